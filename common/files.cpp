@@ -1,0 +1,34 @@
+#include "common/files.hpp"
+
+#include <fstream>
+#include <stdexcept>
+#include <system_error>
+#include <unistd.h>
+
+namespace course {
+
+void write_file_atomically(const fs::path& path, const std::function<void(std::ostream&)>& write, bool binary) {
+  if (path.has_parent_path()) ensure_directory(path.parent_path());
+  const fs::path tmp = path.string() + ".tmp-" + std::to_string(::getpid());
+  try {
+    std::ofstream out(tmp, binary ? std::ios::binary | std::ios::trunc : std::ios::trunc);
+    if (!out) throw std::runtime_error("cannot open " + tmp.string() + " for writing");
+    write(out);
+    out.flush();
+    if (!out) throw std::runtime_error("error while writing " + tmp.string());
+    out.close();
+    fs::rename(tmp, path);
+  } catch (const std::exception& e) {
+    std::error_code ignored;
+    fs::remove(tmp, ignored);
+    throw std::runtime_error("could not write " + path.string() + ": " + e.what());
+  }
+}
+
+void ensure_directory(const fs::path& dir) {
+  std::error_code ec;
+  fs::create_directories(dir, ec);
+  if (ec) throw std::runtime_error("cannot create directory " + dir.string() + ": " + ec.message());
+}
+
+}  // namespace course

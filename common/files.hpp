@@ -1,0 +1,22 @@
+// Files that are never half-written: write to a temporary name, then rename.
+#pragma once
+#include <filesystem>
+#include <functional>
+#include <ostream>
+#include <string>
+
+namespace course {
+
+namespace fs = std::filesystem;
+
+// Writes `path` through `write`, atomically: the data goes to "<path>.tmp-<pid>" and
+// is renamed over `path` only once `write` returned and the stream is flushed
+// without error. On any failure the temporary file is removed, `path` is left as
+// it was, and a std::runtime_error names the file.
+void write_file_atomically(const fs::path& path, const std::function<void(std::ostream&)>& write,
+                           bool binary = false);
+
+// Creates `dir` (and its parents) if needed; a std::runtime_error names it on failure.
+void ensure_directory(const fs::path& dir);
+
+}  // namespace course

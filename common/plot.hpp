@@ -1,0 +1,94 @@
+// Figures through gnuplot (gnuplot-iostream). Every figure is written twice:
+//   <out>/<name>.csv   its data, always (so it can be redrawn with anything);
+//   <out>/<name>.png   drawn by gnuplot's pngcairo terminal (PlotMode::png),
+// or shown in a window (PlotMode::window), or not drawn (PlotMode::none).
+// Without gnuplot the programs still run: CSVs only, and one warning.
+#pragma once
+#include <armadillo>
+
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/chapter.hpp"
+
+namespace course {
+
+namespace fs = std::filesystem;
+
+struct Series {
+  std::string title;
+  std::vector<double> x, y;
+  std::string style = "lines";   // gnuplot style: "lines", "points", "linespoints"...
+};
+
+struct LinePlot {
+  std::string title, xlabel, ylabel;
+  std::vector<Series> series;
+  bool logx = false, logy = false;
+  std::optional<std::pair<double, double>> yrange;
+};
+
+// Points of a few classes over a grid of predicted classes (decision regions).
+struct RegionPlot {
+  std::string title, xlabel = "x1", ylabel = "x2";
+  arma::mat grid_x;                 // 1 × g grid coordinates along x1
+  arma::mat grid_y;                 // 1 × h grid coordinates along x2
+  arma::umat region;                // h × g predicted class at (grid_x[j], grid_y[i])
+  arma::mat points;                 // 2 × m
+  arma::urowvec labels;             // 1 × m
+  std::vector<std::string> class_names;
+  std::vector<std::pair<arma::vec, std::string>> lines;  // optional straight lines w1 x1 + w2 x2 + b = 0 as (w1, w2, b), title
+};
+
+struct ImageGrid {
+  std::string title;
+  arma::fmat images;                // 784 × k (28 × 28, column-major as in the IDX files' row order)
+  std::vector<std::string> captions;// one per image
+  std::vector<bool> marked;         // drawn in red (e.g. misclassified); empty = none
+  int columns = 10;
+};
+
+struct HeatMap {
+  std::string title, xlabel, ylabel;
+  arma::mat values;                 // rows × cols
+  std::vector<std::string> row_names, col_names;
+  bool annotate = true;             // print the value in each cell
+};
+
+struct BarChart {
+  std::string title, ylabel;
+  std::vector<std::string> categories;
+  std::vector<Series> series;       // one bar per category per series (x ignored)
+  bool logy = false;
+};
+
+struct Histogram {
+  std::string title, xlabel, ylabel = "count";
+  std::vector<std::pair<std::string, arma::vec>> samples;  // one histogram per sample, overlaid
+  int bins = 50;
+};
+
+class Plotter {
+ public:
+  Plotter(fs::path out_dir, PlotMode mode);
+  explicit Plotter(const Options& options) : Plotter(options.out, options.plot) {}
+
+  // Each returns the path of the PNG (empty when not drawn).
+  fs::path lines(const std::string& name, const LinePlot& plot);
+  fs::path regions(const std::string& name, const RegionPlot& plot);
+  fs::path images(const std::string& name, const ImageGrid& grid);
+  fs::path heatmap(const std::string& name, const HeatMap& map);
+  fs::path bars(const std::string& name, const BarChart& chart);
+  fs::path histogram(const std::string& name, const Histogram& hist);
+
+  // True when gnuplot with pngcairo was found (tests skip their PNG checks otherwise).
+  static bool gnuplot_available();
+
+ private:
+  fs::path out_;
+  PlotMode mode_;
+};
+
+}  // namespace course
