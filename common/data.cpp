@@ -1,0 +1,1 @@
+#include "common/data.hpp"
