@@ -75,4 +75,32 @@ void check_same_shape(const Layer<eT>& layer, const char* what, const arma::Mat<
   }
 }
 
+// A loss compares the network's output A with the targets Y (both n × m, one
+// example per column) and gives the cost J (the mean of the m examples' losses)
+// and its gradient ∂J/∂A, which starts the backward pass. The 1/m of the mean is
+// in the gradient, so the layers' backward passes need not divide by m.
+template <typename eT>
+class Loss {
+ public:
+  using Mat = arma::Mat<eT>;
+  virtual ~Loss() = default;
+  virtual std::string name() const = 0;
+  // J = (1/m) Σ_i loss(a_i, y_i)
+  virtual eT cost(const Mat& A, const Mat& Y) const = 0;
+  // dA = ∂J/∂A (n × m), with its 1/m
+  virtual void gradient(const Mat& A, const Mat& Y, Mat& dA) const = 0;
+};
+
+// The same shape check for a loss: "MeanSquaredError: A is 1 × 10 but Y is 1 × 9"
+template <typename eT>
+void check_same_shape(const Loss<eT>& loss, const char* what, const arma::Mat<eT>& a, const char* other,
+                      const arma::Mat<eT>& b) {
+  if (a.n_rows != b.n_rows || a.n_cols != b.n_cols) {
+    std::ostringstream msg;
+    msg << loss.name() << ": " << what << " is " << a.n_rows << " × " << a.n_cols << " but " << other << " is "
+        << b.n_rows << " × " << b.n_cols;
+    throw std::invalid_argument(msg.str());
+  }
+}
+
 }  // namespace course

@@ -1,0 +1,94 @@
+// The fully connected (linear, "dense") layer: Z = W·A + b.
+//
+// With one example per column (A is n_in × m) and W of shape n_out × n_in, the m
+// examples go through in one matrix product; b (n_out × 1) is added to every
+// column (broadcasting, chapter 2). Note 003 writes one example per row:
+// its Z = X·W + B is the transpose of ours (its W is our Wᵀ).
+//
+// Backward, given dZ = ∂J/∂Z (n_out × m, already carrying the loss's 1/m):
+//   dW = dZ·Aᵀ            (n_out × n_in: BP3, ∂J/∂W = δ·aᵀ)
+//   db = Σ_columns dZ     (n_out × 1:    BP4, ∂J/∂b = δ, summed over the examples)
+//   dA = Wᵀ·dZ            (n_in × m:     what BP2 hands to the layer before)
+#pragma once
+#include <armadillo>
+
+#include <cmath>
+#include <string>
+#include <vector>
+
+#include "chapters/03_activations/layer.hpp"
+
+namespace course {
+
+template <typename eT>
+class Linear : public Layer<eT> {
+ public:
+  using Mat = arma::Mat<eT>;
+
+  Mat weights;   // W: n_out × n_in
+  Mat bias;      // b: n_out × 1
+  Mat dweights;  // ∂J/∂W, same shape as W
+  Mat dbias;     // ∂J/∂b, same shape as b
+
+  // The weights start as N(0, 1/n_in) (std 1/√n_in), drawn from Armadillo's
+  // generator (seeded from --seed), the biases at 0. Chapter 8 discusses why;
+  // init_normal / init_uniform / init_zeros choose otherwise.
+  Linear(arma::uword n_in, arma::uword n_out)
+      : weights(n_out, n_in, arma::fill::zeros),
+        bias(n_out, 1, arma::fill::zeros),
+        dweights(n_out, n_in, arma::fill::zeros),
+        dbias(n_out, 1, arma::fill::zeros),
+        n_in_(n_in),
+        n_out_(n_out) {
+    if (n_in == 0 || n_out == 0) throw std::invalid_argument("Linear: n_in and n_out must be at least 1");
+    init_normal(eT(1) / std::sqrt(eT(n_in)));
+  }
+
+  arma::uword n_in() const { return n_in_; }
+  arma::uword n_out() const { return n_out_; }
+
+  std::string name() const override {
+    return "Linear(" + std::to_string(n_in_) + " -> " + std::to_string(n_out_) + ")";
+  }
+
+  // W ~ N(0, std²), b = 0
+  void init_normal(eT std) {
+    weights.randn();
+    weights *= std;
+    bias.zeros();
+  }
+  // W ~ U(−limit, limit), b = 0   (Xavier: limit = √(6 / (n_in + n_out)), note 004 §4)
+  void init_uniform(eT limit) {
+    weights.randu();                       // U(0, 1)
+    weights = (weights * eT(2) - eT(1)) * limit;  // U(−limit, limit)
+    bias.zeros();
+  }
+  // W = 0, b = 0: every hidden unit computes the same thing forever (chapter 4 shows it)
+  void init_zeros() {
+    weights.zeros();
+    bias.zeros();
+  }
+
+  // Z = W·A + b
+  void forward(const Mat& input, Mat& output) override {
+    check_rows(*this, "input", input, n_in_);
+    output = weights * input;   // W·A: n_out × m
+    output.each_col() += bias;  // + b, broadcast over the m columns
+  }
+
+  void backward(const Mat& input, const Mat& output, const Mat& dout, Mat& dinput) override {
+    check_rows(*this, "input", input, n_in_);
+    check_same_shape(*this, "dout", dout, "output", output);
+    dweights = dout * input.t();       // dW = dZ·Aᵀ
+    dbias = arma::sum(dout, 1);        // db = Σ_columns dZ
+    dinput = weights.t() * dout;       // dA = Wᵀ·dZ
+  }
+
+  std::vector<Mat*> parameters() override { return {&weights, &bias}; }
+  std::vector<Mat*> gradients() override { return {&dweights, &dbias}; }
+
+ private:
+  arma::uword n_in_, n_out_;
+};
+
+}  // namespace course
