@@ -81,8 +81,17 @@ class Linear : public Layer<eT> {
     check_same_shape(*this, "dout", dout, "output", output);
     dweights = dout * input.t();       // dW = dZ·Aᵀ
     dbias = arma::sum(dout, 1);        // db = Σ_columns dZ
-    dinput = weights.t() * dout;       // dA = Wᵀ·dZ
+    if (input_gradient) {
+      dinput = weights.t() * dout;     // dA = Wᵀ·dZ
+    } else {
+      dinput.reset();                  // not wanted (the network's first layer: dA would be ∂J/∂X)
+    }
   }
+
+  // Whether backward computes dA = Wᵀ·dZ. A network turns it off for its first
+  // layer, whose dA is the gradient with respect to the data: training never
+  // uses it, and it is a whole matrix product (chapter 6, Network::input_gradient).
+  bool input_gradient = true;
 
   std::vector<Mat*> parameters() override { return {&weights, &bias}; }
   std::vector<Mat*> gradients() override { return {&dweights, &dbias}; }
