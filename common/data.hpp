@@ -11,6 +11,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <random>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -36,12 +37,26 @@ struct Mnist {
   std::string name;  // "MNIST", "Fashion-MNIST" or "MNIST sample (embedded)"
 };
 
+// A data set that is not where it was looked for; the message says how to get it.
+struct DatasetNotFound : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+// One pair of IDX files (images, labels) as a Dataset: pixels / 255, and checks that
+// the two agree in count, that the images are rows × cols (0 = any) and that every
+// label is below `classes`. Errors (IdxError) name the file(s).
+Dataset load_idx_pair(const fs::path& images_file, const fs::path& labels_file, std::uint32_t rows = 28,
+                      std::uint32_t cols = 28, std::size_t classes = 10);
+
 // Loads a data set by name:
 //   "mnist"    the four IDX files in data_dir (raw or .gz), SHA-256-checked by ./course fetch;
-//   "fashion"  Fashion-MNIST from data_dir, else /usr/share/datasets/fashion-mnist (Debian's dataset-fashion-mnist);
+//              an empty data_dir means $COURSE_DATA_DIR, else datasets/mnist of the repository;
+//   "fashion"  Fashion-MNIST from data_dir (unless it is the MNIST folder: the file names are the
+//              same), else datasets/fashion-mnist, else /usr/share/datasets/fashion-mnist
+//              (Debian's dataset-fashion-mnist);
 //   "sample"   the small sample of real MNIST committed in datasets/sample/ (works offline).
 // A missing data set stops with an error that says how to get it (./course fetch,
-// --quick for the sample, or where to put the files by hand).
+// --quick for the sample, or where to put the files by hand): a DatasetNotFound.
 Mnist load_dataset(const std::string& name, const fs::path& data_dir);
 
 // Path of the embedded sample folder (datasets/sample of the repository).

@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 
 namespace course {
 
@@ -19,7 +20,9 @@ struct IdxError : std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
-// One image per column: rows*cols × n, raw bytes 0..255.
+// One image per column: rows*cols × n, raw bytes 0..255. Within a column the pixels are
+// in the file's order, row after row: pixel (r, c) is element r*cols + c, so
+// arma::reshape(column, cols, rows).t() gives the image as a rows × cols matrix.
 struct IdxImages {
   arma::Mat<std::uint8_t> pixels;
   std::uint32_t rows = 0, cols = 0;
@@ -35,5 +38,7 @@ void write_idx_labels(const fs::path& file, const arma::Row<std::uint8_t>& label
 
 // SHA-256 of a file's bytes as 64 lowercase hex digits (the sums in datasets/SHA256SUMS).
 std::string sha256_file(const fs::path& file);
+// SHA-256 of bytes in memory (the known test vectors: "" and "abc").
+std::string sha256_bytes(std::string_view bytes);
 
 }  // namespace course
