@@ -108,6 +108,7 @@ class Problem:
     file: str
     line: int  # 1-based, 0 if none
     message: str
+    warning: bool = False  # harmless as long as the stub compiles (verify checks that)
 
     def __str__(self) -> str:
         return f"{self.file}:{self.line}: {self.message}" if self.line else f"{self.file}: {self.message}"
@@ -159,6 +160,14 @@ def parse(text: str, file: str, strict: bool = True) -> tuple[list[Exercise], li
                                             "BEGIN must be '// hint: ...'"))
                 if not any(line.strip() for line in body):
                     problems.append(Problem(file, b + 1, f"exercise {ex_id or '?'} has an empty reference body"))
+            if strict:
+                after = next((line.strip() for line in lines[i + 1:]
+                              if line.strip() and not line.strip().startswith("//")), "")
+                if not after.startswith("}"):
+                    problems.append(Problem(file, i + 1, f"END EXERCISE {ex_id} is followed by '{after[:40]}', not by "
+                                            "the function's closing brace: the stub never returns, so that code is "
+                                            "dead in the workspace (fine if it only checks; verify proves the stubs "
+                                            "compile)", warning=True))
             if ex_id:
                 exercises.append(Exercise(ex_id, file, b, i, indent, hint_lines, hint, body))
         elif strict and LOOSE_MARKER_RE.search(stripped) and stripped.startswith("//"):
@@ -231,6 +240,7 @@ class Course:
         self.files: dict[str, str] = {}          # rel path -> text, files with markers only
         self.exercises: dict[str, Exercise] = {}
         self.problems: list[Problem] = []
+        self.warnings: list[Problem] = []
         self.scan()
 
     def lesson_files(self) -> list[Path]:
@@ -246,7 +256,8 @@ class Course:
                 continue
             file = path.relative_to(self.root).as_posix()
             exercises, problems = parse(text, file)
-            self.problems.extend(problems)
+            self.problems.extend(p for p in problems if not p.warning)
+            self.warnings.extend(p for p in problems if p.warning)
             if exercises:
                 self.files[file] = text
             for ex in exercises:
@@ -256,6 +267,18 @@ class Course:
                                                  f"(also {other.file}:{other.begin + 1})"))
                 else:
                     self.exercises[ex.id] = ex
+
+    def restrict(self, chapters: list[str]) -> None:
+        """Only these chapters' exercises (for working on one chapter's exercises)."""
+        keep = {chapter_key(c) for c in chapters}
+        self.exercises = {i: e for i, e in self.exercises.items() if e.chapter in keep}
+        self.files = {f: t for f, t in self.files.items() if any(e.file == f for e in self.exercises.values())}
+        def chapter_of(file: str) -> str:
+            m = re.search(r"chapters/(\d\d)_", file)
+            return "ch" + m.group(1) if m else ""
+        self.problems = [p for p in self.problems if chapter_of(p.file) in keep]
+        self.warnings = [p for p in self.warnings if chapter_of(p.file) in keep]
+        self.restricted = True
 
     def chapters(self) -> dict[str, list[Exercise]]:
         by: dict[str, list[Exercise]] = {}
@@ -292,7 +315,7 @@ class Course:
 
     def lint(self) -> tuple[list[Problem], list[str]]:
         problems = list(self.problems)
-        warnings: list[str] = []
+        warnings: list[str] = [str(w) for w in self.warnings]
         suites = self.test_suites()
         for ex in self.exercises.values():
             wanted_file = f"tests/{ex.chapter}_*.cpp"
@@ -305,7 +328,10 @@ class Course:
                     problems.append(Problem(ex.file, ex.begin + 1, f"tests of {ex.id} must be in {wanted_file} "
                                             f"(found {', '.join(wrong)})"))
         ids = {suite_of(i) for i in self.exercises}
+        chapters = {e.chapter for e in self.exercises.values()}
         for suite, where in sorted(suites.items()):
+            if getattr(self, "restricted", False) and suite[:4] not in chapters:
+                continue
             if suite not in ids:
                 warnings.append(f"{where[0]}: test suite {suite} looks like an exercise's but there is no exercise "
                                 f"{suite.replace('_', '.', 1)} (name other suites like Ch04Program)")
@@ -981,6 +1007,8 @@ def configure_and_build(course: Course, src: Path, build: Path, opt: str, target
 def cmd_verify(course: Course, args) -> int:
     t0 = time.time()
     failures: list[str] = []
+    if args.only:
+        course.restrict(args.only)
     if cmd_lint(course) != 0:
         return 1
     chapters = course.chapters()
@@ -991,27 +1019,33 @@ def cmd_verify(course: Course, args) -> int:
     top = Path(args.build_dir).resolve()
     top.mkdir(parents=True, exist_ok=True)
 
-    # 1. The learner's workspace, every exercise a stub, must compile.
-    stubs_src = top / "stubs"
-    write_tree(course, stubs_src, make_stub)
-    print(f"building the all-stubs workspace ({', '.join(targets)}, -O0) ...", flush=True)
-    ok, log = configure_and_build(course, stubs_src, top / "stubs-build", "-O0 -DNDEBUG", targets, args)
-    if not ok:
-        print(log)
-        failures.append("the generated workspace (every exercise a stub) does not build: see the errors above")
-    print(f"  done in {time.time() - t0:.0f} s", flush=True)
-
-    # 2. The mutant: every region is the reference, stubbed at run time when COURSE_STUB names it.
-    t1 = time.time()
+    # 1. The mutant: every region is the reference, stubbed at run time when COURSE_STUB names it.
     mutant_src = top / "mutant"
     write_tree(course, mutant_src, make_mutant)
-    print(f"building the mutant lesson code ({', '.join(targets)}, -O1) ...", flush=True)
+    print(f"building the test programs on the mutant lesson code ({', '.join(targets)}, -O1) ...", flush=True)
     ok, log = configure_and_build(course, mutant_src, top / "mutant-build", "-O1 -DNDEBUG", targets, args)
-    print(f"  done in {time.time() - t1:.0f} s", flush=True)
+    print(f"  done in {time.time() - t0:.0f} s", flush=True)
     if not ok:
         print(log)
-        failures.append("the mutant lesson code does not build (a region that is not a whole function body?)")
+        failures.append("the mutant lesson code (each region: if (exercise_stubbed(id)) stub; reference) does not "
+                        "configure or build: see the errors above")
         return report_verify(failures, t0)
+
+    # 2. The learner's workspace, every exercise a stub, must compile: every translation unit of the chapters'
+    #    code and of the exercise tests, compiled (-fsyntax-only: templates are instantiated, no code is made)
+    #    against the stubs instead of the mutant. Removing code adds no symbol, so linking needs no proof.
+    t1 = time.time()
+    stubs_src = top / "stubs"
+    write_tree(course, stubs_src, make_stub)
+    units = stub_units(course, top / "mutant-build", mutant_src, stubs_src, chapters)
+    print(f"compiling the all-stubs workspace ({len(units)} files, -fsyntax-only) ...", flush=True)
+    errors = compile_units(units, args.jobs)
+    print(f"  done in {time.time() - t1:.0f} s", flush=True)
+    for file, out in errors:
+        name = Path(file).relative_to(stubs_src).as_posix() if Path(file).is_relative_to(stubs_src) else rel(Path(file))
+        print(f"--- {name}, with every exercise a stub (the learner's workspace), does not compile:\n"
+              f"{compiler_errors(out, 30)}")
+        failures.append(f"the generated workspace does not compile: {name} (errors above)")
 
     build = top / "mutant-build"
     env_base = {k: v for k, v in os.environ.items() if k != "COURSE_STUB"}
@@ -1047,11 +1081,60 @@ def cmd_verify(course: Course, args) -> int:
                 elif not any(f"exercise {ex.id} {NOT_IMPLEMENTED}" in m for m in t.messages):
                     bad.append(f"{t.suite}.{t.name} fails on the stub but not with 'exercise {ex.id} "
                                f"{NOT_IMPLEMENTED}': {short(t.messages[0] if t.messages else '', 3)}")
-            status = "ok" if not bad else "BROKEN"
-            print(f"  {ex.id:<28} {len(mine)} test{'s' * (len(mine) != 1)}: pass on the reference, "
-                  f"fail on the stub  {status}" if not bad else f"  {ex.id:<28} BROKEN", flush=True)
+            if bad:
+                print(f"  {ex.id:<36} BROKEN", flush=True)
+            else:
+                print(f"  {ex.id:<36} {len(mine)} test{'s' * (len(mine) != 1)}: pass on the reference, fail on "
+                      "its stub with its message", flush=True)
             failures.extend(f"{ex.id}: {b}" for b in bad)
     return report_verify(failures, t0)
+
+
+def stub_units(course: Course, build: Path, mutant: Path, stubs: Path, chapters: dict) -> list[tuple[str, list[str], str]]:
+    """(file, command, directory) for each translation unit to compile against the stubs: every .cpp of the
+    chapters (lesson code and programs) and the test files of the chapters with exercises."""
+    import shlex
+    entries = json.loads((build / "compile_commands.json").read_text(encoding="utf-8"))
+    tests = {str(p) for c in chapters for p in (course.root / "tests").glob(f"{c}_*.cpp")}
+    m, s = str(mutant), str(stubs)
+    units, seen = [], set()
+    for e in entries:
+        file = e["file"]
+        wanted = file in tests or file.startswith(str(course.root / "chapters") + "/") or file.startswith(m + "/")
+        if not wanted or file in seen:
+            continue
+        seen.add(file)
+        cmd = shlex.split(e["command"]) if "command" in e else list(e["arguments"])
+        out = []
+        skip = False
+        for tok in cmd:
+            if skip:
+                skip = False
+                continue
+            if tok == "-o":
+                skip = True
+                continue
+            if tok == "-c":
+                continue
+            if tok == m or tok.startswith(m + "/"):
+                tok = s + tok[len(m):]
+            elif tok.startswith("-I" + m) and (tok == "-I" + m or tok.startswith("-I" + m + "/")):
+                tok = "-I" + s + tok[len("-I") + len(m):]
+            out.append(tok)
+        out.insert(1, "-fsyntax-only")
+        units.append((out[-1], out, e["directory"]))
+    return units
+
+
+def compile_units(units: list, jobs: int) -> list[tuple[str, str]]:
+    from concurrent.futures import ThreadPoolExecutor
+
+    def one(unit):
+        file, cmd, cwd = unit
+        code, out = run(cmd, Path(cwd))
+        return (file, out) if code != 0 else None
+    with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
+        return [r for r in pool.map(one, units) if r]
 
 
 def report_verify(failures: list[str], t0: float) -> int:
@@ -1097,6 +1180,8 @@ def main(argv: list[str]) -> int:
     v.add_argument("--cxx", default="")
     v.add_argument("--launcher", default="")
     v.add_argument("--generator", default="")
+    v.add_argument("--only", nargs="*", default=[], help="only these chapters (e.g. 4 5)")
+    sub.choices["lint"].add_argument("--only", nargs="*", default=[], help="only these chapters")
     a = p.parse_args(argv)
     course = Course()
     ws = Workspace(course)
@@ -1117,6 +1202,8 @@ def main(argv: list[str]) -> int:
                 print(f"  {ex.id:<28} {ex.file}:{ex.begin + 1}\n  {'':<28} hint: {ex.hint}")
         return 0
     if a.cmd == "lint":
+        if a.only:
+            course.restrict(a.only)
         return cmd_lint(course)
     if a.cmd == "verify":
         return cmd_verify(course, a)
