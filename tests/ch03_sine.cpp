@@ -1,0 +1,59 @@
+// Chapter 3: the 1-3-1 network reaches the chapter's goal on the sine data.
+#include <gtest/gtest.h>
+
+#include <armadillo>
+
+#include "chapters/03_activations/metrics.hpp"
+#include "chapters/03_activations/sine.hpp"
+#include "common/data.hpp"
+
+namespace {
+
+struct Sets {
+  course::RegressionData train, dev, test;
+};
+
+Sets sine_sets(std::size_t m, unsigned long seed) {
+  course::seed_everything(seed);
+  const course::RegressionData data = course::make_sine_data(m, 0.025, course::rng());
+  const course::SplitSizes s = course::split_sizes(m, 0.6, 0.2);
+  const arma::uvec order = arma::regspace<arma::uvec>(0, m - 1);
+  return {course::subset(data, order.subvec(0, s.train - 1)),
+          course::subset(data, order.subvec(s.train, s.train + s.dev - 1)),
+          course::subset(data, order.subvec(s.train + s.dev, m - 1))};
+}
+
+TEST(Ch03Sine, DataSplitSixtyTwentyTwenty) {
+  const Sets sets = sine_sets(500, 42);
+  EXPECT_EQ(sets.train.x.n_cols, 300u);
+  EXPECT_EQ(sets.dev.x.n_cols, 100u);
+  EXPECT_EQ(sets.test.x.n_cols, 100u);
+  EXPECT_GT(sets.train.y.min(), 0.0);  // the targets stay away from 0: MAPE is defined
+}
+
+TEST(Ch03Sine, NetworkReachesRSquared098OnTheTestSet) {
+  Sets sets = sine_sets(500, 42);
+  course::LayerChain net = course::make_sine_network(3);
+  const course::TrainingSettings settings{3000, 0.5, 10};
+  course::train_regression(net, sets.train, sets.dev, settings, course::rng(), 3000);
+  const double r2 = course::r_squared(net.forward(sets.test.x), sets.test.y);
+  EXPECT_GE(r2, 0.98);
+
+  course::LayerChain line = course::make_linear_model();
+  course::train_regression(line, sets.train, sets.dev, {300, 0.5, 10}, course::rng(), 300);
+  const double r2_line = course::r_squared(line.forward(sets.test.x), sets.test.y);
+  EXPECT_LT(r2_line, 0.8);  // a straight line cannot follow the sine
+}
+
+TEST(Ch03Sine, SameSeedSameNetwork) {
+  arma::mat out[2];
+  for (int run = 0; run < 2; ++run) {
+    Sets sets = sine_sets(100, 7);
+    course::LayerChain net = course::make_sine_network(3);
+    course::train_regression(net, sets.train, sets.dev, {20, 0.5, 10}, course::rng(), 20);
+    out[run] = net.forward(sets.test.x);
+  }
+  EXPECT_TRUE(arma::approx_equal(out[0], out[1], "absdiff", 0.0));
+}
+
+}  // namespace
