@@ -32,7 +32,7 @@ struct Options {
   double lr = 0.1;              // --lr      (0, 100]
   int batch_size = 64;          // --batch-size [1, 60000]
   fs::path data_dir = "";       // --data-dir: folder of the MNIST IDX files (default: datasets/mnist of the repository, or $COURSE_DATA_DIR)
-  std::string dataset = "mnist";// --dataset mnist|fashion
+  std::string dataset = "mnist";// --dataset mnist|fashion|sample
   fs::path out = "";            // --out: folder for figures, CSVs, logs (default: out/<chapter folder>)
   bool quick = false;           // --quick: the embedded sample and short runs (what the tests use)
   PlotMode plot = PlotMode::png;// --plot png|window|none
@@ -61,6 +61,7 @@ class Chapter {
   std::string id_, title_;
   Options options_;
   CLI::App app_;
+  std::string plot_name_;  // --plot as typed, turned into options_.plot after parsing
 };
 
 // The repository's root, as configured by CMake (used for default paths).

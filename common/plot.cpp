@@ -1,1 +1,809 @@
+// Figures through gnuplot, driven by gnuplot-iostream.
+//
+// Each figure is built in two steps:
+//   1. its data goes to <out>/<name>.csv (always, atomically);
+//   2. a gnuplot script is composed here (the data inline, as gnuplot "datablocks")
+//      and piped to a gnuplot process that draws <name>.png.tmp-<pid>, renamed to
+//      <name>.png once gnuplot has exited: an interrupted run never leaves half a PNG.
+// gnuplot reads the script from a pipe and writes a file: it never opens a window
+// or waits for input in png mode. Its messages go to a log that is shown only
+// when it complained.
+//
+// Text is drawn as written (gnuplot's "enhanced" markup is off, so "train_cost"
+// keeps its underscore): write mathematics in Unicode (σ(z), x₁, 10⁻³, ŷ).
 #include "common/plot.hpp"
+
+#include <gnuplot-iostream.h>
+
+#include <algorithm>
+#include <cmath>
+#include <csignal>
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <iomanip>
+#include <iostream>
+#include <limits>
+#include <sstream>
+#include <stdexcept>
+#include <unistd.h>
+
+#include "common/files.hpp"
+
+namespace course {
+
+namespace {
+
+// ---------------------------------------------------------------- colours
+
+// The ten colours of Matplotlib's "tab10" (line plots, bars, points) and their light
+// twins from "tab20" (the background of decision regions).
+const char* const kColours[] = {"#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd",
+                                "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf"};
+const char* const kLightColours[] = {"#aec7e8", "#ffbb78", "#98df8a", "#ff9896", "#c5b0d5",
+                                     "#c49c94", "#f7b6d2", "#c7c7c7", "#dbdb8d", "#9edae5"};
+constexpr int kNumColours = 10;
+
+std::string colour(std::size_t k) { return kColours[k % kNumColours]; }
+std::string light_colour(std::size_t k) { return kLightColours[k % kNumColours]; }
+
+// ---------------------------------------------------------------- text helpers
+
+// A gnuplot double-quoted string.
+std::string quote(const std::string& text) {
+  std::string out = "\"";
+  for (char c : text) {
+    if (c == '\\' || c == '"') out += '\\';
+    if (c == '\n') {
+      out += "\\n";
+      continue;
+    }
+    out += c;
+  }
+  return out + "\"";
+}
+
+// A shell single-quoted word (for the gnuplot command line given to popen).
+std::string shell_quote(const std::string& text) {
+  std::string out = "'";
+  for (char c : text) {
+    if (c == '\'') out += "'\\''";
+    else out += c;
+  }
+  return out + "'";
+}
+
+// One CSV field (RFC 4180: quoted when it holds a comma, a quote or a line break).
+std::string csv(const std::string& field) {
+  if (field.find_first_of(",\"\n\r") == std::string::npos) return field;
+  std::string out = "\"";
+  for (char c : field) {
+    if (c == '"') out += '"';
+    out += c;
+  }
+  return out + "\"";
+}
+
+// A number for the CSV files: 10 significant digits, nan/inf spelled out.
+std::string csv(double value) {
+  if (std::isnan(value)) return "nan";
+  if (std::isinf(value)) return value > 0 ? "inf" : "-inf";
+  std::ostringstream s;
+  s << std::setprecision(10) << value;
+  return s.str();
+}
+
+// A number for gnuplot's inline data.
+std::string num(double value) {
+  std::ostringstream s;
+  s << std::setprecision(9) << value;
+  return s.str();
+}
+
+// A label for an index-based axis: "class 3" when no names were given.
+std::string name_or(const std::vector<std::string>& names, std::size_t k, const std::string& prefix) {
+  return k < names.size() ? names[k] : prefix + std::to_string(k);
+}
+
+// ---------------------------------------------------------------- finding gnuplot
+
+bool executable(const fs::path& p) { return !p.empty() && ::access(p.c_str(), X_OK) == 0 && !fs::is_directory(p); }
+
+std::string find_gnuplot() {
+#ifdef COURSE_GNUPLOT
+  if (executable(COURSE_GNUPLOT)) return COURSE_GNUPLOT;
+#endif
+  if (const char* path = std::getenv("PATH")) {
+    std::stringstream dirs(path);
+    std::string dir;
+    while (std::getline(dirs, dir, ':'))
+      if (!dir.empty() && executable(fs::path(dir) / "gnuplot")) return (fs::path(dir) / "gnuplot").string();
+  }
+  return "";
+}
+
+// Runs `gnuplot -e "<commands>"` quietly; true when gnuplot accepted them.
+bool gnuplot_accepts(const std::string& gnuplot, const std::string& commands) {
+  const std::string cmd = shell_quote(gnuplot) + " -e " + shell_quote(commands) + " >/dev/null 2>&1 </dev/null";
+  return std::system(cmd.c_str()) == 0;
+}
+
+struct GnuplotInfo {
+  std::string path;            // empty: no gnuplot
+  bool pngcairo = false;       // it can draw PNG files
+  std::string window_terminal; // qt, wxt or x11 when one exists and there is a display
+};
+
+const GnuplotInfo& gnuplot_info() {
+  static const GnuplotInfo info = [] {
+    GnuplotInfo i;
+    i.path = find_gnuplot();
+    if (i.path.empty()) return i;
+    i.pngcairo = gnuplot_accepts(i.path, "set terminal pngcairo");
+    const char* display = std::getenv("DISPLAY");
+    const char* wayland = std::getenv("WAYLAND_DISPLAY");
+    if ((display && *display) || (wayland && *wayland)) {
+      for (const char* term : {"qt", "wxt", "x11"})
+        if (gnuplot_accepts(i.path, std::string("set terminal ") + term)) {
+          i.window_terminal = term;
+          break;
+        }
+    }
+    return i;
+  }();
+  return info;
+}
+
+void warn_once(bool& warned, const std::string& message) {
+  if (warned) return;
+  warned = true;
+  std::cerr << "warning: " << message << std::endl;
+}
+
+bool warned_no_gnuplot = false, warned_no_window = false;
+
+// ---------------------------------------------------------------- drawing
+
+// What every figure starts with: fonts, colours, a light grid.
+std::string preamble(const std::string& title) {
+  std::ostringstream s;
+  s << "set encoding utf8\n"
+    << "set termoption noenhanced\n"
+    << "set border lw 1 lc rgb '#404040'\n"
+    << "set tics textcolor rgb '#202020'\n"
+    << "set key textcolor rgb '#202020' noautotitle\n";
+  for (int k = 0; k < kNumColours; ++k)
+    s << "set linetype " << k + 1 << " lc rgb '" << colour(k) << "' lw 2 pt 7 ps 0.7\n";
+  if (!title.empty()) s << "set title " << quote(title) << " font ',12'\n";
+  return s.str();
+}
+
+// Pipes `script` to gnuplot with the given terminal; gnuplot's messages go to `log`.
+void run_gnuplot(const std::string& terminal, const std::string& output, const std::string& script,
+                 const fs::path& log, bool persist) {
+  static bool sigpipe_ignored = false;
+  if (!sigpipe_ignored) {  // a gnuplot that exits early must not kill the program with SIGPIPE
+    std::signal(SIGPIPE, SIG_IGN);
+    sigpipe_ignored = true;
+  }
+  std::string cmd = shell_quote(gnuplot_info().path) + (persist ? " -persist" : "") + " 2>" + shell_quote(log.string());
+  Gnuplot gp(cmd);
+  gp << "set terminal " << terminal << "\n";
+  if (!output.empty()) gp << "set output " << quote(output) << "\n";
+  gp << script;
+  if (!output.empty()) gp << "\nunset output\n";
+  gp << "exit\n";
+  gp.flush();
+}  // ~Gnuplot waits for gnuplot to exit (pclose)
+
+// Shows gnuplot's complaints (if any) with the name of the figure, then removes the log.
+void report_log(const fs::path& log, const std::string& figure) {
+  std::ifstream in(log);
+  std::string line, text;
+  while (std::getline(in, line))
+    if (!line.empty()) text += "  " + line + "\n";
+  in.close();
+  std::error_code ignored;
+  fs::remove(log, ignored);
+  if (!text.empty()) std::cerr << "gnuplot said, drawing " << figure << ":\n" << text;
+}
+
+struct Figure {
+  int width = 800, height = 500;
+  std::string script;  // everything after "set terminal" / "set output"
+};
+
+// Draws `figure` as <out>/<name>.png (and in a window when asked). Returns the PNG's
+// path, or an empty path when nothing was drawn.
+fs::path render(const fs::path& out, const std::string& name, PlotMode mode, const Figure& figure) {
+  if (mode == PlotMode::none) return {};
+  const GnuplotInfo& info = gnuplot_info();
+  if (info.path.empty() || !info.pngcairo) {
+    warn_once(warned_no_gnuplot, info.path.empty()
+                                     ? "gnuplot not found: figures are written as CSV only; install gnuplot-nox"
+                                     : "gnuplot has no pngcairo terminal: figures are written as CSV only; install gnuplot-nox");
+    return {};
+  }
+  const std::string pid = std::to_string(::getpid());
+  const fs::path png = out / (name + ".png");
+  const fs::path tmp = out / (name + ".png.tmp-" + pid);
+  const fs::path log = out / (name + ".gnuplot-log-" + pid);
+  std::ostringstream terminal;
+  terminal << "pngcairo size " << figure.width << "," << figure.height << " noenhanced font 'DejaVu Sans,10'";
+  run_gnuplot(terminal.str(), tmp.string(), figure.script, log, false);
+  report_log(log, png.string());
+
+  std::error_code ec;
+  if (!fs::exists(tmp, ec) || fs::file_size(tmp, ec) == 0) {
+    fs::remove(tmp, ec);
+    std::cerr << "warning: gnuplot did not draw " << png.string() << " (its data is in " << name << ".csv)"
+              << std::endl;
+    return {};
+  }
+  fs::rename(tmp, png, ec);
+  if (ec) {
+    fs::remove(tmp, ec);
+    throw std::runtime_error("could not write " + png.string() + ": " + ec.message());
+  }
+
+  if (mode == PlotMode::window) {
+    if (info.window_terminal.empty()) {
+      warn_once(warned_no_window,
+                "--plot window: no display or no interactive gnuplot terminal (qt, wxt, x11; install gnuplot-qt): "
+                "the figures are only written as PNG files");
+    } else {
+      std::ostringstream window;
+      window << info.window_terminal << " size " << figure.width << "," << figure.height
+             << " noenhanced font 'DejaVu Sans,10' title " << quote(name);
+      run_gnuplot(window.str(), "", figure.script, log, /*persist=*/true);
+      report_log(log, name + " (window)");
+    }
+  }
+  return png;
+}
+
+void write_csv(const fs::path& out, const std::string& name, const std::function<void(std::ostream&)>& write) {
+  write_file_atomically(out / (name + ".csv"), write);
+}
+
+void check_name(const std::string& name) {
+  if (name.empty() || name.find('/') != std::string::npos)
+    throw std::invalid_argument("figure name '" + name + "' must be a plain file name (no folder, no extension)");
+}
+
+// Formats for annotating a heat map: integers as integers, other numbers with 2 decimals.
+std::string cell_format(const arma::mat& values) {
+  bool integers = true;
+  for (double v : values)
+    if (std::isfinite(v) && v != std::round(v)) integers = false;
+  if (integers) return "%.0f";
+  const double biggest = values.is_empty() ? 0.0 : arma::abs(values).max();
+  return biggest < 10 ? "%.2f" : "%.3g";
+}
+
+// The part of the line w1·x + w2·y + b = 0 inside the box [x0, x1] × [y0, y1]
+// (empty when the line misses the box).
+std::vector<std::pair<double, double>> clip_line(double w1, double w2, double b, double x0, double x1, double y0,
+                                                 double y1) {
+  std::vector<std::pair<double, double>> hits;
+  const double eps = 1e-12;
+  auto inside = [&](double x, double y) {
+    const double tx = 1e-9 * (x1 - x0 + 1), ty = 1e-9 * (y1 - y0 + 1);
+    return x >= x0 - tx && x <= x1 + tx && y >= y0 - ty && y <= y1 + ty;
+  };
+  if (std::abs(w2) > eps)
+    for (double x : {x0, x1}) {
+      const double y = -(w1 * x + b) / w2;
+      if (inside(x, y)) hits.emplace_back(x, y);
+    }
+  if (std::abs(w1) > eps)
+    for (double y : {y0, y1}) {
+      const double x = -(w2 * y + b) / w1;
+      if (inside(x, y)) hits.emplace_back(x, y);
+    }
+  if (hits.size() < 2) return {};
+  // the two hits farthest apart (corners can be found twice)
+  std::pair<double, double> a = hits[0], c = hits[1];
+  double best = -1;
+  for (std::size_t i = 0; i < hits.size(); ++i)
+    for (std::size_t j = i + 1; j < hits.size(); ++j) {
+      const double d = std::hypot(hits[i].first - hits[j].first, hits[i].second - hits[j].second);
+      if (d > best) best = d, a = hits[i], c = hits[j];
+    }
+  return {a, c};
+}
+
+}  // namespace
+
+// ==================================================================== Plotter
+
+Plotter::Plotter(fs::path out_dir, PlotMode mode) : out_(std::move(out_dir)), mode_(mode) {
+  if (out_.empty()) out_ = ".";
+  ensure_directory(out_);
+}
+
+bool Plotter::gnuplot_available() {
+  const GnuplotInfo& info = gnuplot_info();
+  return !info.path.empty() && info.pngcairo;
+}
+
+// ---------------------------------------------------------------- line plots
+
+fs::path Plotter::lines(const std::string& name, const LinePlot& plot) {
+  check_name(name);
+  // CSV in long form, one row per point: series,x,y (series may have different x).
+  write_csv(out_, name, [&](std::ostream& out) {
+    out << "series," << csv(plot.xlabel.empty() ? "x" : plot.xlabel) << "," << csv(plot.ylabel.empty() ? "y" : plot.ylabel)
+        << "\n";
+    for (const Series& s : plot.series) {
+      if (s.x.size() != s.y.size())
+        throw std::invalid_argument("line plot '" + name + "': series '" + s.title + "' has " +
+                                    std::to_string(s.x.size()) + " x values but " + std::to_string(s.y.size()) +
+                                    " y values");
+      for (std::size_t i = 0; i < s.x.size(); ++i) out << csv(s.title) << "," << csv(s.x[i]) << "," << csv(s.y[i]) << "\n";
+    }
+  });
+  if (mode_ == PlotMode::none) return {};
+
+  auto usable = [&](double x, double y) {
+    return std::isfinite(x) && std::isfinite(y) && (!plot.logx || x > 0) && (!plot.logy || y > 0);
+  };
+  // Where is the legend least in the way? Look at where the curves end: if they end
+  // high (accuracy going up), put it at the bottom right, else at the top right.
+  double ymin = std::numeric_limits<double>::infinity(), ymax = -ymin;
+  for (const Series& s : plot.series)
+    for (std::size_t i = 0; i < s.y.size(); ++i)
+      if (usable(s.x[i], s.y[i])) {
+        const double y = plot.logy ? std::log10(s.y[i]) : s.y[i];
+        ymin = std::min(ymin, y), ymax = std::max(ymax, y);
+      }
+  if (plot.yrange) {
+    ymin = plot.logy ? std::log10(std::max(plot.yrange->first, 1e-300)) : plot.yrange->first;
+    ymax = plot.logy ? std::log10(std::max(plot.yrange->second, 1e-300)) : plot.yrange->second;
+  }
+  double end_height = 0;
+  int ends = 0;
+  for (const Series& s : plot.series)
+    for (std::size_t i = s.y.size(); i-- > 0;)
+      if (usable(s.x[i], s.y[i])) {
+        const double y = plot.logy ? std::log10(s.y[i]) : s.y[i];
+        end_height += ymax > ymin ? (y - ymin) / (ymax - ymin) : 0.5;
+        ++ends;
+        break;
+      }
+  const bool key_bottom = ends > 0 && end_height / ends > 0.6;
+
+  std::ostringstream g;
+  g << preamble(plot.title);
+  g << "set xlabel " << quote(plot.xlabel) << "\nset ylabel " << quote(plot.ylabel) << "\n";
+  g << "set grid lc rgb '#dddddd' lw 1\nset autoscale xfix\n";
+  g << "set key " << (key_bottom ? "bottom" : "top") << " right opaque box lc rgb '#bbbbbb' samplen 2.5 spacing 1.2\n";
+  if (plot.logx) g << "set logscale x\nset mxtics 10\n";
+  if (plot.logy) g << "set logscale y\nset mytics 10\n";
+  if (!plot.logy) g << "set offsets 0, 0, graph 0.04, graph 0.04\n";
+  if (plot.yrange) g << "set yrange [" << num(plot.yrange->first) << ":" << num(plot.yrange->second) << "]\n";
+  int blocks = 0;
+  for (std::size_t k = 0; k < plot.series.size(); ++k) {
+    const Series& s = plot.series[k];
+    g << "$S" << k << " << EOD\n";
+    bool any = false;
+    for (std::size_t i = 0; i < s.x.size(); ++i) {
+      if (usable(s.x[i], s.y[i])) g << num(s.x[i]) << " " << num(s.y[i]) << "\n", any = true;
+      else g << "\n";  // a gap in the curve
+    }
+    g << "EOD\n";
+    if (any) ++blocks;
+  }
+  if (blocks == 0) {
+    g << "set label 1 'no data to draw' at graph 0.5, graph 0.5 center\nset xrange [0:1]\nset yrange [0:1]\n"
+      << "plot NaN notitle\n";
+  } else {
+    const bool one_untitled = plot.series.size() == 1 && plot.series[0].title.empty();
+    if (one_untitled) g << "unset key\n";
+    g << "plot ";
+    bool first = true;
+    for (std::size_t k = 0; k < plot.series.size(); ++k) {
+      const Series& s = plot.series[k];
+      std::string style = s.style.empty() ? "lines" : s.style;
+      if (style == "lines") style = "lines lw 2";
+      else if (style == "points") style = "points pt 7 ps 0.7";
+      else if (style == "linespoints") style = "linespoints lw 2 pt 7 ps 0.7";
+      g << (first ? "" : ", \\\n     ") << "$S" << k << " using 1:2 with " << style << " lt " << (k % kNumColours) + 1
+        << (s.title.empty() ? " notitle" : " title " + quote(s.title));
+      first = false;
+    }
+    g << "\n";
+  }
+  return render(out_, name, mode_, {800, 500, g.str()});
+}
+
+// ---------------------------------------------------------------- decision regions
+
+fs::path Plotter::regions(const std::string& name, const RegionPlot& plot) {
+  check_name(name);
+  const arma::uword g_n = plot.grid_x.n_elem, h_n = plot.grid_y.n_elem, m = plot.points.n_cols;
+  if (plot.region.n_rows != h_n || plot.region.n_cols != g_n)
+    throw std::invalid_argument("region plot '" + name + "': region is " + std::to_string(plot.region.n_rows) + " × " +
+                                std::to_string(plot.region.n_cols) + ", expected " + std::to_string(h_n) + " × " +
+                                std::to_string(g_n) + " (grid_y × grid_x)");
+  if (m > 0 && plot.points.n_rows != 2)
+    throw std::invalid_argument("region plot '" + name + "': points is " + std::to_string(plot.points.n_rows) + " × " +
+                                std::to_string(m) + ", expected 2 rows (x1, x2)");
+  if (plot.labels.n_elem != m)
+    throw std::invalid_argument("region plot '" + name + "': " + std::to_string(plot.labels.n_elem) + " labels for " +
+                                std::to_string(m) + " points");
+
+  // CSV: kind,x1,x2,class: the grid cells ("region") then the points ("point").
+  write_csv(out_, name, [&](std::ostream& out) {
+    out << "kind," << csv(plot.xlabel) << "," << csv(plot.ylabel) << ",class\n";
+    for (arma::uword i = 0; i < h_n; ++i)
+      for (arma::uword j = 0; j < g_n; ++j)
+        out << "region," << csv(plot.grid_x(j)) << "," << csv(plot.grid_y(i)) << "," << plot.region(i, j) << "\n";
+    for (arma::uword p = 0; p < m; ++p)
+      out << "point," << csv(plot.points(0, p)) << "," << csv(plot.points(1, p)) << "," << plot.labels(p) << "\n";
+  });
+  if (!plot.lines.empty())
+    write_csv(out_, name + "_lines", [&](std::ostream& out) {
+      out << "title,w1,w2,b\n";
+      for (const auto& [w, title] : plot.lines)
+        out << csv(title) << "," << csv(w.n_elem > 0 ? w(0) : NAN) << "," << csv(w.n_elem > 1 ? w(1) : NAN) << ","
+            << csv(w.n_elem > 2 ? w(2) : NAN) << "\n";
+    });
+  if (mode_ == PlotMode::none) return {};
+
+  std::size_t classes = plot.class_names.size();
+  if (!plot.region.is_empty()) classes = std::max<std::size_t>(classes, plot.region.max() + 1);
+  if (m > 0) classes = std::max<std::size_t>(classes, plot.labels.max() + 1);
+
+  // The plotted box: the grid's extent (half a cell beyond its first and last points), or the points'.
+  double x0, x1, y0, y1;
+  if (g_n > 0 && h_n > 0) {
+    const double dx = g_n > 1 ? (plot.grid_x.max() - plot.grid_x.min()) / (g_n - 1) : 1.0;
+    const double dy = h_n > 1 ? (plot.grid_y.max() - plot.grid_y.min()) / (h_n - 1) : 1.0;
+    x0 = plot.grid_x.min() - dx / 2, x1 = plot.grid_x.max() + dx / 2;
+    y0 = plot.grid_y.min() - dy / 2, y1 = plot.grid_y.max() + dy / 2;
+  } else if (m > 0) {
+    x0 = plot.points.row(0).min(), x1 = plot.points.row(0).max();
+    y0 = plot.points.row(1).min(), y1 = plot.points.row(1).max();
+    const double px = 0.05 * (x1 - x0 + 1e-9), py = 0.05 * (y1 - y0 + 1e-9);
+    x0 -= px, x1 += px, y0 -= py, y1 += py;
+  } else {
+    x0 = y0 = 0, x1 = y1 = 1;
+  }
+
+  std::ostringstream g;
+  g << preamble(plot.title);
+  g << "set xlabel " << quote(plot.xlabel) << "\nset ylabel " << quote(plot.ylabel) << "\n";
+  g << "set xrange [" << num(x0) << ":" << num(x1) << "]\nset yrange [" << num(y0) << ":" << num(y1) << "]\n";
+  g << "set key outside right top box lc rgb '#bbbbbb' spacing 1.3\nset tics out nomirror\n";
+  std::vector<std::string> plots;
+  if (g_n > 0 && h_n > 0) {  // the regions: one light colour per predicted class, as an RGB image
+    g << "$G << EOD\n";
+    for (arma::uword i = 0; i < h_n; ++i) {
+      for (arma::uword j = 0; j < g_n; ++j) {
+        const unsigned rgb = std::stoul(light_colour(plot.region(i, j)).substr(1), nullptr, 16);
+        g << num(plot.grid_x(j)) << " " << num(plot.grid_y(i)) << " " << (rgb >> 16) << " " << ((rgb >> 8) & 255)
+          << " " << (rgb & 255) << "\n";
+      }
+      g << "\n";
+    }
+    g << "EOD\n";
+    plots.push_back("$G using 1:2:3:4:5 with rgbimage notitle");
+  }
+  const double ps = m > 2000 ? 0.45 : m > 300 ? 0.7 : 1.1;
+  for (std::size_t c = 0; c < classes; ++c) {
+    g << "$P" << c << " << EOD\n";
+    bool any = false;
+    for (arma::uword p = 0; p < m; ++p)
+      if (plot.labels(p) == c) g << num(plot.points(0, p)) << " " << num(plot.points(1, p)) << "\n", any = true;
+    g << "EOD\n";
+    if (!any) continue;
+    plots.push_back("$P" + std::to_string(c) + " using 1:2 with points pt 7 ps " + num(ps) + " lc rgb '" + colour(c) +
+                    "' title " + quote(name_or(plot.class_names, c, "class ")));
+    plots.push_back("$P" + std::to_string(c) + " using 1:2 with points pt 6 ps " + num(ps) +
+                    " lw 0.6 lc rgb '#202020' notitle");
+  }
+  for (std::size_t l = 0; l < plot.lines.size(); ++l) {
+    const arma::vec& w = plot.lines[l].first;
+    if (w.n_elem != 3)
+      throw std::invalid_argument("region plot '" + name + "': line '" + plot.lines[l].second + "' has " +
+                                  std::to_string(w.n_elem) + " coefficients, expected 3 (w1, w2, b)");
+    const auto segment = clip_line(w(0), w(1), w(2), x0, x1, y0, y1);
+    if (segment.empty()) continue;
+    g << "$L" << l << " << EOD\n"
+      << num(segment[0].first) << " " << num(segment[0].second) << "\n"
+      << num(segment[1].first) << " " << num(segment[1].second) << "\nEOD\n";
+    plots.push_back("$L" + std::to_string(l) + " using 1:2 with lines lw 2.5 dt " + std::to_string(l % 4 + 1) +
+                    " lc rgb '#202020' " + (plot.lines[l].second.empty() ? "notitle" : "title " + quote(plot.lines[l].second)));
+  }
+  if (plots.empty()) plots.push_back("NaN notitle");
+  g << "plot ";
+  for (std::size_t i = 0; i < plots.size(); ++i) g << (i ? ", \\\n     " : "") << plots[i];
+  g << "\n";
+  return render(out_, name, mode_, {780, 600, g.str()});
+}
+
+// ---------------------------------------------------------------- image grid
+
+fs::path Plotter::images(const std::string& name, const ImageGrid& grid) {
+  check_name(name);
+  const arma::uword pixels = grid.images.n_rows, k = grid.images.n_cols;
+  const arma::uword side = arma::uword(std::lround(std::sqrt(double(pixels))));
+  if (side * side != pixels)
+    throw std::invalid_argument("image grid '" + name + "': images have " + std::to_string(pixels) +
+                                " pixels, expected a square number (784 = 28 × 28)");
+  if (!grid.captions.empty() && grid.captions.size() != k)
+    throw std::invalid_argument("image grid '" + name + "': " + std::to_string(grid.captions.size()) +
+                                " captions for " + std::to_string(k) + " images");
+  if (!grid.marked.empty() && grid.marked.size() != k)
+    throw std::invalid_argument("image grid '" + name + "': " + std::to_string(grid.marked.size()) +
+                                " marks for " + std::to_string(k) + " images");
+  auto marked = [&](arma::uword i) { return !grid.marked.empty() && grid.marked[i]; };
+  auto caption = [&](arma::uword i) { return grid.captions.empty() ? std::string() : grid.captions[i]; };
+
+  // CSV: one row per image: index, caption, marked, then its pixels p0..p783 (IDX order: row by row).
+  write_csv(out_, name, [&](std::ostream& out) {
+    out << "index,caption,marked";
+    for (arma::uword p = 0; p < pixels; ++p) out << ",p" << p;
+    out << "\n";
+    for (arma::uword i = 0; i < k; ++i) {
+      out << i << "," << csv(caption(i)) << "," << (marked(i) ? 1 : 0);
+      for (arma::uword p = 0; p < pixels; ++p) out << "," << csv(double(grid.images(p, i)));
+      out << "\n";
+    }
+  });
+  if (mode_ == PlotMode::none) return {};
+
+  // Pixels in [0, 1] (digits) are drawn as ink on paper (0 white, 1 black). Anything
+  // else (weights, differences) is drawn per image on a blue-white-red scale
+  // symmetric around 0.
+  const bool ink = k == 0 || (grid.images.min() >= 0.0f && grid.images.max() <= 1.0f);
+  const int columns = std::max<int>(1, std::min<int>(grid.columns, std::max<int>(1, int(k))));
+  const int rows = k == 0 ? 1 : int((k + columns - 1) / columns);
+  const bool captions = !grid.captions.empty();
+  const int pad = std::max(2, int(side) / 7);           // gap between images (data pixels)
+  const int cap = captions ? int(side) / 2 : 0;         // room for the caption under each image
+  const int cell_w = int(side) + pad, cell_h = int(side) + pad + cap;
+  const int W = columns * cell_w + pad, H = rows * cell_h + pad;
+
+  // One big picture: the images in a grid, background 0 (white).
+  arma::mat picture(H, W, arma::fill::zeros);
+  for (arma::uword i = 0; i < k; ++i) {
+    const int top = pad + int(i / columns) * cell_h, left = pad + int(i % columns) * cell_w;
+    double scale = 1.0;
+    if (!ink) {
+      const double biggest = arma::abs(grid.images.col(i)).max();
+      scale = biggest > 0 ? 1.0 / biggest : 1.0;
+    }
+    for (arma::uword r = 0; r < side; ++r)
+      for (arma::uword c = 0; c < side; ++c)
+        picture(top + r, left + c) = scale * grid.images(r * side + c, i);  // IDX order: pixel (r, c) at r·side + c
+  }
+
+  const double px = std::clamp(60.0 / cell_w, 1.2, 3.0);  // screen pixels per data pixel
+  const int title_h = grid.title.empty() ? 12 : 40;
+  Figure fig;
+  fig.width = std::max(360, int(W * px) + 20);
+  fig.height = int(H * px) + title_h + 12;
+
+  std::ostringstream g;
+  g << preamble(grid.title);
+  g << "unset border\nunset tics\nunset key\nunset colorbox\n";
+  // Map the picture onto the whole canvas below the title, one data pixel = px screen pixels.
+  g << "set lmargin at screen " << num(10.0 / fig.width) << "\nset rmargin at screen "
+    << num(1.0 - (fig.width - 10.0 - W * px) / fig.width) << "\n";
+  g << "set tmargin at screen " << num(1.0 - double(title_h) / fig.height) << "\nset bmargin at screen "
+    << num(1.0 - (title_h + H * px) / fig.height) << "\n";
+  if (!grid.title.empty()) g << "set title offset 0,-0.3\n";
+  g << "set xrange [-0.5:" << W - 0.5 << "]\nset yrange [" << H - 0.5 << ":-0.5]\n";
+  if (ink) g << "set palette defined (0 'white', 1 'black')\nset cbrange [0:1]\n";
+  else g << "set palette defined (-1 '#2166ac', 0 'white', 1 '#b2182b')\nset cbrange [-1:1]\n";
+  for (arma::uword i = 0; i < k; ++i) {
+    const int top = pad + int(i / columns) * cell_h, left = pad + int(i % columns) * cell_w;
+    const bool red = marked(i);
+    g << "set object " << i + 1 << " rectangle from " << left - 0.5 << "," << top - 0.5 << " to "
+      << left + side - 0.5 << "," << top + side - 0.5 << " front fillstyle empty border lc rgb '"
+      << (red ? "#d62728" : "#b0b0b0") << "' lw " << (red ? 2.5 : 0.8) << "\n";
+    if (captions)
+      g << "set label " << i + 1 << " " << quote(caption(i)) << " at " << left + side / 2.0 - 0.5 << ","
+        << top + side + cap / 2.0 << " center front font '," << (px * cap > 22 ? 10 : 9) << "' textcolor rgb '"
+        << (red ? "#d62728" : "#202020") << "'\n";
+  }
+  g << "$I << EOD\n";
+  for (int r = 0; r < H; ++r) {
+    for (int c = 0; c < W; ++c) g << (c ? " " : "") << num(picture(r, c));
+    g << "\n";
+  }
+  g << "EOD\n";
+  g << "plot $I matrix with image pixels notitle\n";
+  fig.script = g.str();
+  return render(out_, name, mode_, fig);
+}
+
+// ---------------------------------------------------------------- heat map
+
+fs::path Plotter::heatmap(const std::string& name, const HeatMap& map) {
+  check_name(name);
+  const arma::uword R = map.values.n_rows, C = map.values.n_cols;
+  // CSV: the matrix with its names: first column the row name, one column per column name.
+  write_csv(out_, name, [&](std::ostream& out) {
+    out << csv(map.ylabel.empty() ? "row" : map.ylabel);
+    for (arma::uword c = 0; c < C; ++c) out << "," << csv(name_or(map.col_names, c, ""));
+    out << "\n";
+    for (arma::uword r = 0; r < R; ++r) {
+      out << csv(name_or(map.row_names, r, ""));
+      for (arma::uword c = 0; c < C; ++c) out << "," << csv(map.values(r, c));
+      out << "\n";
+    }
+  });
+  if (mode_ == PlotMode::none) return {};
+
+  const double lo = map.values.is_empty() ? 0.0 : map.values.min();
+  const double hi = map.values.is_empty() ? 1.0 : std::max(map.values.max(), lo + 1e-12);
+  const double cell = std::clamp(480.0 / std::max<arma::uword>({R, C, 1}), 12.0, 60.0);
+  Figure fig;
+  fig.width = int(C * cell) + 200;
+  fig.height = int(R * cell) + 150;
+
+  std::ostringstream g;
+  g << preamble(map.title);
+  g << "set xlabel " << quote(map.xlabel) << "\nset ylabel " << quote(map.ylabel) << "\n";
+  g << "unset key\nset tics scale 0\nset size ratio -1\n";
+  g << "set xrange [-0.5:" << C - 0.5 << "]\nset yrange [" << R - 0.5 << ":-0.5]\n";
+  g << "set palette defined (0 '#f7fbff', 0.5 '#6baed6', 1 '#08306b')\n";
+  g << "set cbrange [" << num(lo) << ":" << num(hi) << "]\nset colorbox user origin graph 1.04, graph 0 size graph 0.04, graph 1\n";
+  auto tics = [&](const char* axis, const std::vector<std::string>& names, arma::uword n) {
+    if (n > 40) return;  // too many to name: gnuplot's automatic numbers
+    g << "set " << axis << " (";
+    for (arma::uword i = 0; i < n; ++i) g << (i ? ", " : "") << quote(name_or(names, i, "")) << " " << i;
+    g << ")\n";
+  };
+  tics("xtics", map.col_names, C);
+  tics("ytics", map.row_names, R);
+  g << "$M << EOD\n";
+  for (arma::uword r = 0; r < R; ++r) {
+    for (arma::uword c = 0; c < C; ++c) g << (c ? " " : "") << num(map.values(r, c));
+    g << "\n";
+  }
+  g << "EOD\n";
+  g << "plot $M matrix with image pixels";
+  if (map.annotate && R <= 30 && C <= 30) {
+    const std::string fmt = quote(cell_format(map.values));
+    const double dark = lo + 0.55 * (hi - lo);  // cells darker than this get white text
+    const int font = cell >= 40 ? 10 : cell >= 25 ? 8 : 7;
+    g << ", \\\n     $M matrix using 1:2:($3 > " << num(dark) << " ? sprintf(" << fmt << ", $3) : '') with labels font '," << font
+      << "' textcolor rgb 'white'"
+      << ", \\\n     $M matrix using 1:2:($3 > " << num(dark) << " ? '' : sprintf(" << fmt << ", $3)) with labels font '," << font
+      << "' textcolor rgb '#202020'";
+  }
+  g << "\n";
+  fig.script = g.str();
+  return render(out_, name, mode_, fig);
+}
+
+// ---------------------------------------------------------------- bar chart
+
+fs::path Plotter::bars(const std::string& name, const BarChart& chart) {
+  check_name(name);
+  const std::size_t n = chart.categories.size(), S = chart.series.size();
+  for (const Series& s : chart.series)
+    if (s.y.size() != n)
+      throw std::invalid_argument("bar chart '" + name + "': series '" + s.title + "' has " + std::to_string(s.y.size()) +
+                                  " values for " + std::to_string(n) + " categories");
+  // CSV: category, then one column per series.
+  write_csv(out_, name, [&](std::ostream& out) {
+    out << "category";
+    for (const Series& s : chart.series) out << "," << csv(s.title);
+    out << "\n";
+    for (std::size_t i = 0; i < n; ++i) {
+      out << csv(chart.categories[i]);
+      for (const Series& s : chart.series) out << "," << csv(s.y[i]);
+      out << "\n";
+    }
+  });
+  if (mode_ == PlotMode::none) return {};
+
+  // Bars drawn as boxes: category i at x = i, its S bars side by side within 0.8.
+  const double group = 0.8, width = group / std::max<std::size_t>(S, 1);
+  std::size_t longest = 0;
+  for (const std::string& c : chart.categories) longest = std::max(longest, c.size());
+  const bool rotate = n * longest > 70;
+  Figure fig;
+  fig.width = std::clamp(int(n * std::max<std::size_t>(S, 1) * 28 + 200), 600, 1200);
+  fig.height = 500 + (rotate ? int(std::min<std::size_t>(longest, 30) * 4) : 0);
+
+  std::ostringstream g;
+  g << preamble(chart.title);
+  g << "set ylabel " << quote(chart.ylabel) << "\n";
+  g << "set grid ytics lc rgb '#dddddd'\nset tics out nomirror\nset xtics scale 0\n";
+  g << "set style fill solid 0.85 border lc rgb '#303030'\nset boxwidth " << num(width * 0.95) << " absolute\n";
+  g << "set xrange [-0.6:" << num(n - 0.4) << "]\n";
+  if (chart.logy) g << "set logscale y\nset mytics 10\n";
+  else g << "set yrange [0:*]\nset offsets 0, 0, graph 0.08, 0\n";
+  if (S > 1) g << "set key outside top center horizontal\n";
+  else g << "unset key\n";
+  g << "set xtics (";
+  for (std::size_t i = 0; i < n; ++i) g << (i ? ", " : "") << quote(chart.categories[i]) << " " << i;
+  g << ")" << (rotate ? " rotate by 30 right" : "") << "\n";
+  const bool values_on_top = n * S <= 40;
+  std::vector<std::string> plots;
+  for (std::size_t s = 0; s < S; ++s) {
+    g << "$B" << s << " << EOD\n";
+    for (std::size_t i = 0; i < n; ++i) {
+      const double y = chart.series[s].y[i];
+      if (!std::isfinite(y) || (chart.logy && y <= 0)) continue;
+      g << num(i + (double(s) - (S - 1) / 2.0) * width) << " " << num(y) << "\n";
+    }
+    g << "EOD\n";
+    const std::string block = "$B" + std::to_string(s);
+    plots.push_back(block + " using 1:2 with boxes lc rgb '" + colour(s) + "' " +
+                    (chart.series[s].title.empty() ? "notitle" : "title " + quote(chart.series[s].title)));
+    if (values_on_top)
+      plots.push_back(block + " using 1:2:(sprintf('%.3g', $2)) with labels offset 0,0.6 font '," +
+                      std::string(S > 3 ? "7" : "9") + "' textcolor rgb '#202020' notitle");
+  }
+  if (plots.empty()) plots.push_back("NaN notitle");
+  g << "plot ";
+  for (std::size_t i = 0; i < plots.size(); ++i) g << (i ? ", \\\n     " : "") << plots[i];
+  g << "\n";
+  fig.script = g.str();
+  return render(out_, name, mode_, fig);
+}
+
+// ---------------------------------------------------------------- histogram
+
+fs::path Plotter::histogram(const std::string& name, const Histogram& hist) {
+  check_name(name);
+  const int bins = std::max(1, hist.bins);
+  double lo = std::numeric_limits<double>::infinity(), hi = -lo;
+  for (const auto& [title, values] : hist.samples)
+    for (double v : values)
+      if (std::isfinite(v)) lo = std::min(lo, v), hi = std::max(hi, v);
+  if (!(lo <= hi)) lo = 0, hi = 1;                // no finite value at all
+  if (hi - lo < 1e-12) lo -= 0.5, hi += 0.5;     // every value the same
+  const double step = (hi - lo) / bins;
+  std::vector<std::vector<double>> counts(hist.samples.size(), std::vector<double>(bins, 0.0));
+  for (std::size_t s = 0; s < hist.samples.size(); ++s)
+    for (double v : hist.samples[s].second)
+      if (std::isfinite(v)) counts[s][std::min(bins - 1, int((v - lo) / step))] += 1;
+
+  // CSV: bin_left, bin_right, then the count of each sample.
+  write_csv(out_, name, [&](std::ostream& out) {
+    out << "bin_left,bin_right";
+    for (const auto& [title, values] : hist.samples) out << "," << csv(title);
+    out << "\n";
+    for (int b = 0; b < bins; ++b) {
+      out << csv(lo + b * step) << "," << csv(lo + (b + 1) * step);
+      for (const auto& c : counts) out << "," << csv(c[b]);
+      out << "\n";
+    }
+  });
+  if (mode_ == PlotMode::none) return {};
+
+  std::ostringstream g;
+  g << preamble(hist.title);
+  g << "set xlabel " << quote(hist.xlabel) << "\nset ylabel " << quote(hist.ylabel) << "\n";
+  g << "set grid ytics lc rgb '#dddddd'\nset tics out nomirror\nset yrange [0:*]\nset offsets 0, 0, graph 0.05, 0\n";
+  g << "set xrange [" << num(lo - step) << ":" << num(hi + step) << "]\n";
+  g << "set boxwidth " << num(step) << " absolute\n";
+  g << "set key top right opaque box lc rgb '#bbbbbb'\n";
+  const bool overlay = hist.samples.size() > 1;
+  std::vector<std::string> plots;
+  for (std::size_t s = 0; s < hist.samples.size(); ++s) {
+    g << "$H" << s << " << EOD\n";
+    for (int b = 0; b < bins; ++b) g << num(lo + (b + 0.5) * step) << " " << num(counts[s][b]) << "\n";
+    g << "EOD\n";
+    const std::string& title = hist.samples[s].first;
+    plots.push_back("$H" + std::to_string(s) + " using 1:2 with boxes fs transparent solid " +
+                    (overlay ? "0.45" : "0.8") + " border lc rgb '" + colour(s) + "' lc rgb '" + colour(s) + "' " +
+                    (title.empty() ? "notitle" : "title " + quote(title)));
+  }
+  if (!overlay && (hist.samples.empty() || hist.samples[0].first.empty())) g << "unset key\n";
+  if (plots.empty()) plots.push_back("NaN notitle");
+  g << "plot ";
+  for (std::size_t i = 0; i < plots.size(); ++i) g << (i ? ", \\\n     " : "") << plots[i];
+  g << "\n";
+  return render(out_, name, mode_, {800, 500, g.str()});
+}
+
+}  // namespace course

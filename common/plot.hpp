@@ -3,6 +3,11 @@
 //   <out>/<name>.png   drawn by gnuplot's pngcairo terminal (PlotMode::png),
 // or shown in a window (PlotMode::window), or not drawn (PlotMode::none).
 // Without gnuplot the programs still run: CSVs only, and one warning.
+//
+// Text (titles, labels, legends) is drawn as written, without gnuplot's "enhanced"
+// markup (so "train_cost" keeps its underscore): write mathematics in Unicode,
+// e.g. "σ(z)", "x₁", "10⁻³", "ŷ". Figures are named by a plain file name ("cost",
+// not "cost.png"); a name used twice overwrites the earlier figure.
 #pragma once
 #include <armadillo>
 
@@ -18,55 +23,56 @@ namespace course {
 namespace fs = std::filesystem;
 
 struct Series {
-  std::string title;
-  std::vector<double> x, y;
+  std::string title{};
+  std::vector<double> x{}, y{};
   std::string style = "lines";   // gnuplot style: "lines", "points", "linespoints"...
 };
 
 struct LinePlot {
-  std::string title, xlabel, ylabel;
-  std::vector<Series> series;
+  std::string title{}, xlabel{}, ylabel{};
+  std::vector<Series> series{};
   bool logx = false, logy = false;
-  std::optional<std::pair<double, double>> yrange;
+  std::optional<std::pair<double, double>> yrange{};
 };
 
 // Points of a few classes over a grid of predicted classes (decision regions).
 struct RegionPlot {
-  std::string title, xlabel = "x1", ylabel = "x2";
-  arma::mat grid_x;                 // 1 × g grid coordinates along x1
-  arma::mat grid_y;                 // 1 × h grid coordinates along x2
-  arma::umat region;                // h × g predicted class at (grid_x[j], grid_y[i])
-  arma::mat points;                 // 2 × m
-  arma::urowvec labels;             // 1 × m
-  std::vector<std::string> class_names;
-  std::vector<std::pair<arma::vec, std::string>> lines;  // optional straight lines w1 x1 + w2 x2 + b = 0 as (w1, w2, b), title
+  std::string title{}, xlabel = "x1", ylabel = "x2";
+  arma::mat grid_x{};               // 1 × g grid coordinates along x1
+  arma::mat grid_y{};               // 1 × h grid coordinates along x2
+  arma::umat region{};              // h × g predicted class at (grid_x[j], grid_y[i])
+  arma::mat points{};               // 2 × m
+  arma::urowvec labels{};           // 1 × m
+  std::vector<std::string> class_names{};
+  std::vector<std::pair<arma::vec, std::string>> lines{}; // optional straight lines w1 x1 + w2 x2 + b = 0 as (w1, w2, b), title
 };
 
 struct ImageGrid {
-  std::string title;
-  arma::fmat images;                // 784 × k (28 × 28, column-major as in the IDX files' row order)
-  std::vector<std::string> captions;// one per image
-  std::vector<bool> marked;         // drawn in red (e.g. misclassified); empty = none
+  std::string title{};
+  arma::fmat images{};              // 784 × k: pixel (r, c) of image i at images(28·r + c, i), the IDX files' order;
+                                    // values in [0, 1] are drawn as ink on paper, any others blue-white-red per image
+  std::vector<std::string> captions{};  // one per image (or none)
+  std::vector<bool> marked{};       // drawn in red (e.g. misclassified); empty = none
   int columns = 10;
 };
 
 struct HeatMap {
-  std::string title, xlabel, ylabel;
-  arma::mat values;                 // rows × cols
-  std::vector<std::string> row_names, col_names;
+  std::string title{}, xlabel{}, ylabel{};
+  arma::mat values{};               // rows × cols
+  std::vector<std::string> row_names{}, col_names{};
   bool annotate = true;             // print the value in each cell
 };
 
 struct BarChart {
-  std::string title, ylabel;
-  std::vector<std::string> categories;
-  std::vector<Series> series;       // one bar per category per series (x ignored)
+  std::string title{}, ylabel{};
+  std::vector<std::string> categories{};
+  std::vector<Series> series{};     // one bar per category per series (x ignored)
   bool logy = false;
 };
 
 struct Histogram {
-  std::string title, xlabel, ylabel = "count";
-  std::vector<std::pair<std::string, arma::vec>> samples;  // one histogram per sample, overlaid
+  std::string title{}, xlabel{}, ylabel = "count";
+  std::vector<std::pair<std::string, arma::vec>> samples{}; // one histogram per sample, overlaid
   int bins = 50;
 };
 

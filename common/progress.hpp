@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <map>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace course {
@@ -41,6 +42,9 @@ class Progress {
   int total_;
   bool quiet_, tty_;
   std::chrono::steady_clock::time_point start_, last_print_;
+  int next_percent_ = 10, printed_done_ = -1, last_done_ = -1;  // plain-line mode: what was printed
+  bool drawn_ = false, finished_ = false;                       // terminal mode: a bar is on screen
+  std::vector<std::pair<std::string, double>> last_metrics_;
 };
 
 // Stops a run that diverged: throws std::runtime_error naming the epoch and the
