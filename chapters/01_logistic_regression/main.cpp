@@ -102,7 +102,8 @@ int main(int argc, char** argv) {
     LinePlot cost_plot;
     cost_plot.title = "Logistic regression, " + std::to_string(positive) + " vs " + std::to_string(negative) + ": training cost";
     cost_plot.xlabel = "step of gradient descent";
-    cost_plot.ylabel = "cost J (cross-entropy)";
+    cost_plot.ylabel = "cost J (cross-entropy, log scale)";
+    cost_plot.logy = true;
     std::cout << "Learning rates (vectorized, " << iterations << " steps each):\n";
     for (double rate : rates) {
       const TrainingRun run = rate == opt.lr ? vec : train(Method::vectorized, start, train_set.X, train_set.y, iterations, rate);
