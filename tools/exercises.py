@@ -510,7 +510,7 @@ def status_word(course: Course, ws: Workspace, ex: Exercise) -> tuple[str, bool]
     return word, result.get("status") == "passed"
 
 
-def cmd_status(course: Course, ws: Workspace) -> int:
+def cmd_status(course: Course, ws: Workspace, detail: bool = True) -> int:
     if not ws.exists():
         print("You have no workspace yet: './course exercises init' creates it (workspace/, yours, git-ignored).")
         return 0
@@ -519,16 +519,24 @@ def cmd_status(course: Course, ws: Workspace) -> int:
         print("The course has no exercises yet.")
         return 0
     all_done = 0
+    width = max(len(i) for i in course.exercises) + 2
+    next_up = None
+    most = max(len(exs) for exs in chapters.values())
     print("Your progress (from your last './course check N'):")
     for chapter, exs in chapters.items():
         words = [(ex, *status_word(course, ws, ex)) for ex in exs]
         done = sum(1 for _, _, d in words if d)
         all_done += done
-        bar = "#" * done + "." * (len(exs) - done)
-        print(f"  {chapter}  {done}/{len(exs)}  [{bar}]  {course.chapter_title(chapter)}")
-        for ex, word, _ in words:
-            print(f"        {ex.id:<28} {word}")
+        if next_up is None and done < len(exs):
+            next_up = chapter
+        bar = f"[{'#' * done + '.' * (len(exs) - done)}]"
+        print(f"  {chapter}  {done:>2}/{len(exs):<2} {bar:<{most + 2}}  {course.chapter_title(chapter)}")
+        if detail:
+            for ex, word, _ in words:
+                print(f"          {ex.id:<{width}}{word}")
     print(f"  total {all_done}/{len(course.exercises)}")
+    if next_up:
+        print(f"next: ./course check {int(next_up[2:])}" + ("" if detail else "   (each exercise: ./course exercises status)"))
     for note in ws.changes_in_course():
         print(f"note: {note}")
     return 0
@@ -754,12 +762,39 @@ def run_tests(binary: Path, cwd: Path, out_json: Path, gtest_filter: str | None 
     if gtest_filter:
         cmd.append(f"--gtest_filter={gtest_filter}")
     code, output = run(cmd, cwd, env=env, timeout=timeout)
-    if not out_json.exists():
-        return None, output, code
-    try:
-        return read_gtest_json(out_json), output, code
-    except ValueError:
-        return None, output, code
+    if out_json.exists():
+        try:
+            return read_gtest_json(out_json), output, code
+        except ValueError:
+            pass
+    return read_gtest_stdout(output, code), output, code
+
+
+def read_gtest_stdout(output: str, code: int) -> list[TestResult] | None:
+    """When the program died before writing its JSON (a crash, a hang): the results from what it printed,
+    the test that was running when it died failing with that news."""
+    results: list[TestResult] = []
+    current, lines = None, []
+    for line in output.splitlines():
+        m = re.match(r"^\[ RUN      \] (\S+)\.(\S+)$", line)
+        if m:
+            current, lines = (base_suite(m.group(1)), m.group(2)), []
+            continue
+        m = re.match(r"^\[\s+(OK|FAILED|SKIPPED)\s+\] (\S+)\.(\S+?)(?: \(\d+ ms\))?$", line)
+        if m and current and (base_suite(m.group(2)), m.group(3)) == current:
+            msg = "\n".join(lines).strip()
+            results.append(TestResult(current[0], current[1], m.group(1) != "FAILED", m.group(1) == "SKIPPED",
+                                      [msg] if m.group(1) == "FAILED" else []))
+            current = None
+            continue
+        if current:
+            lines.append(line)
+    if current:
+        how = "hung" if code == -9 else f"crashed (exit code {code}{', a segmentation fault' if code == -11 else ''})"
+        tail = "\n".join(lines[-4:])
+        results.append(TestResult(current[0], current[1], False, False, [f"the test program {how} in this test"
+                                                                          + (f":\n{tail}" if tail else "")]))
+    return results or None
 
 
 def suite_filter(suite: str) -> str:
@@ -770,7 +805,7 @@ def short(message: str, lines: int = 6, width: int = 160) -> str:
     """A failure message, short: GoogleTest's 'file:line' line dropped, at most a few lines."""
     out = []
     for line in message.splitlines():
-        if re.match(r"^\S+\.(cpp|hpp|h|cc):\d+$", line.strip()) or line.strip() == "Failure":
+        if re.match(r"^\S+\.(cpp|hpp|h|cc):\d+(: Failure)?$", line.strip()) or line.strip() in ("Failure", "unknown file", ""):
             continue
         out.append(line if len(line) <= width else line[: width - 3] + "...")
     if len(out) > lines:
@@ -822,7 +857,7 @@ def configure_workspace(course: Course, ws: Workspace, build: Path) -> bool:
 
 def cmd_check(course: Course, ws: Workspace, chapter_arg: str | None, watch: bool, timeout: float) -> int:
     if chapter_arg is None:
-        return cmd_status(course, ws)
+        return cmd_status(course, ws, detail=False)
     chapter = chapter_key(chapter_arg)
     exs = course.chapters().get(chapter)
     if not exs:
@@ -836,6 +871,18 @@ def cmd_check(course: Course, ws: Workspace, chapter_arg: str | None, watch: boo
     if not watch:
         return check_once(course, ws, chapter, exs, timeout)
     return watch_loop(course, ws, chapter, exs, timeout)
+
+
+def workspace_warnings(output: str, ws: Workspace, limit: int = 6) -> list[str]:
+    """The compiler's warnings about the learner's files (not the stubs' unused parameters)."""
+    out = []
+    prefix = str(ws.path) + "/"
+    for line in output.splitlines():
+        if line.startswith(prefix) and ": warning:" in line and "-Wunused-parameter" not in line:
+            w = "workspace/" + line[len(prefix):]
+            if w not in out:
+                out.append(w)
+    return out[:limit]
 
 
 def workspace_mtimes(ws: Workspace) -> dict[str, float]:
@@ -878,30 +925,31 @@ def check_once(course: Course, ws: Workspace, chapter: str, exs: list[Exercise],
         print(compiler_errors(out))
         print(f"\nYour code does not compile yet (the errors above; the whole log: {rel(build / 'exercises-build.log')}).")
         return 1
+    warnings = workspace_warnings(out, ws)
+    if warnings:
+        print("Your code compiles, with warnings:")
+        print("\n".join(f"  {w}" for w in warnings))
     binary = build / "bin" / target
     json_path = build / "exercise-results" / f"{target}.json"
     print(f"==> running chapter {n}'s tests", flush=True)
     tests, output, code = run_tests(binary, build, json_path, timeout=timeout)
     if tests is None:
-        # It crashed (or hung) before writing its results: run each exercise's suite alone to find which.
-        print(f"The test program stopped before it finished (exit code {code}); running each exercise alone.")
-        tests = []
-        for ex in exs:
-            got, out1, code1 = run_tests(binary, build, json_path, suite_filter(ex.suite), timeout=timeout)
-            if got is None:
-                tail = "\n".join(out1.strip().splitlines()[-6:])
-                tests.append(TestResult(ex.suite, "(crashed)", False, False,
-                                        [f"the test program crashed or hung (exit code {code1}):\n{tail}"]))
-            else:
-                tests.extend(got)
+        print(f"The test program stopped before it ran a test (exit code {code}):")
+        print("\n".join(output.strip().splitlines()[-15:]))
+        return 1
+    if code < 0 or (code != 0 and not any(not t.passed for t in tests)):
+        print(f"(the test program stopped abnormally: exit code {code}; the results below are what it printed)")
     results = ws.state.setdefault("results", {})
     print(f"\nChapter {n}: {course.chapter_title(chapter)}")
     done = 0
+    width = max(len(e.id) for e in exs) + 2
     for ex in exs:
         state = ws.exercise_state(ex)
+        region = ws.learner_regions(ex.file).get(ex.id)
+        where = f"workspace/{ex.file}:{(region.begin if region else ex.begin) + 1}"
         if state in ("missing", "lost"):
             word, _ = status_word(course, ws, ex)
-            print(f"  [ ]  {ex.id:<26} {word}")
+            print(f"  [ ] {ex.id:<{width}}{word}")
             continue
         r = classify(ex, tests)
         if state == "stub" or r["status"] == "stub":
@@ -910,20 +958,22 @@ def check_once(course: Course, ws: Workspace, chapter: str, exs: list[Exercise],
         results[ex.id] = r
         if r["status"] == "passed":
             done += 1
-            print(f"  [x]  {ex.id:<26} passed ({r['tests']} test{'s' * (r['tests'] != 1)})")
-        elif r["status"] == "not started":
-            print(f"  [ ]  {ex.id:<26} not started       workspace/{ex.file}:{ex.begin + 1}")
+            print(f"  [x] {ex.id:<{width}}passed ({r['tests']} test{'s' * (r['tests'] != 1)})")
+            continue
+        if r["status"] == "not started":
+            print(f"  [ ] {ex.id:<{width}}not started: {where}")
         elif r["status"] == "blocked":
-            print(f"  [ ]  {ex.id:<26} waiting: {r['test']} needs {r['blocked_by']}, which you have not "
-                  f"written yet (./course check {int(r['blocked_by'][2:4])})")
+            print(f"  [ ] {ex.id:<{width}}waiting: its test {r['test']} also runs {r['blocked_by']}, which you have "
+                  f"not written yet (./course check {int(r['blocked_by'][2:4])})")
+            continue
         elif r["status"] == "notests":
-            print(f"  [?]  {ex.id:<26} no test of suite {ex.suite} ran (is your build up to date?)")
+            print(f"  [?] {ex.id:<{width}}no test of suite {ex.suite} ran (is your build up to date?)")
+            continue
         else:
-            print(f"  [ ]  {ex.id:<26} FAILED  {r['test']} ({r['failed']} of {r['tests']} tests fail)")
+            print(f"  [ ] {ex.id:<{width}}FAILED {r['test']} ({r['failed']} of {r['tests']} tests fail): {where}")
             for line in r["message"].splitlines():
-                print(f"           | {line}")
-            print(f"           hint: {ex.hint}")
-            print(f"           your code: workspace/{ex.file}:{ex.begin + 1}")
+                print(f"  {'':<{width + 4}}| {line}")
+        print(f"  {'':<{width + 4}}hint: {ex.hint}")
     ws.save()
     ids = {suite_of(e.id) for e in course.exercises.values()}
     others = [t for t in tests if t.suite not in ids]
@@ -936,7 +986,8 @@ def check_once(course: Course, ws: Workspace, chapter: str, exs: list[Exercise],
             line += f" ({len(blocked)} wait for {', '.join(need)})"
         print(line)
         for t in [t for t in other_failed if t not in blocked][:3]:
-            print(f"      {t.suite}.{t.name}: {short(t.messages[0] if t.messages else '', 2)}")
+            first = short(t.messages[0] if t.messages else "", 1).splitlines()
+            print(f"      {t.suite}.{t.name}: {first[0] if first else ''}")
     print(f"\n{done} of {len(exs)} exercises of chapter {n} done.", end=" ")
     if done == len(exs):
         print(f"Well done! Run the chapter's program on your code:\n"
