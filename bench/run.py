@@ -1,0 +1,277 @@
+#!/usr/bin/env python3
+"""Runs the course's benchmarks and draws the speed-ups: what `./course bench` does.
+
+    python3 bench/run.py                 every bench_* program in build/release/bin
+    python3 bench/run.py ch02            the programs whose name contains "ch02"
+    python3 bench/run.py 'matmul/float'  otherwise: a regular expression for benchmark names
+    python3 bench/run.py --min-time 0.1  shorter runs (Google Benchmark's --benchmark_min_time)
+
+Each program writes its results as JSON to bench/results/<program>.json
+(--benchmark_out, --benchmark_out_format=json); its usual table goes to the terminal
+as it runs. Then, for every benchmark named <operation>/<type>/<variant>/<size> (see
+bench/README.md), this script divides each variant's time by the time of the
+"vectorized" variant of the same operation, type and size, prints the ratios as a
+table, writes them to bench/results/<operation>.csv, and draws, with gnuplot
+(pngcairo), bench/results/<operation>.png: time against size on the left, speed-up
+against size on the right, both on log-log axes.
+
+Only the Python standard library is used.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import re
+import shutil
+import subprocess
+import sys
+from collections import defaultdict
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+NAME = re.compile(r"^(?P<op>[^/]+)/(?P<type>[^/]+)/(?P<variant>[^/]+)/(?P<size>\d+)$")
+REFERENCE = "vectorized"
+UNIT_SECONDS = {"ns": 1e-9, "us": 1e-6, "ms": 1e-3, "s": 1.0}
+
+
+def fail(message: str) -> None:
+    print(f"bench/run.py: error: {message}", file=sys.stderr)
+    sys.exit(1)
+
+
+def programs_in(bin_dir: Path) -> list[Path]:
+    return sorted(p for p in bin_dir.glob("bench_*") if p.is_file() and os.access(p, os.X_OK))
+
+
+def run_program(program: Path, out_json: Path, benchmark_filter: str | None, min_time: float | None,
+                repetitions: int, blas_threads: int | None) -> bool:
+    command = [str(program), f"--benchmark_out={out_json}", "--benchmark_out_format=json"]
+    if benchmark_filter:
+        command.append(f"--benchmark_filter={benchmark_filter}")
+    if min_time is not None:
+        command.append(f"--benchmark_min_time={min_time}")
+    if repetitions > 1:
+        command += [f"--benchmark_repetitions={repetitions}", "--benchmark_report_aggregates_only=true"]
+    print(f"\n==> {program.name}", flush=True)
+    env = dict(os.environ)
+    if blas_threads:
+        env["OPENBLAS_NUM_THREADS"] = str(blas_threads)
+    result = subprocess.run(command, cwd=ROOT, env=env)
+    if result.returncode != 0:
+        print(f"bench/run.py: {program.name} failed (exit code {result.returncode})", file=sys.stderr)
+        return False
+    return True
+
+
+def seconds_of(entry: dict) -> float:
+    """The time of one benchmark, in seconds: real time for the UseRealTime ones, else CPU time."""
+    key = "real_time" if entry["name"].endswith("/real_time") or "/real_time/" in entry["name"] else "cpu_time"
+    return float(entry[key]) * UNIT_SECONDS.get(entry.get("time_unit", "ns"), 1e-9)
+
+
+def load_results(path: Path) -> list[dict]:
+    """The benchmarks of one JSON file: one row per run (the median when there were repetitions)."""
+    try:
+        data = json.loads(path.read_text())
+    except (OSError, json.JSONDecodeError) as error:
+        fail(f"cannot read {path}: {error}")
+    rows = []
+    for entry in data.get("benchmarks", []):
+        if entry.get("run_type") == "aggregate" and entry.get("aggregate_name") != "median":
+            continue
+        if entry.get("error_occurred"):
+            print(f"  skipped {entry['name']}: {entry.get('error_message', 'error')}")
+            continue
+        name = entry.get("run_name", entry["name"])
+        base = re.sub(r"/real_time$", "", name)
+        rows.append({"name": base, "seconds": seconds_of(entry), "items_per_second": entry.get("items_per_second"),
+                     "flops": entry.get("FLOP/s"), "real_time": name.endswith("/real_time")})
+    return rows
+
+
+def human_time(seconds: float) -> str:
+    for unit, scale in (("s", 1.0), ("ms", 1e-3), ("us", 1e-6), ("ns", 1e-9)):
+        if seconds >= scale or unit == "ns":
+            return f"{seconds / scale:.3g} {unit}"
+    return f"{seconds:.3g} s"
+
+
+def human_rate(value: float | None) -> str:
+    if value is None:
+        return ""
+    for suffix, scale in (("G", 1e9), ("M", 1e6), ("k", 1e3)):
+        if value >= scale:
+            return f"{value / scale:.3g}{suffix}"
+    return f"{value:.3g}"
+
+
+def gnuplot_block(name: str, rows: list[tuple[float, float]]) -> str:
+    return f"${name} << EOD\n" + "".join(f"{x} {y}\n" for x, y in rows) + "EOD\n"
+
+
+def quoted(text: str) -> str:
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def draw(op: str, times: dict, speedups: dict, xlabel: str, png: Path) -> bool:
+    """Two panels: time per call against size, and speed-up of `vectorized` against size."""
+    gnuplot = shutil.which("gnuplot")
+    if not gnuplot:
+        return False
+    script = []
+    time_series, speed_series = [], []
+    for i, ((type_, variant), points) in enumerate(sorted(times.items())):
+        block = f"t{i}"
+        script.append(gnuplot_block(block, sorted(points)))
+        time_series.append(f"${block} using 1:2 with linespoints title {quoted(f'{variant} ({type_})')} noenhanced")
+    for i, ((type_, variant), points) in enumerate(sorted(speedups.items())):
+        block = f"s{i}"
+        script.append(gnuplot_block(block, sorted(points)))
+        speed_series.append(f"${block} using 1:2 with linespoints title {quoted(f'{variant} / vectorized ({type_})')} noenhanced")
+    script.append(f"""
+set terminal pngcairo size 1400,560 enhanced font "Sans,10"
+set output {quoted(str(png))}
+set multiplot layout 1,2 title {quoted(f'{op}: loops against vectorized code (bench/run.py)')}
+set logscale xy
+set grid
+set key top left
+set xlabel {quoted(xlabel)}
+set ylabel "time per call (s)"
+set format y "10^{{%L}}"
+set title "Time: the slope is the growth (O(n): 1 decade per decade, O(n^3): 3)"
+plot {", ".join(time_series)}
+set ylabel "loop time / vectorized time"
+set format y "%g"
+set title "Speed-up of the vectorized version (above 1: vectorized is faster)"
+set key top left
+plot {", ".join(speed_series)}, 1 with lines dashtype 2 lc rgb "gray" notitle
+unset multiplot
+""")
+    result = subprocess.run([gnuplot], input="".join(script), text=True, capture_output=True)
+    if result.returncode != 0:
+        print(f"bench/run.py: gnuplot failed for {op}: {result.stderr.strip()}", file=sys.stderr)
+        return False
+    return True
+
+
+XLABELS = {
+    "dot": "n (elements of each vector)",
+    "sigmoid": "n (values)",
+    "matmul": "n (n x n times n x n)",
+    "lr_gradient": "m (examples of 784 features)",
+}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description="Run the benchmarks and plot loop/vectorized speed-ups.")
+    parser.add_argument("filter", nargs="?", default="",
+                        help="a part of program names (e.g. ch02), or else a regular expression for benchmark names")
+    parser.add_argument("--bin-dir", type=Path, default=ROOT / "build" / "release" / "bin",
+                        help="where the bench_* programs are (default: build/release/bin)")
+    parser.add_argument("--results", type=Path, default=ROOT / "bench" / "results", help="output folder (default: bench/results)")
+    parser.add_argument("--min-time", type=float, default=None, help="seconds per benchmark (Google Benchmark's default: 0.5)")
+    parser.add_argument("--repetitions", type=int, default=1, help="repeat each benchmark and keep the median")
+    parser.add_argument("--blas-threads", type=int, default=None,
+                        help="OPENBLAS_NUM_THREADS for the programs (1: compare one core against one core)")
+    parser.add_argument("--no-run", action="store_true", help="do not run anything: tabulate and plot the JSON files already there")
+    args = parser.parse_args()
+
+    if args.repetitions < 1:
+        fail("--repetitions must be at least 1")
+    args.results.mkdir(parents=True, exist_ok=True)
+
+    all_programs = programs_in(args.bin_dir)
+    if not all_programs and not args.no_run:
+        fail(f"no bench_* programs in {args.bin_dir}: build first (./course build), or give --bin-dir")
+    chosen = [p for p in all_programs if args.filter and args.filter in p.name]
+    benchmark_filter = None
+    if not chosen:
+        chosen = all_programs
+        benchmark_filter = args.filter or None
+        if benchmark_filter:
+            try:
+                re.compile(benchmark_filter)
+            except re.error as error:
+                fail(f"'{benchmark_filter}' is neither part of a program name nor a valid regular expression: {error}")
+
+    cores = os.cpu_count() or 1
+    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else 0.0
+    if not args.no_run and load > 0.5 * cores:
+        print(f"bench/run.py: warning: the load average is {load:.1f} on {cores} cores: other programs are running,\n"
+              "  so wall-clock (real) times will be too long and the speed-ups of BLAS too small.", file=sys.stderr)
+
+    json_files = []
+    if args.no_run:
+        json_files = sorted(args.results.glob("bench_*.json"))
+        if args.filter:
+            json_files = [f for f in json_files if args.filter in f.stem] or json_files
+    else:
+        failed = []
+        for program in chosen:
+            out_json = args.results / f"{program.name}.json"
+            if run_program(program, out_json, benchmark_filter, args.min_time, args.repetitions, args.blas_threads):
+                json_files.append(out_json)
+            else:
+                failed.append(program.name)
+        if failed:
+            print(f"\nbench/run.py: failed: {', '.join(failed)}", file=sys.stderr)
+
+    # ---- tabulate: pairs <op>/<type>/<variant>/<size> against the vectorized variant ----
+    by_op: dict[str, dict] = defaultdict(lambda: defaultdict(dict))    # op -> (type, variant) -> size -> row
+    others: list[tuple[str, dict]] = []
+    for path in json_files:
+        for row in load_results(path):
+            match = NAME.match(row["name"])
+            if match:
+                by_op[match["op"]][(match["type"], match["variant"])][int(match["size"])] = row
+            else:
+                others.append((path.stem, row))
+
+    print("\n==> Speed-ups (loop time / vectorized time; real time for BLAS, CPU time for single-threaded loops)")
+    drawn = []
+    for op, variants in sorted(by_op.items()):
+        times = {key: [(size, row["seconds"]) for size, row in sizes.items()] for key, sizes in variants.items()}
+        speedups: dict = {}
+        table = []
+        for (type_, variant), sizes in sorted(variants.items()):
+            reference = variants.get((type_, REFERENCE))
+            if variant == REFERENCE or reference is None:
+                continue
+            for size, row in sorted(sizes.items()):
+                if size in reference:
+                    ratio = row["seconds"] / reference[size]["seconds"]
+                    speedups.setdefault((type_, variant), []).append((size, ratio))
+                    table.append((type_, variant, size, row["seconds"], reference[size]["seconds"], ratio,
+                                  reference[size].get("flops")))
+        print(f"\n  {op}")
+        print(f"  {'type':<7} {'variant':<16} {'size':>9} {'loop':>11} {'vectorized':>11} {'ratio':>9} {'vec FLOP/s':>11}")
+        for type_, variant, size, loop, vec, ratio, flops in table:
+            print(f"  {type_:<7} {variant:<16} {size:>9} {human_time(loop):>11} {human_time(vec):>11} {ratio:>8.1f}x {human_rate(flops):>11}")
+        csv = args.results / f"{op}.csv"
+        with csv.open("w") as out:
+            out.write("type,variant,size,seconds,vectorized_seconds,ratio\n")
+            for type_, variant, size, loop, vec, ratio, _ in table:
+                out.write(f"{type_},{variant},{size},{loop:.9g},{vec:.9g},{ratio:.6g}\n")
+        if speedups:
+            png = args.results / f"{op}.png"
+            if draw(op, times, speedups, XLABELS.get(op, "size"), png):
+                drawn.append(png)
+
+    if others:
+        print("\n  other benchmarks")
+        for program, row in others:
+            rate = f"  {human_rate(row['items_per_second'])} items/s" if row["items_per_second"] else ""
+            print(f"  {program:<24} {row['name']:<40} {human_time(row['seconds']):>11}{rate}")
+
+    print(f"\nJSON results in {args.results}")
+    for png in drawn:
+        print(f"  figure: {png}")
+    if not shutil.which("gnuplot"):
+        print("  (gnuplot not found: no figures; install gnuplot-nox)")
+
+
+if __name__ == "__main__":
+    main()
