@@ -2,6 +2,7 @@
 // program shares (see chapter.hpp for how a program uses it).
 #include "common/chapter.hpp"
 
+#include <cmath>
 #include <cstdlib>
 #include <exception>
 #include <iostream>
@@ -41,7 +42,8 @@ std::string chapter_folder(const std::string& id) {
 
 std::string format_number(double value) {
   std::ostringstream s;
-  s << value;
+  if (value == std::floor(value) && std::abs(value) < 1e15) s << static_cast<long long>(value);  // 1000000, not 1e+06
+  else s << value;
   return s.str();
 }
 

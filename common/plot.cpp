@@ -376,11 +376,10 @@ fs::path Plotter::lines(const std::string& name, const LinePlot& plot) {
   std::ostringstream g;
   g << preamble(plot.title);
   g << "set xlabel " << quote(plot.xlabel) << "\nset ylabel " << quote(plot.ylabel) << "\n";
-  g << "set grid lc rgb '#dddddd' lw 1\nset autoscale xfix\n";
+  g << "set grid lt 1 lc rgb '#e4e4e4' lw 1\nset autoscale xfix\n";
   g << "set key " << (key_bottom ? "bottom" : "top") << " right opaque box lc rgb '#bbbbbb' samplen 2.5 spacing 1.2\n";
   if (plot.logx) g << "set logscale x\nset mxtics 10\n";
   if (plot.logy) g << "set logscale y\nset mytics 10\n";
-  if (!plot.logy) g << "set offsets 0, 0, graph 0.04, graph 0.04\n";
   if (plot.yrange) g << "set yrange [" << num(plot.yrange->first) << ":" << num(plot.yrange->second) << "]\n";
   int blocks = 0;
   for (std::size_t k = 0; k < plot.series.size(); ++k) {
@@ -615,7 +614,7 @@ fs::path Plotter::images(const std::string& name, const ImageGrid& grid) {
     g << "\n";
   }
   g << "EOD\n";
-  g << "plot $I matrix with image pixels notitle\n";
+  g << "plot $I matrix with image notitle\n";
   fig.script = g.str();
   return render(out_, name, mode_, fig);
 }
@@ -666,7 +665,7 @@ fs::path Plotter::heatmap(const std::string& name, const HeatMap& map) {
     g << "\n";
   }
   g << "EOD\n";
-  g << "plot $M matrix with image pixels";
+  g << "plot $M matrix with image";
   if (map.annotate && R <= 30 && C <= 30) {
     const std::string fmt = quote(cell_format(map.values));
     const double dark = lo + 0.55 * (hi - lo);  // cells darker than this get white text
@@ -715,12 +714,20 @@ fs::path Plotter::bars(const std::string& name, const BarChart& chart) {
   std::ostringstream g;
   g << preamble(chart.title);
   g << "set ylabel " << quote(chart.ylabel) << "\n";
-  g << "set grid ytics lc rgb '#dddddd'\nset tics out nomirror\nset xtics scale 0\n";
+  g << "set grid ytics lt 1 lc rgb '#e4e4e4'\nset tics out nomirror\nset xtics scale 0\n";
   g << "set style fill solid 0.85 border lc rgb '#303030'\nset boxwidth " << num(width * 0.95) << " absolute\n";
   g << "set xrange [-0.6:" << num(n - 0.4) << "]\n";
-  if (chart.logy) g << "set logscale y\nset mytics 10\n";
+  if (chart.logy) {  // bars grow from a power of ten below the smallest one, so that every bar shows
+    double smallest = std::numeric_limits<double>::infinity();
+    for (const Series& series : chart.series)
+      for (double y : series.y)
+        if (std::isfinite(y) && y > 0) smallest = std::min(smallest, y);
+    double floor10 = std::isfinite(smallest) ? std::pow(10.0, std::floor(std::log10(smallest))) : 1.0;
+    if (smallest / floor10 < 2) floor10 /= 10;
+    g << "set logscale y\nset mytics 10\nset yrange [" << num(floor10) << ":*]\n";
+  }
   else g << "set yrange [0:*]\nset offsets 0, 0, graph 0.08, 0\n";
-  if (S > 1) g << "set key outside top center horizontal\n";
+  if (S > 1) g << "set key outside right top vertical box lc rgb '#bbbbbb'\n";
   else g << "unset key\n";
   g << "set xtics (";
   for (std::size_t i = 0; i < n; ++i) g << (i ? ", " : "") << quote(chart.categories[i]) << " " << i;
@@ -783,7 +790,7 @@ fs::path Plotter::histogram(const std::string& name, const Histogram& hist) {
   std::ostringstream g;
   g << preamble(hist.title);
   g << "set xlabel " << quote(hist.xlabel) << "\nset ylabel " << quote(hist.ylabel) << "\n";
-  g << "set grid ytics lc rgb '#dddddd'\nset tics out nomirror\nset yrange [0:*]\nset offsets 0, 0, graph 0.05, 0\n";
+  g << "set grid ytics lt 1 lc rgb '#e4e4e4'\nset tics out nomirror\nset yrange [0:*]\nset offsets 0, 0, graph 0.05, 0\n";
   g << "set xrange [" << num(lo - step) << ":" << num(hi + step) << "]\n";
   g << "set boxwidth " << num(step) << " absolute\n";
   g << "set key top right opaque box lc rgb '#bbbbbb'\n";
