@@ -1,9 +1,8 @@
 // The IDX reader and writer, and SHA-256.
 //
-// A file is read whole into memory (through zlib, which reads gzip and raw files
-// alike), then its header is checked against its length before anything is
-// allocated from it: a damaged file gives an IdxError, never a crash or a huge
-// allocation.
+// Files are read through zlib, which reads gzip and raw files alike: the header
+// first, checked against the file's length, then the bytes straight into their
+// matrix (see IdxStream and read_payload below).
 #include "common/idx.hpp"
 
 #include "common/files.hpp"
@@ -14,8 +13,9 @@
 #include <array>
 #include <cerrno>
 #include <cstring>
+#include <cstdio>
 #include <fstream>
-#include <sstream>
+#include <memory>
 #include <vector>
 
 namespace course {
@@ -45,64 +45,94 @@ std::string describe_magic(std::uint32_t magic) {
   throw IdxError("IDX file " + file.string() + ": " + what);
 }
 
-// The whole content of `file`, uncompressed when it is gzip. `is_gzip` tells which.
-std::vector<std::uint8_t> slurp(const fs::path& file, const char* expected, bool& is_gzip) {
-  std::error_code ec;
-  const fs::file_status st = fs::status(file, ec);
-  if (!fs::exists(st)) fail(file, std::string("cannot read: expected ") + expected + ", found no such file");
-  if (fs::is_directory(st)) fail(file, std::string("cannot read: expected ") + expected + ", found a directory");
-  if (!fs::is_regular_file(st)) fail(file, std::string("cannot read: expected ") + expected + ", found something that is not a regular file");
-  const std::uintmax_t on_disk = fs::file_size(file, ec);
+// An IDX file opened for reading, raw or gzip (zlib's gzread reads both; gzip is
+// detected from the first two bytes, 0x1f 0x8b). The reader takes the header first,
+// checks it against the file's length where it can, and only then reads the pixels,
+// straight into their matrix: a damaged file gives an IdxError, never a crash or a
+// huge allocation.
+class IdxStream {
+ public:
+  IdxStream(const fs::path& file, const std::string& expected) : file_(file), expected_(expected) {
+    std::error_code ec;
+    const fs::file_status st = fs::status(file, ec);
+    if (!fs::exists(st)) fail(file, "cannot read: expected " + expected + ", found no such file");
+    if (fs::is_directory(st)) fail(file, "cannot read: expected " + expected + ", found a directory");
+    if (!fs::is_regular_file(st))
+      fail(file, "cannot read: expected " + expected + ", found something that is not a regular file");
+    on_disk_ = fs::file_size(file, ec);
+    if (ec) fail(file, "cannot read: expected " + expected + ", found an unreadable size (" + ec.message() + ")");
 
-  // Is it gzip? Look at the first two bytes ourselves (gzread would hide it), and
-  // take the uncompressed size modulo 2^32 from the gzip trailer as a hint.
-  std::size_t hint = static_cast<std::size_t>(on_disk);
-  is_gzip = false;
-  {
-    std::ifstream in(file, std::ios::binary);
-    if (!in) fail(file, std::string("cannot open: expected ") + expected + ", found " + std::strerror(errno));
+    std::FILE* in = std::fopen(file.c_str(), "rb");
+    if (in == nullptr) fail(file, "cannot open: expected " + expected + ", found " + std::strerror(errno));
     unsigned char head[2] = {0, 0};
-    in.read(reinterpret_cast<char*>(head), 2);
-    if (in.gcount() == 2 && head[0] == 0x1f && head[1] == 0x8b) {
-      is_gzip = true;
-      unsigned char tail[4] = {0, 0, 0, 0};
-      if (on_disk >= 18) {
-        in.seekg(-4, std::ios::end);
-        in.read(reinterpret_cast<char*>(tail), 4);
-      }
-      hint = std::size_t(tail[0]) | std::size_t(tail[1]) << 8 | std::size_t(tail[2]) << 16 | std::size_t(tail[3]) << 24;
+    is_gzip_ = std::fread(head, 1, 2, in) == 2 && head[0] == 0x1f && head[1] == 0x8b;
+    // gzip's last 4 bytes: the uncompressed size modulo 2^32 (of the last member).
+    unsigned char tail[4] = {0, 0, 0, 0};
+    if (is_gzip_ && on_disk_ >= 18 && std::fseek(in, -4, SEEK_END) == 0 && std::fread(tail, 1, 4, in) == 4)
+      isize_ = std::uint32_t(tail[0]) | std::uint32_t(tail[1]) << 8 | std::uint32_t(tail[2]) << 16 | std::uint32_t(tail[3]) << 24;
+    std::fclose(in);
+
+    gz_ = gzopen(file.c_str(), "rb");
+    if (gz_ == nullptr) fail(file, "cannot open: expected " + expected + ", found " + std::strerror(errno));
+    gzbuffer(gz_, 1u << 17);
+  }
+  ~IdxStream() {
+    if (gz_ != nullptr) gzclose(gz_);
+  }
+  IdxStream(const IdxStream&) = delete;
+  IdxStream& operator=(const IdxStream&) = delete;
+
+  bool is_gzip() const { return is_gzip_; }
+  std::uintmax_t size_on_disk() const { return on_disk_; }
+  // The uncompressed size the gzip trailer announces (mod 2^32); 0 when unknown or raw.
+  std::uint32_t gzip_size_hint() const { return isize_; }
+
+  // Reads up to n bytes into dst; returns how many (fewer only at the end of the data).
+  std::size_t read(void* dst, std::size_t n) {
+    auto* out = static_cast<unsigned char*>(dst);
+    std::size_t total = 0;
+    while (total < n) {
+      const unsigned want = static_cast<unsigned>(std::min<std::size_t>(n - total, std::size_t(1) << 30));
+      const int got = gzread(gz_, out + total, want);
+      if (got < 0) damaged(total);
+      if (got == 0) break;
+      total += static_cast<std::size_t>(got);
+    }
+    int code = Z_OK;
+    gzerror(gz_, &code);
+    if (code != Z_OK) damaged(total);
+    consumed_ += total;
+    return total;
+  }
+
+  // Reads to the end, discarding; returns how many bytes there were.
+  std::uint64_t skip_rest() {
+    std::vector<unsigned char> scratch(1 << 16);
+    std::uint64_t total = 0;
+    for (;;) {
+      const std::size_t got = read(scratch.data(), scratch.size());
+      total += got;
+      if (got < scratch.size()) return total;
     }
   }
 
-  gzFile gz = gzopen(file.c_str(), "rb");
-  if (gz == nullptr) fail(file, std::string("cannot open: expected ") + expected + ", found " + std::strerror(errno));
-  gzbuffer(gz, 1u << 18);
-  std::vector<std::uint8_t> bytes;
-  constexpr unsigned kChunk = 1u << 22;
-  bytes.reserve(std::min<std::size_t>(hint, std::size_t(1) << 28) + kChunk);  // a damaged trailer must not reserve gigabytes
-  for (;;) {
-    const std::size_t old = bytes.size();
-    bytes.resize(old + kChunk);
-    const int got = gzread(gz, bytes.data() + old, kChunk);
-    if (got < 0) {
-      int code = 0;
-      const std::string msg = gzerror(gz, &code);
-      gzclose(gz);
-      fail(file, std::string("damaged gzip data: expected ") + expected + ", found a read error (" + msg + ")");
-    }
-    bytes.resize(old + static_cast<std::size_t>(got));
-    if (got == 0) break;
-  }
-  int code = 0;
-  const std::string msg = gzerror(gz, &code);
-  gzclose(gz);
-  if (code != Z_OK) {
+ private:
+  [[noreturn]] void damaged(std::size_t partial) {
+    int code = Z_OK;
+    const std::string msg = gzerror(gz_, &code);
     // zlib says "unexpected end of file" for a gzip stream cut short.
-    fail(file, std::string("damaged or truncated gzip data: expected ") + expected + ", found a read error after " +
-                   std::to_string(bytes.size()) + " uncompressed bytes (" + msg + ")");
+    fail(file_, std::string(is_gzip_ ? "damaged or truncated gzip data" : "read error") + ": expected " + expected_ +
+                    ", found an error after " + std::to_string(consumed_ + partial) + " bytes (" + msg + ")");
   }
-  return bytes;
-}
+
+  fs::path file_;
+  std::string expected_;
+  gzFile gz_ = nullptr;
+  bool is_gzip_ = false;
+  std::uintmax_t on_disk_ = 0;
+  std::uint32_t isize_ = 0;
+  std::uint64_t consumed_ = 0;
+};
 
 std::uint32_t big_endian(const std::uint8_t* p) {
   return std::uint32_t(p[0]) << 24 | std::uint32_t(p[1]) << 16 | std::uint32_t(p[2]) << 8 | std::uint32_t(p[3]);
@@ -115,27 +145,30 @@ void put_big_endian(std::string& out, std::uint32_t v) {
   out.push_back(char(v & 0xff));
 }
 
-// Checks the header (magic and sizes) of `bytes`; returns the header's dimensions.
-std::vector<std::uint32_t> check_header(const fs::path& file, const std::vector<std::uint8_t>& bytes, std::uint32_t magic,
-                                        std::size_t n_dims, const char* kind, bool is_gzip) {
+// Reads and checks the header (magic number, then n_dims sizes); returns the sizes.
+std::vector<std::uint32_t> read_header(IdxStream& in, const fs::path& file, std::uint32_t magic, std::size_t n_dims,
+                                       const char* kind) {
   const std::size_t header = 4 + 4 * n_dims;
   const std::string expected_kind = std::string("an IDX ") + kind + " file (magic " + hex32(magic) + ")";
-  const std::string where = is_gzip ? " after gzip decompression" : "";
-  if (bytes.empty()) fail(file, "empty file: expected " + expected_kind + ", found 0 bytes" + where);
-  if (bytes.size() < 4)
+  const std::string where = in.is_gzip() ? " after gzip decompression" : "";
+  std::uint8_t bytes[16] = {};
+  std::size_t got = in.read(bytes, 4);
+  if (got == 0) fail(file, "empty file: expected " + expected_kind + ", found 0 bytes" + where);
+  if (got < 4)
     fail(file, "too short: expected " + expected_kind + " with a " + std::to_string(header) + "-byte header, found " +
-                   std::to_string(bytes.size()) + " bytes" + where);
-  const std::uint32_t found = big_endian(bytes.data());
+                   std::to_string(got) + " bytes" + where);
+  const std::uint32_t found = big_endian(bytes);
   if (found != magic) fail(file, "wrong magic number: expected " + expected_kind + ", found " + describe_magic(found));
-  if (bytes.size() < header)
-    fail(file, "truncated header: expected " + std::to_string(header) + " bytes of header, found " +
-                   std::to_string(bytes.size()) + " bytes" + where);
+  got += in.read(bytes + 4, header - 4);
+  if (got < header)
+    fail(file, "truncated header: expected " + std::to_string(header) + " bytes of header, found " + std::to_string(got) +
+                   " bytes" + where);
   std::vector<std::uint32_t> dims(n_dims);
-  for (std::size_t d = 0; d < n_dims; ++d) dims[d] = big_endian(bytes.data() + 4 + 4 * d);
+  for (std::size_t d = 0; d < n_dims; ++d) dims[d] = big_endian(bytes + 4 + 4 * d);
   return dims;
 }
 
-void check_length(const fs::path& file, std::size_t found, std::size_t header, std::uint64_t payload, const std::string& what,
+void length_error(const fs::path& file, std::uint64_t found, std::size_t header, std::uint64_t payload, const std::string& what,
                   bool is_gzip) {
   const std::uint64_t expected = header + payload;
   if (found == expected) return;
@@ -143,6 +176,35 @@ void check_length(const fs::path& file, std::size_t found, std::size_t header, s
   const std::string problem = found < expected ? "truncated" : "trailing bytes";
   fail(file, problem + ": expected " + std::to_string(expected) + " bytes (" + std::to_string(header) + "-byte header + " + what +
                  "), found " + std::to_string(found) + " bytes" + where);
+}
+
+// Reads the payload of `in` (its header already read) into dst: exactly `payload` bytes,
+// no more, no fewer. The length is checked before anything is read where it can be: from
+// the size on disk (raw files) or from the gzip trailer (which, if it disagrees, is
+// confirmed by decompressing without keeping anything), so that a header claiming
+// billions of images is rejected without allocating for them.
+template <typename Allocate>
+void read_payload(IdxStream& in, const fs::path& file, std::size_t header, std::uint64_t payload, const std::string& what,
+                  Allocate allocate) {
+  const std::uint64_t expected = header + payload;
+  if (!in.is_gzip()) {
+    length_error(file, in.size_on_disk(), header, payload, what, false);
+  } else if (in.gzip_size_hint() != static_cast<std::uint32_t>(expected)) {
+    const std::uint64_t found = header + in.skip_rest();
+    length_error(file, found, header, payload, what, true);
+    // The trailer was wrong but the content is right (e.g. several gzip members): read it again.
+    IdxStream again(file, "");
+    std::uint8_t skip[16];
+    again.read(skip, header);
+    void* dst = allocate();
+    again.read(dst, payload);
+    return;
+  }
+  void* dst = allocate();
+  const std::size_t got = in.read(dst, payload);
+  if (got < payload) length_error(file, header + got, header, payload, what, in.is_gzip());
+  const std::uint64_t extra = in.skip_rest();  // the file may have grown since we looked at its size
+  if (extra > 0) length_error(file, expected + extra, header, payload, what, in.is_gzip());
 }
 
 // gzip-compresses `data` in memory (a complete .gz file, readable by gzip -d).
@@ -173,38 +235,38 @@ void write_bytes(const fs::path& file, const std::string& raw) {
 }  // namespace
 
 IdxImages read_idx_images(const fs::path& file) {
-  bool is_gzip = false;
-  const std::vector<std::uint8_t> bytes = slurp(file, "an IDX image file (magic 0x00000803)", is_gzip);
-  const std::vector<std::uint32_t> dims = check_header(file, bytes, kImageMagic, 3, "image", is_gzip);
+  IdxStream in(file, "an IDX image file (magic 0x00000803)");
+  const std::vector<std::uint32_t> dims = read_header(in, file, kImageMagic, 3, "image");
   const std::uint32_t n = dims[0], rows = dims[1], cols = dims[2];
   if (n == 0) fail(file, "no images: expected a count of at least 1, found 0");
   if (rows == 0 || cols == 0 || rows > kMaxSide || cols > kMaxSide)
     fail(file, "wrong dimensions: expected rows and cols in 1.." + std::to_string(kMaxSide) + ", found " + std::to_string(rows) +
                    "×" + std::to_string(cols));
   const std::uint64_t pixels_per_image = std::uint64_t(rows) * cols;
-  const std::uint64_t payload = pixels_per_image * n;
-  check_length(file, bytes.size(), 16, payload,
-               std::to_string(n) + " images of " + std::to_string(rows) + "×" + std::to_string(cols) + " bytes", is_gzip);
+  const std::string what = std::to_string(n) + " images of " + std::to_string(rows) + "×" + std::to_string(cols) + " bytes";
 
   // The IDX order (image after image, each row after row) is exactly Armadillo's
   // column-major order for a (rows*cols) × n matrix: one image per column.
   IdxImages images;
   images.rows = rows;
   images.cols = cols;
-  images.pixels = arma::Mat<std::uint8_t>(pixels_per_image, n, arma::fill::none);
-  std::memcpy(images.pixels.memptr(), bytes.data() + 16, payload);
+  read_payload(in, file, 16, pixels_per_image * n, what, [&]() -> void* {
+    images.pixels = arma::Mat<std::uint8_t>(pixels_per_image, n, arma::fill::none);
+    return images.pixels.memptr();
+  });
   return images;
 }
 
 arma::Row<std::uint8_t> read_idx_labels(const fs::path& file) {
-  bool is_gzip = false;
-  const std::vector<std::uint8_t> bytes = slurp(file, "an IDX label file (magic 0x00000801)", is_gzip);
-  const std::vector<std::uint32_t> dims = check_header(file, bytes, kLabelMagic, 1, "label", is_gzip);
+  IdxStream in(file, "an IDX label file (magic 0x00000801)");
+  const std::vector<std::uint32_t> dims = read_header(in, file, kLabelMagic, 1, "label");
   const std::uint32_t n = dims[0];
   if (n == 0) fail(file, "no labels: expected a count of at least 1, found 0");
-  check_length(file, bytes.size(), 8, n, std::to_string(n) + " labels of 1 byte", is_gzip);
-  arma::Row<std::uint8_t> labels(n, arma::fill::none);
-  std::memcpy(labels.memptr(), bytes.data() + 8, n);
+  arma::Row<std::uint8_t> labels;
+  read_payload(in, file, 8, n, std::to_string(n) + " labels of 1 byte", [&]() -> void* {
+    labels = arma::Row<std::uint8_t>(n, arma::fill::none);
+    return labels.memptr();
+  });
   return labels;
 }
 
