@@ -109,7 +109,13 @@ std::string name_or(const std::vector<std::string>& names, std::size_t k, const 
 
 bool executable(const fs::path& p) { return !p.empty() && ::access(p.c_str(), X_OK) == 0 && !fs::is_directory(p); }
 
+// $COURSE_GNUPLOT (a path, or "none" to draw no PNG at all), else the gnuplot found
+// at configure time, else the first one on the PATH.
 std::string find_gnuplot() {
+  if (const char* env = std::getenv("COURSE_GNUPLOT"); env && *env) {
+    if (std::string(env) == "none") return "";
+    if (executable(env)) return env;
+  }
 #ifdef COURSE_GNUPLOT
   if (executable(COURSE_GNUPLOT)) return COURSE_GNUPLOT;
 #endif

@@ -27,6 +27,8 @@
 
 namespace {
 
+namespace fs = std::filesystem;
+
 // ---------------------------------------------------------------- 1. the tools
 
 // OpenBLAS can tell how it was built and how many threads it uses. Other BLAS
@@ -153,7 +155,7 @@ void show_armadillo_basics() {
   std::cout << "\n";
 }
 
-// ---------------------------------------------------------------- 3. the data
+// ---------------------------------------------------------------- 3. the data, 4. figures
 
 course::Mnist load_data(const course::Options& opt) {
   if (opt.quick) return course::load_dataset("sample", opt.data_dir);
@@ -163,6 +165,12 @@ course::Mnist load_data(const course::Options& opt) {
     std::cout << "   " << e.what() << "\n   The tour goes on with the embedded sample.\n";
     return course::load_dataset("sample", opt.data_dir);
   }
+}
+
+// Each figure is <name>.png (when gnuplot drew it) and always <name>.csv, its data.
+void announce(const fs::path& png, const std::string& name, const std::string& what) {
+  const std::string file = png.empty() ? name + ".csv" : name + ".png";
+  std::cout << "   " << file << std::string(file.size() < 17 ? 17 - file.size() : 1, ' ') << what << "\n";
 }
 
 }  // namespace
@@ -188,7 +196,7 @@ int main(int argc, char** argv) {
     for (arma::uword d = 0; d < 10; ++d) std::cout << "  " << d << ": " << counts(d);
     std::cout << "\n\n";
 
-    std::cout << "4. Figures (in " << opt.out.string() << ")\n";
+    std::cout << "4. Figures, in the output folder\n";
     course::Plotter plotter(opt);
 
     // The first 40 training images with their labels.
@@ -197,8 +205,8 @@ int main(int argc, char** argv) {
                            .columns = 10};
     grid.images = train.X.cols(0, shown - 1);
     for (arma::uword i = 0; i < shown; ++i) grid.captions.push_back("label " + std::to_string(train.y(i)));
-    plotter.images("digits", grid);
-    std::cout << "   digits.png       the first " << shown << " training images, with their labels\n";
+    const fs::path digits = plotter.images("digits", grid);
+    announce(digits, "digits", "the first " + std::to_string(shown) + " training images, with their labels");
 
     // The mean image of each digit: average the columns whose label is d.
     arma::fmat means(train.X.n_rows, 10, arma::fill::zeros);
@@ -209,8 +217,8 @@ int main(int argc, char** argv) {
     course::ImageGrid mean_grid{.title = "The mean image of each digit", .columns = 10};
     mean_grid.images = means;
     for (arma::uword d = 0; d < 10; ++d) mean_grid.captions.push_back("mean " + std::to_string(d));
-    plotter.images("mean_digits", mean_grid);
-    std::cout << "   mean_digits.png  the mean image of each digit\n";
+    const fs::path mean_digits = plotter.images("mean_digits", mean_grid);
+    announce(mean_digits, "mean_digits", "the mean image of each digit");
 
     // A first line plot: the mean ink in each of the 28 rows of the picture, per digit.
     // Pixel (r, c) is at row 28·r + c of a column, so reshaping a column to 28 × 28
@@ -224,8 +232,8 @@ int main(int argc, char** argv) {
       for (arma::uword r = 0; r < 28; ++r) s.x.push_back(r), s.y.push_back(ink(r));
       rows.series.push_back(s);
     }
-    plotter.lines("row_profile", rows);
-    std::cout << "   row_profile.png  the mean ink per image row of the digits 0, 1, 4, 7 and 8\n";
+    const fs::path row_profile = plotter.lines("row_profile", rows);
+    announce(row_profile, "row_profile", "the mean ink per image row of the digits 0, 1, 4, 7 and 8");
 
     std::ostringstream headline;
     headline << "Armadillo " << armadillo_version() << " on " << blas_name() << "; " << data.name << " loaded: " << train.size()
