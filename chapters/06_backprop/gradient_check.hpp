@@ -1,0 +1,156 @@
+// Gradient checking (note 001 §1.11): is backpropagation right?
+//
+// Put every parameter of the network, in order, into one long vector
+//   θ = (W¹, b¹, W², b², ..., W^L, b^L)        (each matrix flattened column by column)
+// and backpropagation's gradients into dθ, in the same order. For each i, the
+// two-sided difference
+//   dθ_approx[i] = ( J(θ + ε e_i) − J(θ − ε e_i) ) / (2ε),     ε = 1e-7
+// approximates ∂J/∂θ_i with an error of order ε². Then
+//   relative error = ‖dθ_approx − dθ‖₂ / (‖dθ_approx‖₂ + ‖dθ‖₂)
+// is about 1e-7 or less when backpropagation is right, and 1e-3 or more when it
+// has a bug. The check is made per layer (the slice of θ that belongs to each
+// Linear layer) and overall, so that a bug points at its layer.
+//
+// It needs double precision: J changes by about ε·|∂J/∂θ_i| ≈ 1e-8 when θ_i
+// moves by ε, and float (7 digits) cannot see that. Build the network as
+// Network<double> to check it; train it as Network<float>.
+//
+// It costs two forward passes per parameter: use a small network and a few
+// examples (a check is a test of the code, not of the data).
+#pragma once
+#include <armadillo>
+
+#include <iomanip>
+#include <ostream>
+#include <string>
+#include <vector>
+
+#include "chapters/06_backprop/network.hpp"
+#include "common/exercise.hpp"
+#include "common/numerical.hpp"
+
+namespace course {
+
+// A check is made at a random point. A new network has b = 0, and then a ReLU
+// whose inputs are all zero (a dead unit before it) sits exactly on its kink
+// z = 0: the two-sided difference straddles the jump of f', backpropagation
+// does not, and the check reports an error that is not a bug. Random biases
+// move every z off the kink.
+inline void randomize_biases(Network<double>& net, double scale = 0.5) {
+  for (std::size_t k = 0; k < net.size(); ++k)
+    if (auto* linear = dynamic_cast<Linear<double>*>(&net.layer(k))) linear->bias = scale * arma::randn<arma::mat>(linear->bias.n_rows, 1);
+}
+
+// dθ: backpropagation's gradient of J(X, Y), all parameters flattened in order.
+inline arma::vec backprop_gradient(Network<double>& net, const arma::mat& X, const arma::mat& Y) {
+  net.forward(X);
+  net.backward(Y);
+  arma::vec dtheta(net.parameter_count(), arma::fill::zeros);
+  arma::uword offset = 0;
+  for (arma::mat* g : net.gradients()) {
+    dtheta.subvec(offset, offset + g->n_elem - 1) = arma::vectorise(*g);
+    offset += g->n_elem;
+  }
+  return dtheta;
+}
+
+// dθ_approx: the two-sided differences, one parameter at a time, in the same
+// order as backprop_gradient. Every parameter is restored exactly afterwards.
+inline arma::vec network_numerical_gradient(Network<double>& net, const arma::mat& X, const arma::mat& Y,
+                                    double epsilon = 1e-7) {
+  // BEGIN EXERCISE ch06.gradient_check
+  // hint: for each parameter matrix p of net.parameters() and each element i of it (p->n_elem of them):
+  // hint: remember θ_i = (*p)(i); set θ_i + ε, J+ = net.cost(X, Y); set θ_i − ε, J− = net.cost(X, Y); restore θ_i
+  // hint: dθ_approx[offset + i] = (J+ − J−) / (2ε), where offset counts the elements of the matrices before p
+  arma::vec dtheta_approx(net.parameter_count(), arma::fill::zeros);
+  arma::uword offset = 0;
+  for (arma::mat* p : net.parameters()) {
+    for (arma::uword i = 0; i < p->n_elem; ++i) {
+      const double theta_i = (*p)(i);
+      (*p)(i) = theta_i + epsilon;
+      const double J_plus = net.cost(X, Y);              // J(θ + ε e_i)
+      (*p)(i) = theta_i - epsilon;
+      const double J_minus = net.cost(X, Y);             // J(θ − ε e_i)
+      (*p)(i) = theta_i;                                 // restore θ_i
+      dtheta_approx(offset + i) = (J_plus - J_minus) / (2.0 * epsilon);
+    }
+    offset += p->n_elem;
+  }
+  return dtheta_approx;
+  // END EXERCISE
+}
+
+// The result of a check: one row per layer with parameters, and the overall error.
+struct GradientCheckRow {
+  std::string layer;        // "layer 1 (Linear(4 -> 5))"
+  arma::uword parameters;   // its share of θ
+  double relative_error;    // over its slice of θ
+};
+
+struct GradientCheckReport {
+  std::vector<GradientCheckRow> layers;
+  double overall = 0;       // over all of θ
+  arma::uword parameters = 0;
+  bool passed(double tolerance = 1e-7) const { return overall < tolerance; }
+  double worst() const {
+    double w = overall;
+    for (const GradientCheckRow& row : layers) w = std::max(w, row.relative_error);
+    return w;
+  }
+};
+
+// The whole check: dθ by backpropagation, dθ_approx by differences, compared per layer and overall.
+inline GradientCheckReport gradient_check(Network<double>& net, const arma::mat& X, const arma::mat& Y,
+                                          double epsilon = 1e-7) {
+  const arma::vec dtheta = backprop_gradient(net, X, Y);
+  const arma::vec dtheta_approx = network_numerical_gradient(net, X, Y, epsilon);
+  GradientCheckReport report;
+  report.parameters = dtheta.n_elem;
+  report.overall = relative_error(arma::mat(dtheta_approx), arma::mat(dtheta));  // ‖dθ_approx − dθ‖ / (‖dθ_approx‖ + ‖dθ‖)
+  arma::uword offset = 0;
+  for (std::size_t k = 0; k < net.size(); ++k) {
+    arma::uword n = 0;
+    for (arma::mat* p : net.layer(k).parameters()) n += p->n_elem;
+    if (n == 0) continue;                                // an activation: nothing to check
+    const arma::mat approx = dtheta_approx.subvec(offset, offset + n - 1);
+    const arma::mat exact = dtheta.subvec(offset, offset + n - 1);
+    report.layers.push_back({net.layer_label(k), n, relative_error(approx, exact)});
+    offset += n;
+  }
+  return report;
+}
+
+// Prints the report as a table: one line per layer, then the overall error.
+inline void print_gradient_check(std::ostream& out, const GradientCheckReport& report, double tolerance = 1e-7) {
+  const auto flags = out.flags();
+  for (const GradientCheckRow& row : report.layers) {
+    out << "    " << std::left << std::setw(30) << row.layer << std::right << std::setw(7) << row.parameters
+        << "   " << std::scientific << std::setprecision(2) << row.relative_error << "\n";
+    out.flags(flags);
+  }
+  out << "    " << std::left << std::setw(30) << "all of θ" << std::right << std::setw(7) << report.parameters << "   "
+      << std::scientific << std::setprecision(2) << report.overall << (report.passed(tolerance) ? "   ok" : "   WRONG")
+      << "\n";
+  out.flags(flags);
+}
+
+}  // namespace course
+
+namespace course {
+
+// A deliberately broken layer, for the demonstration and the test: a sigmoid
+// whose backward pass forgets the (1 − a) of σ'(z) = a(1 − a), a classic slip.
+// Its forward pass is right, so the network still runs and even learns a little;
+// only the gradient check shows that something is wrong.
+template <typename eT>
+class BrokenSigmoid : public Sigmoid<eT> {
+ public:
+  using Mat = arma::Mat<eT>;
+  std::string name() const override { return "BrokenSigmoid"; }
+  void backward(const Mat& input, const Mat& output, const Mat& dout, Mat& dinput) override {
+    (void)input;
+    dinput = dout % output;  // WRONG: should be dout ⊙ a ⊙ (1 − a)
+  }
+};
+
+}  // namespace course
