@@ -14,8 +14,17 @@ namespace {
 
 namespace fs = std::filesystem;
 
+// Every test of this file writes under one temporary folder, removed when the program ends.
+fs::path test_root() { return fs::temp_directory_path() / ("course_test_cli_" + std::to_string(::getpid())); }
+struct RemoveTestRoot {
+  ~RemoveTestRoot() {
+    std::error_code ignored;
+    fs::remove_all(test_root(), ignored);
+  }
+} remove_test_root;
+
 fs::path test_out(const std::string& name) {
-  return fs::temp_directory_path() / ("course_test_cli_" + std::to_string(::getpid())) / name;
+  return test_root() / name;
 }
 
 struct Result {

@@ -12,8 +12,17 @@ namespace {
 
 namespace fs = std::filesystem;
 
+// Every test of this file writes under one temporary folder, removed when the program ends.
+fs::path test_root() { return fs::temp_directory_path() / ("course_test_plot_" + std::to_string(::getpid())); }
+struct RemoveTestRoot {
+  ~RemoveTestRoot() {
+    std::error_code ignored;
+    fs::remove_all(test_root(), ignored);
+  }
+} remove_test_root;
+
 fs::path fresh_dir(const std::string& name) {
-  const fs::path dir = fs::temp_directory_path() / ("course_test_plot_" + std::to_string(::getpid())) / name;
+  const fs::path dir = test_root() / name;
   fs::remove_all(dir);
   fs::create_directories(dir);
   return dir;
