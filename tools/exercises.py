@@ -1092,10 +1092,14 @@ def cmd_verify(course: Course, args) -> int:
     print(f"compiling the all-stubs workspace ({len(units)} files, -fsyntax-only) ...", flush=True)
     errors = compile_units(units, args.jobs)
     print(f"  done in {time.time() - t1:.0f} s", flush=True)
-    for file, out in errors:
+    for file, out, ref_ok in errors:
         name = Path(file).relative_to(stubs_src).as_posix() if Path(file).is_relative_to(stubs_src) else rel(Path(file))
-        print(f"--- {name}, with every exercise a stub (the learner's workspace), does not compile:\n"
-              f"{compiler_errors(out, 30)}")
+        if not ref_ok:
+            print(f"note: {name} does not compile on the reference code either: not an exercise problem (the "
+                  "normal build reports it)")
+            continue
+        print(f"--- {name} compiles on the reference but not with every exercise a stub (the learner's "
+              f"workspace):\n{compiler_errors(out, 30)}")
         failures.append(f"the generated workspace does not compile: {name} (errors above)")
 
     build = top / "mutant-build"
@@ -1173,17 +1177,23 @@ def stub_units(course: Course, build: Path, mutant: Path, stubs: Path, chapters:
                 tok = "-I" + s + tok[len("-I") + len(m):]
             out.append(tok)
         out.insert(1, "-fsyntax-only")
-        units.append((out[-1], out, e["directory"]))
+        ref = [t for t in cmd if t not in ("-c",)]
+        ref = [t for i, t in enumerate(ref) if t != "-o" and (i == 0 or ref[i - 1] != "-o")]
+        ref.insert(1, "-fsyntax-only")
+        units.append((out[-1], out, e["directory"], ref))
     return units
 
 
-def compile_units(units: list, jobs: int) -> list[tuple[str, str]]:
+def compile_units(units: list, jobs: int) -> list[tuple[str, str, bool]]:
     from concurrent.futures import ThreadPoolExecutor
 
     def one(unit):
-        file, cmd, cwd = unit
+        file, cmd, cwd, ref = unit
         code, out = run(cmd, Path(cwd))
-        return (file, out) if code != 0 else None
+        if code == 0:
+            return None
+        ref_code, _ = run(ref, Path(cwd))  # does it compile on the reference? then the stubs broke it
+        return file, out, ref_code == 0
     with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
         return [r for r in pool.map(one, units) if r]
 
