@@ -130,7 +130,7 @@ BinaryTask binary_task(const Dataset& data, std::uint8_t positive, std::uint8_t 
 //   quadratic cost      C = (a − y)² / 2       ∂C/∂w = (a − y) σ'(z) x,  ∂C/∂b = (a − y) σ'(z)
 //   cross-entropy cost  C = −[y ln a + (1 − y) ln(1 − a)]
 //                                              ∂C/∂w = (a − y) x,        ∂C/∂b = (a − y)
-// σ'(z) = σ(z)(1 − σ(z)) ≈ 0.018 at z = 4: the quadratic cost's gradient is 55× smaller
+// σ'(z) = σ(z)(1 − σ(z)) ≈ 0.018 at z = 4: the quadratic cost's gradient is 57× smaller
 // exactly when the neuron is most wrong, so it learns slowly at first.
 
 enum class NeuronCost { quadratic, cross_entropy };

@@ -145,6 +145,8 @@ int main(int argc, char** argv) {
     slowdown_cost_plot.series = {Series{"quadratic (a − y)²/2, η = 0.15", epochs, quadratic.cost},
                                  Series{"cross-entropy, η = 0.005", epochs, cross_entropy.cost},
                                  Series{"cross-entropy, η = 0.15", epochs, cross_entropy_fast.cost}};
+    const double highest_cost = std::max({quadratic.cost.front(), cross_entropy.cost.front(), cross_entropy_fast.cost.front()});
+    slowdown_cost_plot.yrange = std::make_pair(0.0, 1.1 * highest_cost);
     plot.lines("slowdown_cost", slowdown_cost_plot);
 
     // ---- Test digits with their predicted probability; the wrong ones marked ----
