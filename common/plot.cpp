@@ -354,36 +354,40 @@ fs::path Plotter::lines(const std::string& name, const LinePlot& plot) {
   auto usable = [&](double x, double y) {
     return std::isfinite(x) && std::isfinite(y) && (!plot.logx || x > 0) && (!plot.logy || y > 0);
   };
-  // Where is the legend least in the way? Look at where the curves end: if they end
-  // high (accuracy going up), put it at the bottom right, else at the top right.
-  double ymin = std::numeric_limits<double>::infinity(), ymax = -ymin;
+  // Where is the legend least in the way? Count the points that fall in each corner
+  // of the plot (the outer 40 % across, 30 % up or down) and take the emptiest corner,
+  // preferring the top right.
+  auto axis_value = [](double v, bool log) { return log ? std::log10(v) : v; };
+  double xmin = std::numeric_limits<double>::infinity(), xmax = -xmin, ymin = xmin, ymax = -xmin;
   for (const Series& s : plot.series)
-    for (std::size_t i = 0; i < s.y.size(); ++i)
+    for (std::size_t i = 0; i < s.x.size(); ++i)
       if (usable(s.x[i], s.y[i])) {
-        const double y = plot.logy ? std::log10(s.y[i]) : s.y[i];
-        ymin = std::min(ymin, y), ymax = std::max(ymax, y);
+        const double x = axis_value(s.x[i], plot.logx), y = axis_value(s.y[i], plot.logy);
+        xmin = std::min(xmin, x), xmax = std::max(xmax, x), ymin = std::min(ymin, y), ymax = std::max(ymax, y);
       }
   if (plot.yrange) {
-    ymin = plot.logy ? std::log10(std::max(plot.yrange->first, 1e-300)) : plot.yrange->first;
-    ymax = plot.logy ? std::log10(std::max(plot.yrange->second, 1e-300)) : plot.yrange->second;
+    ymin = axis_value(std::max(plot.yrange->first, plot.logy ? 1e-300 : -1e300), plot.logy);
+    ymax = axis_value(std::max(plot.yrange->second, plot.logy ? 1e-300 : -1e300), plot.logy);
   }
-  double end_height = 0;
-  int ends = 0;
+  const char* corners[] = {"top right", "bottom right", "top left", "bottom left"};
+  int crowd[4] = {0, 0, 0, 0};
   for (const Series& s : plot.series)
-    for (std::size_t i = s.y.size(); i-- > 0;)
-      if (usable(s.x[i], s.y[i])) {
-        const double y = plot.logy ? std::log10(s.y[i]) : s.y[i];
-        end_height += ymax > ymin ? (y - ymin) / (ymax - ymin) : 0.5;
-        ++ends;
-        break;
-      }
-  const bool key_bottom = ends > 0 && end_height / ends > 0.6;
+    for (std::size_t i = 0; i < s.x.size(); ++i) {
+      if (!usable(s.x[i], s.y[i]) || !(xmax > xmin) || !(ymax > ymin)) continue;
+      const double u = (axis_value(s.x[i], plot.logx) - xmin) / (xmax - xmin);
+      const double v = (axis_value(s.y[i], plot.logy) - ymin) / (ymax - ymin);
+      const bool right = u > 0.6, left = u < 0.4, top = v > 0.7, bottom = v < 0.3;
+      crowd[0] += right && top, crowd[1] += right && bottom, crowd[2] += left && top, crowd[3] += left && bottom;
+    }
+  int corner = 0;
+  for (int c = 1; c < 4; ++c)
+    if (crowd[c] < crowd[corner]) corner = c;
 
   std::ostringstream g;
   g << preamble(plot.title);
   g << "set xlabel " << quote(plot.xlabel) << "\nset ylabel " << quote(plot.ylabel) << "\n";
   g << "set grid lt 1 lc rgb '#e4e4e4' lw 1\nset autoscale xfix\n";
-  g << "set key " << (key_bottom ? "bottom" : "top") << " right opaque box lc rgb '#bbbbbb' samplen 2.5 spacing 1.2\n";
+  g << "set key " << corners[corner] << " opaque box lc rgb '#bbbbbb' samplen 2.5 spacing 1.2\n";
   if (plot.logx) g << "set logscale x\nset mxtics 10\n";
   if (plot.logy) g << "set logscale y\nset mytics 10\n";
   if (plot.yrange) g << "set yrange [" << num(plot.yrange->first) << ":" << num(plot.yrange->second) << "]\n";
@@ -480,7 +484,7 @@ fs::path Plotter::regions(const std::string& name, const RegionPlot& plot) {
   g << preamble(plot.title);
   g << "set xlabel " << quote(plot.xlabel) << "\nset ylabel " << quote(plot.ylabel) << "\n";
   g << "set xrange [" << num(x0) << ":" << num(x1) << "]\nset yrange [" << num(y0) << ":" << num(y1) << "]\n";
-  g << "set key outside right top box lc rgb '#bbbbbb' spacing 1.3\nset tics out nomirror\n";
+  g << "set key outside right top box lc rgb '#bbbbbb' spacing 1.3 samplen 3.5\nset tics out nomirror\n";
   std::vector<std::string> plots;
   if (g_n > 0 && h_n > 0) {  // the regions: one light colour per predicted class, as an RGB image
     g << "$G << EOD\n";
@@ -585,7 +589,7 @@ fs::path Plotter::images(const std::string& name, const ImageGrid& grid) {
         picture(top + r, left + c) = scale * grid.images(r * side + c, i);  // IDX order: pixel (r, c) at r·side + c
   }
 
-  const double px = std::clamp(60.0 / cell_w, 1.2, 3.0);  // screen pixels per data pixel
+  const double px = std::clamp(66.0 / cell_w, 1.2, 3.0);  // screen pixels per data pixel
   const int title_h = grid.title.empty() ? 12 : 40;
   Figure fig;
   fig.width = std::max(360, int(W * px) + 20);
@@ -647,7 +651,7 @@ fs::path Plotter::heatmap(const std::string& name, const HeatMap& map) {
   const double hi = map.values.is_empty() ? 1.0 : std::max(map.values.max(), lo + 1e-12);
   const double cell = std::clamp(480.0 / std::max<arma::uword>({R, C, 1}), 12.0, 60.0);
   Figure fig;
-  fig.width = int(C * cell) + 200;
+  fig.width = int(C * cell) + 240;
   fig.height = int(R * cell) + 150;
 
   std::ostringstream g;
@@ -656,7 +660,7 @@ fs::path Plotter::heatmap(const std::string& name, const HeatMap& map) {
   g << "unset key\nset tics scale 0\nset size ratio -1\n";
   g << "set xrange [-0.5:" << C - 0.5 << "]\nset yrange [" << R - 0.5 << ":-0.5]\n";
   g << "set palette defined (0 '#f7fbff', 0.5 '#6baed6', 1 '#08306b')\n";
-  g << "set cbrange [" << num(lo) << ":" << num(hi) << "]\nset colorbox user origin graph 1.04, graph 0 size graph 0.04, graph 1\n";
+  g << "set cbrange [" << num(lo) << ":" << num(hi) << "]\nset rmargin 12\n";
   auto tics = [&](const char* axis, const std::vector<std::string>& names, arma::uword n) {
     if (n > 40) return;  // too many to name: gnuplot's automatic numbers
     g << "set " << axis << " (";
@@ -712,9 +716,10 @@ fs::path Plotter::bars(const std::string& name, const BarChart& chart) {
   const double group = 0.8, width = group / std::max<std::size_t>(S, 1);
   std::size_t longest = 0;
   for (const std::string& c : chart.categories) longest = std::max(longest, c.size());
-  const bool rotate = n * longest > 70;
   Figure fig;
-  fig.width = std::clamp(int(n * std::max<std::size_t>(S, 1) * 28 + 200), 600, 1200);
+  fig.width = std::clamp(int(n * std::max<std::size_t>(S, 1) * 48 + (S > 1 ? 300 : 160)), 600, 1400);
+  const double group_px = double(fig.width - (S > 1 ? 300 : 160)) / std::max<std::size_t>(n, 1);
+  const bool rotate = longest * 7.0 > 0.9 * group_px;  // names wider than their group: slant them
   fig.height = 500 + (rotate ? int(std::min<std::size_t>(longest, 30) * 4) : 0);
 
   std::ostringstream g;
@@ -733,7 +738,7 @@ fs::path Plotter::bars(const std::string& name, const BarChart& chart) {
     g << "set logscale y\nset mytics 10\nset yrange [" << num(floor10) << ":*]\n";
   }
   else g << "set yrange [0:*]\nset offsets 0, 0, graph 0.08, 0\n";
-  if (S > 1) g << "set key outside right top vertical box lc rgb '#bbbbbb'\n";
+  if (S > 1) g << "set key outside right top vertical box lc rgb '#bbbbbb' samplen 2\n";
   else g << "unset key\n";
   g << "set xtics (";
   for (std::size_t i = 0; i < n; ++i) g << (i ? ", " : "") << quote(chart.categories[i]) << " " << i;
