@@ -1,0 +1,213 @@
+// uses: ch07
+//
+// Chapter 7's speed: one training epoch of the 784-64-16-10 network on full
+// MNIST (60,000 images, batch 64, float32), against the floor set by the
+// matrix products alone (sgemm at the network's own shapes, measured here, in
+// the same run), for 1 and 2 OpenBLAS threads; and the per-example loop of
+// chapter 6 against the vectorized mini-batch on the same examples.
+//
+//   build/release/bin/bench_ch07_mnist                       everything, then a summary table
+//   build/release/bin/bench_ch07_mnist --benchmark_filter=Epoch
+//
+// The summary prints: epoch time, examples/s, achieved GFLOP/s (matrix
+// products of the epoch / epoch time) beside the sgemm ceiling, epoch / floor,
+// peak memory (getrusage ru_maxrss), and per example / vectorized.
+// Without the full MNIST files it falls back to the embedded sample (and says so).
+#include <benchmark/benchmark.h>
+#include <sys/resource.h>
+
+#include <armadillo>
+#include <cstdio>
+#include <iostream>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "chapters/06_backprop/per_example.hpp"
+#include "chapters/07_mnist_mlp/mnist_mlp.hpp"
+#include "common/chapter.hpp"
+#include "common/data.hpp"
+
+using namespace course;
+using namespace course::ch07;
+
+namespace {
+
+const std::vector<arma::uword> kSizes = {784, 64, 16, 10};
+constexpr arma::uword kBatch = 64;
+constexpr arma::uword kPerExampleSubset = 6400;
+
+struct Data {
+  Mnist mnist;
+  arma::fmat Y_train;
+  bool full = true;
+};
+
+Data& data() {
+  static Data d = [] {
+    Data loaded;
+    try {
+      loaded.mnist = load_dataset("mnist", default_data_dir());
+    } catch (const std::exception& e) {
+      std::cerr << "bench_ch07_mnist: " << e.what() << "\n  -> using the embedded sample instead\n";
+      loaded.mnist = load_dataset("sample", {});
+      loaded.full = false;
+    }
+    loaded.Y_train = one_hot<float>(loaded.mnist.train.y);
+    return loaded;
+  }();
+  return d;
+}
+
+// The floor: only the matrix products of one epoch, at the network's shapes,
+// into preallocated matrices (Armadillo hands each to sgemm).
+void BM_SgemmFloor(benchmark::State& state) {
+  set_blas_threads(int(state.range(0)));
+  const arma::uword m = data().mnist.train.size();
+  const arma::uword batches = (m + kBatch - 1) / kBatch;
+  arma::fmat X(784, kBatch, arma::fill::randu), W1(64, 784, arma::fill::randn), W2(16, 64, arma::fill::randn),
+      W3(10, 16, arma::fill::randn);
+  arma::fmat Z1(64, kBatch, arma::fill::zeros), Z2(16, kBatch, arma::fill::zeros), Z3(10, kBatch, arma::fill::zeros);
+  arma::fmat dZ1(64, kBatch, arma::fill::randn), dZ2(16, kBatch, arma::fill::randn), dZ3(10, kBatch, arma::fill::randn);
+  arma::fmat dW1(64, 784, arma::fill::zeros), dW2(16, 64, arma::fill::zeros), dW3(10, 16, arma::fill::zeros);
+  arma::fmat dA1(64, kBatch, arma::fill::zeros), dA2(16, kBatch, arma::fill::zeros);
+  for (auto _ : state) {
+    for (arma::uword b = 0; b < batches; ++b) {
+      Z1 = W1 * X;          // forward
+      Z2 = W2 * Z1;
+      Z3 = W3 * Z2;
+      dW3 = dZ3 * Z2.t();   // backward
+      dA2 = W3.t() * dZ3;
+      dW2 = dZ2 * Z1.t();
+      dA1 = W2.t() * dZ2;
+      dW1 = dZ1 * X.t();
+    }
+    benchmark::DoNotOptimize(dW1.memptr());
+    benchmark::ClobberMemory();
+  }
+  const double flops = training_flops(kSizes, double(batches * kBatch));
+  state.counters["GFLOP/s"] = benchmark::Counter(flops * 1e-9, benchmark::Counter::kIsIterationInvariantRate);
+}
+
+// One epoch of chapter 7's training loop: shuffle, gather, forward, cost, backward, step.
+void BM_Epoch(benchmark::State& state) {
+  set_blas_threads(int(state.range(0)));
+  Data& d = data();
+  seed_everything(1);
+  Network<float> net = make_mnist_mlp();
+  MinibatchTrainer trainer;
+  std::mt19937_64 gen(1);
+  trainer.train_epoch(net, d.mnist.train.X, d.Y_train, kBatch, 0.1f, gen);  // sizes the buffers (warm-up)
+  for (auto _ : state) {
+    benchmark::DoNotOptimize(trainer.train_epoch(net, d.mnist.train.X, d.Y_train, kBatch, 0.1f, gen));
+  }
+  const double m = double(d.mnist.train.size());
+  state.counters["examples/s"] = benchmark::Counter(m, benchmark::Counter::kIsIterationInvariantRate);
+  state.counters["GFLOP/s"] = benchmark::Counter(training_flops(kSizes, m) * 1e-9, benchmark::Counter::kIsIterationInvariantRate);
+  state.counters["test_accuracy"] = evaluate(net, d.mnist.test.X, d.mnist.test.y).accuracy;
+}
+
+// Chapter 6's two ways on the same 6,400 examples, batch 64, one BLAS thread.
+void BM_PerExample(benchmark::State& state) {
+  set_blas_threads(1);
+  Data& d = data();
+  const arma::uword n = std::min<arma::uword>(kPerExampleSubset, d.mnist.train.size());
+  Network<float> net = make_mnist_mlp();
+  PerExample<float> per_example;
+  arma::fmat Xb, Yb;
+  for (auto _ : state) {
+    for (arma::uword first = 0; first < n; first += kBatch) {
+      Xb = d.mnist.train.X.cols(first, first + kBatch - 1);
+      Yb = d.Y_train.cols(first, first + kBatch - 1);
+      per_example.step(net, Xb, Yb, 0.1f);
+    }
+  }
+  state.counters["examples/s"] = benchmark::Counter(double(n), benchmark::Counter::kIsIterationInvariantRate);
+}
+
+void BM_Vectorized(benchmark::State& state) {
+  set_blas_threads(1);
+  Data& d = data();
+  const arma::uword n = std::min<arma::uword>(kPerExampleSubset, d.mnist.train.size());
+  Network<float> net = make_mnist_mlp();
+  arma::fmat Xb, Yb;
+  for (auto _ : state) {
+    for (arma::uword first = 0; first < n; first += kBatch) {
+      Xb = d.mnist.train.X.cols(first, first + kBatch - 1);
+      Yb = d.Y_train.cols(first, first + kBatch - 1);
+      minibatch_step(net, Xb, Yb, 0.1f);
+    }
+  }
+  state.counters["examples/s"] = benchmark::Counter(double(n), benchmark::Counter::kIsIterationInvariantRate);
+}
+
+BENCHMARK(BM_SgemmFloor)->Arg(1)->Arg(2)->Unit(benchmark::kMillisecond)->UseRealTime()->MinTime(2.0);
+BENCHMARK(BM_Epoch)->Arg(1)->Arg(2)->Unit(benchmark::kMillisecond)->UseRealTime()->MinTime(3.0);
+BENCHMARK(BM_PerExample)->Unit(benchmark::kMillisecond)->UseRealTime()->MinTime(2.0);
+BENCHMARK(BM_Vectorized)->Unit(benchmark::kMillisecond)->UseRealTime()->MinTime(2.0);
+
+// Keeps every run's time (seconds per iteration) and counters for the summary.
+class Collector : public benchmark::ConsoleReporter {
+ public:
+  struct Result {
+    double seconds, cpu_seconds;
+    std::map<std::string, double> counters;
+  };
+  std::map<std::string, Result> results;
+  void ReportRuns(const std::vector<Run>& runs) override {
+    for (const Run& run : runs) {
+      if (run.run_type != Run::RT_Iteration) continue;
+      Result r{run.GetAdjustedRealTime() / 1e3, run.GetAdjustedCPUTime() / 1e3, {}};  // the unit is milliseconds
+      for (const auto& [name, counter] : run.counters) r.counters[name] = counter.value;
+      results[run.run_name.function_name + (run.run_name.args.empty() ? "" : "/" + run.run_name.args)] = r;
+    }
+    ConsoleReporter::ReportRuns(runs);
+  }
+};
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  benchmark::Initialize(&argc, argv);
+  if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
+  data();  // load before timing
+  Collector collector;
+  benchmark::RunSpecifiedBenchmarks(&collector);
+
+  auto get = [&](const std::string& name) -> const Collector::Result* {
+    auto it = collector.results.find(name);
+    return it == collector.results.end() ? nullptr : &it->second;
+  };
+  const double m = double(data().mnist.train.size());
+  const double flops = training_flops(kSizes, m);
+  rusage usage{};
+  getrusage(RUSAGE_SELF, &usage);
+  std::printf("\nSummary: 784-64-16-10, batch %llu, float32, %s (%.0f training images), %.2f GFLOP of matrix products per epoch\n",
+              static_cast<unsigned long long>(kBatch), data().full ? "full MNIST" : "THE EMBEDDED SAMPLE (no full MNIST found)",
+              m, flops * 1e-9);
+  std::printf("  BLAS threads   epoch      examples/s   achieved GFLOP/s   sgemm floor (GFLOP/s)   epoch / floor   (CPU time: epoch, floor)\n");
+  for (int threads : {1, 2}) {
+    const Collector::Result* epoch = get("BM_Epoch/" + std::to_string(threads));
+    const Collector::Result* floor = get("BM_SgemmFloor/" + std::to_string(threads));
+    if (!epoch || !floor) continue;
+    std::printf("  %12d   %.3f s   %10.0f   %16.1f   %.3f s (%5.1f)        %.2f×          (%.3f s, %.3f s)\n", threads,
+                epoch->seconds, m / epoch->seconds, flops * 1e-9 / epoch->seconds, floor->seconds,
+                flops * 1e-9 / floor->seconds, epoch->seconds / floor->seconds, epoch->cpu_seconds, floor->cpu_seconds);
+  }
+  if (const Collector::Result* e = get("BM_Epoch/1")) {
+    std::printf("  test accuracy after the benchmark's epochs (1 thread run): %.2f%%\n", 100.0 * e->counters.at("test_accuracy"));
+    std::printf("  reference (the issue, same machine type): numpy vectorized 0.23 s, PyTorch 1.13 CPU 0.33 s; goal <= 0.15 s and <= 1.3× the floor\n");
+  }
+  const Collector::Result* slow = get("BM_PerExample");
+  const Collector::Result* fast = get("BM_Vectorized");
+  if (slow && fast) {
+    std::printf("  per example / vectorized (chapter 6, %llu examples, batch 64, 1 thread): %.3f s / %.3f s = %.1f×\n",
+                static_cast<unsigned long long>(std::min<arma::uword>(kPerExampleSubset, data().mnist.train.size())),
+                slow->seconds, fast->seconds, slow->seconds / fast->seconds);
+  }
+  std::printf("  peak memory (ru_maxrss): %.0f MB (the 60,000 + 10,000 images as float: %.0f MB)\n",
+              double(usage.ru_maxrss) / 1024.0, 784.0 * 70000 * 4 / 1048576.0);
+  std::printf("  (wall-clock times; on a machine busy with other work they grow, and CPU times say more)\n");
+  benchmark::Shutdown();
+  return 0;
+}

@@ -1,0 +1,241 @@
+// Chapter 7: the 784-64-16-10 MNIST network of note 003.
+//
+//   build/release/bin/ch07                         train on MNIST (dev set held out), test, save the model
+//   build/release/bin/ch07 --load out/07_mnist_mlp/model.bin   evaluate a saved model on the test set
+//   build/release/bin/ch07 --quick                 the embedded sample, in seconds
+//   build/release/bin/ch07 --epochs 20 --lr 0.5 --batch-size 32
+#include <chrono>
+#include <cstdio>
+#include <iomanip>
+#include <iostream>
+#include <string>
+#include <vector>
+
+#include "chapters/07_mnist_mlp/mnist_mlp.hpp"
+#include "common/chapter.hpp"
+#include "common/data.hpp"
+#include "common/plot.hpp"
+#include "common/progress.hpp"
+
+using namespace course;
+using namespace course::ch07;
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+double seconds_since(Clock::time_point start) { return std::chrono::duration<double>(Clock::now() - start).count(); }
+
+std::string fmt(const char* format, double value) {
+  char buffer[64];
+  std::snprintf(buffer, sizeof buffer, format, value);
+  return buffer;
+}
+std::string percent(double fraction) { return fmt("%.2f%%", 100.0 * fraction); }
+
+// The test-set figures: confusion matrix and the misclassified digits.
+void report_test(Network<float>& net, const Dataset& test, const Options& opt, Evaluation& result) {
+  result = evaluate(net, test.X, test.y);
+  const arma::umat confusion = confusion_matrix(result.predicted, test.y);
+  std::cout << "Test set (" << test.size() << " images): cost " << fmt("%.4f", result.cost) << ", accuracy "
+            << percent(result.accuracy) << "\n\nConfusion matrix (rows: true digit, columns: predicted):\n      ";
+  for (int p = 0; p < 10; ++p) std::cout << std::setw(6) << p;
+  std::cout << "   recall\n";
+  for (int t = 0; t < 10; ++t) {
+    std::cout << "  " << std::setw(4) << t;
+    for (int p = 0; p < 10; ++p) std::cout << std::setw(6) << confusion(t, p);
+    const double row = double(arma::accu(confusion.row(t)));
+    std::cout << "   " << fmt("%.1f%%", row > 0 ? 100.0 * confusion(t, t) / row : 0.0) << "\n";
+  }
+
+  Plotter plot(opt);
+  HeatMap map{.title = "Confusion matrix on the test set (" + percent(result.accuracy) + " correct)",
+              .xlabel = "predicted digit",
+              .ylabel = "true digit",
+              .values = arma::conv_to<arma::mat>::from(confusion),
+              .row_names = {},
+              .col_names = {},
+              .annotate = true};
+  for (int d = 0; d < 10; ++d) {
+    map.row_names.push_back(std::to_string(d));
+    map.col_names.push_back(std::to_string(d));
+  }
+  plot.heatmap("confusion", map);
+
+  const arma::uvec wrong = arma::find(result.predicted != arma::conv_to<arma::urowvec>::from(test.y));
+  const arma::uword shown = std::min<arma::uword>(wrong.n_elem, 40);
+  ImageGrid gallery{.title = "Misclassified test digits: predicted (true)",
+                    .images = arma::fmat(test.X.n_rows, shown, arma::fill::zeros),
+                    .captions = {},
+                    .marked = {},
+                    .columns = 10};
+  for (arma::uword i = 0; i < shown; ++i) {
+    gallery.images.col(i) = test.X.col(wrong[i]);
+    gallery.captions.push_back(std::to_string(result.predicted[wrong[i]]) + " (" + std::to_string(test.y[wrong[i]]) + ")");
+  }
+  if (shown > 0) plot.images("misclassified", gallery);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  Chapter chapter("ch07", "The three-layer MNIST network (784-64-16-10)", {.epochs = 60, .lr = 0.2, .batch_size = 128});
+  int dev_size = 10000;
+  int sweep_epochs = 5;
+  std::string load_path;
+  int blas_threads = 1;
+  chapter.app().add_option("--dev-size", dev_size, "training images held out as the dev set")->check(CLI::Range(100, 30000));
+  chapter.app()
+      .add_option("--blas-threads", blas_threads, "threads for OpenBLAS's matrix products (1 is fastest at these sizes)")
+      ->check(CLI::Range(1, 64));
+  chapter.app().add_option("--load", load_path, "evaluate this saved model on the test set instead of training");
+  chapter.app()
+      .add_option("--sweep-epochs", sweep_epochs, "epochs per run of the batch size / learning rate comparison (0: skip it)")
+      ->check(CLI::Range(0, 100));
+
+  return chapter.run(argc, argv, [&](const Options& opt) {
+    if (!set_blas_threads(blas_threads)) std::cout << "(not OpenBLAS: --blas-threads has no effect)\n";
+    const Mnist data = load_dataset(opt.quick ? "sample" : opt.dataset, opt.data_dir);
+
+    Network<float> net = make_mnist_mlp();
+    std::cout << "Network (note 003): " << net.describe() << "\n"
+              << "  " << net.parameter_count() << " parameters, Xavier-uniform initialisation\n";
+
+    if (!load_path.empty()) {
+      net.load(load_path);
+      std::cout << "Loaded " << load_path << "\n";
+      Evaluation test;
+      report_test(net, data.test, opt, test);
+      chapter.summary("loaded model: " + percent(test.accuracy) + " test accuracy");
+      return;
+    }
+
+    // ---- The data: a dev set held out of the training set; the test set only at the end ----
+    const std::size_t dev = opt.quick ? data.train.size() / 5 : std::size_t(dev_size);
+    const Split split = split_dev(data.train, dev, rng());
+    const arma::fmat Y_train = one_hot<float>(split.train.y);
+    const int epochs = opt.quick ? std::min(opt.epochs, 10) : opt.epochs;
+    std::cout << data.name << ": train " << split.train.size() << ", dev " << split.dev.size() << ", test "
+              << data.test.size() << " images\n"
+              << "Mini-batch gradient descent: " << epochs << " epochs, batch " << opt.batch_size << ", η = " << opt.lr
+              << "\n\n";
+
+    // ---- Training, with the learning curve ----
+    MinibatchTrainer trainer;
+    History history;
+    Progress progress("epochs", epochs);
+    double train_seconds = 0;
+    for (int epoch = 1; epoch <= epochs; ++epoch) {
+      const Clock::time_point start = Clock::now();
+      const double running_cost = trainer.train_epoch(net, split.train.X, Y_train, opt.batch_size, float(opt.lr), rng());
+      train_seconds += seconds_since(start);
+      check_finite(running_cost, "the training cost", epoch);
+      const Evaluation on_train = evaluate(net, split.train.X, split.train.y);
+      const Evaluation on_dev = evaluate(net, split.dev.X, split.dev.y);
+      history.add(epoch, {{"train_cost", on_train.cost},
+                          {"dev_cost", on_dev.cost},
+                          {"train_accuracy", on_train.accuracy},
+                          {"dev_accuracy", on_dev.accuracy}});
+      progress.update(epoch, {{"train cost", on_train.cost}, {"dev cost", on_dev.cost}, {"dev acc", on_dev.accuracy}});
+    }
+    progress.finish();
+    const std::vector<double> dev_accuracy = history.column("dev_accuracy");
+    std::cout << "Training: " << fmt("%.2f s", train_seconds) << " (" << fmt("%.3f s", train_seconds / epochs)
+              << " per epoch of " << split.train.size() << " examples, "
+              << fmt("%.0f", split.train.size() * epochs / train_seconds) << " examples/s)\n"
+              << "After epoch " << epochs << ": train cost " << fmt("%.4f", history.column("train_cost").back())
+              << ", train accuracy " << percent(history.column("train_accuracy").back()) << ", dev cost "
+              << fmt("%.4f", history.column("dev_cost").back()) << ", dev accuracy " << percent(dev_accuracy.back()) << "\n";
+    history.write_csv(opt.out / "history.csv");
+
+    Plotter plot(opt);
+    const std::vector<double> x = history.epochs();
+    plot.lines("learning_curve_cost", {.title = "Learning curve: cost (784-64-16-10, batch " + std::to_string(opt.batch_size) + ", η = " + fmt("%g", opt.lr) + ")",
+                                       .xlabel = "epoch",
+                                       .ylabel = "cross-entropy cost J",
+                                       .series = {{"train", x, history.column("train_cost"), "lines"},
+                                                  {"dev", x, history.column("dev_cost"), "lines"}},
+                                       .logx = false,
+                                       .logy = true,
+                                       .yrange = {}});
+    std::vector<double> train_pct, dev_pct;
+    for (double a : history.column("train_accuracy")) train_pct.push_back(100 * a);
+    for (double a : dev_accuracy) dev_pct.push_back(100 * a);
+    plot.lines("learning_curve_accuracy", {.title = "Learning curve: accuracy",
+                                           .xlabel = "epoch",
+                                           .ylabel = "accuracy (%)",
+                                           .series = {{"train", x, train_pct, "lines"}, {"dev", x, dev_pct, "lines"}},
+                                           .logx = false,
+                                           .logy = false,
+                                           .yrange = {}});
+
+    // ---- The model, saved atomically (a crash never leaves half a file) ----
+    const fs::path model = opt.out / "model.bin";
+    net.save(model);
+    std::cout << "Saved the model to " << model.string() << " (evaluate it again with --load " << model.string() << ")\n\n";
+
+    // ---- The test set, once, at the end ----
+    Evaluation test;
+    report_test(net, data.test, opt, test);
+
+    // ---- How the batch size and the learning rate interact (note 003, note 001 §2.1) ----
+    const int short_epochs = opt.quick ? std::min(sweep_epochs, 1) : sweep_epochs;
+    if (short_epochs > 0) {
+      const std::vector<arma::uword> batches = {16, 64, 256, 1024};
+      const std::vector<double> rates = {0.05, 0.1, 0.2, 0.5, 1.0, 2.0};
+      std::cout << "\nBatch size and learning rate: dev accuracy after " << short_epochs << " epoch(s), same start\n"
+                << "   η →   ";
+      for (double lr : rates) std::cout << std::setw(9) << fmt("%g", lr);
+      std::cout << "   (time per epoch)\n";
+      const arma::Col<float> start_state = [&] {
+        Network<float> fresh = make_mnist_mlp();
+        std::vector<arma::fmat*> params = fresh.parameters();
+        std::vector<arma::Col<float>> parts;
+        for (arma::fmat* p : params) parts.push_back(arma::vectorise(*p));
+        arma::Col<float> all;
+        for (auto& part : parts) all = arma::join_cols(all, part);
+        return all;
+      }();
+      std::vector<Series> series;
+      for (arma::uword b : batches) {
+        Series s{"batch " + std::to_string(b), {}, {}, "linespoints"};
+        std::cout << "  m = " << std::setw(4) << b << " ";
+        double seconds = 0;
+        for (double lr : rates) {
+          Network<float> trial = make_mnist_mlp();
+          arma::uword offset = 0;
+          for (arma::fmat* p : trial.parameters()) {  // the same initial θ for every run
+            *p = arma::reshape(start_state.subvec(offset, offset + p->n_elem - 1), p->n_rows, p->n_cols);
+            offset += p->n_elem;
+          }
+          std::mt19937_64 gen(opt.seed + 7);
+          MinibatchTrainer sweep;
+          const Clock::time_point t = Clock::now();
+          double accuracy = 0;
+          bool diverged = false;
+          for (int e = 0; e < short_epochs; ++e) {
+            const double J = sweep.train_epoch(trial, split.train.X, Y_train, b, float(lr), gen);
+            if (!std::isfinite(J)) diverged = true;
+          }
+          seconds += seconds_since(t);
+          accuracy = diverged ? 0.0 : evaluate(trial, split.dev.X, split.dev.y).accuracy;
+          std::cout << std::setw(9) << (diverged ? std::string("diverged") : fmt("%.2f%%", 100 * accuracy));
+          s.x.push_back(lr);
+          s.y.push_back(100 * accuracy);
+        }
+        std::cout << "   " << fmt("%.2f s", seconds / (rates.size() * short_epochs)) << "\n";
+        series.push_back(s);
+      }
+      plot.lines("batch_size_learning_rate",
+                 {.title = "Dev accuracy after " + std::to_string(short_epochs) + " epoch(s): batch size m and learning rate η",
+                  .xlabel = "learning rate η",
+                  .ylabel = "dev accuracy (%)",
+                  .series = series,
+                  .logx = true,
+                  .logy = false,
+                  .yrange = {}});
+    }
+
+    chapter.summary(percent(test.accuracy) + " test accuracy after " + std::to_string(epochs) + " epochs (" +
+                    fmt("%.3f s", train_seconds / epochs) + " per epoch); model saved");
+  });
+}
