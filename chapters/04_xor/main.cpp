@@ -93,6 +93,7 @@ int main(int argc, char** argv) {
     // ---------------------------------------------------------------- 2. the 2-2-1 network
     std::cout << "2. The 2-2-1 network (sigmoid hidden, logistic output, binary cross-entropy), full batch, "
               << "learning rate " << lr << ", weights N(0, " << init_std << "²)\n";
+    course::seed_everything(opt.seed);  // the same start as seed N of the sweep below
     const XorNetwork start_net = course::ch04::random_network(init_std);
     std::cout << "   start:\n";
     print_network(start_net, "     ");
