@@ -499,7 +499,7 @@ fs::path Plotter::regions(const std::string& name, const RegionPlot& plot) {
     g << "EOD\n";
     plots.push_back("$G using 1:2:3:4:5 with rgbimage notitle");
   }
-  const double ps = m > 2000 ? 0.45 : m > 300 ? 0.7 : 1.1;
+  const double ps = m > 2000 ? 0.45 : m > 300 ? 0.7 : m > 20 ? 1.1 : 1.8;  // a few points: big ones
   for (std::size_t c = 0; c < classes; ++c) {
     g << "$P" << c << " << EOD\n";
     bool any = false;
