@@ -39,6 +39,7 @@ import re
 import shutil
 import subprocess
 import sys
+import textwrap
 import time
 from pathlib import Path
 
@@ -973,7 +974,8 @@ def check_once(course: Course, ws: Workspace, chapter: str, exs: list[Exercise],
             print(f"  [ ] {ex.id:<{width}}FAILED {r['test']} ({r['failed']} of {r['tests']} tests fail): {where}")
             for line in r["message"].splitlines():
                 print(f"  {'':<{width + 4}}| {line}")
-        print(f"  {'':<{width + 4}}hint: {ex.hint}")
+        print(textwrap.fill(ex.hint, 110, initial_indent=" " * (width + 6) + "hint: ",
+                            subsequent_indent=" " * (width + 12), break_on_hyphens=False))
     ws.save()
     ids = {suite_of(e.id) for e in course.exercises.values()}
     others = [t for t in tests if t.suite not in ids]
