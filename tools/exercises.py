@@ -673,8 +673,13 @@ def cmd_diff(course: Course, ws: Workspace, what: str | None) -> int:
             region = ws.learner_regions(ex.file).get(ex.id)
             if region is None:
                 continue
-            same = region.body_hash() == ex.body_hash()
-            print(f"  {ex.id:<28} {'same as the reference' if same else 'differs from the reference'}")
+            if is_stub(region.hint_lines + region.body, ex):
+                word = "not started"
+            elif region.body_hash() == ex.body_hash():
+                word = "same as the reference"
+            else:
+                word = "differs from the reference"
+            print(f"  {ex.id:<36} {word}")
         return 0
     exercises, files = resolve_targets(course, ws, what)
     for ex in exercises:

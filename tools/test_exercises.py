@@ -80,6 +80,15 @@ class Parser(unittest.TestCase):
         self.assertIn("malformed exercise marker '// BEGIN EXERCISE: ch01.colon'", text)
         self.assertIn('#include "xor.hpp": include lesson files by their path', text)
 
+    def test_code_after_end_is_a_warning(self):
+        text = ('#include "common/exercise.hpp"\nvoid f(int& x) {\n  // BEGIN EXERCISE ch01.f\n  // hint: h\n'
+                "  x = 1;\n  // END EXERCISE\n  check(x);\n}\n")
+        exercises, problems = ex.parse(text, f"{CHAPTER}/f.hpp")
+        self.assertEqual(len(exercises), 1)
+        self.assertEqual(len(problems), 1)
+        self.assertTrue(problems[0].warning)
+        self.assertIn("followed by 'check(x);'", problems[0].message)
+
     def test_missing_include(self):
         _, problems = ex.parse("int f() {\n// BEGIN EXERCISE ch01.f\n// hint: h\nreturn 1;\n// END EXERCISE\n}\n",
                                f"{CHAPTER}/f.hpp")
