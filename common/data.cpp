@@ -130,7 +130,9 @@ Mnist load_dataset(const std::string& name, const fs::path& data_dir) {
     // never taken for it: an explicit --data-dir other than the MNIST default, then
     // datasets/fashion-mnist, then Debian's package.
     std::vector<fs::path> candidates;
-    if (!data_dir.empty() && !same_folder(data_dir, mnist_dir_or_default({}))) candidates.push_back(data_dir);
+    const bool is_mnist_folder = same_folder(data_dir, mnist_dir_or_default({})) ||
+                                 same_folder(data_dir, fs::path(COURSE_SOURCE_DIR) / "datasets" / "mnist");
+    if (!data_dir.empty() && !is_mnist_folder) candidates.push_back(data_dir);
     candidates.push_back(fs::path(COURSE_SOURCE_DIR) / "datasets" / "fashion-mnist");
     candidates.push_back("/usr/share/datasets/fashion-mnist");
     std::string looked;
