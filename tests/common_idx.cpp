@@ -136,6 +136,20 @@ TEST_F(IdxFiles, CompressionIsDetectedFromTheContentNotTheName) {
   EXPECT_TRUE(arma::all(arma::vectorise(course::read_idx_images(dir / "raw-content-with-gz-name.gz").pixels == pixels)));
 }
 
+TEST_F(IdxFiles, MultiMemberGzipIsReadWhole) {
+  // Two gzip members one after the other (what "cat a.gz b.gz" makes): one file to gzip -d,
+  // whose trailer gives only the last member's size.
+  const std::string raw = bytes_of(images("whole", 9, 28, 28));
+  const fs::path file = dir / "two-members.gz";
+  for (const char* mode : {"wb", "ab"}) {
+    gzFile gz = gzopen(file.c_str(), mode);
+    const std::string part = std::string(mode) == "wb" ? raw.substr(0, 1000) : raw.substr(1000);
+    gzwrite(gz, part.data(), static_cast<unsigned>(part.size()));
+    gzclose(gz);
+  }
+  EXPECT_TRUE(arma::all(arma::vectorise(course::read_idx_images(file).pixels == pixels)));
+}
+
 TEST_F(IdxFiles, PixelsOfAnImageAreRowAfterRow) {
   // Pixel (r, c) of image i is element r*cols + c of column i, as the header says.
   arma::Mat<std::uint8_t> one(6, 1, arma::fill::zeros);
