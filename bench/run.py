@@ -66,9 +66,13 @@ def run_program(program: Path, out_json: Path, benchmark_filter: str | None, min
     return True
 
 
+CPU_TIME_ONLY = False   # --cpu-time: CPU time for every benchmark (with one BLAS thread)
+
+
 def seconds_of(entry: dict) -> float:
     """The time of one benchmark, in seconds: real time for the UseRealTime ones, else CPU time."""
-    key = "real_time" if entry["name"].endswith("/real_time") or "/real_time/" in entry["name"] else "cpu_time"
+    real = entry["name"].endswith("/real_time") or "/real_time/" in entry["name"]
+    key = "real_time" if real and not CPU_TIME_ONLY else "cpu_time"
     return float(entry[key]) * UNIT_SECONDS.get(entry.get("time_unit", "ns"), 1e-9)
 
 
@@ -176,11 +180,20 @@ def main() -> None:
     parser.add_argument("--repetitions", type=int, default=1, help="repeat each benchmark and keep the median")
     parser.add_argument("--blas-threads", type=int, default=None,
                         help="OPENBLAS_NUM_THREADS for the programs (1: compare one core against one core)")
+    parser.add_argument("--cpu-time", action="store_true",
+                        help="compare CPU times everywhere, with one BLAS thread (for a busy machine, where "
+                             "wall-clock times mostly measure the other programs)")
     parser.add_argument("--no-run", action="store_true", help="do not run anything: tabulate and plot the JSON files already there")
     args = parser.parse_args()
 
     if args.repetitions < 1:
         fail("--repetitions must be at least 1")
+    if args.cpu_time:
+        global CPU_TIME_ONLY
+        CPU_TIME_ONLY = True
+        if args.blas_threads not in (None, 1):
+            fail("--cpu-time needs one BLAS thread: CPU time adds up the time of every thread")
+        args.blas_threads = 1
     args.results.mkdir(parents=True, exist_ok=True)
 
     all_programs = programs_in(args.bin_dir)
@@ -201,7 +214,8 @@ def main() -> None:
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else 0.0
     if not args.no_run and load > 0.5 * cores:
         print(f"bench/run.py: warning: the load average is {load:.1f} on {cores} cores: other programs are running,\n"
-              "  so wall-clock (real) times will be too long and the speed-ups of BLAS too small.", file=sys.stderr)
+              "  so wall-clock (real) times will be too long and the speed-ups of BLAS too small\n"
+              "  (--cpu-time compares CPU times, with one BLAS thread).", file=sys.stderr)
 
     json_files = []
     if args.no_run:
@@ -230,7 +244,9 @@ def main() -> None:
             else:
                 others.append((path.stem, row))
 
-    print("\n==> Speed-ups (loop time / vectorized time; real time for BLAS, CPU time for single-threaded loops)")
+    clock = ("CPU time everywhere, one BLAS thread" if CPU_TIME_ONLY
+             else "real time for BLAS, CPU time for single-threaded loops")
+    print(f"\n==> Speed-ups (loop time / vectorized time; {clock})")
     drawn = []
     for op, variants in sorted(by_op.items()):
         times = {key: [(size, row["seconds"]) for size, row in sizes.items()] for key, sizes in variants.items()}

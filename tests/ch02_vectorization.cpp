@@ -37,7 +37,7 @@ TEST(ch02_add_row_to_each_row, MatrixPlusRow) {
   expect_matrix_eq(sum, arma::mat{{101.0, 202.0, 303.0}, {104.0, 205.0, 306.0}});
 }
 
-TEST(ch02_add_row_to_each_row, WrongRowLengthNamesBothShapes) {
+TEST(Ch02Shapes, WrongRowLengthNamesBothShapes) {
   const arma::mat A(2, 3, arma::fill::zeros);
   try {
     add_row_to_each_row(A, arma::rowvec{1.0, 2.0});
