@@ -183,7 +183,8 @@ def main() -> None:
     parser.add_argument("--cpu-time", action="store_true",
                         help="compare CPU times everywhere, with one BLAS thread (for a busy machine, where "
                              "wall-clock times mostly measure the other programs)")
-    parser.add_argument("--no-run", action="store_true", help="do not run anything: tabulate and plot the JSON files already there")
+    parser.add_argument("--no-run", action="store_true",
+                        help="do not run anything: tabulate and plot the JSON files already there (repeat --cpu-time if the run had it)")
     args = parser.parse_args()
 
     if args.repetitions < 1:
