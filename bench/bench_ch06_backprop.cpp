@@ -12,11 +12,11 @@
 //   build/release/bin/bench_ch06_backprop
 //   build/release/bin/bench_ch06_backprop --benchmark_filter=PerExample
 #include <benchmark/benchmark.h>
-#include <dlfcn.h>
 
 #include <armadillo>
 #include <iostream>
 
+#include "chapters/06_backprop/blas_threads.hpp"
 #include "chapters/06_backprop/network.hpp"
 #include "chapters/06_backprop/per_example.hpp"
 #include "common/chapter.hpp"
@@ -33,8 +33,7 @@ struct Batch {
 // The first 512 training images of MNIST (or of the embedded sample).
 const Batch& images() {
   static const Batch batch = [] {
-    using Setter = void (*)(int);
-    if (auto setter = reinterpret_cast<Setter>(::dlsym(RTLD_DEFAULT, "openblas_set_num_threads"))) setter(1);
+    set_blas_threads(1);
     Mnist mnist;
     try {
       mnist = load_dataset("mnist", default_data_dir());

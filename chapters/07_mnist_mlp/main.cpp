@@ -78,7 +78,7 @@ void report_test(Network<float>& net, const Dataset& test, const Options& opt, E
 }  // namespace
 
 int main(int argc, char** argv) {
-  Chapter chapter("ch07", "The three-layer MNIST network (784-64-16-10)", {.epochs = 60, .lr = 0.2, .batch_size = 128});
+  Chapter chapter("ch07", "The three-layer MNIST network (784-64-16-10)", {.epochs = 100, .lr = 0.2, .batch_size = 128});
   int dev_size = 10000;
   int sweep_epochs = 5;
   std::string load_path;
@@ -219,14 +219,16 @@ int main(int argc, char** argv) {
           seconds += seconds_since(t);
           accuracy = diverged ? 0.0 : evaluate(trial, split.dev.X, split.dev.y).accuracy;
           std::cout << std::setw(9) << (diverged ? std::string("diverged") : fmt("%.2f%%", 100 * accuracy));
-          s.x.push_back(lr);
-          s.y.push_back(100 * accuracy);
+          if (!diverged) {                                 // a diverged run has no accuracy to draw
+            s.x.push_back(lr);
+            s.y.push_back(100 * accuracy);
+          }
         }
         std::cout << "   " << fmt("%.2f s", seconds / (rates.size() * short_epochs)) << "\n";
         series.push_back(s);
       }
       plot.lines("batch_size_learning_rate",
-                 {.title = "Dev accuracy after " + std::to_string(short_epochs) + " epoch(s): batch size m and learning rate η",
+                 {.title = "Dev accuracy after " + std::to_string(short_epochs) + " epoch(s): batch size m and learning rate η (diverged runs left out)",
                   .xlabel = "learning rate η",
                   .ylabel = "dev accuracy (%)",
                   .series = series,

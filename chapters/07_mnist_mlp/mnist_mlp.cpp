@@ -1,7 +1,5 @@
 #include "chapters/07_mnist_mlp/mnist_mlp.hpp"
 
-#include <dlfcn.h>
-
 #include <algorithm>
 
 #include "common/exercise.hpp"
@@ -80,14 +78,6 @@ double training_flops(const std::vector<arma::uword>& sizes, double examples) {
     if (l > 1) per_example += 2 * products;        // dA = Wᵀ·dZ (not for the first layer)
   }
   return per_example * examples;
-}
-
-bool set_blas_threads(int threads) {
-  using Setter = void (*)(int);
-  auto setter = reinterpret_cast<Setter>(::dlsym(RTLD_DEFAULT, "openblas_set_num_threads"));
-  if (setter == nullptr) return false;
-  setter(threads);
-  return true;
 }
 
 }  // namespace course::ch07

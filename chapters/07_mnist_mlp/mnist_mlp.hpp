@@ -35,6 +35,7 @@
 #include <string>
 #include <vector>
 
+#include "chapters/06_backprop/blas_threads.hpp"
 #include "chapters/06_backprop/network.hpp"
 #include "common/data.hpp"
 
@@ -94,12 +95,5 @@ arma::umat confusion_matrix(const arma::urowvec& predicted, const arma::Row<std:
 // matrix products only (forward W·A, backward dW = dZ·Aᵀ and dA = Wᵀ·dZ except
 // for the first layer, whose dA = ∂J/∂X is never computed).
 double training_flops(const std::vector<arma::uword>& sizes, double examples);
-
-// The number of threads OpenBLAS uses for its matrix products (through
-// openblas_set_num_threads, looked up at run time: Armadillo reaches OpenBLAS
-// through libblas.so.3). Returns false, and changes nothing, on another BLAS.
-// At this network's sizes one thread is the fastest on a 2-core machine (see
-// the README's benchmark), so the program sets 1 unless --blas-threads says otherwise.
-bool set_blas_threads(int threads);
 
 }  // namespace course::ch07
