@@ -139,7 +139,7 @@ int main(int argc, char** argv) {
       if (!failed.empty()) {
         std::printf("; not solved with seed");
         for (int s : failed) std::printf(" %d", s);
-        std::printf(" (a local minimum: one or two points stay near 0.5)");
+        std::printf(" (stuck: some outputs still near 0.5)");
       }
       std::printf("\n\n");
       course::seed_everything(opt.seed);

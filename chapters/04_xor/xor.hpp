@@ -44,9 +44,10 @@ struct XorNetwork {
 
 // Random start: every weight N(0, std²), biases 0, from Armadillo's generator (seeded by --seed).
 // Small weights (note 001 §4.5) keep the sigmoids out of their flat tails; 0.2 rather
-// than the note's 0.01 because with 0.01 the nearly symmetric start takes thousands
-// of epochs to break; larger ones (std 1) land more often in a local minimum where
-// one point stays at 0.5. The program's --init-std and --seeds-sweep show both.
+// than the note's 0.01 because with 0.01 the start is so nearly symmetric that it
+// takes tens of thousands of epochs to break; larger ones (std 1) land more often in
+// a local minimum where points stay at 0.5. The program's --init-std and
+// --seeds-sweep show both (README).
 XorNetwork random_network(double std = 0.2);
 // Every weight and bias set to `value` (0: the zero initialisation of note 001 §4.5).
 XorNetwork constant_network(double value);
