@@ -1139,7 +1139,9 @@ def cmd_verify(course: Course, args) -> int:
             bad = []
             for t in mine:
                 if t.passed:
-                    bad.append(f"{t.suite}.{t.name} PASSES on the stub: it does not test the exercise")
+                    bad.append(f"{t.suite}.{t.name} PASSES on the stub: it does not test the exercise (a test that "
+                               "passes whatever the learner writes belongs in a suite that is not an exercise's, "
+                               f"e.g. {ex.chapter.capitalize()}Checks)")
                 elif not any(f"exercise {ex.id} {NOT_IMPLEMENTED}" in m for m in t.messages):
                     bad.append(f"{t.suite}.{t.name} fails on the stub but not with 'exercise {ex.id} "
                                f"{NOT_IMPLEMENTED}': {short(t.messages[0] if t.messages else '', 3)}")
