@@ -880,11 +880,18 @@ def cmd_check(course: Course, ws: Workspace, chapter_arg: str | None, watch: boo
 
 
 def workspace_warnings(output: str, ws: Workspace, limit: int = 6) -> list[str]:
-    """The compiler's warnings about the learner's files (not the stubs' unused parameters)."""
+    """The compiler's warnings about the learner's code: inside a region they wrote, or a missing return
+    (reported at the closing brace, after END). Not the stubs' unused parameters and variables."""
     out = []
     prefix = str(ws.path) + "/"
     for line in output.splitlines():
-        if line.startswith(prefix) and ": warning:" in line and "-Wunused-parameter" not in line:
+        m = re.match(re.escape(prefix) + r"(.+?):(\d+):\d+: warning: ", line)
+        if not m:
+            continue
+        file, number = m.group(1), int(m.group(2)) - 1
+        mine = any(r.begin < number < r.end and not is_stub(r.hint_lines + r.body, r)
+                   for r in ws.learner_regions(file).values())
+        if mine or "-Wreturn-type" in line:
             w = "workspace/" + line[len(prefix):]
             if w not in out:
                 out.append(w)
