@@ -166,7 +166,8 @@ class Network {
     // hint: deltas_[k + 1] holds ∂J/∂(output of layer k); start with the loss: loss_->gradient(a^L, Y, deltas_[L])
     // hint: then for k = L − 1 down to 0: layers_[k]->backward(input of layer k, cache_[k], deltas_[k + 1], deltas_[k])
     // hint: (the input of layer k is *input_ for k = 0, else cache_[k − 1]); skip ∂J/∂X when input_gradient() is false
-    // hint: check that each deltas_[k] has the shape of layer k's input (std::invalid_argument naming layer_label(k))
+    // hint: check that each deltas_[k] has the shape of layer k's input (std::invalid_argument naming layer_label(k)),
+    // hint: and finish with check_gradient_shapes()
     require_loss().gradient(cache_[L - 1], Y, deltas_[L]);  // ∇_a J = ∂J/∂a^L (n_L × m, carries the 1/m)
     for (std::size_t k = L; k-- > 0;) {
       const Mat& a_prev = k == 0 ? *input_ : cache_[k - 1];
@@ -182,8 +183,8 @@ class Network {
                                     " but its input is " + shape_of(a_prev));
       }
     }
+    check_gradient_shapes();                             // dW^l like W^l, db^l like b^l
     // END EXERCISE
-    check_gradient_shapes();
   }
 
   // ∂J/∂X after backward() (n_0 × m), when input_gradient(true).
