@@ -34,7 +34,7 @@ TEST(ch07_train_epoch, LowersTheCostOnAFixedSet) {
   MinibatchTrainer trainer;
   std::mt19937_64 gen(11);
   double last = 0;
-  for (int epoch = 0; epoch < 5; ++epoch) last = trainer.train_epoch(net, X, Y, 64, 0.5f, gen);
+  for (int epoch = 0; epoch < 5; ++epoch) last = trainer.train_epoch(net, to_bytes(X), Y, 64, 0.5f, gen);
   const double after = net.cost(X, Y);
   EXPECT_TRUE(std::isfinite(last));
   EXPECT_LT(after, 0.8 * before) << "before " << before << ", after 5 epochs " << after;
@@ -49,7 +49,7 @@ TEST(ch07_train_epoch, ReturnsTheMeanBatchCostAndVisitsEveryExample) {
   const arma::fmat Y = one_hot<float>(sample().train.y.subvec(0, 99));
   MinibatchTrainer trainer;
   std::mt19937_64 gen(12);
-  const double epoch_cost = trainer.train_epoch(net, X, Y, 32, 0.0f, gen);
+  const double epoch_cost = trainer.train_epoch(net, to_bytes(X), Y, 32, 0.0f, gen);
   EXPECT_NEAR(epoch_cost, net.cost(X, Y), 1e-5);
 }
 
@@ -62,7 +62,7 @@ TEST(ch07_train_epoch, SameSeedSameNetwork) {
     Network<float> net = make_mnist_mlp();
     MinibatchTrainer trainer;
     std::mt19937_64 gen(13);
-    trainer.train_epoch(net, X, Y, 32, 0.2f, gen);
+    trainer.train_epoch(net, to_bytes(X), Y, 32, 0.2f, gen);
     if (run == 0)
       first_W1 = *net.parameters()[0];
     else
@@ -132,7 +132,7 @@ TEST(Ch07Model, SaveAndLoadGiveIdenticalPredictions) {
   const arma::fmat Y = one_hot<float>(sample().train.y.subvec(0, 499));
   MinibatchTrainer trainer;
   std::mt19937_64 gen(18);
-  trainer.train_epoch(net, X, Y, 50, 0.2f, gen);
+  trainer.train_epoch(net, to_bytes(X), Y, 50, 0.2f, gen);
   const std::filesystem::path file =
       std::filesystem::temp_directory_path() / ("ch07_model_" + std::to_string(::getpid()) + ".bin");
   net.save(file);
@@ -167,14 +167,28 @@ TEST(Ch07Sample, BeatsStatedAccuracy) {
   seed_everything(19);
   Network<float> net = make_mnist_mlp();
   const arma::fmat Y = one_hot<float>(sample().train.y);
+  const arma::Mat<std::uint8_t> X = to_bytes(sample().train.X);
   MinibatchTrainer trainer;
   std::mt19937_64 gen(19);
-  for (int epoch = 0; epoch < 10; ++epoch) trainer.train_epoch(net, sample().train.X, Y, 64, 0.5f, gen);
+  for (int epoch = 0; epoch < 10; ++epoch) trainer.train_epoch(net, X, Y, 64, 0.5f, gen);
   const Evaluation test = evaluate(net, sample().test.X, sample().test.y);
   EXPECT_GT(test.accuracy, 0.85);
   const arma::umat confusion = confusion_matrix(test.predicted, sample().test.y);
   EXPECT_EQ(arma::accu(confusion), sample().test.size());
   EXPECT_NEAR(double(arma::trace(confusion)) / sample().test.size(), test.accuracy, 1e-12);
+}
+
+TEST(Ch07Bytes, PixelsRoundTripExactly) {
+  const arma::fmat& X = sample().test.X;
+  const arma::Mat<std::uint8_t> bytes = to_bytes(X);
+  arma::uvec order = arma::regspace<arma::uvec>(X.n_cols - 1, 0);   // backwards
+  arma::fmat Xb;
+  gather_batch(bytes, order, 0, 9, Xb);
+  ASSERT_EQ(Xb.n_cols, 10u);
+  for (arma::uword j = 0; j < 10; ++j)
+    EXPECT_TRUE(arma::approx_equal(Xb.col(j), X.col(X.n_cols - 1 - j), "absdiff", 0.0f)) << "column " << j;
+  arma::fmat not_pixels(2, 2, arma::fill::value(0.5f));
+  EXPECT_THROW(to_bytes(not_pixels), std::invalid_argument);
 }
 
 TEST(Ch07Evaluation, ConfusionMatrixByHand) {

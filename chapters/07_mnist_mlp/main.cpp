@@ -113,6 +113,7 @@ int main(int argc, char** argv) {
     const std::size_t dev = opt.quick ? data.train.size() / 5 : std::size_t(dev_size);
     const Split split = split_dev(data.train, dev, rng());
     const arma::fmat Y_train = one_hot<float>(split.train.y);
+    const arma::Mat<std::uint8_t> X_train = to_bytes(split.train.X);   // the pixels as bytes, for fast gathering
     const int epochs = opt.quick ? std::min(opt.epochs, 10) : opt.epochs;
     std::cout << data.name << ": train " << split.train.size() << ", dev " << split.dev.size() << ", test "
               << data.test.size() << " images\n"
@@ -126,7 +127,7 @@ int main(int argc, char** argv) {
     double train_seconds = 0;
     for (int epoch = 1; epoch <= epochs; ++epoch) {
       const Clock::time_point start = Clock::now();
-      const double running_cost = trainer.train_epoch(net, split.train.X, Y_train, opt.batch_size, float(opt.lr), rng());
+      const double running_cost = trainer.train_epoch(net, X_train, Y_train, opt.batch_size, float(opt.lr), rng());
       train_seconds += seconds_since(start);
       check_finite(running_cost, "the training cost", epoch);
       const Evaluation on_train = evaluate(net, split.train.X, split.train.y);
@@ -213,7 +214,7 @@ int main(int argc, char** argv) {
           double accuracy = 0;
           bool diverged = false;
           for (int e = 0; e < short_epochs; ++e) {
-            const double J = sweep.train_epoch(trial, split.train.X, Y_train, b, float(lr), gen);
+            const double J = sweep.train_epoch(trial, X_train, Y_train, b, float(lr), gen);
             if (!std::isfinite(J)) diverged = true;
           }
           seconds += seconds_since(t);

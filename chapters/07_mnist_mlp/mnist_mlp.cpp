@@ -1,6 +1,7 @@
 #include "chapters/07_mnist_mlp/mnist_mlp.hpp"
 
 #include <algorithm>
+#include <cmath>
 
 #include "common/exercise.hpp"
 
@@ -8,7 +9,40 @@ namespace course::ch07 {
 
 Network<float> make_mnist_mlp() { return make_mlp<float>(784, 64, 16, 10); }
 
-double MinibatchTrainer::train_epoch(Network<float>& net, const arma::fmat& X, const arma::fmat& Y,
+arma::Mat<std::uint8_t> to_bytes(const arma::fmat& X) {
+  arma::Mat<std::uint8_t> bytes(X.n_rows, X.n_cols, arma::fill::none);
+  for (arma::uword k = 0; k < X.n_elem; ++k) {
+    const float scaled = X[k] * 255.0f;                    // k/255 · 255 = k (to rounding)
+    const long level = std::lround(scaled);
+    if (level < 0 || level > 255 || std::abs(scaled - float(level)) > 1e-3f)
+      throw std::invalid_argument("to_bytes: element " + std::to_string(k) + " is " + std::to_string(X[k]) +
+                                  ", not a pixel k/255 with k in 0..255");
+    bytes[k] = static_cast<std::uint8_t>(level);
+  }
+  return bytes;
+}
+
+void gather_batch(const arma::Mat<std::uint8_t>& X, const arma::uvec& order, arma::uword first, arma::uword last,
+                  arma::fmat& Xb) {
+  const float scale = 1.0f / 255.0f;                       // as common/data.cpp: x = k · (1/255)
+  Xb.set_size(X.n_rows, last - first + 1);                 // keeps its memory when the size is unchanged
+  // The images are read in a random order, so each one is a fresh trip to main
+  // memory; asking for image j + 8 while converting image j keeps several trips
+  // under way at once (a software prefetch, one per 64-byte cache line).
+  const arma::uword n = last - first + 1, ahead = 8;
+  for (arma::uword j = 0; j < n + ahead; ++j) {
+    if (j < n) {
+      const std::uint8_t* upcoming = X.colptr(order[first + j]);
+      for (arma::uword byte = 0; byte < X.n_rows; byte += 64) __builtin_prefetch(upcoming + byte);
+    }
+    if (j < ahead) continue;
+    const std::uint8_t* __restrict in = X.colptr(order[first + j - ahead]);  // one image: 784 contiguous bytes
+    float* __restrict out = Xb.colptr(j - ahead);          // (restrict: they do not overlap, so the loop vectorises)
+    for (arma::uword i = 0; i < X.n_rows; ++i) out[i] = static_cast<float>(in[i]) * scale;
+  }
+}
+
+double MinibatchTrainer::train_epoch(Network<float>& net, const arma::Mat<std::uint8_t>& X, const arma::fmat& Y,
                                      arma::uword batch_size, float learning_rate, std::mt19937_64& gen) {
   if (X.n_cols != Y.n_cols)
     throw std::invalid_argument("train_epoch: X is " + shape_of(X) + " but Y is " + shape_of(Y) + " (one column per example in both)");
@@ -17,14 +51,14 @@ double MinibatchTrainer::train_epoch(Network<float>& net, const arma::fmat& X, c
   // BEGIN EXERCISE ch07.train_epoch
   // hint: order_ = shuffled_indices(m, gen): an epoch visits every example once, in a new random order
   // hint: for first = 0, batch_size, 2·batch_size, ...: the positions first..last of order_ are one mini-batch:
-  // hint:   Xb_ = X.cols(order_.subvec(first, last)); Yb_ = Y.cols(...); net.forward(Xb_);
+  // hint:   gather_batch(X, order_, first, last, Xb_); Yb_ = Y.cols(order_.subvec(first, last)); net.forward(Xb_);
   // hint:   add net.loss_value(Yb_) · (its size) to the total; net.backward(Yb_); net.step(learning_rate)
   // hint: return total / m
   order_ = shuffled_indices(m, gen);                       // shuffle: a new order every epoch
   double total_cost = 0;
   for (arma::uword first = 0; first < m; first += batch_size) {
     const arma::uword last = std::min(first + batch_size, m) - 1;      // the last batch may be smaller
-    Xb_ = X.cols(order_.subvec(first, last));              // X_b: 784 × b (a copy into a reused buffer)
+    gather_batch(X, order_, first, last, Xb_);             // X_b: 784 × b floats (into a reused buffer)
     Yb_ = Y.cols(order_.subvec(first, last));              // Y_b: 10 × b
     net.forward(Xb_);                                      // formulas (1)–(6)
     total_cost += double(net.loss_value(Yb_)) * double(last - first + 1);  // J of this batch, before its step
