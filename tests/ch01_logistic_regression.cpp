@@ -67,6 +67,18 @@ TEST(ch01_sigmoid, SymmetryAndLimits) {
   EXPECT_NEAR(sigmoid(arma::mat(1, 1, arma::fill::value(-50.0)))(0, 0), 0.0, 1e-15);
 }
 
+// The one sigmoid of the course is a template: chapter 3's layers use it in float too.
+TEST(ch01_sigmoid, FloatAgreesWithDouble) {
+  const arma::mat z = {{0.0, 2.0, -2.0, 40.0, -40.0}};
+  const arma::fmat a = sigmoid(arma::fmat(arma::conv_to<arma::fmat>::from(z)));
+  ASSERT_EQ(a.n_rows, 1u);
+  ASSERT_EQ(a.n_cols, 5u);
+  EXPECT_LT(arma::abs(arma::conv_to<arma::mat>::from(a) - sigmoid(z)).max(), 1e-7);
+  EXPECT_FLOAT_EQ(a(0, 0), 0.5f);
+  EXPECT_GE(a(0, 4), 0.0f);      // σ(−40) underflows towards 0 but stays inside [0, 1]
+  EXPECT_FLOAT_EQ(a(0, 3), 1.0f);
+}
+
 TEST(ch01_sigmoid, DerivativeIsSigmaTimesOneMinusSigma) {
   course::seed_everything(2);
   const arma::mat z(3, 4, arma::fill::randn);

@@ -9,18 +9,11 @@
 
 namespace {
 
-struct Sets {
-  course::RegressionData train, dev, test;
-};
+using Sets = course::TrainDevTest<course::RegressionData>;
 
 Sets sine_sets(std::size_t m, unsigned long seed) {
   course::seed_everything(seed);
-  const course::RegressionData data = course::make_sine_data(m, 0.025, course::rng());
-  const course::SplitSizes s = course::split_sizes(m, 0.6, 0.2);
-  const arma::uvec order = arma::regspace<arma::uvec>(0, m - 1);
-  return {course::subset(data, order.subvec(0, s.train - 1)),
-          course::subset(data, order.subvec(s.train, s.train + s.dev - 1)),
-          course::subset(data, order.subvec(s.train + s.dev, m - 1))};
+  return course::split_in_order(course::make_sine_data(m, 0.025, course::rng()), m, 0.6, 0.2);
 }
 
 TEST(Ch03Sine, DataSplitSixtyTwentyTwenty) {

@@ -39,18 +39,11 @@ TEST(Ch05Data, DiscAndHalvesLabels) {
   for (arma::uword c = 0; c < 3; ++c) EXPECT_GT(arma::accu(d.labels == c), 20u) << "class " << c;
 }
 
-struct Sets {
-  course::ClassificationData train, dev, test;
-};
+using Sets = course::TrainDevTest<course::ClassificationData>;
 
 Sets three_class_sets(std::size_t m, unsigned long seed) {
   course::seed_everything(seed);
-  const course::ClassificationData data = course::make_disc_and_halves(m, course::rng());
-  const course::SplitSizes s = course::split_sizes(m, 0.6, 0.2);
-  const arma::uvec order = arma::regspace<arma::uvec>(0, m - 1);
-  return {course::subset(data, order.subvec(0, s.train - 1)),
-          course::subset(data, order.subvec(s.train, s.train + s.dev - 1)),
-          course::subset(data, order.subvec(s.train + s.dev, m - 1))};
+  return course::split_in_order(course::make_disc_and_halves(m, course::rng()), m, 0.6, 0.2);
 }
 
 TEST(Ch05Network, ReachesNinetyFivePercentOnTheTestSet) {

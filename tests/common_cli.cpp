@@ -5,27 +5,18 @@
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
-#include <unistd.h>
 
 #include "common/chapter.hpp"
 #include "common/data.hpp"
+#include "tests/temp_folder.hpp"
 
 namespace {
 
 namespace fs = std::filesystem;
 
 // Every test of this file writes under one temporary folder, removed when the program ends.
-fs::path test_root() { return fs::temp_directory_path() / ("course_test_cli_" + std::to_string(::getpid())); }
-struct RemoveTestRoot {
-  ~RemoveTestRoot() {
-    std::error_code ignored;
-    fs::remove_all(test_root(), ignored);
-  }
-} remove_test_root;
-
-fs::path test_out(const std::string& name) {
-  return test_root() / name;
-}
+const course::test_support::TempFolder temp_folder("cli");
+fs::path test_out(const std::string& name) { return temp_folder.root() / name; }
 
 struct Result {
   int code = -1;

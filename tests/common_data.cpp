@@ -2,28 +2,25 @@
 // sample, splits, seeded shuffling, mini-batches, one-hot labels.
 #include "common/data.hpp"
 #include "common/idx.hpp"
+#include "tests/temp_folder.hpp"
 
 #include <gtest/gtest.h>
 
 #include <cstdlib>
 #include <set>
 #include <string>
-#include <unistd.h>
 
 namespace {
 
 namespace fs = std::filesystem;
 
+const course::test_support::TempFolder temp_folder("data");  // one folder per test inside it
+
 bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
 
 class DataFiles : public ::testing::Test {
  protected:
-  void SetUp() override {
-    const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
-    dir = fs::temp_directory_path() / ("course_data_" + std::to_string(::getpid()) + "_" + info->name());
-    fs::remove_all(dir);
-    fs::create_directories(dir);
-  }
+  void SetUp() override { dir = temp_folder.fresh(course::test_support::current_test_name()); }
   void TearDown() override { fs::remove_all(dir); }
 
   // n images of rows × cols (pixel k of image i = (i + k) mod 256) and labels i mod 10.

@@ -11,20 +11,19 @@
 #include <string>
 #include <unistd.h>
 
+#include "tests/temp_folder.hpp"
+
 namespace {
 
 namespace fs = std::filesystem;
 using course::IdxError;
 
+const course::test_support::TempFolder temp_folder("idx");  // one folder per test inside it
+
 // A fresh temporary folder per test, removed afterwards.
 class IdxFiles : public ::testing::Test {
  protected:
-  void SetUp() override {
-    const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
-    dir = fs::temp_directory_path() / ("course_idx_" + std::to_string(::getpid()) + "_" + info->name());
-    fs::remove_all(dir);
-    fs::create_directories(dir);
-  }
+  void SetUp() override { dir = temp_folder.fresh(course::test_support::current_test_name()); }
   void TearDown() override { fs::remove_all(dir); }
 
   // n images of rows × cols with known pixel values, written with write_idx_images.

@@ -4,29 +4,18 @@
 #include <cmath>
 #include <fstream>
 #include <sstream>
-#include <unistd.h>
 
 #include "common/plot.hpp"
+#include "tests/temp_folder.hpp"
 
 namespace {
 
 namespace fs = std::filesystem;
 
 // Every test of this file writes under one temporary folder, removed when the program ends.
-fs::path test_root() { return fs::temp_directory_path() / ("course_test_plot_" + std::to_string(::getpid())); }
-struct RemoveTestRoot {
-  ~RemoveTestRoot() {
-    std::error_code ignored;
-    fs::remove_all(test_root(), ignored);
-  }
-} remove_test_root;
+const course::test_support::TempFolder temp_folder("plot");
 
-fs::path fresh_dir(const std::string& name) {
-  const fs::path dir = test_root() / name;
-  fs::remove_all(dir);
-  fs::create_directories(dir);
-  return dir;
-}
+fs::path fresh_dir(const std::string& name) { return temp_folder.fresh(name); }
 
 std::string first_line(const fs::path& file) {
   std::ifstream in(file);

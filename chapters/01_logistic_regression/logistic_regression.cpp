@@ -18,15 +18,9 @@ Parameters zero_parameters(arma::uword n_x) {
 }
 
 // ---------------------------------------------------------------------------
-// σ, the loss and the cost
+// The loss and the cost (σ itself is in logistic_regression.hpp: a template,
+// so that chapter 3's float layers can use it too)
 // ---------------------------------------------------------------------------
-
-arma::mat sigmoid(const arma::mat& z) {
-  // BEGIN EXERCISE ch01.sigmoid
-  // hint: σ(z) = 1 / (1 + e^{-z}), element-wise: arma::exp(-z), then 1.0 / (1.0 + ...)
-  return 1.0 / (1.0 + arma::exp(-z));
-  // END EXERCISE
-}
 
 double cost(const arma::rowvec& a, const arma::rowvec& y) {
   if (a.n_elem != y.n_elem) {
@@ -135,7 +129,7 @@ arma::rowvec predict_probability(const Parameters& p, const arma::mat& X) {
     throw std::invalid_argument("ch01::predict_probability: w is " + std::to_string(p.w.n_elem) + "x1 but X is " +
                                 std::to_string(X.n_rows) + "x" + std::to_string(X.n_cols));
   }
-  return sigmoid(p.w.t() * X + p.b);                        // ŷ = σ(wᵀX + b)
+  return sigmoid<double>(p.w.t() * X + p.b);                // ŷ = σ(wᵀX + b)
 }
 
 arma::urowvec predict(const Parameters& p, const arma::mat& X) {

@@ -28,6 +28,7 @@
 #include <vector>
 
 #include "common/data.hpp"
+#include "common/exercise.hpp"
 
 namespace course::ch01 {
 
@@ -50,8 +51,17 @@ struct Gradients {
   double cost = 0.0;  // J(w, b) at the point where the gradient was taken (computed on the way)
 };
 
-// σ(z) = 1 / (1 + e^{-z}), element-wise, for any shape.
-arma::mat sigmoid(const arma::mat& z);
+// σ(z) = 1 / (1 + e^{-z}), element-wise, for any shape. The course's one sigmoid:
+// chapter 3's activations and layers use it too, in float as well as double
+// (a template over the element type eT). Called with an Armadillo expression
+// rather than a matrix, say which type: sigmoid<double>(p.w.t() * X + p.b).
+template <typename eT>
+arma::Mat<eT> sigmoid(const arma::Mat<eT>& z) {
+  // BEGIN EXERCISE ch01.sigmoid
+  // hint: σ(z) = 1 / (1 + e^{-z}), element-wise: arma::exp(-z), then eT(1) / (eT(1) + ...)
+  return eT(1) / (eT(1) + arma::exp(-z));
+  // END EXERCISE
+}
 
 // J = −(1/m) Σᵢ [ yᵢ log aᵢ + (1 − yᵢ) log(1 − aᵢ) ] for predictions a and labels y (both 1 × m).
 // a is kept inside [1e-15, 1 − 1e-15] first so that log never sees 0 (see cost_floor).

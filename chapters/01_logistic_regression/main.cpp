@@ -5,13 +5,13 @@
 //   build/release/bin/ch01 --positive 4 --negative 9 --lr 0.1
 //   build/release/bin/ch01 --quick             the embedded sample, 60 steps
 #include <algorithm>
-#include <cstdio>
 #include <iostream>
 #include <string>
 #include <vector>
 
 #include "chapters/01_logistic_regression/logistic_regression.hpp"
 #include "common/chapter.hpp"
+#include "common/format.hpp"
 #include "common/data.hpp"
 #include "common/plot.hpp"
 #include "common/progress.hpp"
@@ -20,14 +20,6 @@ using namespace course;
 using namespace course::ch01;
 
 namespace {
-
-std::string format(const char* fmt, double value) {
-  char buffer[64];
-  std::snprintf(buffer, sizeof buffer, fmt, value);
-  return buffer;
-}
-
-std::string percent(double fraction) { return format("%.2f%%", 100.0 * fraction); }
 
 std::vector<double> iota_vector(std::size_t n) {
   std::vector<double> x(n);
@@ -79,19 +71,19 @@ int main(int argc, char** argv) {
 
     const double max_w_difference = arma::abs(loop.parameters.w - vec.parameters.w).max();
     const double b_difference = std::abs(loop.parameters.b - vec.parameters.b);
-    std::cout << "\n  loops:      " << format("%8.3f s", loop.seconds) << format("  (%.2f ms per step)\n", 1000.0 * loop.seconds / iterations)
-              << "  vectorized: " << format("%8.3f s", vec.seconds) << format("  (%.2f ms per step)\n", 1000.0 * vec.seconds / iterations)
-              << "  ratio:      " << format("%8.1fx", loop.seconds / vec.seconds) << " (loops / vectorized)\n"
-              << "  same weights? max |w_loop − w_vec| = " << format("%.2e", max_w_difference)
-              << ", |b_loop − b_vec| = " << format("%.2e", b_difference) << "\n\n";
+    std::cout << "\n  loops:      " << format_value("%8.3f s", loop.seconds) << format_value("  (%.2f ms per step)\n", 1000.0 * loop.seconds / iterations)
+              << "  vectorized: " << format_value("%8.3f s", vec.seconds) << format_value("  (%.2f ms per step)\n", 1000.0 * vec.seconds / iterations)
+              << "  ratio:      " << format_value("%8.1fx", loop.seconds / vec.seconds) << " (loops / vectorized)\n"
+              << "  same weights? max |w_loop − w_vec| = " << format_value("%.2e", max_w_difference)
+              << ", |b_loop − b_vec| = " << format_value("%.2e", b_difference) << "\n\n";
 
     const Parameters& p = vec.parameters;
     const double train_accuracy = accuracy(p, train_set.X, train_set.y);
     const double dev_accuracy = accuracy(p, dev_set.X, dev_set.y);
     const double test_accuracy = accuracy(p, test_set.X, test_set.y);
-    std::cout << "  cost J: " << format("%.4f", vec.costs.front()) << " -> " << format("%.4f", vec.costs.back()) << "\n"
-              << "  accuracy: train " << percent(train_accuracy) << ", dev " << percent(dev_accuracy) << ", test "
-              << percent(test_accuracy) << "\n\n";
+    std::cout << "  cost J: " << format_value("%.4f", vec.costs.front()) << " -> " << format_value("%.4f", vec.costs.back()) << "\n"
+              << "  accuracy: train " << format_percent(train_accuracy) << ", dev " << format_percent(dev_accuracy) << ", test "
+              << format_percent(test_accuracy) << "\n\n";
 
     Plotter plot(opt);
 
@@ -107,9 +99,9 @@ int main(int argc, char** argv) {
     std::cout << "Learning rates (vectorized, " << iterations << " steps each):\n";
     for (double rate : rates) {
       const TrainingRun run = rate == opt.lr ? vec : train(Method::vectorized, start, train_set.X, train_set.y, iterations, rate);
-      std::cout << "  α = " << format("%-6g", rate) << " cost " << format("%.4f", run.costs.back()) << ", dev accuracy "
-                << percent(accuracy(run.parameters, dev_set.X, dev_set.y)) << "\n";
-      cost_plot.series.push_back(Series{"α = " + format("%g", rate), iota_vector(run.costs.size()), run.costs});
+      std::cout << "  α = " << format_value("%-6g", rate) << " cost " << format_value("%.4f", run.costs.back()) << ", dev accuracy "
+                << format_percent(accuracy(run.parameters, dev_set.X, dev_set.y)) << "\n";
+      cost_plot.series.push_back(Series{"α = " + format_value("%g", rate), iota_vector(run.costs.size()), run.costs});
     }
     plot.lines("cost_by_learning_rate", cost_plot);
 
@@ -120,13 +112,13 @@ int main(int argc, char** argv) {
     const SlowdownRun cross_entropy_fast = slowdown(NeuronCost::cross_entropy, Neuron{2.0, 2.0}, 1.0, 0.0, 0.15, slowdown_epochs);
     const NeuronGradient q0 = neuron_gradient(NeuronCost::quadratic, Neuron{2.0, 2.0}, 1.0, 0.0);
     const NeuronGradient c0 = neuron_gradient(NeuronCost::cross_entropy, Neuron{2.0, 2.0}, 1.0, 0.0);
-    std::cout << "\nLearning slowdown (note 000): x = 1, y = 0, w = b = 2, so a = σ(4) = " << format("%.4f", q0.output) << "\n"
-              << "  first gradient ∂C/∂w: quadratic " << format("%.5f", q0.dw) << ", cross-entropy " << format("%.5f", c0.dw)
-              << " (ratio σ'(4) = " << format("%.4f", q0.dw / c0.dw) << ")\n";
+    std::cout << "\nLearning slowdown (note 000): x = 1, y = 0, w = b = 2, so a = σ(4) = " << format_value("%.4f", q0.output) << "\n"
+              << "  first gradient ∂C/∂w: quadratic " << format_value("%.5f", q0.dw) << ", cross-entropy " << format_value("%.5f", c0.dw)
+              << " (ratio σ'(4) = " << format_value("%.4f", q0.dw / c0.dw) << ")\n";
     for (int epoch : {0, 50, 100, 150, 200, 250, 300}) {
-      std::cout << "  epoch " << format("%3.0f", epoch) << ": a = " << format("%.4f", quadratic.output[epoch])
-                << " (quadratic, η = 0.15)   " << format("%.4f", cross_entropy.output[epoch]) << " (cross-entropy, η = 0.005)   "
-                << format("%.4f", cross_entropy_fast.output[epoch]) << " (cross-entropy, η = 0.15)\n";
+      std::cout << "  epoch " << format_value("%3.0f", epoch) << ": a = " << format_value("%.4f", quadratic.output[epoch])
+                << " (quadratic, η = 0.15)   " << format_value("%.4f", cross_entropy.output[epoch]) << " (cross-entropy, η = 0.005)   "
+                << format_value("%.4f", cross_entropy_fast.output[epoch]) << " (cross-entropy, η = 0.15)\n";
     }
     const std::vector<double> epochs = iota_vector(slowdown_epochs + 1);
     LinePlot output_plot;
@@ -164,15 +156,15 @@ int main(int argc, char** argv) {
     for (std::size_t k = 0; k < shown.size(); ++k) {
       const arma::uword i = shown[k];
       grid.images.col(k) = arma::conv_to<arma::fvec>::from(test_set.X.col(i));
-      grid.captions.push_back(format("%.2f", probability[i]));
+      grid.captions.push_back(format_value("%.2f", probability[i]));
       grid.marked.push_back(predicted[i] != (test_set.y[i] > 0.5 ? 1u : 0u));
     }
     plot.images("test_digits", grid);
     std::cout << "\n  " << wrong.n_elem << " of " << test_set.X.n_cols << " test digits misclassified\n"
               << "  figures and CSV files in " << opt.out.string() << "\n";
 
-    chapter.summary(std::to_string(positive) + " vs " + std::to_string(negative) + ": test accuracy " + percent(test_accuracy) +
-                    " (dev " + percent(dev_accuracy) + "); vectorized training " + format("%.1fx", loop.seconds / vec.seconds) +
-                    " faster than the loops, same weights to " + format("%.0e", std::max(max_w_difference, b_difference)));
+    chapter.summary(std::to_string(positive) + " vs " + std::to_string(negative) + ": test accuracy " + format_percent(test_accuracy) +
+                    " (dev " + format_percent(dev_accuracy) + "); vectorized training " + format_value("%.1fx", loop.seconds / vec.seconds) +
+                    " faster than the loops, same weights to " + format_value("%.0e", std::max(max_w_difference, b_difference)));
   });
 }

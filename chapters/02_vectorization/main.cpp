@@ -14,6 +14,7 @@
 #include "chapters/01_logistic_regression/logistic_regression.hpp"
 #include "chapters/02_vectorization/vectorization.hpp"
 #include "common/chapter.hpp"
+#include "common/format.hpp"
 #include "common/files.hpp"
 #include "common/plot.hpp"
 
@@ -21,12 +22,6 @@ using namespace course;
 using namespace course::ch02;
 
 namespace {
-
-std::string format(const char* fmt, double value) {
-  char buffer[64];
-  std::snprintf(buffer, sizeof buffer, fmt, value);
-  return buffer;
-}
 
 // The fastest of several runs of f, in seconds of wall-clock (real) time: real time,
 // not CPU time, because BLAS may use several threads. Repeats until `budget` seconds
@@ -107,8 +102,8 @@ int main(int argc, char** argv) {
     const arma::mat outer = a * a.t();     // (5, 1)·(1, 5) = (5, 5)
     std::cout << "  arma::vec a(5)   is " << a.n_rows << "x" << a.n_cols << ", a.t() is " << a.t().eval().n_rows << "x"
               << a.t().eval().n_cols << "\n"
-              << "  a.t() * a        is " << shape(inner) << " = " << format("%.6f", inner(0, 0))
-              << " (arma::dot(a, a) = " << format("%.6f", arma::dot(a, a)) << ")\n"
+              << "  a.t() * a        is " << shape(inner) << " = " << format_value("%.6f", inner(0, 0))
+              << " (arma::dot(a, a) = " << format_value("%.6f", arma::dot(a, a)) << ")\n"
               << "  a * a.t()        is " << shape(outer) << ": the outer product, as the shapes say\n"
               << "  a + a.t()        is an error (\"addition: incompatible matrix dimensions: 5x1 and 1x5\") where\n"
               << "                   numpy would silently broadcast (5,1) + (1,5) to (5,5); see tests/ch02_vectorization.cpp\n";
@@ -195,9 +190,9 @@ int main(int argc, char** argv) {
 
     const Timing& dot = timings[0];
     const Timing& naive = timings[3];
-    chapter.summary("vectorized vs loop: dot " + format("%.1fx", dot.loop_seconds / dot.vectorized_seconds) + ", sigmoid " +
-                    format("%.1fx", timings[1].loop_seconds / timings[1].vectorized_seconds) + ", LR gradient " +
-                    format("%.1fx", timings[2].loop_seconds / timings[2].vectorized_seconds) + ", matmul " +
-                    std::to_string(matrix_size) + " " + format("%.0fx", naive.loop_seconds / naive.vectorized_seconds));
+    chapter.summary("vectorized vs loop: dot " + format_value("%.1fx", dot.loop_seconds / dot.vectorized_seconds) + ", sigmoid " +
+                    format_value("%.1fx", timings[1].loop_seconds / timings[1].vectorized_seconds) + ", LR gradient " +
+                    format_value("%.1fx", timings[2].loop_seconds / timings[2].vectorized_seconds) + ", matmul " +
+                    std::to_string(matrix_size) + " " + format_value("%.0fx", naive.loop_seconds / naive.vectorized_seconds));
   });
 }

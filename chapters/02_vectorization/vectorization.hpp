@@ -83,17 +83,23 @@ arma::Mat<eT> sigmoid_loop(const arma::Mat<eT>& z) {
   return a;
 }
 
+// Throws std::invalid_argument naming `where` and both shapes unless A·B is defined
+// (A's columns = B's rows).
+template <typename eT>
+void check_product_shapes(const char* where, const arma::Mat<eT>& A, const arma::Mat<eT>& B) {
+  if (A.n_cols == B.n_rows) return;
+  std::ostringstream msg;
+  msg << where << ": A is " << A.n_rows << "x" << A.n_cols << " but B is " << B.n_rows << "x" << B.n_cols
+      << " (A's columns must equal B's rows)";
+  throw std::invalid_argument(msg.str());
+}
+
 // C = A·B with the textbook triple loop: C(i, j) = Σ_k A(i, k) B(k, j), in the order
 // i, j, k. The inner loop walks along a row of A, which Armadillo stores n_rows apart
 // (column-major): almost every A(i, k) is a cache miss once A outgrows the cache.
 template <typename eT>
 arma::Mat<eT> matmul_loop(const arma::Mat<eT>& A, const arma::Mat<eT>& B) {
-  if (A.n_cols != B.n_rows) {
-    std::ostringstream msg;
-    msg << "matmul_loop: A is " << A.n_rows << "x" << A.n_cols << " but B is " << B.n_rows << "x" << B.n_cols
-        << " (A's columns must equal B's rows)";
-    throw std::invalid_argument(msg.str());
-  }
+  check_product_shapes("matmul_loop", A, B);
   arma::Mat<eT> C(A.n_rows, B.n_cols, arma::fill::zeros);
   for (arma::uword i = 0; i < A.n_rows; ++i) {
     for (arma::uword j = 0; j < B.n_cols; ++j) {
@@ -110,12 +116,7 @@ arma::Mat<eT> matmul_loop(const arma::Mat<eT>& A, const arma::Mat<eT>& B) {
 // instructions. Same arithmetic, same result up to rounding; several times faster.
 template <typename eT>
 arma::Mat<eT> matmul_loop_reordered(const arma::Mat<eT>& A, const arma::Mat<eT>& B) {
-  if (A.n_cols != B.n_rows) {
-    std::ostringstream msg;
-    msg << "matmul_loop_reordered: A is " << A.n_rows << "x" << A.n_cols << " but B is " << B.n_rows << "x" << B.n_cols
-        << " (A's columns must equal B's rows)";
-    throw std::invalid_argument(msg.str());
-  }
+  check_product_shapes("matmul_loop_reordered", A, B);
   arma::Mat<eT> C(A.n_rows, B.n_cols, arma::fill::zeros);
   const arma::uword m = A.n_rows;
   for (arma::uword j = 0; j < B.n_cols; ++j) {

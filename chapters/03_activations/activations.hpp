@@ -26,6 +26,7 @@
 #include <sstream>
 #include <string>
 
+#include "chapters/01_logistic_regression/logistic_regression.hpp"
 #include "chapters/03_activations/layer.hpp"
 #include "common/exercise.hpp"
 
@@ -35,14 +36,9 @@ namespace course {
 // The functions and their derivatives, element-wise
 // ---------------------------------------------------------------------------
 
-// σ(z) = 1 / (1 + e^{-z})
-template <typename eT>
-arma::Mat<eT> sigmoid(const arma::Mat<eT>& z) {
-  // BEGIN EXERCISE ch03.sigmoid
-  // hint: σ(z) = 1 / (1 + e^{-z}), element-wise: arma::exp(-z), then 1 / (1 + ...)
-  return eT(1) / (eT(1) + arma::exp(-z));
-  // END EXERCISE
-}
+// σ(z) = 1 / (1 + e^{-z}): written once, in chapter 1 (logistic_regression.hpp,
+// exercise ch01.sigmoid), and reused here as course::sigmoid.
+using ch01::sigmoid;
 
 // σ'(z) = σ(z)(1 − σ(z))
 template <typename eT>

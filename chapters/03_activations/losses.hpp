@@ -50,14 +50,23 @@ class MeanSquaredError : public Loss<eT> {
   }
 };
 
+// How close to 0 (and, for the binary loss, to 1) a probability may come inside a
+// cross-entropy, so that ln a and 1/a stay finite: max(1e-12, 100 ε) with ε the
+// machine epsilon, i.e. 1e-12 in double and about 1.2e-5 in float. Chapter 5's
+// categorical CrossEntropy clips with the same value.
+template <typename eT>
+eT probability_clip() {
+  return std::max(eT(1e-12), eT(100) * std::numeric_limits<eT>::epsilon());
+}
+
 template <typename eT>
 class BinaryCrossEntropy : public Loss<eT> {
  public:
   using Mat = arma::Mat<eT>;
   std::string name() const override { return "BinaryCrossEntropy"; }
 
-  // The clip that keeps ln a and 1/a finite: 1e-12 in double, 1e-7 in float.
-  static eT epsilon() { return std::max(eT(1e-12), eT(100) * std::numeric_limits<eT>::epsilon()); }
+  // The clip that keeps ln a and 1/a finite (probability_clip above).
+  static eT epsilon() { return probability_clip<eT>(); }
 
   // J = −(1/m) Σ [y ln a + (1 − y) ln(1 − a)]
   eT cost(const Mat& A, const Mat& Y) const override {

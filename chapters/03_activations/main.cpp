@@ -129,11 +129,11 @@ int main(int argc, char** argv) {
 
     // The data: y = 0.5 + 0.4 sin(2πx) + N(0, noise²), split 60/20/20.
     const course::RegressionData data = course::make_sine_data(samples, noise, course::rng());
-    const course::SplitSizes sizes = course::split_sizes(samples, 0.6, 0.2);
-    const arma::uvec order = arma::regspace<arma::uvec>(0, samples - 1);  // already in random order
-    const course::RegressionData train = course::subset(data, order.subvec(0, sizes.train - 1));
-    const course::RegressionData dev = course::subset(data, order.subvec(sizes.train, sizes.train + sizes.dev - 1));
-    const course::RegressionData test = course::subset(data, order.subvec(sizes.train + sizes.dev, samples - 1));
+    const course::TrainDevTest<course::RegressionData> sets = course::split_in_order(data, samples, 0.6, 0.2);
+    const course::SplitSizes& sizes = sets.sizes;
+    const course::RegressionData& train = sets.train;
+    const course::RegressionData& dev = sets.dev;
+    const course::RegressionData& test = sets.test;
     const int epochs = opt.quick ? std::min(opt.epochs, 1500) : opt.epochs;
     std::cout << "3. The 1-" << hidden << "-1 network on y = 0.5 + 0.4 sin(2πx) + noise (σ = " << noise << ")\n"
               << "   " << samples << " examples: " << sizes.train << " train, " << sizes.dev << " validation, "

@@ -60,6 +60,25 @@ inline RegressionData subset(const RegressionData& data, const arma::uvec& indic
   return {data.x.cols(indices), data.y.cols(indices)};
 }
 
+// Train, dev and test sets (note 001 §1.1), cut in order: the first train_fraction
+// of the m examples, then the next dev_fraction, then the rest. The generators draw
+// the examples in random order already, so no shuffle is needed. Any data with a
+// subset(data, indices) will do: chapter 5 splits its three-class data with it too.
+template <typename Data>
+struct TrainDevTest {
+  Data train, dev, test;
+  SplitSizes sizes;
+};
+
+template <typename Data>
+TrainDevTest<Data> split_in_order(const Data& data, std::size_t m, double train_fraction, double dev_fraction) {
+  const SplitSizes sizes = split_sizes(m, train_fraction, dev_fraction);
+  const arma::uvec order = arma::regspace<arma::uvec>(0, m - 1);
+  return {subset(data, order.subvec(0, sizes.train - 1)),
+          subset(data, order.subvec(sizes.train, sizes.train + sizes.dev - 1)),
+          subset(data, order.subvec(sizes.train + sizes.dev, m - 1)), sizes};
+}
+
 // ---------------------------------------------------------------------------
 // A chain of layers: the forward pass keeps every layer's input and output (the
 // cache), the backward pass walks the layers in reverse, each turning ∂J/∂output
@@ -153,6 +172,24 @@ struct TrainingCurve {
   std::vector<double> epoch, train_cost, dev_cost;
 };
 
+// One epoch of mini-batch gradient descent: for each mini-batch (X_batch, Y_batch)
+// of the shuffled examples (columns of X and Y): forward pass, ∂J/∂A from `loss`
+// (any loss with gradient(A, Y, dA): MeanSquaredError here, chapter 5's
+// SoftmaxCrossEntropy), backward pass, θ ← θ − α ∂J/∂θ. Chapter 5 trains with it too.
+template <typename Loss>
+void train_one_epoch(LayerChain& net, Loss& loss, const arma::mat& X, const arma::mat& Y, int batch_size, double lr,
+                     std::mt19937_64& gen) {
+  arma::mat dA;
+  for (const arma::uvec& batch : minibatches(X.n_cols, batch_size, gen)) {
+    const arma::mat X_batch = X.cols(batch);
+    const arma::mat Y_batch = Y.cols(batch);
+    const arma::mat& A = net.forward(X_batch);  // forward pass
+    loss.gradient(A, Y_batch, dA);              // ∂J/∂A of this batch (MSE: (A − Y) / m_batch)
+    net.backward(dA);                           // every ∂J/∂W, ∂J/∂b
+    net.gradient_descent_step(lr);              // θ ← θ − α ∂J/∂θ
+  }
+}
+
 // Trains `net` on `train`, recording the cost J on the whole train and dev sets
 // after each epoch (every `record_every` epochs). `on_epoch` (optional) is told
 // each epoch's number and costs (for a progress bar).
@@ -161,16 +198,8 @@ inline TrainingCurve train_regression(LayerChain& net, const RegressionData& tra
                                       const std::function<void(int, double, double)>& on_epoch = {}) {
   MeanSquaredError<double> loss;
   TrainingCurve curve;
-  arma::mat dA;
   for (int epoch = 1; epoch <= settings.epochs; ++epoch) {
-    for (const arma::uvec& batch : minibatches(train.x.n_cols, settings.batch_size, gen)) {
-      const arma::mat X = train.x.cols(batch);
-      const arma::mat Y = train.y.cols(batch);
-      const arma::mat& A = net.forward(X);  // forward pass
-      loss.gradient(A, Y, dA);              // ∂J/∂A = (A − Y) / m_batch
-      net.backward(dA);                     // every ∂J/∂W, ∂J/∂b
-      net.gradient_descent_step(settings.lr);
-    }
+    train_one_epoch(net, loss, train.x, train.y, settings.batch_size, settings.lr, gen);  // ∂J/∂A = (A − Y) / m_batch
     if (epoch % record_every == 0 || epoch == settings.epochs) {
       const double train_cost = loss.cost(net.forward(train.x), train.y);
       const double dev_cost = loss.cost(net.forward(dev.x), dev.y);

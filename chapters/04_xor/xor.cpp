@@ -39,7 +39,7 @@ XorNetwork constant_network(double value) {
 Forward forward(const XorNetwork& net, const arma::mat& X) {
   // BEGIN EXERCISE ch04.forward
   // hint: four lines, one per formula: Z1 = W1·X + b1 (b1 added to each column: .each_col() += b1),
-  // hint: A1 = σ(Z1) (course::sigmoid from chapter 3), Z2 = W2·A1 + b2, A2 = σ(Z2)
+  // hint: A1 = σ(Z1) (course::sigmoid: chapter 1's σ, which chapter 3 reuses), Z2 = W2·A1 + b2, A2 = σ(Z2)
   Forward f;
   f.Z1 = net.W1 * X;                 // z1_k = w1_k1 x1 + w1_k2 x2 + b1_k     note 003: Z1 = X·W1 + B1
   f.Z1.each_col() += net.b1;

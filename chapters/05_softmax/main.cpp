@@ -125,11 +125,11 @@ int main(int argc, char** argv) {
     show_gradient_check();
 
     const course::ClassificationData data = course::make_disc_and_halves(samples, course::rng());
-    const course::SplitSizes sizes = course::split_sizes(samples, 0.6, 0.2);
-    const arma::uvec order = arma::regspace<arma::uvec>(0, samples - 1);  // generated in random order
-    const course::ClassificationData train = course::subset(data, order.subvec(0, sizes.train - 1));
-    const course::ClassificationData dev = course::subset(data, order.subvec(sizes.train, sizes.train + sizes.dev - 1));
-    const course::ClassificationData test = course::subset(data, order.subvec(sizes.train + sizes.dev, samples - 1));
+    const course::TrainDevTest<course::ClassificationData> sets = course::split_in_order(data, samples, 0.6, 0.2);
+    const course::SplitSizes& sizes = sets.sizes;
+    const course::ClassificationData& train = sets.train;
+    const course::ClassificationData& dev = sets.dev;
+    const course::ClassificationData& test = sets.test;
     const int epochs = opt.quick ? std::min(opt.epochs, 400) : opt.epochs;
     arma::uvec counts(3, arma::fill::zeros);
     for (arma::uword label : data.labels) ++counts(label);

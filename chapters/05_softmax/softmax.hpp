@@ -27,6 +27,7 @@
 #include <string>
 
 #include "chapters/03_activations/layer.hpp"
+#include "chapters/03_activations/losses.hpp"  // probability_clip
 #include "common/exercise.hpp"
 
 namespace course {
@@ -68,8 +69,8 @@ class CrossEntropy : public Loss<eT> {
  public:
   using Mat = arma::Mat<eT>;
   std::string name() const override { return "CrossEntropy"; }
-  // The clip that keeps ln a and 1/a finite: 1e-12 in double, ~1e-5 in float.
-  static eT epsilon() { return std::max(eT(1e-12), eT(100) * std::numeric_limits<eT>::epsilon()); }
+  // The clip that keeps ln a and 1/a finite: chapter 3's probability_clip (1e-12 in double, ~1e-5 in float).
+  static eT epsilon() { return probability_clip<eT>(); }
 
   eT cost(const Mat& A, const Mat& Y) const override {
     check_same_shape(*this, "A", A, "Y", Y);

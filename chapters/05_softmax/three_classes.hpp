@@ -36,7 +36,7 @@
 
 #include "chapters/03_activations/activations.hpp"
 #include "chapters/03_activations/linear.hpp"
-#include "chapters/03_activations/sine.hpp"  // LayerChain
+#include "chapters/03_activations/sine.hpp"  // LayerChain, train_one_epoch
 #include "chapters/05_softmax/softmax.hpp"
 #include "common/data.hpp"
 
@@ -104,16 +104,10 @@ inline ClassifierCurve train_classifier(LayerChain& net, const ClassificationDat
                                         const std::function<void(int, double, double)>& on_record = {}) {
   SoftmaxCrossEntropy<double> loss;
   ClassifierCurve curve;
-  arma::mat dZ;
   for (int epoch = 1; epoch <= settings.epochs; ++epoch) {
-    for (const arma::uvec& batch : minibatches(train.X.n_cols, settings.batch_size, gen)) {
-      const arma::mat X = train.X.cols(batch);
-      const arma::mat Y = train.Y.cols(batch);
-      const arma::mat& Z2 = net.forward(X);  // the logits
-      loss.gradient(Z2, Y, dZ);              // dZ2 = (softmax(Z2) − Y)/m
-      net.backward(dZ);
-      net.gradient_descent_step(settings.lr);
-    }
+    // Chapter 3's epoch of mini-batch gradient descent; the network's output is the
+    // logits Z2, and the loss gives dZ2 = (softmax(Z2) − Y)/m.
+    train_one_epoch(net, loss, train.X, train.Y, settings.batch_size, settings.lr, gen);
     if (epoch % record_every == 0 || epoch == settings.epochs) {
       const arma::mat train_scores = net.forward(train.X);
       const double train_cost = loss.cost(train_scores, train.Y);

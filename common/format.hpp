@@ -1,0 +1,18 @@
+// Numbers as text for the programs' printed lines: one printf-style format, one value.
+#pragma once
+#include <cstdio>
+#include <string>
+
+namespace course {
+
+// format_value("%.4f", 0.12345) == "0.1235" (the result is cut at 63 characters).
+inline std::string format_value(const char* format, double value) {
+  char buffer[64];
+  std::snprintf(buffer, sizeof buffer, format, value);
+  return buffer;
+}
+
+// format_percent(0.9512) == "95.12%"
+inline std::string format_percent(double fraction) { return format_value("%.2f%%", 100.0 * fraction); }
+
+}  // namespace course
