@@ -1,5 +1,7 @@
-// Numbers as text for the programs' printed lines: one printf-style format, one value.
+// Numbers as text for the programs' printed lines (one printf-style format, one
+// value), and the seconds a step took.
 #pragma once
+#include <chrono>
 #include <cstdio>
 #include <string>
 
@@ -14,5 +16,10 @@ inline std::string format_value(const char* format, double value) {
 
 // format_percent(0.9512) == "95.12%"
 inline std::string format_percent(double fraction) { return format_value("%.2f%%", 100.0 * fraction); }
+
+// Wall-clock seconds since `start` (steady_clock): how the programs time their runs.
+inline double seconds_since(std::chrono::steady_clock::time_point start) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
 
 }  // namespace course

@@ -25,6 +25,7 @@
 #include "chapters/06_backprop/per_example.hpp"
 #include "common/chapter.hpp"
 #include "common/data.hpp"
+#include "common/format.hpp"
 #include "common/plot.hpp"
 #include "common/progress.hpp"
 
@@ -33,13 +34,7 @@ using namespace course;
 namespace {
 
 using Clock = std::chrono::steady_clock;
-double seconds_since(Clock::time_point start) { return std::chrono::duration<double>(Clock::now() - start).count(); }
 
-std::string fmt(const char* format, double value) {
-  char buffer[64];
-  std::snprintf(buffer, sizeof buffer, format, value);
-  return buffer;
-}
 
 std::string join_sizes(const std::vector<arma::uword>& sizes) {
   std::string s;
@@ -165,15 +160,15 @@ int main(int argc, char** argv) {
         const arma::mat Y = targets_for(out.loss, 3, 6);
         const GradientCheckReport report = gradient_check(net, X, Y);
         std::cout << "   " << std::left << std::setw(12) << f << std::setw(21) << out.label << std::right;
-        for (const GradientCheckRow& row : report.layers) std::cout << "   " << fmt("%.2e", row.relative_error);
-        std::cout << "   " << fmt("%.2e", report.overall) << (report.passed() ? "" : "  WRONG") << "\n";
+        for (const GradientCheckRow& row : report.layers) std::cout << "   " << format_value("%.2e", row.relative_error);
+        std::cout << "   " << format_value("%.2e", report.overall) << (report.passed() ? "" : "  WRONG") << "\n";
         worst = std::max(worst, report.overall);
         worst_layer = std::max(worst_layer, report.worst());
         ++checks;
       }
     }
-    std::cout << "   worst of " << checks << " checks over all of θ: " << fmt("%.2e", worst) << " (worst single layer "
-              << fmt("%.2e", worst_layer) << "); note 001: ≈1e-7 is right, ≈1e-3 is a bug\n";
+    std::cout << "   worst of " << checks << " checks over all of θ: " << format_value("%.2e", worst) << " (worst single layer "
+              << format_value("%.2e", worst_layer) << "); note 001: ≈1e-7 is right, ≈1e-3 is a bug\n";
 
     std::cout << "\n   The same check on a network with a bug: layer 2 is a sigmoid whose backward pass\n"
               << "   forgot the (1 − a) of σ'(z) = a(1 − a):\n";
@@ -226,7 +221,7 @@ int main(int argc, char** argv) {
       std::size_t i = 0;
       for (arma::fmat* g : net.gradients()) gradient_difference = std::max(gradient_difference, relative_error(*g, vectorized[i++]));
       std::cout << "   gradients of one mini-batch of " << m << ": largest relative difference per example vs vectorized = "
-                << fmt("%.1e", gradient_difference) << " (float rounding)\n";
+                << format_value("%.1e", gradient_difference) << " (float rounding)\n";
     }
 
     // Speed over batch sizes: the same examples, the same number of updates per batch.
@@ -239,9 +234,9 @@ int main(int argc, char** argv) {
     for (arma::uword batch : {1u, 4u, 16u, 64u, 256u, 512u}) {
       const double t_per_example = time_pass(net, X_time, Y_time, batch, true, float(opt.lr));
       const double t_vectorized = time_pass(net, X_time, Y_time, batch, false, float(opt.lr));
-      std::cout << "   " << std::setw(5) << batch << std::setw(12) << fmt("%.3f s", t_per_example) << std::setw(13)
-                << fmt("%.3f s", t_vectorized) << std::setw(10) << fmt("%.1f×", t_per_example / t_vectorized)
-                << "      (" << fmt("%.0f", n_time / t_per_example) << ", " << fmt("%.0f", n_time / t_vectorized) << ")\n";
+      std::cout << "   " << std::setw(5) << batch << std::setw(12) << format_value("%.3f s", t_per_example) << std::setw(13)
+                << format_value("%.3f s", t_vectorized) << std::setw(10) << format_value("%.1f×", t_per_example / t_vectorized)
+                << "      (" << format_value("%.0f", n_time / t_per_example) << ", " << format_value("%.0f", n_time / t_vectorized) << ")\n";
       batch_axis.push_back(double(batch));
       per_example_rate.push_back(n_time / t_per_example);
       vectorized_rate.push_back(n_time / t_vectorized);
@@ -277,10 +272,10 @@ int main(int argc, char** argv) {
       for (std::size_t i = 0; i < pa.size(); ++i) parameter_difference = std::max(parameter_difference, double(arma::abs(*pa[i] - *pb[i]).max()));
     }
     const double acc_a = accuracy(a, data.test), acc_b = accuracy(b, data.test);
-    std::cout << "     per example: " << fmt("%.2f s", time_a) << ", test accuracy " << fmt("%.2f%%", 100 * acc_a) << "\n"
-              << "     vectorized:  " << fmt("%.2f s", time_b) << ", test accuracy " << fmt("%.2f%%", 100 * acc_b) << "\n"
-              << "     largest difference between their parameters: " << fmt("%.1e", parameter_difference) << "\n"
-              << "     per example is " << fmt("%.1f", time_a / time_b) << "× slower\n";
+    std::cout << "     per example: " << format_value("%.2f s", time_a) << ", test accuracy " << format_value("%.2f%%", 100 * acc_a) << "\n"
+              << "     vectorized:  " << format_value("%.2f s", time_b) << ", test accuracy " << format_value("%.2f%%", 100 * acc_b) << "\n"
+              << "     largest difference between their parameters: " << format_value("%.1e", parameter_difference) << "\n"
+              << "     per example is " << format_value("%.1f", time_a / time_b) << "× slower\n";
 
     Plotter plot(opt);
     plot.lines("speed", {.title = "One gradient step per mini-batch: examples per second (" + join_sizes(sizes) + ", float)",
@@ -292,8 +287,8 @@ int main(int argc, char** argv) {
                          .logy = true,
                          .yrange = {}});
 
-    chapter.summary("gradient check: worst relative error " + fmt("%.1e", worst) + " over " + std::to_string(checks) +
-                    " networks, the broken one " + fmt("%.1e", broken_error) + "; per example " +
-                    fmt("%.1f", time_a / time_b) + "× slower than batch " + std::to_string(opt.batch_size));
+    chapter.summary("gradient check: worst relative error " + format_value("%.1e", worst) + " over " + std::to_string(checks) +
+                    " networks, the broken one " + format_value("%.1e", broken_error) + "; per example " +
+                    format_value("%.1f", time_a / time_b) + "× slower than batch " + std::to_string(opt.batch_size));
   });
 }

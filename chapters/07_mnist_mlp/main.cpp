@@ -14,6 +14,7 @@
 #include "chapters/07_mnist_mlp/mnist_mlp.hpp"
 #include "common/chapter.hpp"
 #include "common/data.hpp"
+#include "common/format.hpp"
 #include "common/plot.hpp"
 #include "common/progress.hpp"
 
@@ -23,32 +24,25 @@ using namespace course::ch07;
 namespace {
 
 using Clock = std::chrono::steady_clock;
-double seconds_since(Clock::time_point start) { return std::chrono::duration<double>(Clock::now() - start).count(); }
 
-std::string fmt(const char* format, double value) {
-  char buffer[64];
-  std::snprintf(buffer, sizeof buffer, format, value);
-  return buffer;
-}
-std::string percent(double fraction) { return fmt("%.2f%%", 100.0 * fraction); }
 
 // The test-set figures: confusion matrix and the misclassified digits.
 void report_test(Network<float>& net, const Dataset& test, const Options& opt, Evaluation& result) {
   result = evaluate(net, test.X, test.y);
   const arma::umat confusion = confusion_matrix(result.predicted, test.y);
-  std::cout << "Test set (" << test.size() << " images): cost " << fmt("%.4f", result.cost) << ", accuracy "
-            << percent(result.accuracy) << "\n\nConfusion matrix (rows: true digit, columns: predicted):\n      ";
+  std::cout << "Test set (" << test.size() << " images): cost " << format_value("%.4f", result.cost) << ", accuracy "
+            << format_percent(result.accuracy) << "\n\nConfusion matrix (rows: true digit, columns: predicted):\n      ";
   for (int p = 0; p < 10; ++p) std::cout << std::setw(6) << p;
   std::cout << "   recall\n";
   for (int t = 0; t < 10; ++t) {
     std::cout << "  " << std::setw(4) << t;
     for (int p = 0; p < 10; ++p) std::cout << std::setw(6) << confusion(t, p);
     const double row = double(arma::accu(confusion.row(t)));
-    std::cout << "   " << fmt("%.1f%%", row > 0 ? 100.0 * confusion(t, t) / row : 0.0) << "\n";
+    std::cout << "   " << format_value("%.1f%%", row > 0 ? 100.0 * confusion(t, t) / row : 0.0) << "\n";
   }
 
   Plotter plot(opt);
-  HeatMap map{.title = "Confusion matrix on the test set (" + percent(result.accuracy) + " correct)",
+  HeatMap map{.title = "Confusion matrix on the test set (" + format_percent(result.accuracy) + " correct)",
               .xlabel = "predicted digit",
               .ylabel = "true digit",
               .values = arma::conv_to<arma::mat>::from(confusion),
@@ -105,7 +99,7 @@ int main(int argc, char** argv) {
       std::cout << "Loaded " << load_path << "\n";
       Evaluation test;
       report_test(net, data.test, opt, test);
-      chapter.summary("loaded model: " + percent(test.accuracy) + " test accuracy");
+      chapter.summary("loaded model: " + format_percent(test.accuracy) + " test accuracy");
       return;
     }
 
@@ -140,17 +134,17 @@ int main(int argc, char** argv) {
     }
     progress.finish();
     const std::vector<double> dev_accuracy = history.column("dev_accuracy");
-    std::cout << "Training: " << fmt("%.2f s", train_seconds) << " (" << fmt("%.3f s", train_seconds / epochs)
+    std::cout << "Training: " << format_value("%.2f s", train_seconds) << " (" << format_value("%.3f s", train_seconds / epochs)
               << " per epoch of " << split.train.size() << " examples, "
-              << fmt("%.0f", split.train.size() * epochs / train_seconds) << " examples/s)\n"
-              << "After epoch " << epochs << ": train cost " << fmt("%.4f", history.column("train_cost").back())
-              << ", train accuracy " << percent(history.column("train_accuracy").back()) << ", dev cost "
-              << fmt("%.4f", history.column("dev_cost").back()) << ", dev accuracy " << percent(dev_accuracy.back()) << "\n";
+              << format_value("%.0f", split.train.size() * epochs / train_seconds) << " examples/s)\n"
+              << "After epoch " << epochs << ": train cost " << format_value("%.4f", history.column("train_cost").back())
+              << ", train accuracy " << format_percent(history.column("train_accuracy").back()) << ", dev cost "
+              << format_value("%.4f", history.column("dev_cost").back()) << ", dev accuracy " << format_percent(dev_accuracy.back()) << "\n";
     history.write_csv(opt.out / "history.csv");
 
     Plotter plot(opt);
     const std::vector<double> x = history.epochs();
-    plot.lines("learning_curve_cost", {.title = "Learning curve: cost (784-64-16-10, batch " + std::to_string(opt.batch_size) + ", η = " + fmt("%g", opt.lr) + ")",
+    plot.lines("learning_curve_cost", {.title = "Learning curve: cost (784-64-16-10, batch " + std::to_string(opt.batch_size) + ", η = " + format_value("%g", opt.lr) + ")",
                                        .xlabel = "epoch",
                                        .ylabel = "cross-entropy cost J",
                                        .series = {{"train", x, history.column("train_cost"), "lines"},
@@ -185,7 +179,7 @@ int main(int argc, char** argv) {
       const std::vector<double> rates = {0.05, 0.1, 0.2, 0.5, 1.0, 2.0};
       std::cout << "\nBatch size and learning rate: dev accuracy after " << short_epochs << " epoch(s), same start\n"
                 << "   η →   ";
-      for (double lr : rates) std::cout << std::setw(9) << fmt("%g", lr);
+      for (double lr : rates) std::cout << std::setw(9) << format_value("%g", lr);
       std::cout << "   (time per epoch)\n";
       const arma::Col<float> start_state = [&] {
         Network<float> fresh = make_mnist_mlp();
@@ -219,13 +213,13 @@ int main(int argc, char** argv) {
           }
           seconds += seconds_since(t);
           accuracy = diverged ? 0.0 : evaluate(trial, split.dev.X, split.dev.y).accuracy;
-          std::cout << std::setw(9) << (diverged ? std::string("diverged") : fmt("%.2f%%", 100 * accuracy));
+          std::cout << std::setw(9) << (diverged ? std::string("diverged") : format_value("%.2f%%", 100 * accuracy));
           if (!diverged) {                                 // a diverged run has no accuracy to draw
             s.x.push_back(lr);
             s.y.push_back(100 * accuracy);
           }
         }
-        std::cout << "   " << fmt("%.2f s", seconds / (rates.size() * short_epochs)) << "\n";
+        std::cout << "   " << format_value("%.2f s", seconds / (rates.size() * short_epochs)) << "\n";
         series.push_back(s);
       }
       plot.lines("batch_size_learning_rate",
@@ -238,7 +232,7 @@ int main(int argc, char** argv) {
                   .yrange = {}});
     }
 
-    chapter.summary(percent(test.accuracy) + " test accuracy after " + std::to_string(epochs) + " epochs (" +
-                    fmt("%.3f s", train_seconds / epochs) + " per epoch); model saved");
+    chapter.summary(format_percent(test.accuracy) + " test accuracy after " + std::to_string(epochs) + " epochs (" +
+                    format_value("%.3f s", train_seconds / epochs) + " per epoch); model saved");
   });
 }
