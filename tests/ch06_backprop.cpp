@@ -17,14 +17,6 @@ namespace {
 
 using namespace course;
 
-// Targets that suit each loss.
-arma::mat targets_for(const std::string& loss, arma::uword n_out, arma::uword m) {
-  if (loss == "mse") return arma::mat(n_out, m, arma::fill::randn);
-  if (loss == "binary_cross_entropy") return arma::conv_to<arma::mat>::from(arma::randu<arma::mat>(n_out, m) > 0.5);
-  arma::Row<std::uint8_t> labels(m);
-  for (arma::uword i = 0; i < m; ++i) labels[i] = static_cast<std::uint8_t>((3 * i + 1) % n_out);
-  return one_hot<double>(labels, n_out);
-}
 
 
 // ---------------------------------------------------------------------------
@@ -82,7 +74,7 @@ TEST(ch06_backward, EveryActivationWithEveryLoss) {
       Network<double> net = make_network<double>({4, 5, 3, 3}, {f, f, out.activation}, out.loss);
       randomize_biases(net);
       const arma::mat X(4, 6, arma::fill::randn);
-      const GradientCheckReport report = gradient_check(net, X, targets_for(out.loss, 3, 6));
+      const GradientCheckReport report = gradient_check(net, X, random_targets(out.loss, 3, 6));
       EXPECT_LT(report.overall, 1e-7) << f << " with " << out.activation << " + " << out.loss;
       for (const GradientCheckRow& row : report.layers)
         EXPECT_LT(row.relative_error, 1e-6) << f << " with " << out.loss << ": " << row.layer;
@@ -139,15 +131,9 @@ TEST(ch06_gradient_check, NumericalGradientOfKnownCost) {
 
 TEST(ch06_gradient_check, CatchesBrokenBackward) {
   seed_everything(4);
-  Network<double> net;
-  net.add<Linear>(4, 5);
-  net.add(std::make_unique<BrokenSigmoid<double>>());
-  net.add<Linear>(5, 3);
-  net.add<Tanh>();
-  net.add<Linear>(3, 3);
-  net.set_loss<SoftmaxCrossEntropy>();
+  Network<double> net = network_with_broken_sigmoid();
   const arma::mat X(4, 6, arma::fill::randn);
-  const GradientCheckReport report = gradient_check(net, X, targets_for("cross_entropy", 3, 6));
+  const GradientCheckReport report = gradient_check(net, X, random_targets("cross_entropy", 3, 6));
   EXPECT_GT(report.overall, 1e-3);
   EXPECT_FALSE(report.passed());
   ASSERT_EQ(report.layers.size(), 3u);
@@ -159,7 +145,7 @@ TEST(ch06_gradient_check, CatchesBrokenBackward) {
 TEST(Ch06GradientCheck, PrintsATable) {
   seed_everything(5);
   Network<double> net = make_network<double>({3, 4, 2}, {"sigmoid", "softmax"}, "cross_entropy");
-  const GradientCheckReport report = gradient_check(net, arma::mat(3, 4, arma::fill::randn), targets_for("cross_entropy", 2, 4));
+  const GradientCheckReport report = gradient_check(net, arma::mat(3, 4, arma::fill::randn), random_targets("cross_entropy", 2, 4));
   std::ostringstream out;
   print_gradient_check(out, report);
   EXPECT_NE(out.str().find("layer 1 (Linear(3 -> 4))"), std::string::npos) << out.str();
@@ -175,7 +161,7 @@ TEST(Ch06PerExample, SameGradientsAsVectorized) {
   for (const std::string loss : {"cross_entropy", "mse"}) {
     Network<double> net = make_network<double>({6, 5, 4, 3}, {"sigmoid", "tanh", loss == "mse" ? "identity" : "softmax"}, loss);
     const arma::mat X(6, 11, arma::fill::randn);
-    const arma::mat Y = targets_for(loss, 3, 11);
+    const arma::mat Y = random_targets(loss, 3, 11);
     net.forward(X);
     net.backward(Y);
     std::vector<arma::mat> vectorized;
@@ -210,7 +196,7 @@ TEST(Ch06Training, OneStepLowersTheCost) {
   seed_everything(8);
   Network<double> net = make_network<double>({5, 8, 3}, {"tanh", "softmax"}, "cross_entropy");
   const arma::mat X(5, 20, arma::fill::randn);
-  const arma::mat Y = targets_for("cross_entropy", 3, 20);
+  const arma::mat Y = random_targets("cross_entropy", 3, 20);
   const double before = net.cost(X, Y);
   minibatch_step(net, X, Y, 0.1);
   EXPECT_LT(net.cost(X, Y), before);

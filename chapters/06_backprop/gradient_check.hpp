@@ -26,6 +26,7 @@
 #include <vector>
 
 #include "chapters/06_backprop/network.hpp"
+#include "common/data.hpp"
 #include "common/exercise.hpp"
 #include "common/numerical.hpp"
 
@@ -152,5 +153,28 @@ class BrokenSigmoid : public Sigmoid<eT> {
     dinput = dout % output;  // WRONG: should be dout ⊙ a ⊙ (1 − a)
   }
 };
+
+// Random targets that suit a loss, for gradient checks: one-hot columns for
+// cross-entropy, 0/1 for binary cross-entropy, real numbers for MSE.
+inline arma::mat random_targets(const std::string& loss, arma::uword n_out, arma::uword m) {
+  if (loss == "mse") return arma::mat(n_out, m, arma::fill::randn);
+  if (loss == "binary_cross_entropy") return arma::conv_to<arma::mat>::from(arma::randu<arma::mat>(n_out, m) > 0.5);
+  arma::Row<std::uint8_t> labels(m);
+  for (arma::uword i = 0; i < m; ++i) labels[i] = static_cast<std::uint8_t>(i % n_out);
+  return one_hot<double>(labels, n_out);
+}
+
+// The network of the demonstration (and its test): 4-5-3-3 whose second layer is
+// the broken sigmoid above, with softmax + cross-entropy.
+inline Network<double> network_with_broken_sigmoid() {
+  Network<double> net;
+  net.add<Linear>(4, 5);
+  net.add(std::make_unique<BrokenSigmoid<double>>());
+  net.add<Linear>(5, 3);
+  net.add<Tanh>();
+  net.add<Linear>(3, 3);
+  net.set_loss<SoftmaxCrossEntropy>();
+  return net;
+}
 
 }  // namespace course

@@ -42,15 +42,6 @@ std::string join_sizes(const std::vector<arma::uword>& sizes) {
   return s;
 }
 
-// Random inputs and targets that suit a loss: one-hot for cross-entropy, 0/1 for
-// binary cross-entropy, real numbers for MSE.
-arma::mat targets_for(const std::string& loss, arma::uword n_out, arma::uword m) {
-  if (loss == "mse") return arma::mat(n_out, m, arma::fill::randn);
-  if (loss == "binary_cross_entropy") return arma::conv_to<arma::mat>::from(arma::randu<arma::mat>(n_out, m) > 0.5);
-  arma::Row<std::uint8_t> labels(m);
-  for (arma::uword i = 0; i < m; ++i) labels[i] = static_cast<std::uint8_t>(i % n_out);
-  return one_hot<double>(labels, n_out);
-}
 
 // One full pass over (X, Y) in mini-batches of `batch` examples (in order), either way.
 // Returns the seconds it took.
@@ -106,7 +97,7 @@ int main(int argc, char** argv) {
       const arma::uword m = 7;
       const arma::mat X(5, m, arma::fill::randn);
       net.forward(X);
-      net.backward(targets_for("cross_entropy", 2, m));
+      net.backward(random_targets("cross_entropy", 2, m));
       std::cout << "   " << net.describe() << "\n"
                 << "   with m = " << m << " examples (X is 5 × " << m << "):\n";
       std::cout << "     layer                     parameters (W, b)          output (z or a)\n";
@@ -157,7 +148,7 @@ int main(int argc, char** argv) {
         Network<double> net = make_network<double>({4, 5, 3, 3}, {f, f, out.activation}, out.loss);
         randomize_biases(net);                                 // a random point (see gradient_check.hpp)
         const arma::mat X(4, 6, arma::fill::randn);
-        const arma::mat Y = targets_for(out.loss, 3, 6);
+        const arma::mat Y = random_targets(out.loss, 3, 6);
         const GradientCheckReport report = gradient_check(net, X, Y);
         std::cout << "   " << std::left << std::setw(12) << f << std::setw(21) << out.label << std::right;
         for (const GradientCheckRow& row : report.layers) std::cout << "   " << format_value("%.2e", row.relative_error);
@@ -174,15 +165,9 @@ int main(int argc, char** argv) {
               << "   forgot the (1 − a) of σ'(z) = a(1 − a):\n";
     double broken_error = 0;
     {
-      Network<double> net;
-      net.add<Linear>(4, 5);
-      net.add(std::make_unique<BrokenSigmoid<double>>());
-      net.add<Linear>(5, 3);
-      net.add<Tanh>();
-      net.add<Linear>(3, 3);
-      net.set_loss<SoftmaxCrossEntropy>();
+      Network<double> net = network_with_broken_sigmoid();
       const arma::mat X(4, 6, arma::fill::randn);
-      const GradientCheckReport report = gradient_check(net, X, targets_for("cross_entropy", 3, 6));
+      const GradientCheckReport report = gradient_check(net, X, random_targets("cross_entropy", 3, 6));
       print_gradient_check(std::cout, report);
       broken_error = report.overall;
       std::cout << "   Layer 1 is wrong (its δ goes through the broken σ'); layers 3 and 5 are right: the\n"
