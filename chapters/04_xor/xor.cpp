@@ -58,7 +58,7 @@ double cost(const arma::rowvec& A2, const arma::rowvec& Y) {
 Gradients backward(const XorNetwork& net, const arma::mat& X, const arma::rowvec& Y, const Forward& f) {
   // BEGIN EXERCISE ch04.backward
   // hint: (13) dZ2 = (A2 − Y)/m   (14) dW2 = dZ2·A1ᵀ   (15) dB2 = Σ dZ2   (16) dA1 = W2ᵀ·dZ2
-  // hint: (17) σ'(Z1) = A1 ⊙ (1 − A1)   (18) dZ1 = dA1 ⊙ σ'(Z1)   (19) dW1 = dZ1·Xᵀ   (20) dB1 = Σ_columns dZ1
+  // hint: (17) σ'(Z1) = A1 ⊙ (1 − A1)   (18) dZ1 = dA1 ⊙ σ'(Z1)   (19) dW1 = dZ1·Xᵀ   (20) dB1 = Σ_columns dZ1;
   // hint: m = X.n_cols; % is Armadillo's element-wise product ⊙; arma::sum(M, 1) sums each row
   const double m = double(X.n_cols);
   Gradients g;
