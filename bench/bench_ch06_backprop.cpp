@@ -58,7 +58,8 @@ void BM_PerExample(benchmark::State& state) {
   const arma::fmat X = images().X.cols(0, m - 1), Y = images().Y.cols(0, m - 1);
   Network<float> net = note_003_network();
   PerExample<float> per_example;
-  for (auto _ : state) per_example.step(net, X, Y, 0.01f);
+  SGD<float> sgd(0.01f);
+  for (auto _ : state) per_example.step(net, sgd, X, Y);
   state.counters["examples/s"] = benchmark::Counter(double(m), benchmark::Counter::kIsIterationInvariantRate);
 }
 
@@ -66,7 +67,8 @@ void BM_Vectorized(benchmark::State& state) {
   const arma::uword m = arma::uword(state.range(0));
   const arma::fmat X = images().X.cols(0, m - 1), Y = images().Y.cols(0, m - 1);
   Network<float> net = note_003_network();
-  for (auto _ : state) minibatch_step(net, X, Y, 0.01f);
+  SGD<float> sgd(0.01f);
+  for (auto _ : state) minibatch_step(net, sgd, X, Y);
   state.counters["examples/s"] = benchmark::Counter(double(m), benchmark::Counter::kIsIterationInvariantRate);
 }
 

@@ -98,16 +98,17 @@ void BM_Epoch(benchmark::State& state) {
   Data& d = data();
   seed_everything(1);
   Network<float> net = make_mnist_mlp();
-  MinibatchTrainer trainer;
+  MinibatchTrainer<float> trainer;
+  SGD<float> sgd(0.1f);
   std::mt19937_64 gen(1);
-  trainer.train_epoch(net, d.X_bytes, d.Y_train, kBatch, 0.1f, gen);  // sizes the buffers (warm-up)
+  trainer.train_epoch(net, sgd, d.X_bytes, d.Y_train, kBatch, gen);  // sizes the buffers (warm-up)
   for (auto _ : state) {
-    benchmark::DoNotOptimize(trainer.train_epoch(net, d.X_bytes, d.Y_train, kBatch, 0.1f, gen));
+    benchmark::DoNotOptimize(trainer.train_epoch(net, sgd, d.X_bytes, d.Y_train, kBatch, gen));
   }
   const double m = double(d.mnist.train.size());
   state.counters["examples/s"] = benchmark::Counter(m, benchmark::Counter::kIsIterationInvariantRate);
   state.counters["GFLOP/s"] = benchmark::Counter(training_flops(kSizes, m) * 1e-9, benchmark::Counter::kIsIterationInvariantRate);
-  state.counters["test_accuracy"] = evaluate(net, d.mnist.test.X, d.mnist.test.y).accuracy;
+  state.counters["test_accuracy"] = evaluate(net, d.mnist.test.X, one_hot<float>(d.mnist.test.y)).accuracy;
 }
 
 // Chapter 6's two ways on the same 6,400 examples, batch 64, one BLAS thread.
@@ -117,12 +118,13 @@ void BM_PerExample(benchmark::State& state) {
   const arma::uword n = std::min<arma::uword>(kPerExampleSubset, d.mnist.train.size());
   Network<float> net = make_mnist_mlp();
   PerExample<float> per_example;
+  SGD<float> sgd(0.1f);
   arma::fmat Xb, Yb;
   for (auto _ : state) {
     for (arma::uword first = 0; first < n; first += kBatch) {
       Xb = d.mnist.train.X.cols(first, first + kBatch - 1);
       Yb = d.Y_train.cols(first, first + kBatch - 1);
-      per_example.step(net, Xb, Yb, 0.1f);
+      per_example.step(net, sgd, Xb, Yb);
     }
   }
   state.counters["examples/s"] = benchmark::Counter(double(n), benchmark::Counter::kIsIterationInvariantRate);
@@ -133,12 +135,13 @@ void BM_Vectorized(benchmark::State& state) {
   Data& d = data();
   const arma::uword n = std::min<arma::uword>(kPerExampleSubset, d.mnist.train.size());
   Network<float> net = make_mnist_mlp();
+  SGD<float> sgd(0.1f);
   arma::fmat Xb, Yb;
   for (auto _ : state) {
     for (arma::uword first = 0; first < n; first += kBatch) {
       Xb = d.mnist.train.X.cols(first, first + kBatch - 1);
       Yb = d.Y_train.cols(first, first + kBatch - 1);
-      minibatch_step(net, Xb, Yb, 0.1f);
+      minibatch_step(net, sgd, Xb, Yb);
     }
   }
   state.counters["examples/s"] = benchmark::Counter(double(n), benchmark::Counter::kIsIterationInvariantRate);

@@ -35,12 +35,10 @@ void expect_backward_matches_numerical(course::Layer<double>& layer, const Mat& 
   const Mat dinput_numerical = course::numerical_gradient(J_of_input, input);
   EXPECT_LT(relative_error(dinput, dinput_numerical), gate) << layer.name() << ": dinput";
 
-  std::vector<Mat*> params = layer.parameters();
-  std::vector<Mat*> grads = layer.gradients();
-  ASSERT_EQ(params.size(), grads.size());
+  const std::vector<course::Parameter<double>> params = layer.parameters();
   for (std::size_t k = 0; k < params.size(); ++k) {
-    const Mat analytic = *grads[k];
-    Mat& theta = *params[k];
+    const Mat analytic = *params[k].gradient;
+    Mat& theta = *params[k].value;
     auto J_of_param = [&](const Mat& value) {
       const Mat saved = theta;
       theta = value;
@@ -50,7 +48,7 @@ void expect_backward_matches_numerical(course::Layer<double>& layer, const Mat& 
       return arma::accu(G % out);
     };
     const Mat numerical = course::numerical_gradient(J_of_param, Mat(theta));
-    EXPECT_LT(relative_error(analytic, numerical), gate) << layer.name() << ": parameter " << k;
+    EXPECT_LT(relative_error(analytic, numerical), gate) << layer.name() << ": parameter " << params[k].name;
   }
 }
 
@@ -73,6 +71,22 @@ TEST(Ch03Layers, ActivationBackwardMatchesNumerical) {
   for (course::Layer<double>* layer : std::vector<course::Layer<double>*>{&sigmoid, &tanh, &relu, &leaky, &identity}) {
     expect_backward_matches_numerical(*layer, Z, 3);
   }
+}
+
+TEST(Ch03Layers, LinearHandsOutWeightsThatDecayAndABiasThatDoesNot) {
+  course::Linear<double> layer(4, 3);
+  const std::vector<course::Parameter<double>> params = layer.parameters();
+  ASSERT_EQ(params.size(), 2u);
+  EXPECT_EQ(params[0].name, "W");
+  EXPECT_EQ(params[0].value, &layer.weights);
+  EXPECT_EQ(params[0].gradient, &layer.dweights);
+  EXPECT_TRUE(params[0].decays);
+  EXPECT_EQ(params[1].name, "b");
+  EXPECT_EQ(params[1].value, &layer.bias);
+  EXPECT_EQ(params[1].gradient, &layer.dbias);
+  EXPECT_FALSE(params[1].decays);
+  EXPECT_TRUE(layer.state().empty());
+  EXPECT_EQ(layer.kind(), "Linear");  // what a model file checks; name() carries the sizes
 }
 
 TEST(Ch03Layers, LinearForwardIsWTimesAPlusB) {

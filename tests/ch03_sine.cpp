@@ -26,13 +26,13 @@ TEST(Ch03Sine, DataSplitSixtyTwentyTwenty) {
 
 TEST(Ch03Sine, NetworkReachesRSquared098OnTheTestSet) {
   Sets sets = sine_sets(500, 42);
-  course::LayerChain net = course::make_sine_network(3);
+  course::Network<double> net = course::make_sine_network(3);
   const course::TrainingSettings settings{3000, 0.5, 10};
   course::train_regression(net, sets.train, sets.dev, settings, course::rng(), 3000);
   const double r2 = course::r_squared(net.forward(sets.test.x), sets.test.y);
   EXPECT_GE(r2, 0.98);
 
-  course::LayerChain line = course::make_linear_model();
+  course::Network<double> line = course::make_linear_model();
   course::train_regression(line, sets.train, sets.dev, {300, 0.5, 10}, course::rng(), 300);
   const double r2_line = course::r_squared(line.forward(sets.test.x), sets.test.y);
   EXPECT_LT(r2_line, 0.8);  // a straight line cannot follow the sine
@@ -42,7 +42,7 @@ TEST(Ch03Sine, SameSeedSameNetwork) {
   arma::mat out[2];
   for (int run = 0; run < 2; ++run) {
     Sets sets = sine_sets(100, 7);
-    course::LayerChain net = course::make_sine_network(3);
+    course::Network<double> net = course::make_sine_network(3);
     course::train_regression(net, sets.train, sets.dev, {20, 0.5, 10}, course::rng(), 20);
     out[run] = net.forward(sets.test.x);
   }

@@ -12,6 +12,7 @@
 #include "chapters/06_backprop/network.hpp"
 #include "chapters/06_backprop/per_example.hpp"
 #include "common/data.hpp"
+#include "messages.hpp"
 
 namespace {
 
@@ -164,15 +165,11 @@ TEST(Ch06PerExample, SameGradientsAsVectorized) {
     const arma::mat Y = random_targets(loss, 3, 11);
     net.forward(X);
     net.backward(Y);
-    std::vector<arma::mat> vectorized;
-    for (arma::mat* g : net.gradients()) vectorized.push_back(*g);
+    const arma::vec vectorized = net.flatten_gradients();
     PerExample<double> per_example;
     per_example.gradients(net, X, Y);
-    std::size_t i = 0;
-    for (arma::mat* g : net.gradients()) {
-      EXPECT_LT(arma::abs(*g - vectorized[i]).max(), 1e-14) << loss << " gradient " << i;
-      ++i;
-    }
+    EXPECT_LT(arma::abs(net.flatten_gradients() - vectorized).max(), 1e-14) << loss;
+    EXPECT_LT(per_example_difference(net, X, Y), 1e-13) << loss;
   }
 }
 
@@ -180,16 +177,18 @@ TEST(Ch06PerExample, SameStepInFloat) {
   seed_everything(7);
   Network<float> a = make_network<float>({8, 6, 4}, {"sigmoid", "softmax"}, "cross_entropy");
   Network<float> b = make_network<float>({8, 6, 4}, {"sigmoid", "softmax"}, "cross_entropy");
-  std::vector<arma::fmat*> pa = a.parameters(), pb = b.parameters();
-  for (std::size_t i = 0; i < pa.size(); ++i) *pb[i] = *pa[i];
+  b.assign(a.flatten());
+  const arma::fvec start = a.flatten();
   const arma::fmat X(8, 16, arma::fill::randu);
   arma::Row<std::uint8_t> labels(16);
   for (arma::uword i = 0; i < 16; ++i) labels[i] = std::uint8_t(i % 4);
   const arma::fmat Y = one_hot<float>(labels, 4);
   PerExample<float> slow;
-  slow.step(a, X, Y, 0.5f);
-  minibatch_step(b, X, Y, 0.5f);
-  for (std::size_t i = 0; i < pa.size(); ++i) EXPECT_LT(arma::abs(*pa[i] - *pb[i]).max(), 1e-6f);
+  SGD<float> sgd_a(0.5f), sgd_b(0.5f);
+  slow.step(a, sgd_a, X, Y);
+  minibatch_step(b, sgd_b, X, Y);
+  EXPECT_LT(arma::abs(a.flatten() - b.flatten()).max(), 1e-6f);
+  EXPECT_GT(arma::abs(a.flatten() - start).max(), 1e-4f);  // both took a real step
 }
 
 TEST(Ch06Training, OneStepLowersTheCost) {
@@ -198,21 +197,15 @@ TEST(Ch06Training, OneStepLowersTheCost) {
   const arma::mat X(5, 20, arma::fill::randn);
   const arma::mat Y = random_targets("cross_entropy", 3, 20);
   const double before = net.cost(X, Y);
-  minibatch_step(net, X, Y, 0.1);
+  SGD<double> sgd(0.1);
+  minibatch_step(net, sgd, X, Y);
   EXPECT_LT(net.cost(X, Y), before);
 }
 
 // ---------------------------------------------------------------------------
 // Shapes: every mismatch names the layer and both shapes
 // ---------------------------------------------------------------------------
-std::string message_of(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const std::exception& e) {
-    return e.what();
-  }
-  return "(no exception)";
-}
+using test_support::message_of;
 
 TEST(Ch06Shapes, WrongInputNamesTheLayer) {
   Network<double> net = make_network<double>({5, 4, 2}, {"tanh", "softmax"}, "cross_entropy");
@@ -300,7 +293,8 @@ TEST(Ch06SaveLoad, SamePredictionsAndChecks) {
   EXPECT_TRUE(arma::approx_equal(a, b, "absdiff", 0.0f));
   Network<float> different = make_network<float>({6, 4, 3}, {"sigmoid", "softmax"}, "cross_entropy");
   const std::string m = message_of([&] { different.load(file); });
-  EXPECT_NE(m.find("Linear(6 -> 5)"), std::string::npos) << m;
+  EXPECT_NE(m.find("layer 1 (Linear(6 -> 4))"), std::string::npos) << m;
+  EXPECT_NE(m.find("5 × 6 in the file, expected 4 × 6"), std::string::npos) << m;
   std::filesystem::remove(file);
   EXPECT_NE(message_of([&] { other.load(file); }).find("cannot open"), std::string::npos);
 }

@@ -22,6 +22,15 @@ const Mnist& sample() {
   return data;
 }
 
+// An optimiser whose step changes nothing: the epoch then sees one fixed network.
+class FrozenParameters : public Optimizer<float> {
+ public:
+  FrozenParameters() : Optimizer<float>(1.0f) {}
+  std::string name() const override { return "frozen"; }
+  void step(const std::vector<Parameter<float>>& params) override { steps += params.empty() ? 0 : 1; }
+  int steps = 0;
+};
+
 // ---------------------------------------------------------------------------
 // ch07.train_epoch: the mini-batch loop
 // ---------------------------------------------------------------------------
@@ -31,10 +40,11 @@ TEST(ch07_train_epoch, LowersTheCostOnAFixedSet) {
   const arma::fmat X = sample().train.X.cols(0, 511);
   const arma::fmat Y = one_hot<float>(sample().train.y.subvec(0, 511));
   const double before = net.cost(X, Y);
-  MinibatchTrainer trainer;
+  MinibatchTrainer<float> trainer;
+  SGD<float> sgd(0.5f);
   std::mt19937_64 gen(11);
   double last = 0;
-  for (int epoch = 0; epoch < 5; ++epoch) last = trainer.train_epoch(net, to_bytes(X), Y, 64, 0.5f, gen);
+  for (int epoch = 0; epoch < 5; ++epoch) last = trainer.train_epoch(net, sgd, to_bytes(X), Y, 64, gen);
   const double after = net.cost(X, Y);
   EXPECT_TRUE(std::isfinite(last));
   EXPECT_LT(after, 0.8 * before) << "before " << before << ", after 5 epochs " << after;
@@ -42,15 +52,17 @@ TEST(ch07_train_epoch, LowersTheCostOnAFixedSet) {
 
 TEST(ch07_train_epoch, ReturnsTheMeanBatchCostAndVisitsEveryExample) {
   seed_everything(12);
-  // With η = 0 nothing changes, so the epoch's mean cost is the cost of the whole set,
+  // With steps that change nothing, the epoch's mean cost is the cost of the whole set,
   // whatever the order and the batch size (the last batch smaller: 100 = 3·32 + 4).
   Network<float> net = make_mnist_mlp();
   const arma::fmat X = sample().train.X.cols(0, 99);
   const arma::fmat Y = one_hot<float>(sample().train.y.subvec(0, 99));
-  MinibatchTrainer trainer;
+  MinibatchTrainer<float> trainer;
+  FrozenParameters sgd;                                        // steps that change nothing
   std::mt19937_64 gen(12);
-  const double epoch_cost = trainer.train_epoch(net, to_bytes(X), Y, 32, 0.0f, gen);
+  const double epoch_cost = trainer.train_epoch(net, sgd, to_bytes(X), Y, 32, gen);
   EXPECT_NEAR(epoch_cost, net.cost(X, Y), 1e-5);
+  EXPECT_EQ(sgd.steps, 4);                                     // one step per mini-batch: 32, 32, 32, 4
 }
 
 TEST(ch07_train_epoch, SameSeedSameNetwork) {
@@ -60,13 +72,14 @@ TEST(ch07_train_epoch, SameSeedSameNetwork) {
   for (int run = 0; run < 2; ++run) {
     seed_everything(13);
     Network<float> net = make_mnist_mlp();
-    MinibatchTrainer trainer;
+    MinibatchTrainer<float> trainer;
+    SGD<float> sgd(0.2f);
     std::mt19937_64 gen(13);
-    trainer.train_epoch(net, to_bytes(X), Y, 32, 0.2f, gen);
+    trainer.train_epoch(net, sgd, to_bytes(X), Y, 32, gen);
     if (run == 0)
-      first_W1 = *net.parameters()[0];
+      first_W1 = *net.parameters()[0].value;
     else
-      EXPECT_TRUE(arma::approx_equal(first_W1, *net.parameters()[0], "absdiff", 0.0f));
+      EXPECT_TRUE(arma::approx_equal(first_W1, *net.parameters()[0].value, "absdiff", 0.0f));
   }
 }
 
@@ -76,14 +89,14 @@ TEST(ch07_train_epoch, SameSeedSameNetwork) {
 TEST(Ch07Network, ShapesOfNote003) {
   seed_everything(14);
   Network<float> net = make_mnist_mlp();
-  const std::vector<arma::fmat*> p = net.parameters();
+  const std::vector<Parameter<float>> p = net.parameters();
   ASSERT_EQ(p.size(), 6u);
-  EXPECT_EQ(shape_of(*p[0]), "64 × 784");  // W1 (note 003: 784 × 64, its transpose)
-  EXPECT_EQ(shape_of(*p[1]), "64 × 1");
-  EXPECT_EQ(shape_of(*p[2]), "16 × 64");
-  EXPECT_EQ(shape_of(*p[3]), "16 × 1");
-  EXPECT_EQ(shape_of(*p[4]), "10 × 16");
-  EXPECT_EQ(shape_of(*p[5]), "10 × 1");
+  EXPECT_EQ(shape_of(*p[0].value), "64 × 784");  // W1 (note 003: 784 × 64, its transpose)
+  EXPECT_EQ(shape_of(*p[1].value), "64 × 1");
+  EXPECT_EQ(shape_of(*p[2].value), "16 × 64");
+  EXPECT_EQ(shape_of(*p[3].value), "16 × 1");
+  EXPECT_EQ(shape_of(*p[4].value), "10 × 16");
+  EXPECT_EQ(shape_of(*p[5].value), "10 × 1");
   EXPECT_EQ(net.parameter_count(), 51450u);
   EXPECT_EQ(net.describe(),
             "Linear(784 -> 64) → Sigmoid → Linear(64 -> 16) → Tanh → Linear(16 -> 10) → SoftmaxCrossEntropy");
@@ -92,13 +105,14 @@ TEST(Ch07Network, ShapesOfNote003) {
 TEST(Ch07Network, XavierUniformLimits) {
   seed_everything(15);
   Network<float> net = make_mnist_mlp();
-  const std::vector<arma::fmat*> p = net.parameters();
+  const std::vector<Parameter<float>> p = net.parameters();
+  const arma::fmat& W1 = *p[0].value;
   const float limit1 = std::sqrt(6.0f / (784 + 64));
-  EXPECT_LE(arma::abs(*p[0]).max(), limit1);
-  EXPECT_GT(arma::abs(*p[0]).max(), 0.95f * limit1);         // the whole range is used
-  EXPECT_NEAR(arma::accu(arma::square(*p[0])) / p[0]->n_elem, limit1 * limit1 / 3, 0.05 * limit1 * limit1 / 3);  // Var U(−a, a) = a²/3
-  EXPECT_LE(arma::abs(*p[4]).max(), std::sqrt(6.0f / (16 + 10)));
-  EXPECT_EQ(arma::accu(arma::abs(*p[1])), 0.0f);              // b = 0
+  EXPECT_LE(arma::abs(W1).max(), limit1);
+  EXPECT_GT(arma::abs(W1).max(), 0.95f * limit1);            // the whole range is used
+  EXPECT_NEAR(arma::accu(arma::square(W1)) / W1.n_elem, limit1 * limit1 / 3, 0.05 * limit1 * limit1 / 3);  // Var U(−a, a) = a²/3
+  EXPECT_LE(arma::abs(*p[4].value).max(), std::sqrt(6.0f / (16 + 10)));
+  EXPECT_EQ(arma::accu(arma::abs(*p[1].value)), 0.0f);        // b = 0
 }
 
 TEST(Ch07GradientCheck, SmallVersionOfTheNet) {
@@ -121,7 +135,8 @@ TEST(Ch07Training, OneStepLowersTheLossOnAFixedBatch) {
   const arma::fmat Y = one_hot<float>(sample().train.y.subvec(0, 63));
   const float before = net.cost(X, Y);
   net.backward(Y);
-  net.step(0.2f);
+  SGD<float> sgd(0.2f);
+  sgd.step(net.parameters());
   EXPECT_LT(net.cost(X, Y), before);
 }
 
@@ -130,9 +145,10 @@ TEST(Ch07Model, SaveAndLoadGiveIdenticalPredictions) {
   Network<float> net = make_mnist_mlp();
   const arma::fmat X = sample().train.X.cols(0, 499);
   const arma::fmat Y = one_hot<float>(sample().train.y.subvec(0, 499));
-  MinibatchTrainer trainer;
+  MinibatchTrainer<float> trainer;
+  SGD<float> sgd(0.2f);
   std::mt19937_64 gen(18);
-  trainer.train_epoch(net, to_bytes(X), Y, 50, 0.2f, gen);
+  trainer.train_epoch(net, sgd, to_bytes(X), Y, 50, gen);
   const std::filesystem::path file =
       std::filesystem::temp_directory_path() / ("ch07_model_" + std::to_string(::getpid()) + ".bin");
   net.save(file);
@@ -168,12 +184,13 @@ TEST(Ch07Sample, BeatsStatedAccuracy) {
   Network<float> net = make_mnist_mlp();
   const arma::fmat Y = one_hot<float>(sample().train.y);
   const arma::Mat<std::uint8_t> X = to_bytes(sample().train.X);
-  MinibatchTrainer trainer;
+  MinibatchTrainer<float> trainer;
+  SGD<float> sgd(0.5f);
   std::mt19937_64 gen(19);
-  for (int epoch = 0; epoch < 10; ++epoch) trainer.train_epoch(net, X, Y, 64, 0.5f, gen);
-  const Evaluation test = evaluate(net, sample().test.X, sample().test.y);
+  for (int epoch = 0; epoch < 10; ++epoch) trainer.train_epoch(net, sgd, X, Y, 64, gen);
+  const Evaluation test = evaluate(net, sample().test.X, one_hot<float>(sample().test.y));
   EXPECT_GT(test.accuracy, 0.85);
-  const arma::umat confusion = confusion_matrix(test.predicted, sample().test.y);
+  const arma::umat confusion = confusion_matrix(test.predicted, arma::conv_to<arma::urowvec>::from(sample().test.y), 10);
   EXPECT_EQ(arma::accu(confusion), sample().test.size());
   EXPECT_NEAR(double(arma::trace(confusion)) / sample().test.size(), test.accuracy, 1e-12);
 }
@@ -193,7 +210,7 @@ TEST(Ch07Bytes, PixelsRoundTripExactly) {
 
 TEST(Ch07Evaluation, ConfusionMatrixByHand) {
   const arma::urowvec predicted = {0, 1, 1, 2, 2, 2};
-  const arma::Row<std::uint8_t> labels = {0, 1, 2, 2, 2, 0};
+  const arma::urowvec labels = {0, 1, 2, 2, 2, 0};
   const arma::umat c = confusion_matrix(predicted, labels, 3);
   EXPECT_EQ(c(0, 0), 1u);
   EXPECT_EQ(c(0, 2), 1u);

@@ -4,13 +4,22 @@
 // column (n × m). Each layer does two things (after mlpack's ann layers):
 //
 //   forward:   output = f(input)                         (z = W·a + b, or a = σ(z), ...)
-//   backward:  given dout = ∂L/∂output, compute
-//              dinput = ∂L/∂input  (passed on to the layer before: the chain rule)
-//              and ∂L/∂(each parameter), kept in gradients()
+//   backward:  given dout = ∂J/∂output, compute
+//              dinput = ∂J/∂input  (passed on to the layer before: the chain rule)
+//              and ∂J/∂(each parameter), kept beside the parameter
 //
 // The network keeps every layer's input and output from the forward pass (the
-// "cache" of note 001 §5.2) and hands them back to backward, so a layer stores
-// nothing between the two calls but its parameters.
+// "cache" of note 001 §5.2) and hands them back to backward. A layer may keep
+// more of its own forward pass when its backward pass needs it and it cannot be
+// rebuilt from the input and output: dropout's mask (chapter 8), batch norm's
+// normalised values and 1/σ (chapter 10). What it keeps belongs to the last
+// forward pass, so backward must follow the forward pass it belongs to.
+//
+// A layer hands out its trainable parameters as a list of entries (value,
+// gradient, a name, whether weight decay applies: see Parameter below), and any
+// state that is not trained but must be saved with the model (batch norm's
+// running averages). Optimisers (chapter 9) update the list; they never need to
+// know which layer an entry came from.
 //
 // Layers are templates over the element type: float for speed in the MNIST
 // chapters, double for gradient checks (chapter 6).
@@ -25,13 +34,43 @@
 
 namespace course {
 
+// "9 × 64": how every shape message of the course writes a matrix's shape.
+template <typename eT>
+std::string shape_of(const arma::Mat<eT>& m) {
+  return std::to_string(m.n_rows) + " × " + std::to_string(m.n_cols);
+}
+
+// One trainable parameter θ of a layer and its gradient ∂J/∂θ (same shape).
+template <typename eT>
+struct Parameter {
+  std::string name;         // "W", "b", "γ": the network prefixes its layer ("layer 1 W")
+  arma::Mat<eT>* value;     // θ, updated in place by an optimiser
+  arma::Mat<eT>* gradient;  // ∂J/∂θ from the last backward pass
+  // Weight decay (L2, L1: chapter 8) applies to the weights W only; biases and
+  // batch norm's γ and β are left alone. Initialisers draw the entries that decay.
+  bool decays;
+};
+
+// State that a layer keeps but does not train (batch norm's running mean and
+// variance): saved and loaded with the model, never touched by an optimiser.
+template <typename eT>
+struct State {
+  std::string name;
+  arma::Mat<eT>* value;
+};
+
 template <typename eT>
 class Layer {
  public:
   using Mat = arma::Mat<eT>;
   virtual ~Layer() = default;
 
+  // name(): how messages and describe() show the layer, with its settings
+  // ("Linear(784 -> 64)", "Dropout(keep 0.8)"). kind(): what a model file
+  // records and checks ("Linear", "Dropout"); settings that are not saved
+  // matrices (a dropout rate) may change between saving and loading.
   virtual std::string name() const = 0;
+  virtual std::string kind() const { return name(); }
 
   // input: n_in × m  ->  output: n_out × m
   virtual void forward(const Mat& input, Mat& output) = 0;
@@ -40,13 +79,25 @@ class Layer {
   // Writes dinput = ∂L/∂input (n_in × m) and the parameters' gradients.
   virtual void backward(const Mat& input, const Mat& output, const Mat& dout, Mat& dinput) = 0;
 
-  // The trainable parameters and their gradients, in the same order (none for an activation).
-  virtual std::vector<Mat*> parameters() { return {}; }
-  virtual std::vector<Mat*> gradients() { return {}; }
+  // The trainable parameters with their gradients (none for an activation), and
+  // the untrained state that a model file must also hold (none for most layers).
+  virtual std::vector<Parameter<eT>> parameters() { return {}; }
+  virtual std::vector<State<eT>> state() { return {}; }
 
-  // Dropout and batch normalisation behave differently when training (chapters 8, 10).
+  // Training or evaluation mode: dropout and batch normalisation behave
+  // differently in each (chapters 8, 10); the network switches all its layers.
   virtual void set_training(bool training) { training_ = training; }
   bool training() const { return training_; }
+
+  // A layer that draws random numbers in its forward pass (dropout's mask)
+  // reuses its last draw while held: the gradient check (chapter 6) needs the
+  // same J(θ) at every evaluation. Layers without randomness ignore it.
+  virtual void hold_randomness(bool hold) { (void)hold; }
+
+  // Whether backward must compute dinput = ∂J/∂input. The network turns it off
+  // for its first layer, whose dinput would be ∂J/∂X: training never uses it,
+  // and for a Linear layer it is a whole matrix product (Wᵀ·dZ).
+  virtual void need_input_gradient(bool needed) { (void)needed; }
 
  protected:
   bool training_ = true;
@@ -58,21 +109,22 @@ template <typename eT>
 void check_rows(const Layer<eT>& layer, const char* what, const arma::Mat<eT>& m, arma::uword expected) {
   if (m.n_rows != expected) {
     std::ostringstream msg;
-    msg << layer.name() << ": " << what << " is " << m.n_rows << " × " << m.n_cols << ", expected " << expected
-        << " rows";
+    msg << layer.name() << ": " << what << " is " << shape_of(m) << ", expected " << expected << " rows";
     throw std::invalid_argument(msg.str());
   }
 }
 
+// "Sigmoid: dout is 3 × 9 but output is 3 × 10": the message names who checks (a layer, a loss).
+template <typename eT>
+void check_same_shape(const std::string& who, const char* what, const arma::Mat<eT>& a, const char* other,
+                      const arma::Mat<eT>& b) {
+  if (a.n_rows != b.n_rows || a.n_cols != b.n_cols)
+    throw std::invalid_argument(who + ": " + what + " is " + shape_of(a) + " but " + other + " is " + shape_of(b));
+}
 template <typename eT>
 void check_same_shape(const Layer<eT>& layer, const char* what, const arma::Mat<eT>& a, const char* other,
                       const arma::Mat<eT>& b) {
-  if (a.n_rows != b.n_rows || a.n_cols != b.n_cols) {
-    std::ostringstream msg;
-    msg << layer.name() << ": " << what << " is " << a.n_rows << " × " << a.n_cols << " but " << other << " is "
-        << b.n_rows << " × " << b.n_cols;
-    throw std::invalid_argument(msg.str());
-  }
+  check_same_shape(layer.name(), what, a, other, b);
 }
 
 // A loss compares the network's output A with the targets Y (both n × m, one
@@ -84,23 +136,22 @@ class Loss {
  public:
   using Mat = arma::Mat<eT>;
   virtual ~Loss() = default;
+  // name(): how messages and describe() show the layer, with its settings
+  // ("Linear(784 -> 64)", "Dropout(keep 0.8)"). kind(): what a model file
+  // records and checks ("Linear", "Dropout"); settings that are not saved
+  // matrices (a dropout rate) may change between saving and loading.
   virtual std::string name() const = 0;
+  virtual std::string kind() const { return name(); }
   // J = (1/m) Σ_i loss(a_i, y_i)
   virtual eT cost(const Mat& A, const Mat& Y) const = 0;
   // dA = ∂J/∂A (n × m), with its 1/m
   virtual void gradient(const Mat& A, const Mat& Y, Mat& dA) const = 0;
 };
 
-// The same shape check for a loss: "MeanSquaredError: A is 1 × 10 but Y is 1 × 9"
 template <typename eT>
 void check_same_shape(const Loss<eT>& loss, const char* what, const arma::Mat<eT>& a, const char* other,
                       const arma::Mat<eT>& b) {
-  if (a.n_rows != b.n_rows || a.n_cols != b.n_cols) {
-    std::ostringstream msg;
-    msg << loss.name() << ": " << what << " is " << a.n_rows << " × " << a.n_cols << " but " << other << " is "
-        << b.n_rows << " × " << b.n_cols;
-    throw std::invalid_argument(msg.str());
-  }
+  check_same_shape(loss.name(), what, a, other, b);
 }
 
 }  // namespace course

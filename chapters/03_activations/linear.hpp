@@ -50,6 +50,7 @@ class Linear : public Layer<eT> {
   std::string name() const override {
     return "Linear(" + std::to_string(n_in_) + " -> " + std::to_string(n_out_) + ")";
   }
+  std::string kind() const override { return "Linear"; }
 
   // W ~ N(0, std²), b = 0
   void init_normal(eT std) {
@@ -81,23 +82,24 @@ class Linear : public Layer<eT> {
     check_same_shape(*this, "dout", dout, "output", output);
     dweights = dout * input.t();       // dW = dZ·Aᵀ
     dbias = arma::sum(dout, 1);        // db = Σ_columns dZ
-    if (input_gradient) {
+    if (input_gradient_) {
       dinput = weights.t() * dout;     // dA = Wᵀ·dZ
     } else {
       dinput.reset();                  // not wanted (the network's first layer: dA would be ∂J/∂X)
     }
   }
 
-  // Whether backward computes dA = Wᵀ·dZ. A network turns it off for its first
-  // layer, whose dA is the gradient with respect to the data: training never
-  // uses it, and it is a whole matrix product (chapter 6, Network::input_gradient).
-  bool input_gradient = true;
+  // W decays (chapter 8's L2 and L1 apply to it), b does not.
+  std::vector<Parameter<eT>> parameters() override {
+    return {{"W", &weights, &dweights, true}, {"b", &bias, &dbias, false}};
+  }
 
-  std::vector<Mat*> parameters() override { return {&weights, &bias}; }
-  std::vector<Mat*> gradients() override { return {&dweights, &dbias}; }
+  // Whether backward computes dA = Wᵀ·dZ (Layer::need_input_gradient).
+  void need_input_gradient(bool needed) override { input_gradient_ = needed; }
 
  private:
   arma::uword n_in_, n_out_;
+  bool input_gradient_ = true;
 };
 
 }  // namespace course

@@ -140,37 +140,30 @@ int main(int argc, char** argv) {
               << sizes.test << " test; " << epochs << " epochs of mini-batch gradient descent, batch " << opt.batch_size
               << ", learning rate " << opt.lr << "\n";
 
-    course::LayerChain net = course::make_sine_network(hidden);
-    course::Progress progress("epochs", epochs);
-    course::History history;
+    course::Network<double> net = course::make_sine_network(hidden);
     const course::TrainingSettings settings{epochs, opt.lr, opt.batch_size};
-    const course::TrainingCurve curve =
-        course::train_regression(net, train, dev, settings, course::rng(), 10, [&](int epoch, double j, double j_dev) {
-          course::check_finite(j, "training cost J", epoch);
-          history.add(epoch, {{"train_cost", j}, {"dev_cost", j_dev}});
-          progress.update(epoch, {{"J", j}, {"J_dev", j_dev}});
-        });
-    progress.finish();
-    history.write_csv(opt.out / "history.csv");
+    const course::History curve = course::train_regression(net, train, dev, settings, course::rng(), 10, "epochs");
+    curve.write_csv(opt.out / "history.csv");
 
-    course::LayerChain line = course::make_linear_model();
-    const course::TrainingCurve line_curve = course::train_regression(line, train, dev, settings, course::rng(), epochs);
+    course::Network<double> line = course::make_linear_model();
+    const course::History line_curve = course::train_regression(line, train, dev, settings, course::rng(), epochs);
 
     const mat prediction = net.forward(test.x);
     const mat line_prediction = line.forward(test.x);
     const course::RegressionMetrics metrics = course::regression_metrics(prediction, test.y);
     const course::RegressionMetrics line_metrics = course::regression_metrics(line_prediction, test.y);
     std::printf("   final cost J = (1/2m)Σ(a − y)²: train %.6f, validation %.6f (linear model: %.6f, %.6f)\n",
-                curve.train_cost.back(), curve.dev_cost.back(), line_curve.train_cost.back(), line_curve.dev_cost.back());
+                curve.column("train_cost").back(), curve.column("dev_cost").back(), line_curve.column("train_cost").back(),
+                line_curve.column("dev_cost").back());
     std::cout << "   on the " << sizes.test << " test examples (MSE here is formula 4, (1/m)Σ(a − y)², = 2J):\n";
     print_metrics_table(metrics, line_metrics, hidden);
 
     // The fitted curve and each hidden unit's weighted contribution w2_k·σ(w1_k x + b1_k).
     const mat xs = arma::linspace<arma::rowvec>(0.0, 1.0, 201);
     const mat fit = net.forward(xs);
-    const mat hidden_out = net.cached(2);  // A1 = σ(W1 x + b1): h × 201
-    const course::Linear<double>& out_layer = dynamic_cast<course::Linear<double>&>(net.layer(2));
-    const course::Linear<double>& in_layer = dynamic_cast<course::Linear<double>&>(net.layer(0));
+    const mat hidden_out = net.layer_output(1);  // A1 = σ(W1 x + b1): h × 201
+    const course::Linear<double>& out_layer = net.layer_as<course::Linear<double>>(2);
+    const course::Linear<double>& in_layer = net.layer_as<course::Linear<double>>(0);
     std::cout << "   learned parameters (column convention; note 003's W1, W2 are their transposes):\n"
               << "     W1ᵀ = " << arma::rowvec(in_layer.weights.t()) << "     b1ᵀ = " << arma::rowvec(in_layer.bias.t())
               << "     W2  = " << arma::rowvec(out_layer.weights) << "     b2  = " << out_layer.bias(0, 0) << "\n";
@@ -194,7 +187,8 @@ int main(int argc, char** argv) {
     loss_plot.xlabel = "epoch";
     loss_plot.ylabel = "J";
     loss_plot.logy = true;
-    loss_plot.series = {{"train", curve.epoch, curve.train_cost, "lines"}, {"validation", curve.epoch, curve.dev_cost, "lines"}};
+    loss_plot.series = {{"train", curve.epochs(), curve.column("train_cost"), "lines"},
+                        {"validation", curve.epochs(), curve.column("dev_cost"), "lines"}};
     plotter.lines("loss", loss_plot);
 
     std::ostringstream headline;

@@ -27,6 +27,8 @@
 #include "chapters/03_activations/layer.hpp"
 #include "chapters/03_activations/linear.hpp"
 #include "chapters/03_activations/losses.hpp"
+#include "chapters/06_backprop/network.hpp"   // the course's one network class (chapter 6 explains it in full)
+#include "chapters/07_mnist_mlp/training.hpp"  // the one training loop (chapter 7's exercise)
 #include "common/data.hpp"
 
 namespace course {
@@ -80,136 +82,48 @@ TrainDevTest<Data> split_in_order(const Data& data, std::size_t m, double train_
 }
 
 // ---------------------------------------------------------------------------
-// A chain of layers: the forward pass keeps every layer's input and output (the
-// cache), the backward pass walks the layers in reverse, each turning ∂J/∂output
-// into ∂J/∂input (the chain rule) and its parameters' gradients.
+// The network: layers in a row. The course's one Network class (chapter 6
+// builds and explains it in full: network.hpp) keeps the output of every layer
+// from the forward pass (the cache) and runs the backward pass from ∂J/∂a^L,
+// each layer turning ∂J/∂output into ∂J/∂input (the chain rule) and its
+// parameters' gradients. Here it is enough to know that it does.
 // ---------------------------------------------------------------------------
 
-class LayerChain {
- public:
-  using Mat = arma::mat;
-
-  LayerChain& add(std::unique_ptr<Layer<double>> layer) {
-    layers_.push_back(std::move(layer));
-    return *this;
-  }
-  template <typename L, typename... Args>
-  L& emplace(Args&&... args) {
-    auto layer = std::make_unique<L>(std::forward<Args>(args)...);
-    L& ref = *layer;
-    layers_.push_back(std::move(layer));
-    return ref;
-  }
-
-  std::size_t size() const { return layers_.size(); }
-  Layer<double>& layer(std::size_t i) { return *layers_.at(i); }
-
-  // a^[0] = X, a^[l] = layer_l(a^[l−1]); returns the last output.
-  const Mat& forward(const Mat& X) {
-    activations_.resize(layers_.size() + 1);
-    activations_[0] = X;
-    for (std::size_t l = 0; l < layers_.size(); ++l) layers_[l]->forward(activations_[l], activations_[l + 1]);
-    return activations_.back();
-  }
-
-  // The output of layer l in the last forward pass (l = 0: the input X).
-  const Mat& cached(std::size_t l) const { return activations_.at(l); }
-
-  // dout = ∂J/∂(last output); fills every layer's gradients.
-  void backward(const Mat& dout) {
-    Mat d = dout, dinput;
-    for (std::size_t l = layers_.size(); l-- > 0;) {
-      layers_[l]->backward(activations_[l], activations_[l + 1], d, dinput);
-      d = std::move(dinput);
-    }
-  }
-
-  // Gradient descent: θ ← θ − α ∂J/∂θ for every parameter.
-  void gradient_descent_step(double lr) {
-    for (std::unique_ptr<Layer<double>>& layer : layers_) {
-      std::vector<Mat*> params = layer->parameters();
-      std::vector<Mat*> grads = layer->gradients();
-      for (std::size_t k = 0; k < params.size(); ++k) *params[k] -= lr * *grads[k];
-    }
-  }
-
- private:
-  std::vector<std::unique_ptr<Layer<double>>> layers_;
-  std::vector<Mat> activations_;
-};
-
-// The 1-h-1 regression network: Linear(1 -> h), Sigmoid, Linear(h -> 1).
-// Weights start as N(0, 1) in the hidden layer (x is in [0, 1], so z1 needs
-// weights of a few units to bend at all) and N(0, 1/h) in the output layer.
-inline LayerChain make_sine_network(int hidden_units) {
-  LayerChain net;
-  Linear<double>& hidden = net.emplace<Linear<double>>(1, hidden_units);
-  hidden.init_normal(1.0);
-  net.emplace<Sigmoid<double>>();
-  Linear<double>& output = net.emplace<Linear<double>>(hidden_units, 1);
-  output.init_normal(1.0 / std::sqrt(double(hidden_units)));
+// The 1-h-1 regression network: Linear(1 -> h), Sigmoid, Linear(h -> 1), with
+// the cost J = (1/2m) Σ (a − y)². Weights start as N(0, 1) in the hidden layer
+// (x is in [0, 1], so z1 needs weights of a few units to bend at all) and
+// N(0, 1/h) in the output layer.
+inline Network<double> make_sine_network(int hidden_units) {
+  Network<double> net;
+  net.add<Linear>(1, hidden_units).init_normal(1.0);
+  net.add<Sigmoid>();
+  net.add<Linear>(hidden_units, 1).init_normal(1.0 / std::sqrt(double(hidden_units)));
+  net.set_loss<MeanSquaredError>();
   return net;
 }
 
 // The linear model a = w·x + b: a network without a hidden layer.
-inline LayerChain make_linear_model() {
-  LayerChain net;
-  net.emplace<Linear<double>>(1, 1);
+inline Network<double> make_linear_model() {
+  Network<double> net;
+  net.add<Linear>(1, 1);
+  net.set_loss<MeanSquaredError>();
   return net;
 }
 
 // ---------------------------------------------------------------------------
-// Training: mini-batch gradient descent on J = (1/2m) Σ (a − y)²
+// Training: mini-batch gradient descent, θ ← θ − α ∂J/∂θ, with the course's one
+// training loop (chapter 7's fit: shuffle, forward, backward, step, per epoch),
+// recording the cost J on the whole train and dev sets every `record_every`
+// epochs (and after the last).
 // ---------------------------------------------------------------------------
 
-struct TrainingSettings {
-  int epochs = 3000;
-  double lr = 0.5;
-  int batch_size = 10;
-};
+// J = (1/2m) Σ (a − y)² (the network's MeanSquaredError), SGD with the settings' η.
+using TrainingSettings = SgdSettings;
 
-struct TrainingCurve {
-  std::vector<double> epoch, train_cost, dev_cost;
-};
-
-// One epoch of mini-batch gradient descent: for each mini-batch (X_batch, Y_batch)
-// of the shuffled examples (columns of X and Y): forward pass, ∂J/∂A from `loss`
-// (any loss with gradient(A, Y, dA): MeanSquaredError here, chapter 5's
-// SoftmaxCrossEntropy), backward pass, θ ← θ − α ∂J/∂θ. Chapter 5 trains with it too.
-template <typename Loss>
-void train_one_epoch(LayerChain& net, Loss& loss, const arma::mat& X, const arma::mat& Y, int batch_size, double lr,
-                     std::mt19937_64& gen) {
-  arma::mat dA;
-  for (const arma::uvec& batch : minibatches(X.n_cols, batch_size, gen)) {
-    const arma::mat X_batch = X.cols(batch);
-    const arma::mat Y_batch = Y.cols(batch);
-    const arma::mat& A = net.forward(X_batch);  // forward pass
-    loss.gradient(A, Y_batch, dA);              // ∂J/∂A of this batch (MSE: (A − Y) / m_batch)
-    net.backward(dA);                           // every ∂J/∂W, ∂J/∂b
-    net.gradient_descent_step(lr);              // θ ← θ − α ∂J/∂θ
-  }
-}
-
-// Trains `net` on `train`, recording the cost J on the whole train and dev sets
-// after each epoch (every `record_every` epochs). `on_epoch` (optional) is told
-// each epoch's number and costs (for a progress bar).
-inline TrainingCurve train_regression(LayerChain& net, const RegressionData& train, const RegressionData& dev,
-                                      const TrainingSettings& settings, std::mt19937_64& gen, int record_every = 1,
-                                      const std::function<void(int, double, double)>& on_epoch = {}) {
-  MeanSquaredError<double> loss;
-  TrainingCurve curve;
-  for (int epoch = 1; epoch <= settings.epochs; ++epoch) {
-    train_one_epoch(net, loss, train.x, train.y, settings.batch_size, settings.lr, gen);  // ∂J/∂A = (A − Y) / m_batch
-    if (epoch % record_every == 0 || epoch == settings.epochs) {
-      const double train_cost = loss.cost(net.forward(train.x), train.y);
-      const double dev_cost = loss.cost(net.forward(dev.x), dev.y);
-      curve.epoch.push_back(epoch);
-      curve.train_cost.push_back(train_cost);
-      curve.dev_cost.push_back(dev_cost);
-      if (on_epoch) on_epoch(epoch, train_cost, dev_cost);
-    }
-  }
-  return curve;
+inline History train_regression(Network<double>& net, const RegressionData& train, const RegressionData& dev,
+                                const TrainingSettings& settings, std::mt19937_64& gen, int record_every = 1,
+                                const std::string& progress = "") {
+  return train_sgd(net, train.x, train.y, LabelledSet<double>{&dev.x, &dev.y}, settings, gen, record_every, progress);
 }
 
 }  // namespace course

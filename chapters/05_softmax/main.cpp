@@ -90,7 +90,7 @@ void show_gradient_check() {
               course::relative_error(dZ, numerical), course::relative_error(dZ, dZ_chain));
 }
 
-course::RegionPlot regions(course::LayerChain& net, const course::ClassificationData& points, const std::string& title) {
+course::RegionPlot regions(course::Network<double>& net, const course::ClassificationData& points, const std::string& title) {
   course::RegionPlot plot;
   const int n = 161;
   plot.title = title;
@@ -99,7 +99,7 @@ course::RegionPlot regions(course::LayerChain& net, const course::Classification
   mat grid(2, n * n, arma::fill::zeros);
   for (int i = 0; i < n; ++i)
     for (int j = 0; j < n; ++j) grid(0, i * n + j) = plot.grid_x(j), grid(1, i * n + j) = plot.grid_y(i);
-  const arma::urowvec predicted = course::predict_classes(net.forward(grid));
+  const arma::urowvec predicted = net.predict(grid);
   plot.region = arma::umat(n, n, arma::fill::zeros);
   for (int i = 0; i < n; ++i)
     for (int j = 0; j < n; ++j) plot.region(i, j) = predicted(i * n + j);
@@ -138,37 +138,29 @@ int main(int argc, char** argv) {
               << "   " << sizes.train << " train, " << sizes.dev << " validation, " << sizes.test << " test; " << epochs
               << " epochs of mini-batch gradient descent, batch " << opt.batch_size << ", learning rate " << opt.lr << "\n";
 
-    course::LayerChain net = course::make_classifier(2, hidden, 3);
-    course::Progress progress("epochs", epochs);
+    course::Network<double> net = course::make_classifier(2, hidden, 3);
     const course::ClassifierSettings settings{epochs, opt.lr, opt.batch_size};
-    const course::ClassifierCurve curve =
-        course::train_classifier(net, train, dev, settings, course::rng(), 10, [&](int epoch, double j, double dev_acc) {
-          course::check_finite(j, "training cost J", epoch);
-          progress.update(epoch, {{"J", j}, {"dev_accuracy", dev_acc}});
-        });
-    progress.finish();
+    const course::History curve = course::train_classifier(net, train, dev, settings, course::rng(), 10, "epochs");
 
     // The same data through a linear softmax (no hidden layer): straight boundaries only.
-    course::LayerChain linear;
-    linear.emplace<course::Linear<double>>(2, 3).init_normal(1.0);
-    const course::ClassifierCurve linear_curve = course::train_classifier(linear, train, dev, settings, course::rng(), epochs);
+    course::Network<double> linear = course::make_linear_classifier(2, 3);
+    const course::History linear_curve = course::train_classifier(linear, train, dev, settings, course::rng(), epochs);
 
-    const double test_accuracy = course::classification_accuracy(net.forward(test.X), test.labels);
-    const double linear_accuracy = course::classification_accuracy(linear.forward(test.X), test.labels);
+    const arma::urowvec predicted = net.predict(test.X);
+    const double test_accuracy = course::classification_accuracy(predicted, test.labels);
+    const double linear_accuracy = course::classification_accuracy(linear.predict(test.X), test.labels);
     std::printf("   2-%d-3 network: train cost J %.4f, train accuracy %.1f%%, validation %.1f%%, test %.1f%%\n", hidden,
-                curve.train_cost.back(), 100 * curve.train_accuracy.back(), 100 * curve.dev_accuracy.back(),
-                100 * test_accuracy);
+                curve.column("train_cost").back(), 100 * curve.column("train_accuracy").back(),
+                100 * curve.column("dev_accuracy").back(), 100 * test_accuracy);
     std::printf("   linear softmax (2-3, no hidden layer): train cost J %.4f, test accuracy %.1f%%\n",
-                linear_curve.train_cost.back(), 100 * linear_accuracy);
+                linear_curve.column("train_cost").back(), 100 * linear_accuracy);
 
     // Confusion matrix on the test set: rows = true class, columns = predicted.
-    const arma::urowvec predicted = course::predict_classes(net.forward(test.X));
-    arma::umat confusion(3, 3, arma::fill::zeros);
-    for (arma::uword i = 0; i < test.labels.n_elem; ++i) ++confusion(test.labels(i), predicted(i));
+    const arma::umat confusion = course::confusion_matrix(predicted, test.labels, 3);
     std::cout << "   test confusion matrix (rows: true class 0, 1, 2; columns: predicted):\n";
     for (int r = 0; r < 3; ++r) std::printf("     %4llu %4llu %4llu\n", (unsigned long long)confusion(r, 0),
                                             (unsigned long long)confusion(r, 1), (unsigned long long)confusion(r, 2));
-    const course::Linear<double>& hidden_layer = dynamic_cast<course::Linear<double>&>(net.layer(0));
+    const course::Linear<double>& hidden_layer = net.layer_as<course::Linear<double>>(0);
 
     // Figures.
     course::RegionPlot net_regions = regions(net, test, "2-" + std::to_string(hidden) + "-3 network: decision regions, test points");
@@ -183,13 +175,15 @@ int main(int argc, char** argv) {
     loss.xlabel = "epoch";
     loss.ylabel = "J";
     loss.logy = true;
-    loss.series = {{"train", curve.epoch, curve.train_cost, "lines"}, {"validation", curve.epoch, curve.dev_cost, "lines"}};
+    loss.series = {{"train", curve.epochs(), curve.column("train_cost"), "lines"},
+                   {"validation", curve.epochs(), curve.column("dev_cost"), "lines"}};
     plotter.lines("loss", loss);
     course::LinePlot acc;
     acc.title = "Accuracy during training";
     acc.xlabel = "epoch";
     acc.ylabel = "accuracy";
-    acc.series = {{"train", curve.epoch, curve.train_accuracy, "lines"}, {"validation", curve.epoch, curve.dev_accuracy, "lines"}};
+    acc.series = {{"train", curve.epochs(), curve.column("train_accuracy"), "lines"},
+                  {"validation", curve.epochs(), curve.column("dev_accuracy"), "lines"}};
     plotter.lines("accuracy", acc);
 
     std::ostringstream headline;

@@ -24,6 +24,7 @@
 
 #include <algorithm>
 #include <limits>
+#include <stdexcept>
 #include <string>
 
 #include "chapters/03_activations/layer.hpp"
@@ -113,10 +114,33 @@ class SoftmaxCrossEntropy : public Loss<eT> {
   }
 };
 
-// The predicted class of each column: argmax over the C rows.
+// The predicted class of each column: argmax over the C rows (of the scores, or
+// of one-hot targets: their labels).
 template <typename eT>
 arma::urowvec predict_classes(const arma::Mat<eT>& scores) {
   return arma::index_max(scores, 0);
+}
+
+// The fraction of examples whose predicted class is their label.
+inline double classification_accuracy(const arma::urowvec& predicted, const arma::urowvec& labels) {
+  if (predicted.n_elem != labels.n_elem || labels.is_empty())
+    throw std::invalid_argument("classification_accuracy: " + std::to_string(predicted.n_elem) + " predictions for " +
+                                std::to_string(labels.n_elem) + " labels");
+  return double(arma::accu(predicted == labels)) / double(labels.n_elem);
+}
+
+// counts(t, p) = how many examples of true class t were predicted as p (rows: true class).
+inline arma::umat confusion_matrix(const arma::urowvec& predicted, const arma::urowvec& labels, arma::uword classes) {
+  if (predicted.n_elem != labels.n_elem)
+    throw std::invalid_argument("confusion_matrix: " + std::to_string(predicted.n_elem) + " predictions for " +
+                                std::to_string(labels.n_elem) + " labels");
+  arma::umat counts(classes, classes, arma::fill::zeros);
+  for (arma::uword i = 0; i < labels.n_elem; ++i) {
+    if (labels[i] >= classes || predicted[i] >= classes)
+      throw std::invalid_argument("confusion_matrix: class out of range at example " + std::to_string(i));
+    ++counts(labels[i], predicted[i]);
+  }
+  return counts;
 }
 
 }  // namespace course

@@ -14,7 +14,7 @@
 //   dZ1 = W2ᵀ·dZ2 ⊙ A1 ⊙ (1 − A1)         dZ1 = dZ2·W2ᵀ ⊙ A1 ⊙ (1 − A1)
 //   dW1 = dZ1·Xᵀ,   db1 = Σ dZ1           dW1 = Xᵀ·dZ1,  dB1 = dZ1
 // The layers of chapter 3 (Linear, Sigmoid) and this chapter's SoftmaxCrossEntropy
-// do exactly these steps; LayerChain (chapter 3) runs them in order.
+// do exactly these steps; the Network (chapter 3, in full in chapter 6) runs them in order.
 //
 // The data ("disc and two halves"): points uniform in the square [−1, 1]²;
 //   class 0: inside the disc of radius 0.5 around the origin;
@@ -36,7 +36,7 @@
 
 #include "chapters/03_activations/activations.hpp"
 #include "chapters/03_activations/linear.hpp"
-#include "chapters/03_activations/sine.hpp"  // LayerChain, train_one_epoch
+#include "chapters/03_activations/sine.hpp"  // split_in_order, the network and the training loop
 #include "chapters/05_softmax/softmax.hpp"
 #include "common/data.hpp"
 
@@ -74,56 +74,38 @@ inline ClassificationData subset(const ClassificationData& data, const arma::uve
 
 // The 2-h-C network: Linear(2 -> h), Sigmoid, Linear(h -> C). Its output is the
 // logits Z2; SoftmaxCrossEntropy applies the softmax inside the cost.
-inline LayerChain make_classifier(int inputs, int hidden_units, int classes, double init_std = 1.0) {
-  LayerChain net;
-  net.emplace<Linear<double>>(inputs, hidden_units).init_normal(init_std);
-  net.emplace<Sigmoid<double>>();
-  net.emplace<Linear<double>>(hidden_units, classes).init_normal(init_std);
+inline Network<double> make_classifier(int inputs, int hidden_units, int classes, double init_std = 1.0) {
+  Network<double> net;
+  net.add<Linear>(inputs, hidden_units).init_normal(init_std);
+  net.add<Sigmoid>();
+  net.add<Linear>(hidden_units, classes).init_normal(init_std);
+  net.set_loss<SoftmaxCrossEntropy>();
+  return net;
+}
+
+// The linear softmax: Linear(inputs -> C) and SoftmaxCrossEntropy, no hidden layer.
+inline Network<double> make_linear_classifier(int inputs, int classes, double init_std = 1.0) {
+  Network<double> net;
+  net.add<Linear>(inputs, classes).init_normal(init_std);
+  net.set_loss<SoftmaxCrossEntropy>();
   return net;
 }
 
 // The fraction of columns whose largest score is the label.
 inline double classification_accuracy(const arma::mat& scores, const arma::urowvec& labels) {
-  return double(arma::accu(predict_classes(scores) == labels)) / double(labels.n_elem);
+  return classification_accuracy(predict_classes(scores), labels);
 }
 
-struct ClassifierCurve {
-  std::vector<double> epoch, train_cost, dev_cost, train_accuracy, dev_accuracy;
-};
+using ClassifierSettings = SgdSettings;
 
-struct ClassifierSettings {
-  int epochs = 2000;
-  double lr = 0.2;
-  int batch_size = 10;
-};
-
-// Mini-batch gradient descent on J = −(1/m) Σ y ln softmax(z2); every `record_every`
-// epochs records the cost and accuracy on the train and dev sets.
-inline ClassifierCurve train_classifier(LayerChain& net, const ClassificationData& train, const ClassificationData& dev,
-                                        const ClassifierSettings& settings, std::mt19937_64& gen, int record_every = 1,
-                                        const std::function<void(int, double, double)>& on_record = {}) {
-  SoftmaxCrossEntropy<double> loss;
-  ClassifierCurve curve;
-  for (int epoch = 1; epoch <= settings.epochs; ++epoch) {
-    // Chapter 3's epoch of mini-batch gradient descent; the network's output is the
-    // logits Z2, and the loss gives dZ2 = (softmax(Z2) − Y)/m.
-    train_one_epoch(net, loss, train.X, train.Y, settings.batch_size, settings.lr, gen);
-    if (epoch % record_every == 0 || epoch == settings.epochs) {
-      const arma::mat train_scores = net.forward(train.X);
-      const double train_cost = loss.cost(train_scores, train.Y);
-      const double train_acc = classification_accuracy(train_scores, train.labels);
-      const arma::mat dev_scores = net.forward(dev.X);
-      const double dev_cost = loss.cost(dev_scores, dev.Y);
-      const double dev_acc = classification_accuracy(dev_scores, dev.labels);
-      curve.epoch.push_back(epoch);
-      curve.train_cost.push_back(train_cost);
-      curve.dev_cost.push_back(dev_cost);
-      curve.train_accuracy.push_back(train_acc);
-      curve.dev_accuracy.push_back(dev_acc);
-      if (on_record) on_record(epoch, train_cost, dev_acc);
-    }
-  }
-  return curve;
+// Mini-batch gradient descent on J = −(1/m) Σ y ln softmax(z2) with the one
+// training loop; every `record_every` epochs it records the cost and accuracy
+// on the train and dev sets. The network's output is the logits Z2, and the
+// loss gives dZ2 = (softmax(Z2) − Y)/m.
+inline History train_classifier(Network<double>& net, const ClassificationData& train, const ClassificationData& dev,
+                                const ClassifierSettings& settings, std::mt19937_64& gen, int record_every = 1,
+                                const std::string& progress = "") {
+  return train_sgd(net, train.X, train.Y, LabelledSet<double>{&dev.X, &dev.Y}, settings, gen, record_every, progress);
 }
 
 }  // namespace course

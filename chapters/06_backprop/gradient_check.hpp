@@ -37,22 +37,18 @@ namespace course {
 // z = 0: the two-sided difference straddles the jump of f', backpropagation
 // does not, and the check reports an error that is not a bug. Random biases
 // move every z off the kink.
+// (Every parameter that does not decay is a bias-like vector: b, γ, β.)
 inline void randomize_biases(Network<double>& net, double scale = 0.5) {
-  for (std::size_t k = 0; k < net.size(); ++k)
-    if (auto* linear = dynamic_cast<Linear<double>*>(&net.layer(k))) linear->bias = scale * arma::randn<arma::mat>(linear->bias.n_rows, 1);
+  for (const Parameter<double>& p : net.parameters())
+    if (!p.decays) *p.value = scale * arma::randn<arma::mat>(p.value->n_rows, p.value->n_cols);
 }
 
-// dθ: backpropagation's gradient of J(X, Y), all parameters flattened in order.
+// dθ: backpropagation's gradient of J(X, Y) (loss and penalty), all parameters
+// flattened in order.
 inline arma::vec backprop_gradient(Network<double>& net, const arma::mat& X, const arma::mat& Y) {
   net.forward(X);
   net.backward(Y);
-  arma::vec dtheta(net.parameter_count(), arma::fill::zeros);
-  arma::uword offset = 0;
-  for (arma::mat* g : net.gradients()) {
-    dtheta.subvec(offset, offset + g->n_elem - 1) = arma::vectorise(*g);
-    offset += g->n_elem;
-  }
-  return dtheta;
+  return net.flatten_gradients();
 }
 
 // dθ_approx: the two-sided differences, one parameter at a time, in the same
@@ -60,22 +56,23 @@ inline arma::vec backprop_gradient(Network<double>& net, const arma::mat& X, con
 inline arma::vec network_numerical_gradient(Network<double>& net, const arma::mat& X, const arma::mat& Y,
                                     double epsilon = 1e-7) {
   // BEGIN EXERCISE ch06.gradient_check
-  // hint: for each parameter matrix p of net.parameters() and each element i of it (p->n_elem of them):
-  // hint: remember θ_i = (*p)(i); set θ_i + ε, J+ = net.cost(X, Y); set θ_i − ε, J− = net.cost(X, Y); restore θ_i
+  // hint: for each parameter p of net.parameters() and each element i of its value (p.value->n_elem of them):
+  // hint: remember θ_i = (*p.value)(i); set θ_i + ε, J+ = net.cost(X, Y); set θ_i − ε, J− = net.cost(X, Y); restore θ_i
   // hint: dθ_approx[offset + i] = (J+ − J−) / (2ε), where offset counts the elements of the matrices before p
   arma::vec dtheta_approx(net.parameter_count(), arma::fill::zeros);
   arma::uword offset = 0;
-  for (arma::mat* p : net.parameters()) {
-    for (arma::uword i = 0; i < p->n_elem; ++i) {
-      const double theta_i = (*p)(i);
-      (*p)(i) = theta_i + epsilon;
+  for (const Parameter<double>& p : net.parameters()) {
+    arma::mat& theta = *p.value;
+    for (arma::uword i = 0; i < theta.n_elem; ++i) {
+      const double theta_i = theta(i);
+      theta(i) = theta_i + epsilon;
       const double J_plus = net.cost(X, Y);              // J(θ + ε e_i)
-      (*p)(i) = theta_i - epsilon;
+      theta(i) = theta_i - epsilon;
       const double J_minus = net.cost(X, Y);             // J(θ − ε e_i)
-      (*p)(i) = theta_i;                                 // restore θ_i
+      theta(i) = theta_i;                                // restore θ_i
       dtheta_approx(offset + i) = (J_plus - J_minus) / (2.0 * epsilon);
     }
-    offset += p->n_elem;
+    offset += theta.n_elem;
   }
   return dtheta_approx;
   // END EXERCISE
@@ -101,17 +98,27 @@ struct GradientCheckReport {
 };
 
 // The whole check: dθ by backpropagation, dθ_approx by differences, compared per layer and overall.
+// J is the whole cost (loss and any penalty). A layer that draws random numbers
+// (dropout) draws them once, in the first forward pass, and is held to that draw
+// for every J(θ ± ε e_i): the check is of one fixed function of θ.
 inline GradientCheckReport gradient_check(Network<double>& net, const arma::mat& X, const arma::mat& Y,
                                           double epsilon = 1e-7) {
-  const arma::vec dtheta = backprop_gradient(net, X, Y);
-  const arma::vec dtheta_approx = network_numerical_gradient(net, X, Y, epsilon);
+  const arma::vec dtheta = backprop_gradient(net, X, Y);  // draws the random numbers, if any
+  net.hold_randomness(true);
+  arma::vec dtheta_approx;
+  try {
+    dtheta_approx = network_numerical_gradient(net, X, Y, epsilon);
+  } catch (...) {
+    net.hold_randomness(false);
+    throw;
+  }
+  net.hold_randomness(false);
   GradientCheckReport report;
   report.parameters = dtheta.n_elem;
   report.overall = relative_error(arma::mat(dtheta_approx), arma::mat(dtheta));  // ‖dθ_approx − dθ‖ / (‖dθ_approx‖ + ‖dθ‖)
   arma::uword offset = 0;
   for (std::size_t k = 0; k < net.size(); ++k) {
-    arma::uword n = 0;
-    for (arma::mat* p : net.layer(k).parameters()) n += p->n_elem;
+    const arma::uword n = parameter_count(net.layer(k).parameters());
     if (n == 0) continue;                                // an activation: nothing to check
     const arma::mat approx = dtheta_approx.subvec(offset, offset + n - 1);
     const arma::mat exact = dtheta.subvec(offset, offset + n - 1);

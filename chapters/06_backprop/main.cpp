@@ -48,6 +48,7 @@ std::string join_sizes(const std::vector<arma::uword>& sizes) {
 double time_pass(Network<float>& net, const arma::fmat& X, const arma::fmat& Y, arma::uword batch, bool per_example,
                  float lr) {
   PerExample<float> slow;
+  SGD<float> sgd(lr);
   arma::fmat Xb, Yb;
   const Clock::time_point start = Clock::now();
   for (arma::uword first = 0; first < X.n_cols; first += batch) {
@@ -55,16 +56,15 @@ double time_pass(Network<float>& net, const arma::fmat& X, const arma::fmat& Y, 
     Xb = X.cols(first, last);
     Yb = Y.cols(first, last);
     if (per_example)
-      slow.step(net, Xb, Yb, lr);
+      slow.step(net, sgd, Xb, Yb);
     else
-      minibatch_step(net, Xb, Yb, lr);
+      minibatch_step(net, sgd, Xb, Yb);
   }
   return seconds_since(start);
 }
 
 double accuracy(Network<float>& net, const Dataset& data) {
-  const arma::urowvec predicted = net.predict(data.X);
-  return arma::mean(arma::conv_to<arma::vec>::from(predicted == arma::conv_to<arma::urowvec>::from(data.y)));
+  return classification_accuracy(net.predict(data.X), arma::conv_to<arma::urowvec>::from(data.y));
 }
 
 }  // namespace
@@ -103,7 +103,7 @@ int main(int argc, char** argv) {
       std::cout << "     layer                     parameters (W, b)          output (z or a)\n";
       for (std::size_t k = 0; k < net.size(); ++k) {
         std::string shapes;
-        for (arma::mat* p : net.layer(k).parameters()) shapes += (shapes.empty() ? "" : ", ") + shape_of(*p);
+        for (const Parameter<double>& p : net.layer(k).parameters()) shapes += (shapes.empty() ? "" : ", ") + shape_of(*p.value);
         std::ostringstream row;
         row << "     " << std::left << std::setw(26) << net.layer_label(k) << std::setw(27)
             << (shapes.empty() ? "-" : shapes) << shape_of(net.layer_output(k));
@@ -196,15 +196,7 @@ int main(int argc, char** argv) {
       const arma::uword m = std::min<arma::uword>(opt.batch_size, data.train.size());
       const arma::fmat X = data.train.X.cols(0, m - 1);
       const arma::fmat Y = Y_train.cols(0, m - 1);
-      net.forward(X);
-      net.backward(Y);
-      std::vector<arma::fmat> vectorized;
-      for (arma::fmat* g : net.gradients()) vectorized.push_back(*g);
-      PerExample<float> per_example;
-      per_example.gradients(net, X, Y);
-      double gradient_difference = 0;
-      std::size_t i = 0;
-      for (arma::fmat* g : net.gradients()) gradient_difference = std::max(gradient_difference, relative_error(*g, vectorized[i++]));
+      const double gradient_difference = per_example_difference(net, X, Y);
       std::cout << "   gradients of one mini-batch of " << m << ": largest relative difference per example vs vectorized = "
                 << format_value("%.1e", gradient_difference) << " (float rounding)\n";
     }
@@ -232,30 +224,24 @@ int main(int argc, char** argv) {
               << ", η = " << opt.lr << ":\n";
     Network<float> a = make_network<float>(sizes, f_names, "cross_entropy");
     Network<float> b = make_network<float>(sizes, f_names, "cross_entropy");
-    {
-      std::vector<arma::fmat*> pa = a.parameters(), pb = b.parameters();
-      for (std::size_t i = 0; i < pa.size(); ++i) *pb[i] = *pa[i];
-    }
+    b.assign(a.flatten());                                 // the same start θ
     double time_a = 0, time_b = 0;
     arma::fmat Xb, Yb;
     PerExample<float> per_example;
+    SGD<float> sgd_a(float(opt.lr)), sgd_b(float(opt.lr));
     for (int epoch = 1; epoch <= opt.epochs; ++epoch) {
       for (const arma::uvec& batch : minibatches(data.train.size(), opt.batch_size, rng())) {
         Xb = data.train.X.cols(batch);
         Yb = Y_train.cols(batch);
         Clock::time_point t = Clock::now();
-        per_example.step(a, Xb, Yb, float(opt.lr));
+        per_example.step(a, sgd_a, Xb, Yb);
         time_a += seconds_since(t);
         t = Clock::now();
-        minibatch_step(b, Xb, Yb, float(opt.lr));
+        minibatch_step(b, sgd_b, Xb, Yb);
         time_b += seconds_since(t);
       }
     }
-    double parameter_difference = 0;
-    {
-      std::vector<arma::fmat*> pa = a.parameters(), pb = b.parameters();
-      for (std::size_t i = 0; i < pa.size(); ++i) parameter_difference = std::max(parameter_difference, double(arma::abs(*pa[i] - *pb[i]).max()));
-    }
+    const double parameter_difference = double(arma::abs(a.flatten() - b.flatten()).max());
     const double acc_a = accuracy(a, data.test), acc_b = accuracy(b, data.test);
     std::cout << "     per example: " << format_value("%.2f s", time_a) << ", test accuracy " << format_value("%.2f%%", 100 * acc_a) << "\n"
               << "     vectorized:  " << format_value("%.2f s", time_b) << ", test accuracy " << format_value("%.2f%%", 100 * acc_b) << "\n"

@@ -32,10 +32,18 @@
 //
 // Every matrix's shape is checked as it goes: a wrong one stops with a message
 // naming the layer and both shapes.
+//
+// What the network does not do is change θ: an optimiser does that from the
+// parameter list (optimizer.hpp; chapter 9 adds momentum, RMSprop and Adam),
+// and chapter 7's training loop (training.hpp) runs forward, backward and the
+// optimiser's step over the mini-batches. A penalty on θ (chapter 8's L2 and L1)
+// is part of the cost: J = loss + penalty, and backward adds its gradient, so
+// the gradient check (gradient_check.hpp) checks the whole of J.
 #pragma once
 #include <armadillo>
 
 #include <cstdint>
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <memory>
@@ -55,10 +63,54 @@
 
 namespace course {
 
-// "9 × 64"
+// A term added to the cost that depends on θ only (chapter 8: L2, L1):
+//   J = (1/m) Σ loss + penalty(θ, m)
 template <typename eT>
-std::string shape_of(const arma::Mat<eT>& m) {
-  return std::to_string(m.n_rows) + " × " + std::to_string(m.n_cols);
+class Penalty {
+ public:
+  virtual ~Penalty() = default;
+  virtual std::string name() const = 0;
+  // The term for a batch of m examples, e.g. L2: (λ/2m) Σ_l ‖W^l‖²
+  virtual eT cost(const std::vector<Parameter<eT>>& params, arma::uword m) const = 0;
+  // Adds ∂(term)/∂θ to each parameter's gradient, e.g. L2: dW += (λ/m) W
+  virtual void add_gradient(const std::vector<Parameter<eT>>& params, arma::uword m) const = 0;
+};
+
+// θ as one vector (each matrix flattened column by column, in the list's order),
+// dθ the same way, and θ written back from such a vector.
+template <typename eT>
+arma::uword parameter_count(const std::vector<Parameter<eT>>& params) {
+  arma::uword n = 0;
+  for (const Parameter<eT>& p : params) n += p.value->n_elem;
+  return n;
+}
+
+template <typename eT>
+arma::Col<eT> flatten(const std::vector<Parameter<eT>>& params, bool gradients = false) {
+  arma::Col<eT> all(parameter_count(params), arma::fill::zeros);
+  arma::uword offset = 0;
+  for (const Parameter<eT>& p : params) {
+    const arma::Mat<eT>& m = gradients ? *p.gradient : *p.value;
+    if (m.n_elem != p.value->n_elem)
+      throw std::logic_error("flatten: the gradient of " + p.name + " is " + shape_of(m) + " but its value is " +
+                             shape_of(*p.value) + " (no backward pass yet?)");
+    if (m.n_elem) all.subvec(offset, offset + m.n_elem - 1) = arma::vectorise(m);
+    offset += m.n_elem;
+  }
+  return all;
+}
+
+template <typename eT>
+void assign(const std::vector<Parameter<eT>>& params, const arma::Col<eT>& theta) {
+  if (theta.n_elem != parameter_count(params))
+    throw std::invalid_argument("assign: θ has " + std::to_string(theta.n_elem) + " numbers, the parameters " +
+                                std::to_string(parameter_count(params)));
+  arma::uword offset = 0;
+  for (const Parameter<eT>& p : params) {
+    arma::Mat<eT>& m = *p.value;
+    if (m.n_elem) m = arma::reshape(theta.subvec(offset, offset + m.n_elem - 1), m.n_rows, m.n_cols);
+    offset += m.n_elem;
+  }
 }
 
 template <typename eT>
@@ -88,21 +140,34 @@ class Network {
   template <template <typename> class L>
   void set_loss() { loss_ = std::make_unique<L<eT>>(); }
 
+  // A penalty on θ added to the cost (none by default); nullptr removes it.
+  void set_penalty(std::unique_ptr<Penalty<eT>> penalty) { penalty_ = std::move(penalty); }
+  const Penalty<eT>* penalty() const { return penalty_.get(); }
+
   std::size_t size() const { return layers_.size(); }
   Layer<eT>& layer(std::size_t k) { return *layers_.at(k); }
   const Layer<eT>& layer(std::size_t k) const { return *layers_.at(k); }
   const Loss<eT>& loss() const { return require_loss(); }
+
+  // Layer k as its own type, for reading its parameters in a figure:
+  // net.layer_as<Linear<double>>(0). A wrong type is an error naming the layer.
+  template <class L>
+  L& layer_as(std::size_t k) {
+    if (auto* typed = dynamic_cast<L*>(layers_.at(k).get())) return *typed;
+    throw std::invalid_argument("Network: " + layer_label(k) + " is not of the type asked for");
+  }
 
   // "layer 3 (Linear(64 -> 16))": how messages and tables name a layer (counting from 1).
   std::string layer_label(std::size_t k) const {
     return "layer " + std::to_string(k + 1) + " (" + layers_.at(k)->name() + ")";
   }
 
-  // One line per layer: "784 → Linear(784 -> 64) → Sigmoid → ... → SoftmaxCrossEntropy".
+  // One line: "Linear(784 -> 64) → Sigmoid → ... → SoftmaxCrossEntropy".
   std::string describe() const {
     std::ostringstream s;
     for (std::size_t k = 0; k < layers_.size(); ++k) s << (k ? " → " : "") << layers_[k]->name();
     if (loss_) s << " → " << loss_->name();
+    if (penalty_) s << " + " << penalty_->name();
     return s.str();
   }
 
@@ -143,13 +208,20 @@ class Network {
   // The cached output of layer k (z^l or a^l, n_l × m) from the last forward().
   const Mat& layer_output(std::size_t k) const { return cache_.at(k); }
 
-  // J(a^L, Y) for the last forward().
-  eT loss_value(const Mat& Y) const {
+  // The loss alone, (1/m) Σ loss(a^L, Y), for the last forward(): the figure
+  // that dev and test sets report (comparable with and without a penalty).
+  eT data_loss(const Mat& Y) const {
     check_targets(Y);
     return require_loss().cost(output(), Y);
   }
 
-  // Forward and cost in one: J(X, Y).
+  // J = loss + penalty for the last forward(): what training minimises.
+  eT loss_value(const Mat& Y) {
+    const eT J = data_loss(Y);
+    return penalty_ ? J + penalty_->cost(parameters(), Y.n_cols) : J;
+  }
+
+  // Forward and cost in one: J(X, Y) = loss + penalty.
   eT cost(const Mat& X, const Mat& Y) {
     forward(X);
     return loss_value(Y);
@@ -157,7 +229,7 @@ class Network {
 
   // ---------------------------------------------------------------------
   // Backward: BP1–BP4 from the cache of the last forward(X), for targets Y.
-  // Leaves ∂J/∂θ in every layer's gradients().
+  // Leaves ∂J/∂θ beside every parameter (parameters()).
   // ---------------------------------------------------------------------
   void backward(const Mat& Y) {
     check_targets(Y);                                    // Y: n_L × m, like a^L
@@ -169,22 +241,25 @@ class Network {
     // hint: check that each deltas_[k] has the shape of layer k's input (std::invalid_argument naming layer_label(k)),
     // hint: and finish with check_gradient_shapes()
     require_loss().gradient(cache_[L - 1], Y, deltas_[L]);  // ∇_a J = ∂J/∂a^L (n_L × m, carries the 1/m)
+    layers_[0]->need_input_gradient(input_gradient_);    // ∂J/∂X only when asked for (see input_gradient())
     for (std::size_t k = L; k-- > 0;) {
-      const Mat& a_prev = k == 0 ? *input_ : cache_[k - 1];
-      if (k == 0) set_first_layer_input_gradient();
+      const Mat& a_prev = k == 0 ? *input_ : cache_[k - 1];  // the layer's input a^{l−1} (or z^l)
+      const Mat& d_output = deltas_[k + 1];              // ∂J/∂(its output)
+      Mat& d_input = deltas_[k];                         // ∂J/∂(its input), for the layer before
       // An activation layer:  δ^l = ∂J/∂a^l ⊙ f'(z^l)          BP1 for the last layer, the "⊙ f'(z^l)" of BP2 otherwise
       // A Linear layer:       ∂J/∂W^l = δ^l (a^{l−1})ᵀ          BP3  (n_l × n_{l−1}, summed over the m columns)
       //                       ∂J/∂b^l = Σ_columns δ^l            BP4  (n_l × 1)
       //                       ∂J/∂a^{l−1} = (W^l)ᵀ δ^l           the first half of BP2 (n_{l−1} × m)
-      layers_[k]->backward(a_prev, cache_[k], deltas_[k + 1], deltas_[k]);
-      if (k == 0 && !input_gradient_) break;             // ∂J/∂X: nobody needs it (see input_gradient())
-      if (deltas_[k].n_rows != a_prev.n_rows || deltas_[k].n_cols != a_prev.n_cols) {
-        throw std::invalid_argument("Network: " + layer_label(k) + " gave ∂J/∂input of " + shape_of(deltas_[k]) +
+      layers_[k]->backward(a_prev, cache_[k], d_output, d_input);
+      if (k == 0 && !input_gradient_) break;             // ∂J/∂X was not computed
+      if (d_input.n_rows != a_prev.n_rows || d_input.n_cols != a_prev.n_cols) {
+        throw std::invalid_argument("Network: " + layer_label(k) + " gave ∂J/∂input of " + shape_of(d_input) +
                                     " but its input is " + shape_of(a_prev));
       }
     }
     check_gradient_shapes();                             // dW^l like W^l, db^l like b^l
     // END EXERCISE
+    if (penalty_) penalty_->add_gradient(parameters(), Y.n_cols);  // J = loss + penalty: dθ += ∂penalty/∂θ
   }
 
   // ∂J/∂X after backward() (n_0 × m), when input_gradient(true).
@@ -198,63 +273,72 @@ class Network {
   bool input_gradient() const { return input_gradient_; }
 
   // ---------------------------------------------------------------------
-  // Parameters θ and gradients dθ, in order: layer 1's W, b, layer 3's W, b, ...
+  // Parameters θ with their gradients dθ, in order: "layer 1 W", "layer 1 b",
+  // "layer 3 W", ... (the network's list is its layers' lists one after another).
   // ---------------------------------------------------------------------
-  std::vector<Mat*> parameters() {
-    std::vector<Mat*> all;
-    for (auto& layer : layers_)
-      for (Mat* p : layer->parameters()) all.push_back(p);
-    return all;
-  }
-  std::vector<Mat*> gradients() {
-    std::vector<Mat*> all;
-    for (auto& layer : layers_)
-      for (Mat* g : layer->gradients()) all.push_back(g);
-    return all;
+  std::vector<Parameter<eT>> parameters() {
+    return named_by_layer([](Layer<eT>& layer) { return layer.parameters(); });
   }
   // The number of trainable numbers (the length of θ).
-  std::size_t parameter_count() {
-    std::size_t n = 0;
-    for (Mat* p : parameters()) n += p->n_elem;
-    return n;
+  std::size_t parameter_count() { return course::parameter_count(parameters()); }
+  // θ and dθ as one vector each, and θ written back from one (the gradient check's view).
+  arma::Col<eT> flatten() { return course::flatten(parameters()); }
+  arma::Col<eT> flatten_gradients() { return course::flatten(parameters(), /*gradients=*/true); }
+  void assign(const arma::Col<eT>& theta) { course::assign(parameters(), theta); }
+
+  // The untrained state of every layer (batch norm's running averages), named like the parameters.
+  std::vector<State<eT>> state() {
+    return named_by_layer([](Layer<eT>& layer) { return layer.state(); });
   }
 
-  // Gradient descent: θ ← θ − η dθ, every parameter.
-  void step(eT learning_rate) {
-    for (auto& layer : layers_) {
-      std::vector<Mat*> params = layer->parameters();
-      std::vector<Mat*> grads = layer->gradients();
-      for (std::size_t i = 0; i < params.size(); ++i) *params[i] -= learning_rate * *grads[i];  // W ← W − η dW
-    }
-  }
-
+  // ---------------------------------------------------------------------
+  // Training and evaluation modes. Training is the default; predict() and
+  // evaluation (training.hpp's evaluate) switch to evaluation mode for their
+  // forward passes with an EvaluationMode guard (below), which switches back
+  // even when something throws.
+  // ---------------------------------------------------------------------
   void set_training(bool training) {
+    training_ = training;
     for (auto& layer : layers_) layer->set_training(training);
+  }
+  bool training() const { return training_; }
+
+  // The gradient check needs J(θ) to be a function of θ alone: held, a layer
+  // that draws random numbers (dropout) reuses its last draw.
+  void hold_randomness(bool hold) {
+    for (auto& layer : layers_) layer->hold_randomness(hold);
   }
 
   // The predicted class of each column (argmax of a^L; for SoftmaxCrossEntropy
-  // the last layer gives the logits z^L, whose argmax is the same).
-  arma::urowvec predict(const Mat& X) {
-    return arma::index_max(forward(X), 0);
-  }
+  // the last layer gives the logits z^L, whose argmax is the same), in evaluation mode.
+  arma::urowvec predict(const Mat& X);
 
   // ---------------------------------------------------------------------
-  // Saving and loading the parameters (binary, written atomically).
-  //   line 1: "course-network 1"
-  //   line 2: the architecture, describe()
-  //   line 3: the number of parameter matrices
-  //   then each matrix in Armadillo's binary format (its shape in its header)
-  // Loading checks the architecture and every shape against this network.
+  // Saving and loading: every layer's parameters and state (binary, written
+  // atomically).
+  //   "course-network 2"
+  //   "layers <L>"
+  //   per layer: "layer <k> <kind> <count>", then per matrix its name on a line
+  //              and the matrix in Armadillo's binary format (its shape in its header)
+  // Loading reads the whole file first and checks each layer's kind and each
+  // matrix's name and shape against this network, naming the first mismatch;
+  // only then does it change the network. Settings that are not matrices (a
+  // dropout rate) are not in the file: a model loads into a network that
+  // differs only in those. Files of format 1 (before chapter 8) are rejected.
   // ---------------------------------------------------------------------
   void save(const std::filesystem::path& file) {
-    const std::vector<Mat*> params = parameters();
-    const std::string architecture = describe();
     write_file_atomically(
         file,
         [&](std::ostream& out) {
-          out << "course-network 1\n" << architecture << "\n" << params.size() << "\n";
-          for (Mat* p : params)
-            if (!p->save(out, arma::arma_binary)) throw std::runtime_error("Armadillo could not write a matrix");
+          out << kModelFormat << "\nlayers " << layers_.size() << "\n";
+          for (std::size_t k = 0; k < layers_.size(); ++k) {
+            const std::vector<std::pair<std::string, Mat*>> matrices = saved_matrices(k);
+            out << "layer " << k + 1 << " " << layers_[k]->kind() << " " << matrices.size() << "\n";
+            for (const auto& [name, value] : matrices) {
+              out << name << "\n";
+              if (!value->save(out, arma::arma_binary)) throw std::runtime_error("Armadillo could not write " + name);
+            }
+          }
         },
         /*binary=*/true);
   }
@@ -262,33 +346,78 @@ class Network {
   void load(const std::filesystem::path& file) {
     std::ifstream in(file, std::ios::binary);
     if (!in) throw std::runtime_error("cannot open the model file " + file.string());
-    std::string magic, architecture;
+    const std::string where = file.string() + ": ";
+    std::string line;
+    std::getline(in, line);
+    if (line != kModelFormat) {
+      throw std::runtime_error(where + "not a saved network of this course's format (its first line is \"" +
+                               line.substr(0, 40) + "\", expected \"" + kModelFormat + "\")" +
+                               (line == "course-network 1" ? ": it was saved before format 2; train it again" : ""));
+    }
     std::size_t count = 0;
-    std::getline(in, magic);
-    std::getline(in, architecture);
-    in >> count;
-    in.get();  // the newline
-    if (magic != "course-network 1")
-      throw std::runtime_error(file.string() + " is not a saved network (its first line is \"" + magic.substr(0, 40) +
-                               "\", expected \"course-network 1\")");
-    if (architecture != describe())
-      throw std::runtime_error(file.string() + " holds the network " + architecture + ", but this one is " + describe());
-    std::vector<Mat*> params = parameters();
-    if (count != params.size())
-      throw std::runtime_error(file.string() + " holds " + std::to_string(count) + " parameter matrices, expected " +
-                               std::to_string(params.size()));
-    for (std::size_t i = 0; i < params.size(); ++i) {
-      Mat value;
-      if (!value.load(in, arma::arma_binary))
-        throw std::runtime_error(file.string() + ": parameter matrix " + std::to_string(i + 1) + " is unreadable");
-      if (value.n_rows != params[i]->n_rows || value.n_cols != params[i]->n_cols)
-        throw std::runtime_error(file.string() + ": parameter matrix " + std::to_string(i + 1) + " is " +
-                                 shape_of(value) + ", expected " + shape_of(*params[i]));
-      *params[i] = value;
+    std::getline(in, line);
+    if (std::sscanf(line.c_str(), "layers %zu", &count) != 1)
+      throw std::runtime_error(where + "unreadable layer count (\"" + line.substr(0, 40) + "\")");
+    if (count != layers_.size())
+      throw std::runtime_error(where + "holds " + std::to_string(count) + " layers, this network has " +
+                               std::to_string(layers_.size()) + " (" + describe() + ")");
+    std::vector<std::vector<Mat>> values(layers_.size());
+    for (std::size_t k = 0; k < layers_.size(); ++k) {
+      const std::vector<std::pair<std::string, Mat*>> expected = saved_matrices(k);
+      std::getline(in, line);
+      std::istringstream header(line);
+      std::string word, kind;
+      std::size_t number = 0, matrices = 0;
+      header >> word >> number >> kind >> matrices;
+      if (word != "layer" || number != k + 1)
+        throw std::runtime_error(where + "unreadable header of layer " + std::to_string(k + 1));
+      if (kind != layers_[k]->kind())
+        throw std::runtime_error(where + "layer " + std::to_string(k + 1) + " is " + kind + " in the file but " +
+                                 layer_label(k) + " in this network");
+      if (matrices != expected.size())
+        throw std::runtime_error(where + layer_label(k) + " has " + std::to_string(matrices) +
+                                 " matrices in the file, expected " + std::to_string(expected.size()));
+      for (const auto& [name, target] : expected) {
+        std::getline(in, line);
+        Mat value;
+        if (line != name || !value.load(in, arma::arma_binary))
+          throw std::runtime_error(where + layer_label(k) + ": matrix " + name + " is missing or unreadable");
+        if (value.n_rows != target->n_rows || value.n_cols != target->n_cols)
+          throw std::runtime_error(where + layer_label(k) + ": " + name + " is " + shape_of(value) +
+                                   " in the file, expected " + shape_of(*target));
+        values[k].push_back(std::move(value));
+      }
+    }
+    for (std::size_t k = 0; k < layers_.size(); ++k) {  // everything checked: now change the network
+      const std::vector<std::pair<std::string, Mat*>> targets = saved_matrices(k);
+      for (std::size_t i = 0; i < targets.size(); ++i) *targets[i].second = std::move(values[k][i]);
     }
   }
 
  private:
+  static constexpr const char* kModelFormat = "course-network 2";
+
+  // Every layer's entries (parameters or state) in order, each name prefixed
+  // with its layer: "W" of the first layer is "layer 1 W".
+  template <class Entries>
+  auto named_by_layer(Entries entries_of) {
+    decltype(entries_of(*layers_.front())) all;
+    for (std::size_t k = 0; k < layers_.size(); ++k)
+      for (auto entry : entries_of(*layers_[k])) {
+        entry.name = "layer " + std::to_string(k + 1) + " " + entry.name;
+        all.push_back(std::move(entry));
+      }
+    return all;
+  }
+
+  // What a model file holds for layer k: its parameters, then its state.
+  std::vector<std::pair<std::string, Mat*>> saved_matrices(std::size_t k) {
+    std::vector<std::pair<std::string, Mat*>> all;
+    for (const Parameter<eT>& p : layers_[k]->parameters()) all.emplace_back(p.name, p.value);
+    for (const State<eT>& s : layers_[k]->state()) all.emplace_back(s.name, s.value);
+    return all;
+  }
+
   const Loss<eT>& require_loss() const {
     if (!loss_) throw std::logic_error("Network: no loss set (call set_loss)");
     return *loss_;
@@ -304,29 +433,46 @@ class Network {
 
   void check_gradient_shapes() {
     for (std::size_t k = 0; k < layers_.size(); ++k) {
-      std::vector<Mat*> params = layers_[k]->parameters();
-      std::vector<Mat*> grads = layers_[k]->gradients();
-      for (std::size_t i = 0; i < params.size(); ++i) {
-        if (grads[i]->n_rows != params[i]->n_rows || grads[i]->n_cols != params[i]->n_cols) {
-          throw std::invalid_argument("Network: " + layer_label(k) + ": gradient " + std::to_string(i + 1) + " is " +
-                                      shape_of(*grads[i]) + " but its parameter is " + shape_of(*params[i]));
+      for (const Parameter<eT>& p : layers_[k]->parameters()) {
+        if (p.gradient->n_rows != p.value->n_rows || p.gradient->n_cols != p.value->n_cols) {
+          throw std::invalid_argument("Network: " + layer_label(k) + ": the gradient of " + p.name + " is " +
+                                      shape_of(*p.gradient) + " but " + p.name + " is " + shape_of(*p.value));
         }
       }
     }
   }
 
-  // The first Linear layer skips Wᵀ·δ when ∂J/∂X is not wanted.
-  void set_first_layer_input_gradient() {
-    if (auto* linear = dynamic_cast<Linear<eT>*>(layers_.front().get())) linear->input_gradient = input_gradient_;
-  }
-
   std::vector<std::unique_ptr<Layer<eT>>> layers_;
   std::unique_ptr<Loss<eT>> loss_;
+  std::unique_ptr<Penalty<eT>> penalty_;
   const Mat* input_ = nullptr;  // a⁰ = X of the last forward()
   std::vector<Mat> cache_;      // cache_[k] = output of layer k (z^l or a^l)
   std::vector<Mat> deltas_;     // deltas_[k + 1] = ∂J/∂(output of layer k); deltas_[0] = ∂J/∂X
   bool input_gradient_ = false;
+  bool training_ = true;
 };
+
+// Evaluation mode for as long as it lives; the mode before comes back when it
+// goes, also when an exception leaves the scope:
+//   { EvaluationMode eval(net); scores = net.forward(X); }
+template <typename eT>
+class EvaluationMode {
+ public:
+  explicit EvaluationMode(Network<eT>& net) : net_(net), was_training_(net.training()) { net_.set_training(false); }
+  ~EvaluationMode() { net_.set_training(was_training_); }
+  EvaluationMode(const EvaluationMode&) = delete;
+  EvaluationMode& operator=(const EvaluationMode&) = delete;
+
+ private:
+  Network<eT>& net_;
+  bool was_training_;
+};
+
+template <typename eT>
+arma::urowvec Network<eT>::predict(const Mat& X) {
+  EvaluationMode<eT> evaluation(*this);
+  return arma::index_max(forward(X), 0);
+}
 
 // ---------------------------------------------------------------------------
 // Building a network from a list of layer sizes and activations:

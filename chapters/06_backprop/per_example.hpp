@@ -22,9 +22,12 @@
 #pragma once
 #include <armadillo>
 
+#include <algorithm>
 #include <vector>
 
 #include "chapters/06_backprop/network.hpp"
+#include "chapters/06_backprop/optimizer.hpp"
+#include "common/numerical.hpp"
 
 namespace course {
 
@@ -33,27 +36,27 @@ class PerExample {
  public:
   using Mat = arma::Mat<eT>;
 
-  // Leaves in net's gradients() the mean over the m columns of (X, Y) of the
+  // Leaves beside net's parameters the mean over the m columns of (X, Y) of the
   // per-example gradients: (1/m) Σ_x ∂J_x/∂θ.
   void gradients(Network<eT>& net, const Mat& X, const Mat& Y) {
-    const std::vector<Mat*> grads = net.gradients();
-    sums_.resize(grads.size());
-    for (std::size_t p = 0; p < grads.size(); ++p) sums_[p].zeros(grads[p]->n_rows, grads[p]->n_cols);
+    const std::vector<Parameter<eT>> params = net.parameters();
+    sums_.resize(params.size());
+    for (std::size_t p = 0; p < params.size(); ++p) sums_[p].zeros(params[p].value->n_rows, params[p].value->n_cols);
     for (arma::uword i = 0; i < X.n_cols; ++i) {
       x_ = X.col(i);                                       // a^{x,0}: n_0 × 1
       y_ = Y.col(i);
       net.forward(x_);                                     // z^{x,l}, a^{x,l}: n_l × 1
       net.backward(y_);                                    // δ^{x,l}, δ^{x,l}(a^{x,l−1})ᵀ, δ^{x,l}
-      for (std::size_t p = 0; p < grads.size(); ++p) sums_[p] += *grads[p];  // Σ_x
+      for (std::size_t p = 0; p < params.size(); ++p) sums_[p] += *params[p].gradient;  // Σ_x
     }
     const eT m = eT(X.n_cols);
-    for (std::size_t p = 0; p < grads.size(); ++p) *grads[p] = sums_[p] / m;  // (1/m) Σ_x
+    for (std::size_t p = 0; p < params.size(); ++p) *params[p].gradient = sums_[p] / m;  // (1/m) Σ_x
   }
 
-  // One gradient-descent step on the mini-batch, per example.
-  void step(Network<eT>& net, const Mat& X, const Mat& Y, eT learning_rate) {
+  // One step of `optimizer` on the mini-batch, its gradient computed per example.
+  void step(Network<eT>& net, Optimizer<eT>& optimizer, const Mat& X, const Mat& Y) {
     gradients(net, X, Y);
-    net.step(learning_rate);                               // θ ← θ − (η/m) Σ_x dθ_x
+    optimizer.step(net.parameters());                      // θ ← θ − (η/m) Σ_x dθ_x
   }
 
  private:
@@ -63,10 +66,27 @@ class PerExample {
 
 // The vectorized mini-batch step: forward and backward once on the m columns.
 template <typename eT>
-void minibatch_step(Network<eT>& net, const arma::Mat<eT>& X, const arma::Mat<eT>& Y, eT learning_rate) {
+void minibatch_step(Network<eT>& net, Optimizer<eT>& optimizer, const arma::Mat<eT>& X, const arma::Mat<eT>& Y) {
   net.forward(X);                                          // Z^l, A^l: n_l × m
   net.backward(Y);                                         // dW^l = δ^l (A^{l−1})ᵀ already sums over the m columns
-  net.step(learning_rate);                                 // θ ← θ − η dθ
+  optimizer.step(net.parameters());                        // θ ← θ − η dθ
+}
+
+// Both ways on the same batch: the largest relative difference between the
+// per-example mean and the vectorized gradient, over the parameter matrices.
+template <typename eT>
+double per_example_difference(Network<eT>& net, const arma::Mat<eT>& X, const arma::Mat<eT>& Y) {
+  const std::vector<Parameter<eT>> params = net.parameters();
+  net.forward(X);
+  net.backward(Y);
+  std::vector<arma::Mat<eT>> vectorized;
+  for (const Parameter<eT>& p : params) vectorized.push_back(*p.gradient);
+  PerExample<eT> per_example;
+  per_example.gradients(net, X, Y);
+  double largest = 0;
+  for (std::size_t i = 0; i < params.size(); ++i)
+    largest = std::max(largest, relative_error(*params[i].gradient, vectorized[i]));
+  return largest;
 }
 
 }  // namespace course

@@ -28,8 +28,9 @@ using Clock = std::chrono::steady_clock;
 
 // The test-set figures: confusion matrix and the misclassified digits.
 void report_test(Network<float>& net, const Dataset& test, const Options& opt, Evaluation& result) {
-  result = evaluate(net, test.X, test.y);
-  const arma::umat confusion = confusion_matrix(result.predicted, test.y);
+  const arma::urowvec labels = arma::conv_to<arma::urowvec>::from(test.y);
+  result = evaluate(net, test.X, one_hot<float>(test.y));
+  const arma::umat confusion = confusion_matrix(result.predicted, labels, 10);
   std::cout << "Test set (" << test.size() << " images): cost " << format_value("%.4f", result.cost) << ", accuracy "
             << format_percent(result.accuracy) << "\n\nConfusion matrix (rows: true digit, columns: predicted):\n      ";
   for (int p = 0; p < 10; ++p) std::cout << std::setw(6) << p;
@@ -55,7 +56,7 @@ void report_test(Network<float>& net, const Dataset& test, const Options& opt, E
   }
   plot.heatmap("confusion", map);
 
-  const arma::uvec wrong = arma::find(result.predicted != arma::conv_to<arma::urowvec>::from(test.y));
+  const arma::uvec wrong = arma::find(result.predicted != labels);
   const arma::uword shown = std::min<arma::uword>(wrong.n_elem, 40);
   ImageGrid gallery{.title = "Misclassified test digits: predicted (true)",
                     .images = arma::fmat(test.X.n_rows, shown, arma::fill::zeros),
@@ -114,25 +115,15 @@ int main(int argc, char** argv) {
               << "Mini-batch gradient descent: " << epochs << " epochs, batch " << opt.batch_size << ", η = " << opt.lr
               << "\n\n";
 
-    // ---- Training, with the learning curve ----
-    MinibatchTrainer trainer;
-    History history;
-    Progress progress("epochs", epochs);
-    double train_seconds = 0;
-    for (int epoch = 1; epoch <= epochs; ++epoch) {
-      const Clock::time_point start = Clock::now();
-      const double running_cost = trainer.train_epoch(net, X_train, Y_train, opt.batch_size, float(opt.lr), rng());
-      train_seconds += seconds_since(start);
-      check_finite(running_cost, "the training cost", epoch);
-      const Evaluation on_train = evaluate(net, split.train.X, split.train.y);
-      const Evaluation on_dev = evaluate(net, split.dev.X, split.dev.y);
-      history.add(epoch, {{"train_cost", on_train.cost},
-                          {"dev_cost", on_dev.cost},
-                          {"train_accuracy", on_train.accuracy},
-                          {"dev_accuracy", on_dev.accuracy}});
-      progress.update(epoch, {{"train cost", on_train.cost}, {"dev cost", on_dev.cost}, {"dev acc", on_dev.accuracy}});
-    }
-    progress.finish();
+    // ---- Training, with the learning curve: the one loop (training.hpp), plain SGD ----
+    const arma::fmat Y_dev = one_hot<float>(split.dev.y);
+    SGD<float> sgd(float(opt.lr));
+    const History history = fit(net, sgd, X_train, Y_train, LabelledSet<float>{&split.train.X, &Y_train},
+                                LabelledSet<float>{&split.dev.X, &Y_dev},
+                                {.epochs = epochs, .batch_size = arma::uword(opt.batch_size), .record_every = 1,
+                                 .schedule = nullptr, .progress = "epochs"},
+                                rng());
+    const double train_seconds = history.column("seconds").back();
     const std::vector<double> dev_accuracy = history.column("dev_accuracy");
     std::cout << "Training: " << format_value("%.2f s", train_seconds) << " (" << format_value("%.3f s", train_seconds / epochs)
               << " per epoch of " << split.train.size() << " examples, "
@@ -181,15 +172,7 @@ int main(int argc, char** argv) {
                 << "   η →   ";
       for (double lr : rates) std::cout << std::setw(9) << format_value("%g", lr);
       std::cout << "   (time per epoch)\n";
-      const arma::Col<float> start_state = [&] {
-        Network<float> fresh = make_mnist_mlp();
-        std::vector<arma::fmat*> params = fresh.parameters();
-        std::vector<arma::Col<float>> parts;
-        for (arma::fmat* p : params) parts.push_back(arma::vectorise(*p));
-        arma::Col<float> all;
-        for (auto& part : parts) all = arma::join_cols(all, part);
-        return all;
-      }();
+      const arma::Col<float> start_state = make_mnist_mlp().flatten();  // the same initial θ for every run
       std::vector<Series> series;
       for (arma::uword b : batches) {
         Series s{"batch " + std::to_string(b), {}, {}, "linespoints"};
@@ -197,22 +180,19 @@ int main(int argc, char** argv) {
         double seconds = 0;
         for (double lr : rates) {
           Network<float> trial = make_mnist_mlp();
-          arma::uword offset = 0;
-          for (arma::fmat* p : trial.parameters()) {  // the same initial θ for every run
-            *p = arma::reshape(start_state.subvec(offset, offset + p->n_elem - 1), p->n_rows, p->n_cols);
-            offset += p->n_elem;
-          }
+          trial.assign(start_state);
           std::mt19937_64 gen(opt.seed + 7);
-          MinibatchTrainer sweep;
+          MinibatchTrainer<float> sweep;
+          SGD<float> sweep_sgd{float(lr)};
           const Clock::time_point t = Clock::now();
           double accuracy = 0;
           bool diverged = false;
           for (int e = 0; e < short_epochs; ++e) {
-            const double J = sweep.train_epoch(trial, X_train, Y_train, b, float(lr), gen);
+            const double J = sweep.train_epoch(trial, sweep_sgd, X_train, Y_train, b, gen);
             if (!std::isfinite(J)) diverged = true;
           }
           seconds += seconds_since(t);
-          accuracy = diverged ? 0.0 : evaluate(trial, split.dev.X, split.dev.y).accuracy;
+          accuracy = diverged ? 0.0 : evaluate(trial, split.dev.X, Y_dev).accuracy;
           std::cout << std::setw(9) << (diverged ? std::string("diverged") : format_value("%.2f%%", 100 * accuracy));
           if (!diverged) {                                 // a diverged run has no accuracy to draw
             s.x.push_back(lr);

@@ -30,6 +30,7 @@
 #pragma once
 #include <armadillo>
 
+#include <cmath>
 #include <cstdint>
 #include <random>
 #include <string>
@@ -37,18 +38,21 @@
 
 #include "chapters/06_backprop/blas_threads.hpp"
 #include "chapters/06_backprop/network.hpp"
+#include "chapters/07_mnist_mlp/training.hpp"
 #include "common/data.hpp"
 
 namespace course::ch07 {
 
-// Xavier (Glorot) uniform initialisation of every Linear layer (note 004 §4):
-//   W ~ U(−√(6/(n_in + n_out)), +√(6/(n_in + n_out))),  b = 0
+// Xavier (Glorot) uniform initialisation of every weight matrix (note 004 §4):
+//   W ~ U(−√(6/(n_in + n_out)), +√(6/(n_in + n_out))),  W: n_out × n_in,  b = 0
+// (the weights are the parameters that decay; biases keep their 0).
 template <typename eT>
 void xavier_init(Network<eT>& net) {
-  for (std::size_t k = 0; k < net.size(); ++k) {
-    if (auto* linear = dynamic_cast<Linear<eT>*>(&net.layer(k))) {
-      linear->init_uniform(std::sqrt(eT(6) / eT(linear->n_in() + linear->n_out())));
-    }
+  for (const Parameter<eT>& p : net.parameters()) {
+    if (!p.decays) continue;
+    const eT limit = std::sqrt(eT(6) / eT(p.value->n_rows + p.value->n_cols));
+    p.value->randu();                                      // U(0, 1)
+    *p.value = (*p.value * eT(2) - eT(1)) * limit;         // U(−limit, limit)
   }
 }
 
@@ -62,48 +66,20 @@ Network<eT> make_mlp(arma::uword n_x = 784, arma::uword h1 = 64, arma::uword h2 
   return net;
 }
 
-// The float network of the chapter (its code is compiled once, in mnist_mlp.cpp).
+// The float network of the chapter.
 Network<float> make_mnist_mlp();
 
-// The training images as bytes. MNIST's pixels are k/255 for k = 0..255
-// (common/data.cpp: x = k · (1/255)), so one byte holds each one exactly and
-// the float is rebuilt bit for bit. A training epoch reads every image once, in
-// a random order: 188 MB of floats for 60,000 images, 47 MB of bytes. Reading
-// the floats was a quarter of the epoch (perf, see the README); the bytes take
-// a quarter of that.
+// ---------------------------------------------------------------------------
+// Making it fast (README, "How fast"): the training images as bytes.
+// MNIST's pixels are k/255 for k = 0..255 (common/data.cpp: x = k · (1/255)),
+// so one byte holds each one exactly and the float is rebuilt bit for bit. A
+// training epoch reads every image once, in a random order: 188 MB of floats
+// for 60,000 images, 47 MB of bytes. Reading the floats was a quarter of the
+// epoch (perf, see the README); the bytes take a quarter of that. The training
+// loop (training.hpp) takes the bytes as they are: its gather_batch for bytes
+// is in mnist_mlp.cpp.
+// ---------------------------------------------------------------------------
 arma::Mat<std::uint8_t> to_bytes(const arma::fmat& X);
-
-// Xb = the columns order[first..last] of the byte images, as floats (784 × b),
-// into Xb's existing memory when its size is already right.
-void gather_batch(const arma::Mat<std::uint8_t>& X, const arma::uvec& order, arma::uword first, arma::uword last,
-                  arma::fmat& Xb);
-
-// One epoch of mini-batch gradient descent, with the buffers it reuses: no
-// allocation in the loop once the first epoch has sized them.
-class MinibatchTrainer {
- public:
-  // Shuffles the m columns of (X, Y), cuts them into mini-batches of batch_size
-  // (the last one smaller), and takes one step θ ← θ − η dθ per mini-batch.
-  // Returns the mean over the epoch of the mini-batches' costs (each taken
-  // before its own step), weighted by their sizes.
-  // X: the images as bytes (to_bytes), 784 × m; Y: one-hot, 10 × m.
-  double train_epoch(Network<float>& net, const arma::Mat<std::uint8_t>& X, const arma::fmat& Y,
-                     arma::uword batch_size, float learning_rate, std::mt19937_64& gen);
-
- private:
-  arma::uvec order_;   // the shuffled positions 0..m−1
-  arma::fmat Xb_, Yb_; // one mini-batch: 784 × b and 10 × b
-};
-
-// Cost and accuracy of the network on a whole set (forward only, in chunks).
-struct Evaluation {
-  double cost = 0, accuracy = 0;
-  arma::urowvec predicted;  // 1 × m predicted classes
-};
-Evaluation evaluate(Network<float>& net, const arma::fmat& X, const arma::Row<std::uint8_t>& labels);
-
-// counts(t, p) = how many examples of true class t were predicted as p (rows: true).
-arma::umat confusion_matrix(const arma::urowvec& predicted, const arma::Row<std::uint8_t>& labels, arma::uword classes = 10);
 
 // Multiply-add operations of one training epoch, counted as 2 flops each: the
 // matrix products only (forward W·A, backward dW = dZ·Aᵀ and dA = Wᵀ·dZ except
