@@ -36,9 +36,4 @@ arma::Row<std::uint8_t> read_idx_labels(const fs::path& file);
 void write_idx_images(const fs::path& file, const arma::Mat<std::uint8_t>& pixels, std::uint32_t rows, std::uint32_t cols);
 void write_idx_labels(const fs::path& file, const arma::Row<std::uint8_t>& labels);
 
-// SHA-256 of a file's bytes as 64 lowercase hex digits (the sums in datasets/SHA256SUMS).
-std::string sha256_file(const fs::path& file);
-// SHA-256 of bytes in memory (the known test vectors: "" and "abc").
-std::string sha256_bytes(std::string_view bytes);
-
 }  // namespace course

@@ -241,30 +241,4 @@ TEST_F(IdxFiles, SomethingThatIsNotAFileIsRejected) {
   expect_error(read_labels, dir / "does-not-exist", {"no such file", "0x00000801"});
 }
 
-// ---- SHA-256 ---------------------------------------------------------------------
-
-TEST(Sha256, KnownVectors) {
-  // FIPS 180-4 examples.
-  EXPECT_EQ(course::sha256_bytes(""), "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
-  EXPECT_EQ(course::sha256_bytes("abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
-  EXPECT_EQ(course::sha256_bytes("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq"),
-            "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1");
-  // Two blocks of padding (a message of 56..63 bytes needs a second block): NIST's 896-bit example.
-  EXPECT_EQ(course::sha256_bytes("abcdefghbcdefghicdefghijdefghijkefghijklfghijklmghijklmnhijklmnoijklmnopjklmnopqklmnopqrlmnopqrsmnopqrstnopqrstu"),
-            "cf5b16a778af8380036ce59e7b0492370b249b11e8f07a51afac45037afee9d1");
-}
-
-TEST(Sha256, FilesOfKnownContent) {
-  const fs::path dir = fs::temp_directory_path() / ("course_sha_" + std::to_string(::getpid()));
-  fs::create_directories(dir);
-  std::ofstream(dir / "empty", std::ios::binary).close();
-  std::ofstream(dir / "abc", std::ios::binary) << "abc";
-  std::ofstream(dir / "million-a", std::ios::binary) << std::string(1000000, 'a');
-  EXPECT_EQ(course::sha256_file(dir / "empty"), "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
-  EXPECT_EQ(course::sha256_file(dir / "abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
-  EXPECT_EQ(course::sha256_file(dir / "million-a"), "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0");
-  EXPECT_THROW(course::sha256_file(dir / "missing"), std::runtime_error);
-  fs::remove_all(dir);
-}
-
 }  // namespace
