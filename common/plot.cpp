@@ -428,6 +428,27 @@ fs::path Plotter::lines(const std::string& name, const LinePlot& plot) {
 
 // ---------------------------------------------------------------- decision regions
 
+RegionPlot region_grid(const std::function<arma::urowvec(const arma::mat&)>& classify, double lo, double hi, int n) {
+  if (n < 2 || !(lo < hi)) throw std::invalid_argument("region_grid: expected n >= 2 and lo < hi");
+  RegionPlot plot;
+  plot.grid_x = arma::linspace<arma::rowvec>(lo, hi, n);
+  plot.grid_y = arma::linspace<arma::rowvec>(lo, hi, n);
+  arma::mat points(2, arma::uword(n) * n, arma::fill::zeros);  // point (j, i) of the grid in column i·n + j
+  for (int i = 0; i < n; ++i)
+    for (int j = 0; j < n; ++j) {
+      points(0, i * n + j) = plot.grid_x(j);
+      points(1, i * n + j) = plot.grid_y(i);
+    }
+  const arma::urowvec classes = classify(points);
+  if (classes.n_elem != points.n_cols)
+    throw std::invalid_argument("region_grid: the classifier gave " + std::to_string(classes.n_elem) +
+                                " classes for " + std::to_string(points.n_cols) + " points");
+  plot.region = arma::umat(n, n, arma::fill::zeros);
+  for (int i = 0; i < n; ++i)
+    for (int j = 0; j < n; ++j) plot.region(i, j) = classes(i * n + j);
+  return plot;
+}
+
 fs::path Plotter::regions(const std::string& name, const RegionPlot& plot) {
   check_name(name);
   const arma::uword g_n = plot.grid_x.n_elem, h_n = plot.grid_y.n_elem, m = plot.points.n_cols;

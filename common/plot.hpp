@@ -12,6 +12,7 @@
 #include <armadillo>
 
 #include <filesystem>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -46,6 +47,12 @@ struct RegionPlot {
   std::vector<std::string> class_names{};
   std::vector<std::pair<arma::vec, std::string>> lines{}; // optional straight lines w1 x1 + w2 x2 + b = 0 as (w1, w2, b), title
 };
+
+// The decision regions of a classifier of the plane: the class of every point
+// of an n × n grid over [lo, hi]². classify gets the grid's points as the
+// columns of a 2 × n² matrix and returns their classes (1 × n²). The result
+// has grid_x, grid_y and region set; the caller adds the points, names and lines.
+RegionPlot region_grid(const std::function<arma::urowvec(const arma::mat&)>& classify, double lo, double hi, int n = 161);
 
 struct ImageGrid {
   std::string title{};

@@ -159,3 +159,26 @@ TEST(CommonPlot, BadShapesAreRejectedWithTheFigureName) {
 }
 
 }  // namespace
+
+namespace {
+
+TEST(CommonPlot, RegionGridClassifiesEveryGridPointInPlace) {
+  // class 1 right of x1 = 0.25 and above x2 = 0 ... i.e. a classifier we can check by hand
+  const course::RegionPlot plot = course::region_grid(
+      [](const arma::mat& p) {
+        return arma::conv_to<arma::urowvec>::from((p.row(0) > 0.25) + 2 * (p.row(1) > 0.0));
+      },
+      -1.0, 1.0, 9);
+  ASSERT_EQ(plot.region.n_rows, 9u);
+  ASSERT_EQ(plot.region.n_cols, 9u);
+  for (arma::uword i = 0; i < 9; ++i)
+    for (arma::uword j = 0; j < 9; ++j)
+      EXPECT_EQ(plot.region(i, j), arma::uword(plot.grid_x(j) > 0.25) + 2 * arma::uword(plot.grid_y(i) > 0.0))
+          << "row " << i << ", column " << j;
+  EXPECT_DOUBLE_EQ(plot.grid_x(0), -1.0);
+  EXPECT_DOUBLE_EQ(plot.grid_y(8), 1.0);
+  EXPECT_THROW(course::region_grid([](const arma::mat&) { return arma::urowvec(3, arma::fill::zeros); }, 0, 1, 5),
+               std::invalid_argument);
+}
+
+}  // namespace

@@ -39,22 +39,10 @@ void print_network(const XorNetwork& net, const char* indent) {
   std::printf("%sW2 = [%8.4f %8.4f]                        b2 = %8.4f\n", indent, net.W2(0, 0), net.W2(0, 1), net.b2);
 }
 
-// The predicted class over a grid of the plane [lo, hi]², from any function of a 2 × k matrix of points.
+// The decision regions a2 > 0.5 over [lo, hi]², from any function of a 2 × k matrix of points.
 course::RegionPlot region_plot(const std::function<arma::rowvec(const arma::mat&)>& probability, double lo, double hi) {
-  course::RegionPlot plot;
-  const int n = 161;
-  plot.grid_x = arma::linspace<arma::rowvec>(lo, hi, n);
-  plot.grid_y = arma::linspace<arma::rowvec>(lo, hi, n);
-  arma::mat points(2, n * n, arma::fill::zeros);
-  for (int i = 0; i < n; ++i)
-    for (int j = 0; j < n; ++j) {
-      points(0, i * n + j) = plot.grid_x(j);
-      points(1, i * n + j) = plot.grid_y(i);
-    }
-  const arma::rowvec p = probability(points);
-  plot.region = arma::umat(n, n, arma::fill::zeros);
-  for (int i = 0; i < n; ++i)
-    for (int j = 0; j < n; ++j) plot.region(i, j) = p(i * n + j) > 0.5 ? 1 : 0;
+  course::RegionPlot plot = course::region_grid(
+      [&](const arma::mat& points) { return arma::conv_to<arma::urowvec>::from(probability(points) > 0.5); }, lo, hi);
   plot.class_names = {"y = 0", "y = 1"};
   return plot;
 }

@@ -91,18 +91,8 @@ void show_gradient_check() {
 }
 
 course::RegionPlot regions(course::Network<double>& net, const course::ClassificationData& points, const std::string& title) {
-  course::RegionPlot plot;
-  const int n = 161;
+  course::RegionPlot plot = course::region_grid([&](const arma::mat& grid) { return net.predict(grid); }, -1.0, 1.0);
   plot.title = title;
-  plot.grid_x = arma::linspace<arma::rowvec>(-1.0, 1.0, n);
-  plot.grid_y = arma::linspace<arma::rowvec>(-1.0, 1.0, n);
-  mat grid(2, n * n, arma::fill::zeros);
-  for (int i = 0; i < n; ++i)
-    for (int j = 0; j < n; ++j) grid(0, i * n + j) = plot.grid_x(j), grid(1, i * n + j) = plot.grid_y(i);
-  const arma::urowvec predicted = net.predict(grid);
-  plot.region = arma::umat(n, n, arma::fill::zeros);
-  for (int i = 0; i < n; ++i)
-    for (int j = 0; j < n; ++j) plot.region(i, j) = predicted(i * n + j);
   plot.points = points.X;
   plot.labels = points.labels;
   plot.class_names = {"class 0 (disc)", "class 1 (upper)", "class 2 (lower)"};
