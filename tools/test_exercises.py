@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Tests of tools/exercises.py on the fixture files in tests/exercises/fixtures (run by CTest, label exercises).
+"""Tests of the exercise tool (tools/exercises.py, tools/exercise_tool/) on the fixture files in tests/exercises/fixtures (run by CTest, label exercises).
 
     python3 tools/test_exercises.py -v
 """
@@ -11,7 +11,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
-import exercises as ex  # noqa: E402
+from exercise_tool import check, course, markers, testing, workspace  # noqa: E402
 
 FIXTURES = HERE.parent / "tests" / "exercises" / "fixtures"
 CHAPTER = "chapters/01_fixture"
@@ -31,8 +31,8 @@ class FixtureCourse:
             shutil.copy(FIXTURES / CHAPTER / name, self.dir / CHAPTER / name)
         shutil.copytree(FIXTURES / "tests", self.dir / "tests")
 
-    def course(self) -> ex.Course:
-        return ex.Course(self.dir)
+    def course(self) -> course.Course:
+        return course.Course(self.dir)
 
     def cleanup(self) -> None:
         shutil.rmtree(self.dir, ignore_errors=True)
@@ -40,7 +40,7 @@ class FixtureCourse:
 
 class Parser(unittest.TestCase):
     def test_well_formed(self):
-        exercises, problems = ex.parse(fixture_text("well_formed.hpp"), f"{CHAPTER}/well_formed.hpp")
+        exercises, problems = markers.parse(fixture_text("well_formed.hpp"), f"{CHAPTER}/well_formed.hpp")
         self.assertEqual(problems, [])
         self.assertEqual([e.id for e in exercises], ["ch01.sigmoid", "ch01.cost"])
         sigmoid, cost = exercises
@@ -54,7 +54,7 @@ class Parser(unittest.TestCase):
         self.assertEqual(sigmoid.suite, "ch01_sigmoid")
 
     def test_missing_end(self):
-        exercises, problems = ex.parse(fixture_text("missing_end.hpp"), f"{CHAPTER}/missing_end.hpp")
+        exercises, problems = markers.parse(fixture_text("missing_end.hpp"), f"{CHAPTER}/missing_end.hpp")
         messages = [str(p) for p in problems]
         self.assertEqual(len(problems), 1, messages)
         self.assertIn("BEGIN EXERCISE ch01.f has no END EXERCISE before the next BEGIN (line 8)", messages[0])
@@ -62,17 +62,17 @@ class Parser(unittest.TestCase):
         self.assertEqual([e.id for e in exercises], ["ch01.g"])
 
     def test_missing_end_at_end_of_file(self):
-        _, problems = ex.parse('#include "common/exercise.hpp"\n// BEGIN EXERCISE ch01.x\n// hint: h\nreturn 1;\n',
+        _, problems = markers.parse('#include "common/exercise.hpp"\n// BEGIN EXERCISE ch01.x\n// hint: h\nreturn 1;\n',
                                f"{CHAPTER}/x.hpp")
         self.assertEqual([p.message for p in problems], ["BEGIN EXERCISE ch01.x has no END EXERCISE"])
 
     def test_missing_hint(self):
-        _, problems = ex.parse(fixture_text("missing_hint.hpp"), f"{CHAPTER}/missing_hint.hpp")
+        _, problems = markers.parse(fixture_text("missing_hint.hpp"), f"{CHAPTER}/missing_hint.hpp")
         self.assertEqual(len(problems), 1)
         self.assertIn("exercise ch01.no_hint has no hint", problems[0].message)
 
     def test_bad_markers(self):
-        _, problems = ex.parse(fixture_text("bad_markers.hpp"), f"{CHAPTER}/bad_markers.hpp")
+        _, problems = markers.parse(fixture_text("bad_markers.hpp"), f"{CHAPTER}/bad_markers.hpp")
         text = "\n".join(str(p) for p in problems)
         self.assertIn(":3: END EXERCISE without a BEGIN EXERCISE", text)
         self.assertIn("exercise id 'Ch1-Bad' is not of the form chNN.snake_case", text)
@@ -83,14 +83,14 @@ class Parser(unittest.TestCase):
     def test_code_after_end_is_a_warning(self):
         text = ('#include "common/exercise.hpp"\nvoid f(int& x) {\n  // BEGIN EXERCISE ch01.f\n  // hint: h\n'
                 "  x = 1;\n  // END EXERCISE\n  check(x);\n}\n")
-        exercises, problems = ex.parse(text, f"{CHAPTER}/f.hpp")
+        exercises, problems = markers.parse(text, f"{CHAPTER}/f.hpp")
         self.assertEqual(len(exercises), 1)
         self.assertEqual(len(problems), 1)
         self.assertTrue(problems[0].warning)
         self.assertIn("followed by 'check(x);'", problems[0].message)
 
     def test_missing_include(self):
-        _, problems = ex.parse("int f() {\n// BEGIN EXERCISE ch01.f\n// hint: h\nreturn 1;\n// END EXERCISE\n}\n",
+        _, problems = markers.parse("int f() {\n// BEGIN EXERCISE ch01.f\n// hint: h\nreturn 1;\n// END EXERCISE\n}\n",
                                f"{CHAPTER}/f.hpp")
         self.assertEqual(len(problems), 1)
         self.assertIn('#include "common/exercise.hpp"', problems[0].message)
@@ -100,10 +100,10 @@ class Generation(unittest.TestCase):
     def setUp(self):
         self.file = f"{CHAPTER}/well_formed.hpp"
         self.text = fixture_text("well_formed.hpp")
-        self.exercises, _ = ex.parse(self.text, self.file)
+        self.exercises, _ = markers.parse(self.text, self.file)
 
     def test_stub_keeps_markers_and_hints_and_drops_the_body(self):
-        stub = ex.make_stub(self.text, self.exercises)
+        stub = markers.make_stub(self.text, self.exercises)
         self.assertNotIn("arma::exp(-z));", stub)
         self.assertNotIn("arma::accu(terms)", stub)
         self.assertIn("  // BEGIN EXERCISE ch01.sigmoid\n  // hint: σ(z) = 1 / (1 + e^{-z}), element-wise: use arma::exp\n"
@@ -113,12 +113,12 @@ class Generation(unittest.TestCase):
         self.assertIn(r'a \"quoted\" word and a back\\slash', stub)
         # Everything outside the regions is unchanged.
         self.assertIn("const double m = static_cast<double>(y.n_elem);", stub)
-        again, problems = ex.parse(stub, self.file, strict=False)
+        again, problems = markers.parse(stub, self.file, strict=False)
         self.assertEqual(problems, [])
-        self.assertTrue(all(ex.is_stub(r.hint_lines + r.body, e) for r, e in zip(again, self.exercises)))
+        self.assertTrue(all(markers.is_stub(r.hint_lines + r.body, e) for r, e in zip(again, self.exercises)))
 
     def test_mutant_keeps_the_reference_behind_the_switch(self):
-        mutant = ex.make_mutant(self.text, self.exercises)
+        mutant = markers.make_mutant(self.text, self.exercises)
         self.assertIn('  if (course::exercise_stubbed("ch01.sigmoid")) course::exercise_not_implemented("ch01.sigmoid", ',
                       mutant)
         self.assertIn("  return 1.0 / (1.0 + arma::exp(-z));", mutant)
@@ -154,7 +154,7 @@ class WorkspaceLifecycle(unittest.TestCase):
     def setUp(self):
         self.fc = FixtureCourse("well_formed.hpp")
         self.course = self.fc.course()
-        self.ws = ex.Workspace(self.course)
+        self.ws = workspace.Workspace(self.course)
         self.file = f"{CHAPTER}/well_formed.hpp"
         self.path = self.ws.file(self.file)
 
@@ -174,60 +174,60 @@ class WorkspaceLifecycle(unittest.TestCase):
         self.path.write_text(text.replace(stub, body), encoding="utf-8")
 
     def test_init_status_reset_update(self):
-        code, out = self.quiet(ex.cmd_init, self.course, self.ws)
+        code, out = self.quiet(workspace.cmd_init, self.course, self.ws)
         self.assertEqual(code, 0)
         self.assertIn(f"created workspace/{self.file}", out)
         sigmoid = self.course.exercises["ch01.sigmoid"]
         self.assertEqual(self.ws.exercise_state(sigmoid), "stub")
-        self.assertEqual(ex.status_word(self.course, self.ws, sigmoid), ("not started", False))
+        self.assertEqual(workspace.status_word(self.course, self.ws, sigmoid), ("not started", False))
 
         # The learner writes sigmoid; init never overwrites it.
         self.write_sigmoid("  return 1.0 / (1.0 + arma::exp(-z));  // mine")
         self.assertEqual(self.ws.exercise_state(sigmoid), "written")
-        code, out = self.quiet(ex.cmd_init, ex.Course(self.fc.dir), ex.Workspace(self.course))
+        code, out = self.quiet(workspace.cmd_init, course.Course(self.fc.dir), workspace.Workspace(self.course))
         self.assertIn("kept    workspace/", out)
         self.assertIn("// mine", self.path.read_text(encoding="utf-8"))
 
         # A check result that passed counts as done until the region changes again.
         self.ws.state["results"]["ch01.sigmoid"] = {"status": "passed", "region": self.ws.region_hash(sigmoid)}
-        self.assertEqual(ex.status_word(self.course, self.ws, sigmoid), ("passed", True))
+        self.assertEqual(workspace.status_word(self.course, self.ws, sigmoid), ("passed", True))
 
         # The course changes one exercise's reference (a git pull): status says so, update keeps the learner's code.
         ref = self.fc.dir / self.file
         ref.write_text(ref.read_text(encoding="utf-8").replace("return -arma::accu(terms) / m;",
                                                                "return -arma::accu(terms) / m;  // new"),
                        encoding="utf-8")
-        course2 = ex.Course(self.fc.dir)
-        ws2 = ex.Workspace(course2)
+        course2 = course.Course(self.fc.dir)
+        ws2 = workspace.Workspace(course2)
         notes = ws2.changes_in_course()
         self.assertEqual(len(notes), 1)
         self.assertIn("ch01.cost changed", notes[0])
-        code, out = self.quiet(ex.cmd_update, course2, ws2)
+        code, out = self.quiet(workspace.cmd_update, course2, ws2)
         self.assertIn("kept your code for ch01.sigmoid", out)
         self.assertIn("stubs for ch01.cost", out)
-        self.assertEqual(ex.Workspace(course2).changes_in_course(), [])
+        self.assertEqual(workspace.Workspace(course2).changes_in_course(), [])
         self.assertIn("// mine", self.path.read_text(encoding="utf-8"))
-        self.assertEqual(len(list((self.ws.path / ex.BACKUP_DIR).rglob("*"))) > 0, True)
+        self.assertEqual(len(list((self.ws.path / workspace.BACKUP_DIR).rglob("*"))) > 0, True)
 
         # reset puts sigmoid back to its stub, keeping a backup of the learner's version.
-        code, out = self.quiet(ex.cmd_reset, course2, ex.Workspace(course2), "ch01.sigmoid")
+        code, out = self.quiet(workspace.cmd_reset, course2, workspace.Workspace(course2), "ch01.sigmoid")
         self.assertEqual(code, 0)
         self.assertNotIn("// mine", self.path.read_text(encoding="utf-8"))
-        self.assertEqual(ex.Workspace(course2).exercise_state(course2.exercises["ch01.sigmoid"]), "stub")
-        backups = [p.read_text(encoding="utf-8") for p in (self.ws.path / ex.BACKUP_DIR).rglob("*") if p.is_file()]
+        self.assertEqual(workspace.Workspace(course2).exercise_state(course2.exercises["ch01.sigmoid"]), "stub")
+        backups = [p.read_text(encoding="utf-8") for p in (self.ws.path / workspace.BACKUP_DIR).rglob("*") if p.is_file()]
         self.assertTrue(any("// mine" in b for b in backups))
         # The rest of the file is the course's, untouched by reset.
-        self.assertEqual(ex.make_stub(course2.files[self.file], course2.exercises_in(self.file)),
+        self.assertEqual(markers.make_stub(course2.files[self.file], course2.exercises_in(self.file)),
                          self.path.read_text(encoding="utf-8"))
 
     def test_reset_refuses_when_markers_are_gone(self):
-        self.quiet(ex.cmd_init, self.course, self.ws)
+        self.quiet(workspace.cmd_init, self.course, self.ws)
         text = self.path.read_text(encoding="utf-8").replace("// BEGIN EXERCISE ch01.sigmoid", "// gone")
         self.path.write_text(text, encoding="utf-8")
         import contextlib
         import io
         with contextlib.redirect_stderr(io.StringIO()) as err:
-            code, _ = self.quiet(ex.cmd_reset, self.course, self.ws, "ch01.sigmoid")
+            code, _ = self.quiet(workspace.cmd_reset, self.course, self.ws, "ch01.sigmoid")
         self.assertEqual(code, 1)
         self.assertIn("markers of ch01.sigmoid are gone", err.getvalue())
         self.assertEqual(self.ws.exercise_state(self.course.exercises["ch01.sigmoid"]), "lost")
@@ -235,33 +235,33 @@ class WorkspaceLifecycle(unittest.TestCase):
 
 class Classify(unittest.TestCase):
     def setUp(self):
-        exercises, _ = ex.parse(fixture_text("well_formed.hpp"), f"{CHAPTER}/well_formed.hpp")
+        exercises, _ = markers.parse(fixture_text("well_formed.hpp"), f"{CHAPTER}/well_formed.hpp")
         self.sigmoid = exercises[0]
 
     def result(self, passed, messages=(), suite="ch01_sigmoid", name="KnownValues"):
-        return ex.TestResult(suite, name, passed, False, list(messages))
+        return testing.TestResult(suite, name, passed, False, list(messages))
 
     def test_passed_failed_blocked_stub(self):
-        self.assertEqual(ex.classify(self.sigmoid, [self.result(True)])["status"], "passed")
-        failed = ex.classify(self.sigmoid, [self.result(True, name="A"),
+        self.assertEqual(check.classify(self.sigmoid, [self.result(True)])["status"], "passed")
+        failed = check.classify(self.sigmoid, [self.result(True, name="A"),
                                             self.result(False, ["tests/ch01_x.cpp:12\nFailure\nExpected: 0.5\n  got: 0.4"])])
         self.assertEqual(failed["status"], "failed")
         self.assertEqual(failed["message"], "Expected: 0.5\n  got: 0.4")
         self.assertEqual((failed["failed"], failed["tests"]), (1, 2))
-        blocked = ex.classify(self.sigmoid, [self.result(False, [
+        blocked = check.classify(self.sigmoid, [self.result(False, [
             'C++ exception with description "exercise ch03.relu is not implemented yet: max" thrown in the test body.'])])
         self.assertEqual((blocked["status"], blocked["blocked_by"]), ("blocked", "ch03.relu"))
-        stub = ex.classify(self.sigmoid, [self.result(False, [
+        stub = check.classify(self.sigmoid, [self.result(False, [
             'C++ exception with description "exercise ch01.sigmoid is not implemented yet: σ" thrown'])])
         self.assertEqual(stub["status"], "stub")
-        self.assertEqual(ex.classify(self.sigmoid, [self.result(True, suite="Other")])["status"], "notests")
+        self.assertEqual(check.classify(self.sigmoid, [self.result(True, suite="Other")])["status"], "notests")
 
     def test_parameterised_suite_names(self):
-        self.assertEqual(ex.base_suite("Sizes/ch01_sigmoid"), "ch01_sigmoid")
-        self.assertEqual(ex.base_suite("ch01_sigmoid/0"), "ch01_sigmoid")
-        self.assertEqual(ex.chapter_key("4"), "ch04")
-        self.assertEqual(ex.chapter_key("04"), "ch04")
-        self.assertEqual(ex.chapter_key("ch4"), "ch04")
+        self.assertEqual(testing.base_suite("Sizes/ch01_sigmoid"), "ch01_sigmoid")
+        self.assertEqual(testing.base_suite("ch01_sigmoid/0"), "ch01_sigmoid")
+        self.assertEqual(course.chapter_key("4"), "ch04")
+        self.assertEqual(course.chapter_key("04"), "ch04")
+        self.assertEqual(course.chapter_key("ch4"), "ch04")
 
 
 if __name__ == "__main__":
