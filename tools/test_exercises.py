@@ -173,6 +173,9 @@ class WorkspaceLifecycle(unittest.TestCase):
         stub = [line for line in text.splitlines() if 'exercise_not_implemented("ch01.sigmoid"' in line][0]
         self.path.write_text(text.replace(stub, body), encoding="utf-8")
 
+    def write_sigmoid_over(self, old: str, new: str):
+        self.path.write_text(self.path.read_text(encoding="utf-8").replace(old, new), encoding="utf-8")
+
     def test_init_status_reset_update(self):
         code, out = self.quiet(workspace.cmd_init, self.course, self.ws)
         self.assertEqual(code, 0)
@@ -219,6 +222,15 @@ class WorkspaceLifecycle(unittest.TestCase):
         # The rest of the file is the course's, untouched by reset.
         self.assertEqual(markers.make_stub(course2.files[self.file], course2.exercises_in(self.file)),
                          self.path.read_text(encoding="utf-8"))
+
+    def test_diff_of_an_answer_equal_to_the_reference(self):
+        self.quiet(workspace.cmd_init, self.course, self.ws)
+        self.write_sigmoid("  return 1.0 / (1.0 + arma::exp(-z));")  # the reference's body, exactly
+        code, out = self.quiet(workspace.cmd_diff, self.course, self.ws, "ch01.sigmoid")
+        self.assertEqual((code, out), (0, "ch01.sigmoid: same as the reference\n"))
+        self.write_sigmoid_over("  return 1.0 / (1.0 + arma::exp(-z));", "  return 1.0 / (1.0 + arma::exp(z));")
+        code, out = self.quiet(workspace.cmd_diff, self.course, self.ws, "ch01.sigmoid")
+        self.assertIn("-  return 1.0 / (1.0 + arma::exp(-z));\n+  return 1.0 / (1.0 + arma::exp(z));", out)
 
     def test_reset_refuses_when_markers_are_gone(self):
         self.quiet(workspace.cmd_init, self.course, self.ws)

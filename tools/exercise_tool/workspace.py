@@ -352,11 +352,19 @@ def cmd_diff(course: Course, ws: Workspace, what: str | None) -> int:
     exercises, files = resolve_targets(course, ws, what)
     for ex in exercises:
         region = ws.learner_regions(ex.file).get(ex.id)
-        mine = region.body if region else []
-        sys.stdout.writelines(difflib.unified_diff([line + "\n" for line in ex.body], [line + "\n" for line in mine],
-                                                   f"reference {ex.id}", f"yours {ex.id}"))
+        if region is None:
+            print(f"{ex.id}: {status_word(course, ws, ex)[0]}")
+        elif region.body_hash() == ex.body_hash():
+            print(f"{ex.id}: same as the reference")
+        else:
+            sys.stdout.writelines(difflib.unified_diff([line + "\n" for line in ex.body],
+                                                       [line + "\n" for line in region.body],
+                                                       f"reference {ex.id}", f"yours {ex.id}"))
     for rel_path in files:
         mine = ws.file(rel_path).read_text(encoding="utf-8") if ws.file(rel_path).exists() else ""
+        if mine == course.files[rel_path]:
+            print(f"workspace/{rel_path}: same as the reference")
+            continue
         sys.stdout.writelines(difflib.unified_diff(course.files[rel_path].splitlines(True), mine.splitlines(True),
                                                    f"reference/{rel_path}", f"workspace/{rel_path}"))
     return 0
