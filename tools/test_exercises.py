@@ -276,5 +276,36 @@ class Classify(unittest.TestCase):
         self.assertEqual(course.chapter_key("ch4"), "ch04")
 
 
+class CompilerErrors(unittest.TestCase):
+    def test_a_missing_semicolon_in_a_gmake_log(self):
+        """A real log (./course check 1 after a missing semicolon in ch01.gradients_vectorized): the compiler's
+        error with its context lines, nothing of make's."""
+        log = (FIXTURES / "build-logs" / "missing_semicolon.gmake.log").read_text(encoding="utf-8")
+        self.assertIn("gmake[2]: ***", log)  # the fixture is the kind of log the issue was about
+        shown = testing.compiler_errors(log)
+        self.assertNotIn("gmake", shown)
+        self.assertNotIn("Building CXX object", shown)
+        lines = shown.splitlines()
+        error = next(i for i, line in enumerate(lines) if ": error: " in line)
+        self.assertRegex(lines[error], r"logistic_regression\.cpp:\d+:\d+: error: expected .;. before")
+        self.assertRegex(lines[error - 1], r"logistic_regression\.cpp: In function ")  # its context, kept
+        self.assertRegex(lines[error + 1], r"^\s*\d+ \| ")                           # and the source line
+        self.assertEqual(sum(": error: " in line for line in lines), sum(": error: " in line for line in log.splitlines()))
+
+    def test_a_linker_error_and_an_error_reported_by_two_files(self):
+        header_error = ["In file included from /s/a.cpp:1:", "/s/a.hpp: In function 'T f(T)':",
+                        "/s/a.hpp:3:15: error: expected ';' before '}' token", "    3 |   return x + 1", "      |   ^"]
+        log = "\n".join(["[ 25%] Building CXX object a.cpp.o", *header_error,
+                         "gmake[2]: *** [a.o] Error 1", "In file included from /s/b.cpp:1:", *header_error[1:],
+                         "/usr/bin/ld: CMakeFiles/e.dir/main.cpp.o: in function `main':",
+                         "main.cpp:(.text+0x1b): undefined reference to `h(int)'",
+                         "collect2: error: ld returned 1 exit status", "gmake: *** [Makefile:137: e] Error 2"])
+        shown = testing.compiler_errors(log).splitlines()
+        self.assertEqual(sum("error: expected" in line for line in shown), 1)  # the header's error once
+        self.assertEqual(shown[:5], header_error)
+        self.assertIn("main.cpp:(.text+0x1b): undefined reference to `h(int)'", shown)
+        self.assertFalse(any(line.startswith(("gmake", "[")) for line in shown))
+
+
 if __name__ == "__main__":
     unittest.main()

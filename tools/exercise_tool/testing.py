@@ -25,19 +25,57 @@ def run(cmd: list[str], cwd: Path, env: dict | None = None, timeout: float | Non
     return code, out
 
 
+# The lines of a build log that are the compiler's (GCC, Clang) or the linker's; make's, ninja's and CMake's
+# are not. A diagnostic comes with its context: the lines before it that say where ("In file included from",
+# "In function ...", "required from ...") and after it its notes and the source excerpt (" 3 |  return x").
+DIAGNOSTIC_RE = re.compile(r"^(?:\S.*?):\d+(?::\d+)?: (fatal error|error|warning|note): ")
+CONTEXT_RE = re.compile(r"^(?:In file included from \S|\s+from \S+:\d+[,:]$|\S.*: (?:In|At) .*:$"
+                        r"|/\S*ld(?:\.\S+)?: \S+: in function )")
+CONTINUATION_RE = re.compile(r"^(?:\S.*?:\d+:\d+:\s+(?:required|in) |\s*\d*\s*\| |\s*\d+ \|$|\s+\|$"
+                             r"|compilation terminated\.$|\d+ errors? generated\.$|collect2: error: )")
+LINKER_ERROR_RE = re.compile(r"undefined reference to|multiple definition of|/\S*ld(?:\.\S+)?: .*(?:error|cannot find)")
+
+
 def compiler_errors(output: str, limit: int = 40) -> str:
-    """The first errors of a build log, with their context lines."""
-    lines = output.splitlines()
-    keep: list[str] = []
-    for i, line in enumerate(lines):
-        if re.search(r"\berror\b|\bError\b|undefined reference", line) and not line.startswith("make"):
-            keep.extend(lines[i: i + 4])
-            keep.append("")
-        if len(keep) >= limit:
+    """The compiler's errors in a build log, each with its context, and nothing of make's lines; an error
+    that several files report (a header's) once. Warnings are left out (the check reports those itself)."""
+    groups: list[list[str]] = []   # one diagnostic each: its context lines, the diagnostic, its notes
+    kinds: list[str] = []          # each group's diagnostic: "error", "warning", or "" (none yet)
+    for line in output.splitlines():
+        diagnostic = DIAGNOSTIC_RE.match(line)
+        main = LINKER_ERROR_RE.search(line) or (diagnostic and diagnostic.group(1) != "note")
+        if CONTEXT_RE.match(line) or main:
+            if not groups or kinds[-1]:
+                groups.append([])
+                kinds.append("")
+            groups[-1].append(line)
+            if main:
+                kinds[-1] = "warning" if diagnostic and diagnostic.group(1) == "warning" else "error"
+        elif groups and (diagnostic or CONTINUATION_RE.match(line)):
+            groups[-1].append(line)
+    for i in range(len(groups) - 1, 0, -1):  # notes under a context of their own belong to the diagnostic before
+        if not kinds[i]:
+            groups[i - 1].extend(groups.pop(i))
+            kinds.pop(i)
+    is_error = [kind == "error" for kind in kinds]
+    errors: list[list[str]] = []
+    seen: set[str] = set()
+    for group, error in zip(groups, is_error):
+        key = "\n".join(line for line in group if not CONTEXT_RE.match(line))
+        if error and key not in seen:
+            seen.add(key)
+            errors.append(group)
+    if not errors:  # not a compiler's error (CMake's, make's): the end of the log as it is
+        return "\n".join(output.splitlines()[-limit:])
+    shown: list[str] = []
+    for n, group in enumerate(errors):
+        if shown and len(shown) + len(group) > limit:
+            shown.append(f"... ({len(errors) - n} more error{'s' * (len(errors) - n != 1)})")
             break
-    if not keep:
-        keep = lines[-limit:]
-    return "\n".join(keep[:limit])
+        shown.extend(group[:limit])
+        if len(group) > limit:
+            shown.append(f"... ({len(group) - limit} more lines of this error)")
+    return "\n".join(shown)
 
 
 @dataclasses.dataclass
