@@ -22,11 +22,13 @@ and for the course's own CI (through CTest, label "exercises"):
 
     tools/exercises.py lint      the markers are well formed and every exercise has a test suite
     tools/exercises.py verify    lint; the generated workspace builds; every exercise's tests fail on its
-                                 stub with its own "not implemented" message and pass on the reference
+                                 stub with its own "not implemented" message and pass on the reference;
+                                 which other exercises each exercise test runs (tools/exercise_dependencies.json)
+
+The tool itself is the package exercise_tool/ next to this file (tools/README.md: one module per concern).
 
 Python 3 standard library only.
 """
-from __future__ import annotations
 from __future__ import annotations
 
 import argparse
@@ -73,6 +75,8 @@ def main(argv: list[str]) -> int:
     v.add_argument("--launcher", default="")
     v.add_argument("--generator", default="")
     v.add_argument("--only", nargs="*", default=[], help="only these chapters (e.g. 4 5)")
+    v.add_argument("--write-dependencies", action="store_true",
+                   help="write which exercises each exercise test runs into tools/exercise_dependencies.json")
     sub.choices["lint"].add_argument("--only", nargs="*", default=[], help="only these chapters")
     a = p.parse_args(argv)
     course = Course()

@@ -276,6 +276,60 @@ class Classify(unittest.TestCase):
         self.assertEqual(course.chapter_key("ch4"), "ch04")
 
 
+class Blame(unittest.TestCase):
+    """A verdict is about one exercise: a failing test of A that also runs B, while B fails its own tests,
+    makes A wait for B instead of failing."""
+
+    def exercise(self, ex_id: str) -> markers.Exercise:
+        return markers.Exercise(ex_id, f"{CHAPTER}/two.hpp", 0, 3, "", ["// hint: h"], "h", ["return 1;"])
+
+    def result(self, suite, name, passed, message=""):
+        return testing.TestResult(suite, name, passed, False, [message] if message else [])
+
+    def setUp(self):
+        self.a, self.b = self.exercise("ch01.a"), self.exercise("ch01.b")
+        self.runs = {"ch01_a.AgainstB": ["ch01.b"]}  # A's test also runs B (verify found it)
+
+    def test_a_waits_for_b_when_b_fails_its_own_tests(self):
+        tests = [self.result("ch01_a", "OnItsOwn", True),
+                 self.result("ch01_a", "AgainstB", False, "relative error 0.99"),
+                 self.result("ch01_b", "KnownValues", False, "dw is m = 8 times too large")]
+        verdicts = check.chapter_verdicts([self.a, self.b], tests, self.runs, {})
+        self.assertEqual(verdicts["ch01.b"]["status"], "failed")
+        self.assertEqual(verdicts["ch01.b"]["message"], "dw is m = 8 times too large")
+        self.assertEqual((verdicts["ch01.a"]["status"], verdicts["ch01.a"]["blocked_by"], verdicts["ch01.a"]["why"]),
+                         ("blocked", "ch01.b", "fails its own tests"))
+        self.assertEqual(verdicts["ch01.a"]["test"], "ch01_a.AgainstB")
+        # Without the knowledge that the test runs B, the same results blame A.
+        self.assertEqual(check.chapter_verdicts([self.a, self.b], tests, {}, {})["ch01.a"]["status"], "failed")
+
+    def test_a_fails_when_b_passes_or_when_a_fails_a_test_of_its_own(self):
+        b_passes = [self.result("ch01_a", "AgainstB", False, "relative error 0.99"),
+                    self.result("ch01_b", "KnownValues", True)]
+        self.assertEqual(check.chapter_verdicts([self.a, self.b], b_passes, self.runs, {})["ch01.a"]["status"], "failed")
+        own = [self.result("ch01_a", "AgainstB", False, "relative error 0.99"),
+               self.result("ch01_a", "OnItsOwn", False, "a(0) is 2 but should be 1"),
+               self.result("ch01_b", "KnownValues", False, "wrong")]
+        a = check.chapter_verdicts([self.a, self.b], own, self.runs, {})["ch01.a"]
+        self.assertEqual((a["status"], a["test"], a["message"]), ("failed", "ch01_a.OnItsOwn", "a(0) is 2 but should be 1"))
+
+    def test_an_exercise_of_another_chapter_that_is_not_trusted(self):
+        tests = [self.result("ch01_a", "AgainstB", False, "relative error 0.99")]
+        runs = {"ch01_a.AgainstB": ["ch00.c"]}
+        a = check.chapter_verdicts([self.a], tests, runs, {"ch00.c": "has changed since its last check"})["ch01.a"]
+        self.assertEqual((a["status"], a["blocked_by"], a["why"]), ("blocked", "ch00.c", "has changed since its last check"))
+
+    def test_the_root_cause_is_blamed_not_the_one_waiting(self):
+        # A's test runs B and C; B's test runs C; C fails on its own: both wait for C.
+        c = self.exercise("ch01.c")
+        runs = {"ch01_a.AgainstB": ["ch01.b", "ch01.c"], "ch01_b.KnownValues": ["ch01.c"]}
+        tests = [self.result("ch01_a", "AgainstB", False, "x"), self.result("ch01_b", "KnownValues", False, "y"),
+                 self.result("ch01_c", "Own", False, "z")]
+        verdicts = check.chapter_verdicts([self.a, self.b, c], tests, runs, {})
+        self.assertEqual([verdicts[i].get("blocked_by") for i in ("ch01.a", "ch01.b", "ch01.c")],
+                         ["ch01.c", "ch01.c", None])
+
+
 class CompilerErrors(unittest.TestCase):
     def test_a_missing_semicolon_in_a_gmake_log(self):
         """A real log (./course check 1 after a missing semicolon in ch01.gradients_vectorized): the compiler's

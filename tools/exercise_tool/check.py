@@ -15,8 +15,14 @@ from .markers import NOT_IMPLEMENTED, Exercise, is_stub, suite_of
 from .testing import NOT_IMPL_RE, TestResult, compiler_errors, run, run_tests, short
 from .workspace import Workspace, cmd_init, cmd_status, now, status_word
 
-def classify(ex: Exercise, tests: list[TestResult]) -> dict:
-    """passed / failed / blocked (by another exercise's stub) / stub (its own stub still throws) / notests."""
+def classify(ex: Exercise, tests: list[TestResult], runs: dict[str, list[str]] | None = None,
+             distrusted: dict[str, str] | None = None) -> dict:
+    """passed / failed / blocked (waiting for another exercise) / stub (its own stub still throws) / notests.
+
+    A verdict is about one exercise. A failing test of ex that also runs another exercise B waits for B when
+    B's stub threw, or when B is in `distrusted` (id -> why: "fails its own tests", ...) and `runs` (test ->
+    the other exercises it runs, found by verify) says the test runs B: the failure may be B's, not ex's."""
+    runs, distrusted = runs or {}, distrusted or {}
     mine = [t for t in tests if t.suite == ex.suite and not t.skipped]
     if not mine:
         return {"status": "notests"}
@@ -27,12 +33,69 @@ def classify(ex: Exercise, tests: list[TestResult]) -> dict:
         for msg in t.messages:
             m = NOT_IMPL_RE.search(msg)
             if m and m.group(1) != ex.id:
-                return {"status": "blocked", "blocked_by": m.group(1), "test": f"{t.suite}.{t.name}"}
-    if all(any(f"exercise {ex.id} {NOT_IMPLEMENTED}" in m for m in t.messages) for t in failed):
+                return {"status": "blocked", "blocked_by": m.group(1), "test": f"{t.suite}.{t.name}",
+                        "why": WHY["stub"]}
+    own = [t for t in failed if not any(f"exercise {ex.id} {NOT_IMPLEMENTED}" in m for m in t.messages)]
+    if not own:
         return {"status": "stub"}
-    t = failed[0]
-    return {"status": "failed", "test": f"{t.suite}.{t.name}", "failed": len(failed), "tests": len(mine),
-            "message": short(t.messages[0] if t.messages else "(no message)")}
+    culprits: dict[str, list[str]] = {}
+    for t in own:
+        name = f"{t.suite}.{t.name}"
+        culprits[name] = [b for b in runs.get(name, []) if b in distrusted and b != ex.id]
+        if not culprits[name]:
+            return {"status": "failed", "test": name, "failed": len(own), "tests": len(mine),
+                    "message": short("\n".join(t.messages) or "(no message)", 8)}
+    name, blamed = next(iter(culprits.items()))
+    b = min(blamed, key=lambda b: distrusted[b] != WHY["failed"])  # the one that fails on its own first
+    return {"status": "blocked", "blocked_by": b, "test": name, "why": distrusted[b]}
+
+
+WHY = {"failed": "fails its own tests", "stub": "you have not written yet", "notests": "has no test that ran"}
+
+
+def why_distrusted(verdict: dict) -> str | None:
+    """Why another exercise's verdict cannot be trusted by the tests that run it (None: it passed)."""
+    status = verdict.get("status")
+    if status == "passed":
+        return None
+    if status == "blocked":
+        return f"waits for {verdict.get('blocked_by')}"
+    return WHY.get(status, WHY["stub"])
+
+
+def chapter_verdicts(exs: list[Exercise], tests: list[TestResult], runs: dict[str, list[str]],
+                     elsewhere: dict[str, str]) -> dict[str, dict]:
+    """Every exercise's verdict in one run of a chapter's tests: first each on its own tests alone, then again
+    knowing which exercises fail, until nothing changes (an exercise waits for the one that fails on its own).
+    elsewhere: the exercises of other chapters that cannot be trusted (id -> why)."""
+    verdicts = {ex.id: classify(ex, tests) for ex in exs}
+    for _ in range(len(exs) + 1):
+        distrusted = dict(elsewhere)
+        distrusted.update({i: why for i, v in verdicts.items() if (why := why_distrusted(v))})
+        again = {ex.id: classify(ex, tests, runs, distrusted) for ex in exs}
+        if again == verdicts:
+            break
+        verdicts = again
+    return verdicts
+
+
+def distrusted_elsewhere(course: Course, ws: Workspace, chapter: str) -> dict[str, str]:
+    """The exercises of the other chapters whose last check did not pass (or that changed since), and why."""
+    out = {}
+    for ex in course.exercises.values():
+        if ex.chapter == chapter:
+            continue
+        state = ws.exercise_state(ex)
+        result = ws.state.get("results", {}).get(ex.id)
+        if state != "written":
+            out[ex.id] = WHY["stub"]
+        elif not result:
+            out[ex.id] = "is not checked yet"
+        elif result.get("region") != ws.region_hash(ex):
+            out[ex.id] = "has changed since its last check"
+        elif why := why_distrusted(result):
+            out[ex.id] = why
+    return out
 
 
 def configure_workspace(course: Course, ws: Workspace, build: Path) -> bool:
@@ -149,6 +212,7 @@ def check_once(course: Course, ws: Workspace, chapter: str, exs: list[Exercise],
     print(f"\nChapter {n}: {course.chapter_title(chapter)}")
     done = 0
     width = max(len(e.id) for e in exs) + 2
+    verdicts = chapter_verdicts(exs, tests, course.test_runs(), distrusted_elsewhere(course, ws, chapter))
     for ex in exs:
         state = ws.exercise_state(ex)
         region = ws.learner_regions(ex.file).get(ex.id)
@@ -157,7 +221,7 @@ def check_once(course: Course, ws: Workspace, chapter: str, exs: list[Exercise],
             word, _ = status_word(course, ws, ex)
             print(f"  [ ] {ex.id:<{width}}{word}")
             continue
-        r = classify(ex, tests)
+        r = verdicts[ex.id]
         if state == "stub" or r["status"] == "stub":
             r = {"status": "not started"}
         r.update({"when": now(), "region": ws.region_hash(ex)})
@@ -169,8 +233,9 @@ def check_once(course: Course, ws: Workspace, chapter: str, exs: list[Exercise],
         if r["status"] == "not started":
             print(f"  [ ] {ex.id:<{width}}not started: {where}")
         elif r["status"] == "blocked":
-            print(f"  [ ] {ex.id:<{width}}waiting: its test {r['test']} also runs {r['blocked_by']}, which you have "
-                  f"not written yet (./course check {int(r['blocked_by'][2:4])})")
+            b = r["blocked_by"]
+            elsewhere = f" (./course check {int(b[2:4])})" if b[:4] != chapter else ""
+            print(f"  [ ] {ex.id:<{width}}waiting: its test {r['test']} also runs {b}, which {r['why']}{elsewhere}")
             continue
         elif r["status"] == "notests":
             print(f"  [?] {ex.id:<{width}}no test of suite {ex.suite} ran (is your build up to date?)")
@@ -191,8 +256,14 @@ def check_once(course: Course, ws: Workspace, chapter: str, exs: list[Exercise],
         if blocked:
             need = sorted({NOT_IMPL_RE.search(m).group(1) for t in blocked for m in t.messages if NOT_IMPL_RE.search(m)})
             line += f" ({len(blocked)} wait for {', '.join(need)})"
+        failing = [t for t in other_failed if t not in blocked]
+        unfinished = [e.id for e in exs if results.get(e.id, {}).get("status") not in ("passed", "not started")]
+        if failing and unfinished:  # they run the chapter's code: its exercises' own reports come first
+            line += (f" ({len(failing)} fail{'s' * (len(failing) == 1)} while {', '.join(unfinished)} "
+                     f"{'does' if len(unfinished) == 1 else 'do'} not pass: they use {'it' if len(unfinished) == 1 else 'them'})")
+            failing = []
         print(line)
-        for t in [t for t in other_failed if t not in blocked][:3]:
+        for t in failing[:3]:
             first = short(t.messages[0] if t.messages else "", 1).splitlines()
             print(f"      {t.suite}.{t.name}: {first[0] if first else ''}")
     print(f"\n{done} of {len(exs)} exercises of chapter {n} done.", end=" ")

@@ -2,6 +2,7 @@
 exercise have its test suite)."""
 from __future__ import annotations
 
+import json
 import os
 import re
 from pathlib import Path
@@ -10,6 +11,9 @@ from .markers import TEST_RE, Exercise, Problem, parse, suite_of
 
 ROOT = Path(os.environ.get("COURSE_ROOT") or Path(__file__).resolve().parents[2])
 LESSON_SUFFIXES = {".cpp", ".hpp", ".h", ".cc", ".hh", ".ipp", ".tpp"}
+# Which other exercises each exercise test runs: found by `exercises.py verify` (each exercise stubbed in turn),
+# read by check (a failing test that runs a failing exercise waits for it).
+DEPENDENCIES = "tools/exercise_dependencies.json"
 
 
 def rel(path: Path) -> str:
@@ -33,6 +37,7 @@ class Course:
         self.exercises: dict[str, Exercise] = {}
         self.problems: list[Problem] = []
         self.warnings: list[Problem] = []
+        self._runs: dict[str, list[str]] | None = None
         self.scan()
 
     def lesson_files(self) -> list[Path]:
@@ -80,6 +85,13 @@ class Course:
             exs.sort(key=lambda e: (e.file, e.begin))
         return dict(sorted(by.items()))
 
+    def test_runs(self) -> dict[str, list[str]]:
+        """Test ('suite.name') -> the other exercises it runs, as verify found them (DEPENDENCIES)."""
+        if self._runs is None:
+            path = self.root / DEPENDENCIES
+            self._runs = json.loads(path.read_text(encoding="utf-8"))["runs"] if path.is_file() else {}
+        return self._runs
+
     def exercises_in(self, file: str) -> list[Exercise]:
         return sorted((e for e in self.exercises.values() if e.file == file), key=lambda e: e.begin)
 
@@ -87,13 +99,16 @@ class Course:
         hits = sorted((self.root / "chapters").glob(chapter[2:] + "_*"))
         return hits[0].relative_to(self.root).as_posix() if hits else None
 
-    def chapter_title(self, chapter: str) -> str:
+    def chapter_readme(self, chapter: str) -> str:
         d = self.chapter_dir(chapter)
         readme = self.root / d / "README.md" if d else None
-        if readme and readme.is_file():
-            for line in readme.read_text(encoding="utf-8").splitlines():
-                if line.startswith("# "):
-                    return line[2:].strip()
+        return readme.read_text(encoding="utf-8") if readme and readme.is_file() else ""
+
+    def chapter_title(self, chapter: str) -> str:
+        for line in self.chapter_readme(chapter).splitlines():
+            if line.startswith("# "):
+                return line[2:].strip()
+        d = self.chapter_dir(chapter)
         return d.split("/")[-1] if d else chapter
 
     def test_suites(self) -> dict[str, list[str]]:

@@ -5,9 +5,10 @@ from __future__ import annotations
 import json
 import os
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from .course import Course, rel
+from .course import DEPENDENCIES, Course, rel
 from .markers import NOT_IMPLEMENTED, make_mutant, make_stub
 from .testing import compiler_errors, run, run_tests, short, suite_filter
 
@@ -111,6 +112,7 @@ def cmd_verify(course: Course, args) -> int:
 
     build = top / "mutant-build"
     env_base = {k: v for k, v in os.environ.items() if k != "COURSE_STUB"}
+    runs: dict[str, set[str]] = {}  # test -> the other exercises it runs
     for chapter, exs in chapters.items():
         binary = build / "bin" / f"test_{chapter}"
         filt = ":".join(suite_filter(e.suite) for e in exs)
@@ -123,35 +125,75 @@ def cmd_verify(course: Course, args) -> int:
         for t in tests:
             if not t.passed:
                 failures.append(f"{t.suite}.{t.name} fails on the reference: {short(t.messages[0] if t.messages else '')}")
-        # 4. With COURSE_STUB=<id>, every test of that exercise's suite fails with its own message.
-        for ex in exs:
+        # 4. With COURSE_STUB=<id>, every test of that exercise's suite fails with its own message; and every
+        #    other exercise test of the chapter that fails with that message runs that exercise. Each exercise of
+        #    this chapter and of the chapters before it (later chapters build on them) is stubbed in turn.
+        stubbed = [e for c, es in chapters.items() if c <= chapter for e in es]
+
+        def one(ex):
             env = dict(env_base, COURSE_STUB=ex.id)
-            got, out, code = run_tests(binary, build, top / "results" / f"{ex.id}.json", suite_filter(ex.suite), env,
-                                       args.timeout)
+            return ex, run_tests(binary, build, top / "results" / f"{chapter}-{ex.id}.json", filt, env, args.timeout)
+        with ThreadPoolExecutor(max_workers=max(1, args.jobs)) as pool:
+            done = list(pool.map(one, stubbed))
+        for ex, (got, out, code) in done:
             if got is None:
                 failures.append(f"{ex.id}: test_{chapter} crashed when the exercise is stubbed (exit {code}); "
                                 f"a stub must fail the tests, not crash them:\n{out[-1500:]}")
                 continue
-            mine = [t for t in got if t.suite == ex.suite]
-            if not mine:
-                failures.append(f"{ex.id}: no test of suite {ex.suite} ran")
-                continue
-            bad = []
-            for t in mine:
-                if t.passed:
-                    bad.append(f"{t.suite}.{t.name} PASSES on the stub: it does not test the exercise (a test that "
-                               "passes whatever the learner writes belongs in a suite that is not an exercise's, "
-                               f"e.g. {ex.chapter.capitalize()}Checks)")
-                elif not any(f"exercise {ex.id} {NOT_IMPLEMENTED}" in m for m in t.messages):
-                    bad.append(f"{t.suite}.{t.name} fails on the stub but not with 'exercise {ex.id} "
-                               f"{NOT_IMPLEMENTED}': {short(t.messages[0] if t.messages else '', 3)}")
-            if bad:
-                print(f"  {ex.id:<36} BROKEN", flush=True)
-            else:
-                print(f"  {ex.id:<36} {len(mine)} test{'s' * (len(mine) != 1)}: pass on the reference, fail on "
-                      "its stub with its message", flush=True)
-            failures.extend(f"{ex.id}: {b}" for b in bad)
+            message = f"exercise {ex.id} {NOT_IMPLEMENTED}"
+            for t in got:
+                if t.suite != ex.suite and not t.passed and any(message in m for m in t.messages):
+                    runs.setdefault(f"{t.suite}.{t.name}", set()).add(ex.id)
+            if ex.chapter == chapter:
+                failures.extend(check_own_suite(ex, got))
+    if not args.only:
+        failures.extend(check_dependencies(course, runs, top, args.write_dependencies))
     return report_verify(failures, t0)
+
+
+def check_own_suite(ex, got) -> list[str]:
+    """Every test of the exercise's own suite fails on its stub, with its message."""
+    mine = [t for t in got if t.suite == ex.suite]
+    if not mine:
+        return [f"{ex.id}: no test of suite {ex.suite} ran"]
+    bad = []
+    for t in mine:
+        if t.passed:
+            bad.append(f"{t.suite}.{t.name} PASSES on the stub: it does not test the exercise (a test that "
+                       "passes whatever the learner writes belongs in a suite that is not an exercise's, "
+                       f"e.g. {ex.chapter.capitalize()}Checks)")
+        elif not any(f"exercise {ex.id} {NOT_IMPLEMENTED}" in m for m in t.messages):
+            bad.append(f"{t.suite}.{t.name} fails on the stub but not with 'exercise {ex.id} "
+                       f"{NOT_IMPLEMENTED}': {short(t.messages[0] if t.messages else '', 3)}")
+    if bad:
+        print(f"  {ex.id:<36} BROKEN", flush=True)
+    else:
+        print(f"  {ex.id:<36} {len(mine)} test{'s' * (len(mine) != 1)}: pass on the reference, fail on "
+              "its stub with its message", flush=True)
+    return [f"{ex.id}: {b}" for b in bad]
+
+
+def check_dependencies(course: Course, runs: dict[str, set[str]], top: Path, write: bool) -> list[str]:
+    """The committed DEPENDENCIES (which check reads) must be what the tests run now."""
+    found = {test: sorted(ids) for test, ids in sorted(runs.items())}
+    text = json.dumps({"about": "Which other exercises each exercise test runs (found by tools/exercises.py "
+                       "verify, which stubs each exercise in turn; read by ./course check). Do not edit: "
+                       "tools/exercises.py verify --write-dependencies writes it.", "runs": found},
+                      indent=1, ensure_ascii=False) + "\n"
+    path = course.root / DEPENDENCIES
+    if write:
+        path.write_text(text, encoding="utf-8")
+        print(f"wrote {DEPENDENCIES} ({len(found)} tests run other exercises)")
+        return []
+    if path.is_file() and json.loads(path.read_text(encoding="utf-8")).get("runs") == found:
+        print(f"{DEPENDENCIES}: up to date ({len(found)} tests run other exercises)")
+        return []
+    (top / "exercise_dependencies.json").write_text(text, encoding="utf-8")
+    old = course.test_runs()
+    changed = sorted(set(old) ^ set(found) | {k for k in found if k in old and old[k] != found[k]})
+    return [f"{DEPENDENCIES} is out of date ({len(changed)} tests changed, e.g. {', '.join(changed[:3])}): "
+            f"run tools/exercises.py verify --write-dependencies, or copy {rel(top / 'exercise_dependencies.json')} "
+            "over it, and commit it"]
 
 
 def stub_units(course: Course, build: Path, mutant: Path, stubs: Path, chapters: dict) -> list[tuple[str, list[str], str]]:
@@ -194,7 +236,6 @@ def stub_units(course: Course, build: Path, mutant: Path, stubs: Path, chapters:
 
 
 def compile_units(units: list, jobs: int) -> list[tuple[str, str, bool]]:
-    from concurrent.futures import ThreadPoolExecutor
     skipped: list[str] = []
 
     def one(unit):
