@@ -361,5 +361,25 @@ class CompilerErrors(unittest.TestCase):
         self.assertFalse(any(line.startswith(("gmake", "[")) for line in shown))
 
 
+class Order(unittest.TestCase):
+    def setUp(self):
+        self.fc = FixtureCourse("well_formed.hpp")  # ch01.sigmoid, then ch01.cost in the file
+
+    def tearDown(self):
+        self.fc.cleanup()
+
+    def ids(self) -> list[str]:
+        return [e.id for e in course.Course(self.fc.dir).chapters()["ch01"]]
+
+    def test_the_lesson_order_then_dependencies_first(self):
+        self.assertEqual(self.ids(), ["ch01.sigmoid", "ch01.cost"])  # no README: the file's order
+        (self.fc.dir / CHAPTER / "README.md").write_text("# 1. Fixture\n\n| `ch01.cost` | ... |\n| `ch01.sigmoid` |\n",
+                                                         encoding="utf-8")
+        self.assertEqual(self.ids(), ["ch01.cost", "ch01.sigmoid"])  # the README's exercise list
+        (self.fc.dir / "tools").mkdir()
+        (self.fc.dir / course.DEPENDENCIES).write_text('{"runs": {"ch01_cost.X": ["ch01.sigmoid"]}}', encoding="utf-8")
+        self.assertEqual(self.ids(), ["ch01.sigmoid", "ch01.cost"])  # cost's test runs sigmoid: sigmoid first
+
+
 if __name__ == "__main__":
     unittest.main()

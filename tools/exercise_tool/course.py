@@ -78,12 +78,30 @@ class Course:
         self.restricted = True
 
     def chapters(self) -> dict[str, list[Exercise]]:
+        """Each chapter's exercises in the order a learner should do them: the order of the chapter README's
+        exercise list (then headers before sources, then place in the file), and an exercise that another's
+        tests run before that other one."""
         by: dict[str, list[Exercise]] = {}
         for ex in self.exercises.values():
             by.setdefault(ex.chapter, []).append(ex)
-        for exs in by.values():
-            exs.sort(key=lambda e: (e.file, e.begin))
+        runs = self.test_runs()
+        for chapter, exs in by.items():
+            mentioned = re.findall(r"\b" + chapter + r"\.[a-z0-9_]+", self.chapter_readme(chapter))
+            rank = {i: n for n, i in reversed(list(enumerate(mentioned)))}
+            exs.sort(key=lambda e: (rank.get(e.id, len(rank)), not e.file.endswith((".hpp", ".h")), e.file, e.begin))
+            needs = {e.id: {b for test, bs in runs.items() if test.split(".")[0] == e.suite for b in bs} for e in exs}
+            ordered: list[Exercise] = []
+            while exs:  # dependencies first, otherwise the order above
+                ready = next((e for e in exs if not needs[e.id] & {x.id for x in exs if x is not e}), exs[0])
+                ordered.append(ready)
+                exs.remove(ready)
+            by[chapter] = ordered
         return dict(sorted(by.items()))
+
+    def files_in_order(self) -> list[str]:
+        """The lesson files with exercises, in the order of their first exercise (see chapters)."""
+        order = [e.file for exs in self.chapters().values() for e in exs]
+        return sorted(self.files, key=order.index)
 
     def test_runs(self) -> dict[str, list[str]]:
         """Test ('suite.name') -> the other exercises it runs, as verify found them (DEPENDENCIES)."""

@@ -132,8 +132,8 @@ def cmd_init(course: Course, ws: Workspace, quiet: bool = False) -> int:
         return 1
     ws.path.mkdir(parents=True, exist_ok=True)
     made, kept = [], []
-    for rel_path, text in sorted(course.files.items()):
-        exs = course.exercises_in(rel_path)
+    for rel_path in course.files_in_order():
+        text, exs = course.files[rel_path], course.exercises_in(rel_path)
         if ws.file(rel_path).exists():
             kept.append(rel_path)
             continue
