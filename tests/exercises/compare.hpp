@@ -89,7 +89,9 @@ inline std::string what_is_wrong(const Part& p, double tolerance, bool relative,
   const double c = clean_factor(p.got, p.expected);
   const arma::mat offset = p.got - p.expected;
   if (arma::abs(p.got).max() == 0.0) return why + p.name + " is all zeros";
-  if (c != 0.0 && std::abs(c - 1.0) > 1e-3 && p.got.n_elem > 1) return why + factor_words(p.name, c, m);
+  const auto near = [](double a, double b) { return std::abs(a - b) <= 1e-3 * std::abs(b); };
+  const bool telling = (m > 1 && (near(c, m) || near(c, 1.0 / m))) || near(c, -1.0);  // for a single number
+  if (c != 0.0 && std::abs(c - 1.0) > 1e-3 && (p.got.n_elem > 1 || telling)) return why + factor_words(p.name, c, m);
   if (p.got.n_elem > 1 && offset.max() - offset.min() <= tolerance + 1e-12 * arma::abs(p.expected).max()) {
     return why + "every element of " + p.name + " is " + number(std::abs(offset(0))) +
            (offset(0) > 0 ? " too large" : " too small");
