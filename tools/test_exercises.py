@@ -330,6 +330,28 @@ class Blame(unittest.TestCase):
                          ["ch01.c", "ch01.c", None])
 
 
+class Dependencies(unittest.TestCase):
+    def test_verify_keeps_the_dependencies_file_honest(self):
+        import contextlib
+        import io
+        from exercise_tool import verify
+        fc = FixtureCourse("well_formed.hpp")
+        try:
+            (fc.dir / "tools").mkdir()
+            found = {"ch01_cost.KnownValue": {"ch01.sigmoid"}}
+            with contextlib.redirect_stdout(io.StringIO()):
+                stale = verify.check_dependencies(fc.course(), found, fc.dir, write=False)
+                self.assertEqual(len(stale), 1)
+                self.assertIn(f"{course.DEPENDENCIES} is out of date (1 test changed, e.g. ch01_cost.KnownValue)",
+                              stale[0])
+                self.assertIn("verify --write-dependencies", stale[0])
+                self.assertEqual(verify.check_dependencies(fc.course(), found, fc.dir, write=True), [])
+                self.assertEqual(fc.course().test_runs(), {"ch01_cost.KnownValue": ["ch01.sigmoid"]})
+                self.assertEqual(verify.check_dependencies(fc.course(), found, fc.dir, write=False), [])
+        finally:
+            fc.cleanup()
+
+
 class CompilerErrors(unittest.TestCase):
     def test_a_missing_semicolon_in_a_gmake_log(self):
         """A real log (./course check 1 after a missing semicolon in ch01.gradients_vectorized): the compiler's

@@ -176,10 +176,11 @@ def check_own_suite(ex, got) -> list[str]:
 def check_dependencies(course: Course, runs: dict[str, set[str]], top: Path, write: bool) -> list[str]:
     """The committed DEPENDENCIES (which check reads) must be what the tests run now."""
     found = {test: sorted(ids) for test, ids in sorted(runs.items())}
-    text = json.dumps({"about": "Which other exercises each exercise test runs (found by tools/exercises.py "
-                       "verify, which stubs each exercise in turn; read by ./course check). Do not edit: "
-                       "tools/exercises.py verify --write-dependencies writes it.", "runs": found},
-                      indent=1, ensure_ascii=False) + "\n"
+    about = ("Which other exercises each exercise test runs (found by tools/exercises.py verify, which stubs each "
+             "exercise in turn; read by ./course check). Do not edit: tools/exercises.py verify --write-dependencies "
+             "writes it.")
+    rows = ",\n".join(f"  {json.dumps(test)}: {json.dumps(ids, ensure_ascii=False)}" for test, ids in found.items())
+    text = f'{{\n "about": {json.dumps(about)},\n "runs": {{\n{rows}\n }}\n}}\n'
     path = course.root / DEPENDENCIES
     if write:
         path.write_text(text, encoding="utf-8")
@@ -191,7 +192,7 @@ def check_dependencies(course: Course, runs: dict[str, set[str]], top: Path, wri
     (top / "exercise_dependencies.json").write_text(text, encoding="utf-8")
     old = course.test_runs()
     changed = sorted(set(old) ^ set(found) | {k for k in found if k in old and old[k] != found[k]})
-    return [f"{DEPENDENCIES} is out of date ({len(changed)} tests changed, e.g. {', '.join(changed[:3])}): "
+    return [f"{DEPENDENCIES} is out of date ({len(changed)} test{'s' * (len(changed) != 1)} changed, e.g. {', '.join(changed[:3])}): "
             f"run tools/exercises.py verify --write-dependencies, or copy {rel(top / 'exercise_dependencies.json')} "
             "over it, and commit it"]
 
