@@ -44,7 +44,9 @@ def classify(ex: Exercise, tests: list[TestResult], runs: dict[str, list[str]] |
         culprits[name] = [b for b in runs.get(name, []) if b in distrusted and b != ex.id]
         if not culprits[name]:
             return {"status": "failed", "test": name, "failed": len(own), "tests": len(mine),
-                    "message": short("\n".join(t.messages) or "(no message)", 8)}
+                    "message": short(t.messages[0] if t.messages else "(no message)", 8)
+                    + (f"\n(and {len(t.messages) - 1} more failure{'s' * (len(t.messages) > 2)} in this test)"
+                       if len(t.messages) > 1 else "")}
     name, blamed = next(iter(culprits.items()))
     b = min(blamed, key=lambda b: distrusted[b] != WHY["failed"])  # the one that fails on its own first
     return {"status": "blocked", "blocked_by": b, "test": name, "why": distrusted[b]}
