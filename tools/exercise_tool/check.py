@@ -193,7 +193,7 @@ def check_once(course: Course, ws: Workspace, chapter: str, exs: list[Exercise],
     code, out = run(["cmake", "--build", str(build), "--target", target, "-j", jobs], course.root,
                     log=build / "exercises-build.log")
     if code != 0:
-        print(compiler_errors(out))
+        print(compiler_errors(out).replace(str(course.root) + "/", ""))  # workspace/..., as elsewhere
         print(f"\nYour code does not compile yet (the errors above; the whole log: {rel(build / 'exercises-build.log')}).")
         return 1
     warnings = workspace_warnings(out, ws)
