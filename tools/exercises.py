@@ -21,6 +21,7 @@ and the tests of exercise ch01.sigmoid are the GoogleTest suite ch01_sigmoid.
 and for the course's own CI (through CTest, label "exercises"):
 
     tools/exercises.py lint      the markers are well formed and every exercise has a test suite
+    tools/exercises.py readme    the README's sample outputs count the exercises the course has
     tools/exercises.py verify    lint; the generated workspace builds; every exercise's tests fail on its
                                  stub with its own "not implemented" message and pass on the reference;
                                  which other exercises each exercise test runs (tools/exercise_dependencies.json)
@@ -40,6 +41,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from exercise_tool.check import cmd_check  # noqa: E402
 from exercise_tool.course import ROOT, Course  # noqa: E402
+from exercise_tool.readme import cmd_readme  # noqa: E402
 from exercise_tool.verify import cmd_lint, cmd_verify  # noqa: E402
 from exercise_tool.workspace import Workspace, cmd_diff, cmd_init, cmd_reset, cmd_status, cmd_update  # noqa: E402
 
@@ -67,6 +69,7 @@ def main(argv: list[str]) -> int:
     d.add_argument("what", nargs="?")
     sub.add_parser("list", help="every exercise and its hint")
     sub.add_parser("lint", help="(CI) check the markers and that every exercise has tests")
+    sub.add_parser("readme", help="(CI) check that the README's sample outputs count what the course has")
     v = sub.add_parser("verify", help="(CI) lint, build the stubs and a mutant, check every exercise's tests")
     v.add_argument("--build-dir", default=str(ROOT / "build" / "exercise-check"))
     v.add_argument("--jobs", type=int, default=os.cpu_count() or 2)
@@ -101,6 +104,8 @@ def main(argv: list[str]) -> int:
         if a.only:
             course.restrict(a.only)
         return cmd_lint(course)
+    if a.cmd == "readme":
+        return cmd_readme(course)
     if a.cmd == "verify":
         return cmd_verify(course, a)
     p.print_help()

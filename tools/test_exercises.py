@@ -11,7 +11,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
-from exercise_tool import check, course, markers, testing, workspace  # noqa: E402
+from exercise_tool import check, course, markers, readme, testing, workspace  # noqa: E402
 
 FIXTURES = HERE.parent / "tests" / "exercises" / "fixtures"
 CHAPTER = "chapters/01_fixture"
@@ -381,6 +381,51 @@ class CompilerErrors(unittest.TestCase):
         self.assertEqual(shown[:5], header_error)
         self.assertIn("main.cpp:(.text+0x1b): undefined reference to `h(int)'", shown)
         self.assertFalse(any(line.startswith(("gmake", "[")) for line in shown))
+
+
+class Readme(unittest.TestCase):
+    """The README's samples must count what the course has (the real README: CTest exercises.readme)."""
+
+    def setUp(self):
+        self.fc = FixtureCourse("well_formed.hpp")  # chapter 1: ch01.sigmoid and ch01.cost, no README
+        self.course = self.fc.course()
+
+    def tearDown(self):
+        self.fc.cleanup()
+
+    def readme(self, *sample: str) -> str:
+        return "# Course\n\n## Doing the exercises\n\n```console\n" + "\n".join(sample) + "\n```\n\n## Next\n"
+
+    def test_samples_that_match(self):
+        title = self.course.chapter_title("ch01")
+        text = self.readme("Your workspace has 2 exercises in 1 chapter. Open a file above",
+                           f"  created workspace/{CHAPTER}/well_formed.hpp  (ch01.sigmoid, ch01.cost)",
+                           f"Chapter 1: {title}", "  [x] ch01.sigmoid    passed (1 test)", "  [ ] ch01.cost   not started",
+                           f"  ch01   1/2  [#.]  {title}", "  total 1/2", "1 of 2 exercises of chapter 1 done.")
+        self.assertEqual(readme.check_readme(self.course, text), [])
+
+    def test_samples_out_of_date(self):
+        text = self.readme("Your workspace has 3 exercises in 1 chapter.", "Chapter 1: Old title",
+                           "  [ ] ch01.cost   not started", "  [x] ch01.sigmoid    passed (4 tests)",
+                           "  ch01   0/3  [...]  Old title", "  total 1/3", "0 of 3 exercises of chapter 1 done.")
+        problems = "\n".join(readme.check_readme(self.course, text))
+        self.assertIn("says 'Your workspace has 3 exercises in 1 chapter', but the course has 2 exercises", problems)
+        self.assertIn("shows 'ch01 0/3', but ch01 has 2 exercises", problems)
+        self.assertIn("shows 'total 1/3', but the course has 2", problems)
+        self.assertIn("says chapter 1 has 3 exercises, but it has 2", problems)
+        self.assertIn("the tool prints the chapter's title: '01_fixture'", problems)
+        self.assertIn("says ch01.sigmoid passed 4 tests, but its suite has 1", problems)
+        self.assertIn("lists ch01.sigmoid after ch01.cost, but the tool lists it before", problems)
+        self.assertRegex(problems, r"README.md:9: ")  # where: the line of the README
+
+    def test_a_chapter_missing_from_the_progress_sample(self):
+        (self.fc.dir / "chapters/02_more").mkdir(parents=True)
+        (self.fc.dir / "chapters/02_more/more.hpp").write_text(
+            '#include "common/exercise.hpp"\nint f() {\n  // BEGIN EXERCISE ch02.f\n  // hint: h\n  return 1;\n'
+            "  // END EXERCISE\n}\n", encoding="utf-8")
+        text = self.readme("  ch01   0/2  [..]  01_fixture", "  total 0/3")
+        self.assertEqual(readme.check_readme(course.Course(self.fc.dir), text),
+                         ["README.md: the sample of './course check' (progress) has no row for ch02"])
 
 
 class Order(unittest.TestCase):
