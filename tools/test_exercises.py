@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Tests of tools/exercises.py on the fixture files in tests/exercises/fixtures (run by CTest, label exercises).
+"""Tests of the exercise tool (tools/exercises.py, tools/exercise_tool/) on the fixture files in tests/exercises/fixtures (run by CTest, label exercises).
 
     python3 tools/test_exercises.py -v
 """
@@ -11,7 +11,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
-import exercises as ex  # noqa: E402
+from exercise_tool import check, course, markers, readme, testing, workspace  # noqa: E402
 
 FIXTURES = HERE.parent / "tests" / "exercises" / "fixtures"
 CHAPTER = "chapters/01_fixture"
@@ -31,8 +31,8 @@ class FixtureCourse:
             shutil.copy(FIXTURES / CHAPTER / name, self.dir / CHAPTER / name)
         shutil.copytree(FIXTURES / "tests", self.dir / "tests")
 
-    def course(self) -> ex.Course:
-        return ex.Course(self.dir)
+    def course(self) -> course.Course:
+        return course.Course(self.dir)
 
     def cleanup(self) -> None:
         shutil.rmtree(self.dir, ignore_errors=True)
@@ -40,7 +40,7 @@ class FixtureCourse:
 
 class Parser(unittest.TestCase):
     def test_well_formed(self):
-        exercises, problems = ex.parse(fixture_text("well_formed.hpp"), f"{CHAPTER}/well_formed.hpp")
+        exercises, problems = markers.parse(fixture_text("well_formed.hpp"), f"{CHAPTER}/well_formed.hpp")
         self.assertEqual(problems, [])
         self.assertEqual([e.id for e in exercises], ["ch01.sigmoid", "ch01.cost"])
         sigmoid, cost = exercises
@@ -54,7 +54,7 @@ class Parser(unittest.TestCase):
         self.assertEqual(sigmoid.suite, "ch01_sigmoid")
 
     def test_missing_end(self):
-        exercises, problems = ex.parse(fixture_text("missing_end.hpp"), f"{CHAPTER}/missing_end.hpp")
+        exercises, problems = markers.parse(fixture_text("missing_end.hpp"), f"{CHAPTER}/missing_end.hpp")
         messages = [str(p) for p in problems]
         self.assertEqual(len(problems), 1, messages)
         self.assertIn("BEGIN EXERCISE ch01.f has no END EXERCISE before the next BEGIN (line 8)", messages[0])
@@ -62,17 +62,17 @@ class Parser(unittest.TestCase):
         self.assertEqual([e.id for e in exercises], ["ch01.g"])
 
     def test_missing_end_at_end_of_file(self):
-        _, problems = ex.parse('#include "common/exercise.hpp"\n// BEGIN EXERCISE ch01.x\n// hint: h\nreturn 1;\n',
+        _, problems = markers.parse('#include "common/exercise.hpp"\n// BEGIN EXERCISE ch01.x\n// hint: h\nreturn 1;\n',
                                f"{CHAPTER}/x.hpp")
         self.assertEqual([p.message for p in problems], ["BEGIN EXERCISE ch01.x has no END EXERCISE"])
 
     def test_missing_hint(self):
-        _, problems = ex.parse(fixture_text("missing_hint.hpp"), f"{CHAPTER}/missing_hint.hpp")
+        _, problems = markers.parse(fixture_text("missing_hint.hpp"), f"{CHAPTER}/missing_hint.hpp")
         self.assertEqual(len(problems), 1)
         self.assertIn("exercise ch01.no_hint has no hint", problems[0].message)
 
     def test_bad_markers(self):
-        _, problems = ex.parse(fixture_text("bad_markers.hpp"), f"{CHAPTER}/bad_markers.hpp")
+        _, problems = markers.parse(fixture_text("bad_markers.hpp"), f"{CHAPTER}/bad_markers.hpp")
         text = "\n".join(str(p) for p in problems)
         self.assertIn(":3: END EXERCISE without a BEGIN EXERCISE", text)
         self.assertIn("exercise id 'Ch1-Bad' is not of the form chNN.snake_case", text)
@@ -83,14 +83,14 @@ class Parser(unittest.TestCase):
     def test_code_after_end_is_a_warning(self):
         text = ('#include "common/exercise.hpp"\nvoid f(int& x) {\n  // BEGIN EXERCISE ch01.f\n  // hint: h\n'
                 "  x = 1;\n  // END EXERCISE\n  check(x);\n}\n")
-        exercises, problems = ex.parse(text, f"{CHAPTER}/f.hpp")
+        exercises, problems = markers.parse(text, f"{CHAPTER}/f.hpp")
         self.assertEqual(len(exercises), 1)
         self.assertEqual(len(problems), 1)
         self.assertTrue(problems[0].warning)
         self.assertIn("followed by 'check(x);'", problems[0].message)
 
     def test_missing_include(self):
-        _, problems = ex.parse("int f() {\n// BEGIN EXERCISE ch01.f\n// hint: h\nreturn 1;\n// END EXERCISE\n}\n",
+        _, problems = markers.parse("int f() {\n// BEGIN EXERCISE ch01.f\n// hint: h\nreturn 1;\n// END EXERCISE\n}\n",
                                f"{CHAPTER}/f.hpp")
         self.assertEqual(len(problems), 1)
         self.assertIn('#include "common/exercise.hpp"', problems[0].message)
@@ -100,10 +100,10 @@ class Generation(unittest.TestCase):
     def setUp(self):
         self.file = f"{CHAPTER}/well_formed.hpp"
         self.text = fixture_text("well_formed.hpp")
-        self.exercises, _ = ex.parse(self.text, self.file)
+        self.exercises, _ = markers.parse(self.text, self.file)
 
     def test_stub_keeps_markers_and_hints_and_drops_the_body(self):
-        stub = ex.make_stub(self.text, self.exercises)
+        stub = markers.make_stub(self.text, self.exercises)
         self.assertNotIn("arma::exp(-z));", stub)
         self.assertNotIn("arma::accu(terms)", stub)
         self.assertIn("  // BEGIN EXERCISE ch01.sigmoid\n  // hint: σ(z) = 1 / (1 + e^{-z}), element-wise: use arma::exp\n"
@@ -113,12 +113,12 @@ class Generation(unittest.TestCase):
         self.assertIn(r'a \"quoted\" word and a back\\slash', stub)
         # Everything outside the regions is unchanged.
         self.assertIn("const double m = static_cast<double>(y.n_elem);", stub)
-        again, problems = ex.parse(stub, self.file, strict=False)
+        again, problems = markers.parse(stub, self.file, strict=False)
         self.assertEqual(problems, [])
-        self.assertTrue(all(ex.is_stub(r.hint_lines + r.body, e) for r, e in zip(again, self.exercises)))
+        self.assertTrue(all(markers.is_stub(r.hint_lines + r.body, e) for r, e in zip(again, self.exercises)))
 
     def test_mutant_keeps_the_reference_behind_the_switch(self):
-        mutant = ex.make_mutant(self.text, self.exercises)
+        mutant = markers.make_mutant(self.text, self.exercises)
         self.assertIn('  if (course::exercise_stubbed("ch01.sigmoid")) course::exercise_not_implemented("ch01.sigmoid", ',
                       mutant)
         self.assertIn("  return 1.0 / (1.0 + arma::exp(-z));", mutant)
@@ -154,7 +154,7 @@ class WorkspaceLifecycle(unittest.TestCase):
     def setUp(self):
         self.fc = FixtureCourse("well_formed.hpp")
         self.course = self.fc.course()
-        self.ws = ex.Workspace(self.course)
+        self.ws = workspace.Workspace(self.course)
         self.file = f"{CHAPTER}/well_formed.hpp"
         self.path = self.ws.file(self.file)
 
@@ -173,61 +173,73 @@ class WorkspaceLifecycle(unittest.TestCase):
         stub = [line for line in text.splitlines() if 'exercise_not_implemented("ch01.sigmoid"' in line][0]
         self.path.write_text(text.replace(stub, body), encoding="utf-8")
 
+    def write_sigmoid_over(self, old: str, new: str):
+        self.path.write_text(self.path.read_text(encoding="utf-8").replace(old, new), encoding="utf-8")
+
     def test_init_status_reset_update(self):
-        code, out = self.quiet(ex.cmd_init, self.course, self.ws)
+        code, out = self.quiet(workspace.cmd_init, self.course, self.ws)
         self.assertEqual(code, 0)
         self.assertIn(f"created workspace/{self.file}", out)
         sigmoid = self.course.exercises["ch01.sigmoid"]
         self.assertEqual(self.ws.exercise_state(sigmoid), "stub")
-        self.assertEqual(ex.status_word(self.course, self.ws, sigmoid), ("not started", False))
+        self.assertEqual(workspace.status_word(self.course, self.ws, sigmoid), ("not started", False))
 
         # The learner writes sigmoid; init never overwrites it.
         self.write_sigmoid("  return 1.0 / (1.0 + arma::exp(-z));  // mine")
         self.assertEqual(self.ws.exercise_state(sigmoid), "written")
-        code, out = self.quiet(ex.cmd_init, ex.Course(self.fc.dir), ex.Workspace(self.course))
+        code, out = self.quiet(workspace.cmd_init, course.Course(self.fc.dir), workspace.Workspace(self.course))
         self.assertIn("kept    workspace/", out)
         self.assertIn("// mine", self.path.read_text(encoding="utf-8"))
 
         # A check result that passed counts as done until the region changes again.
         self.ws.state["results"]["ch01.sigmoid"] = {"status": "passed", "region": self.ws.region_hash(sigmoid)}
-        self.assertEqual(ex.status_word(self.course, self.ws, sigmoid), ("passed", True))
+        self.assertEqual(workspace.status_word(self.course, self.ws, sigmoid), ("passed", True))
 
         # The course changes one exercise's reference (a git pull): status says so, update keeps the learner's code.
         ref = self.fc.dir / self.file
         ref.write_text(ref.read_text(encoding="utf-8").replace("return -arma::accu(terms) / m;",
                                                                "return -arma::accu(terms) / m;  // new"),
                        encoding="utf-8")
-        course2 = ex.Course(self.fc.dir)
-        ws2 = ex.Workspace(course2)
+        course2 = course.Course(self.fc.dir)
+        ws2 = workspace.Workspace(course2)
         notes = ws2.changes_in_course()
         self.assertEqual(len(notes), 1)
         self.assertIn("ch01.cost changed", notes[0])
-        code, out = self.quiet(ex.cmd_update, course2, ws2)
+        code, out = self.quiet(workspace.cmd_update, course2, ws2)
         self.assertIn("kept your code for ch01.sigmoid", out)
         self.assertIn("stubs for ch01.cost", out)
-        self.assertEqual(ex.Workspace(course2).changes_in_course(), [])
+        self.assertEqual(workspace.Workspace(course2).changes_in_course(), [])
         self.assertIn("// mine", self.path.read_text(encoding="utf-8"))
-        self.assertEqual(len(list((self.ws.path / ex.BACKUP_DIR).rglob("*"))) > 0, True)
+        self.assertEqual(len(list((self.ws.path / workspace.BACKUP_DIR).rglob("*"))) > 0, True)
 
         # reset puts sigmoid back to its stub, keeping a backup of the learner's version.
-        code, out = self.quiet(ex.cmd_reset, course2, ex.Workspace(course2), "ch01.sigmoid")
+        code, out = self.quiet(workspace.cmd_reset, course2, workspace.Workspace(course2), "ch01.sigmoid")
         self.assertEqual(code, 0)
         self.assertNotIn("// mine", self.path.read_text(encoding="utf-8"))
-        self.assertEqual(ex.Workspace(course2).exercise_state(course2.exercises["ch01.sigmoid"]), "stub")
-        backups = [p.read_text(encoding="utf-8") for p in (self.ws.path / ex.BACKUP_DIR).rglob("*") if p.is_file()]
+        self.assertEqual(workspace.Workspace(course2).exercise_state(course2.exercises["ch01.sigmoid"]), "stub")
+        backups = [p.read_text(encoding="utf-8") for p in (self.ws.path / workspace.BACKUP_DIR).rglob("*") if p.is_file()]
         self.assertTrue(any("// mine" in b for b in backups))
         # The rest of the file is the course's, untouched by reset.
-        self.assertEqual(ex.make_stub(course2.files[self.file], course2.exercises_in(self.file)),
+        self.assertEqual(markers.make_stub(course2.files[self.file], course2.exercises_in(self.file)),
                          self.path.read_text(encoding="utf-8"))
 
+    def test_diff_of_an_answer_equal_to_the_reference(self):
+        self.quiet(workspace.cmd_init, self.course, self.ws)
+        self.write_sigmoid("  return 1.0 / (1.0 + arma::exp(-z));")  # the reference's body, exactly
+        code, out = self.quiet(workspace.cmd_diff, self.course, self.ws, "ch01.sigmoid")
+        self.assertEqual((code, out), (0, "ch01.sigmoid: same as the reference\n"))
+        self.write_sigmoid_over("  return 1.0 / (1.0 + arma::exp(-z));", "  return 1.0 / (1.0 + arma::exp(z));")
+        code, out = self.quiet(workspace.cmd_diff, self.course, self.ws, "ch01.sigmoid")
+        self.assertIn("-  return 1.0 / (1.0 + arma::exp(-z));\n+  return 1.0 / (1.0 + arma::exp(z));", out)
+
     def test_reset_refuses_when_markers_are_gone(self):
-        self.quiet(ex.cmd_init, self.course, self.ws)
+        self.quiet(workspace.cmd_init, self.course, self.ws)
         text = self.path.read_text(encoding="utf-8").replace("// BEGIN EXERCISE ch01.sigmoid", "// gone")
         self.path.write_text(text, encoding="utf-8")
         import contextlib
         import io
         with contextlib.redirect_stderr(io.StringIO()) as err:
-            code, _ = self.quiet(ex.cmd_reset, self.course, self.ws, "ch01.sigmoid")
+            code, _ = self.quiet(workspace.cmd_reset, self.course, self.ws, "ch01.sigmoid")
         self.assertEqual(code, 1)
         self.assertIn("markers of ch01.sigmoid are gone", err.getvalue())
         self.assertEqual(self.ws.exercise_state(self.course.exercises["ch01.sigmoid"]), "lost")
@@ -235,33 +247,205 @@ class WorkspaceLifecycle(unittest.TestCase):
 
 class Classify(unittest.TestCase):
     def setUp(self):
-        exercises, _ = ex.parse(fixture_text("well_formed.hpp"), f"{CHAPTER}/well_formed.hpp")
+        exercises, _ = markers.parse(fixture_text("well_formed.hpp"), f"{CHAPTER}/well_formed.hpp")
         self.sigmoid = exercises[0]
 
     def result(self, passed, messages=(), suite="ch01_sigmoid", name="KnownValues"):
-        return ex.TestResult(suite, name, passed, False, list(messages))
+        return testing.TestResult(suite, name, passed, False, list(messages))
 
     def test_passed_failed_blocked_stub(self):
-        self.assertEqual(ex.classify(self.sigmoid, [self.result(True)])["status"], "passed")
-        failed = ex.classify(self.sigmoid, [self.result(True, name="A"),
+        self.assertEqual(check.classify(self.sigmoid, [self.result(True)])["status"], "passed")
+        failed = check.classify(self.sigmoid, [self.result(True, name="A"),
                                             self.result(False, ["tests/ch01_x.cpp:12\nFailure\nExpected: 0.5\n  got: 0.4"])])
         self.assertEqual(failed["status"], "failed")
         self.assertEqual(failed["message"], "Expected: 0.5\n  got: 0.4")
         self.assertEqual((failed["failed"], failed["tests"]), (1, 2))
-        blocked = ex.classify(self.sigmoid, [self.result(False, [
+        blocked = check.classify(self.sigmoid, [self.result(False, [
             'C++ exception with description "exercise ch03.relu is not implemented yet: max" thrown in the test body.'])])
         self.assertEqual((blocked["status"], blocked["blocked_by"]), ("blocked", "ch03.relu"))
-        stub = ex.classify(self.sigmoid, [self.result(False, [
+        stub = check.classify(self.sigmoid, [self.result(False, [
             'C++ exception with description "exercise ch01.sigmoid is not implemented yet: σ" thrown'])])
         self.assertEqual(stub["status"], "stub")
-        self.assertEqual(ex.classify(self.sigmoid, [self.result(True, suite="Other")])["status"], "notests")
+        self.assertEqual(check.classify(self.sigmoid, [self.result(True, suite="Other")])["status"], "notests")
 
     def test_parameterised_suite_names(self):
-        self.assertEqual(ex.base_suite("Sizes/ch01_sigmoid"), "ch01_sigmoid")
-        self.assertEqual(ex.base_suite("ch01_sigmoid/0"), "ch01_sigmoid")
-        self.assertEqual(ex.chapter_key("4"), "ch04")
-        self.assertEqual(ex.chapter_key("04"), "ch04")
-        self.assertEqual(ex.chapter_key("ch4"), "ch04")
+        self.assertEqual(testing.base_suite("Sizes/ch01_sigmoid"), "ch01_sigmoid")
+        self.assertEqual(testing.base_suite("ch01_sigmoid/0"), "ch01_sigmoid")
+        self.assertEqual(course.chapter_key("4"), "ch04")
+        self.assertEqual(course.chapter_key("04"), "ch04")
+        self.assertEqual(course.chapter_key("ch4"), "ch04")
+
+
+class Blame(unittest.TestCase):
+    """A verdict is about one exercise: a failing test of A that also runs B, while B fails its own tests,
+    makes A wait for B instead of failing."""
+
+    def exercise(self, ex_id: str) -> markers.Exercise:
+        return markers.Exercise(ex_id, f"{CHAPTER}/two.hpp", 0, 3, "", ["// hint: h"], "h", ["return 1;"])
+
+    def result(self, suite, name, passed, message=""):
+        return testing.TestResult(suite, name, passed, False, [message] if message else [])
+
+    def setUp(self):
+        self.a, self.b = self.exercise("ch01.a"), self.exercise("ch01.b")
+        self.runs = {"ch01_a.AgainstB": ["ch01.b"]}  # A's test also runs B (verify found it)
+
+    def test_a_waits_for_b_when_b_fails_its_own_tests(self):
+        tests = [self.result("ch01_a", "OnItsOwn", True),
+                 self.result("ch01_a", "AgainstB", False, "relative error 0.99"),
+                 self.result("ch01_b", "KnownValues", False, "dw is m = 8 times too large")]
+        verdicts = check.chapter_verdicts([self.a, self.b], tests, self.runs, {})
+        self.assertEqual(verdicts["ch01.b"]["status"], "failed")
+        self.assertEqual(verdicts["ch01.b"]["message"], "dw is m = 8 times too large")
+        self.assertEqual((verdicts["ch01.a"]["status"], verdicts["ch01.a"]["blocked_by"], verdicts["ch01.a"]["why"]),
+                         ("blocked", "ch01.b", "fails its own tests"))
+        self.assertEqual(verdicts["ch01.a"]["test"], "ch01_a.AgainstB")
+        # Without the knowledge that the test runs B, the same results blame A.
+        self.assertEqual(check.chapter_verdicts([self.a, self.b], tests, {}, {})["ch01.a"]["status"], "failed")
+
+    def test_a_fails_when_b_passes_or_when_a_fails_a_test_of_its_own(self):
+        b_passes = [self.result("ch01_a", "AgainstB", False, "relative error 0.99"),
+                    self.result("ch01_b", "KnownValues", True)]
+        self.assertEqual(check.chapter_verdicts([self.a, self.b], b_passes, self.runs, {})["ch01.a"]["status"], "failed")
+        own = [self.result("ch01_a", "AgainstB", False, "relative error 0.99"),
+               self.result("ch01_a", "OnItsOwn", False, "a(0) is 2 but should be 1"),
+               self.result("ch01_b", "KnownValues", False, "wrong")]
+        a = check.chapter_verdicts([self.a, self.b], own, self.runs, {})["ch01.a"]
+        self.assertEqual((a["status"], a["test"], a["message"]), ("failed", "ch01_a.OnItsOwn", "a(0) is 2 but should be 1"))
+
+    def test_an_exercise_of_another_chapter_that_is_not_trusted(self):
+        tests = [self.result("ch01_a", "AgainstB", False, "relative error 0.99")]
+        runs = {"ch01_a.AgainstB": ["ch00.c"]}
+        a = check.chapter_verdicts([self.a], tests, runs, {"ch00.c": "has changed since its last check"})["ch01.a"]
+        self.assertEqual((a["status"], a["blocked_by"], a["why"]), ("blocked", "ch00.c", "has changed since its last check"))
+
+    def test_the_root_cause_is_blamed_not_the_one_waiting(self):
+        # A's test runs B and C; B's test runs C; C fails on its own: both wait for C.
+        c = self.exercise("ch01.c")
+        runs = {"ch01_a.AgainstB": ["ch01.b", "ch01.c"], "ch01_b.KnownValues": ["ch01.c"]}
+        tests = [self.result("ch01_a", "AgainstB", False, "x"), self.result("ch01_b", "KnownValues", False, "y"),
+                 self.result("ch01_c", "Own", False, "z")]
+        verdicts = check.chapter_verdicts([self.a, self.b, c], tests, runs, {})
+        self.assertEqual([verdicts[i].get("blocked_by") for i in ("ch01.a", "ch01.b", "ch01.c")],
+                         ["ch01.c", "ch01.c", None])
+
+
+class Dependencies(unittest.TestCase):
+    def test_verify_keeps_the_dependencies_file_honest(self):
+        import contextlib
+        import io
+        from exercise_tool import verify
+        fc = FixtureCourse("well_formed.hpp")
+        try:
+            (fc.dir / "tools").mkdir()
+            found = {"ch01_cost.KnownValue": {"ch01.sigmoid"}}
+            with contextlib.redirect_stdout(io.StringIO()):
+                stale = verify.check_dependencies(fc.course(), found, fc.dir, write=False)
+                self.assertEqual(len(stale), 1)
+                self.assertIn(f"{course.DEPENDENCIES} is out of date (1 test changed, e.g. ch01_cost.KnownValue)",
+                              stale[0])
+                self.assertIn("verify --write-dependencies", stale[0])
+                self.assertEqual(verify.check_dependencies(fc.course(), found, fc.dir, write=True), [])
+                self.assertEqual(fc.course().test_runs(), {"ch01_cost.KnownValue": ["ch01.sigmoid"]})
+                self.assertEqual(verify.check_dependencies(fc.course(), found, fc.dir, write=False), [])
+        finally:
+            fc.cleanup()
+
+
+class CompilerErrors(unittest.TestCase):
+    def test_a_missing_semicolon_in_a_gmake_log(self):
+        """A real log (./course check 1 after a missing semicolon in ch01.gradients_vectorized): the compiler's
+        error with its context lines, nothing of make's."""
+        log = (FIXTURES / "build-logs" / "missing_semicolon.gmake.log").read_text(encoding="utf-8")
+        self.assertIn("gmake[2]: ***", log)  # the fixture is the kind of log the issue was about
+        shown = testing.compiler_errors(log)
+        self.assertNotIn("gmake", shown)
+        self.assertNotIn("Building CXX object", shown)
+        lines = shown.splitlines()
+        error = next(i for i, line in enumerate(lines) if ": error: " in line)
+        self.assertRegex(lines[error], r"logistic_regression\.cpp:\d+:\d+: error: expected .;. before")
+        self.assertRegex(lines[error - 1], r"logistic_regression\.cpp: In function ")  # its context, kept
+        self.assertRegex(lines[error + 1], r"^\s*\d+ \| ")                           # and the source line
+        self.assertEqual(sum(": error: " in line for line in lines), sum(": error: " in line for line in log.splitlines()))
+
+    def test_a_linker_error_and_an_error_reported_by_two_files(self):
+        header_error = ["In file included from /s/a.cpp:1:", "/s/a.hpp: In function 'T f(T)':",
+                        "/s/a.hpp:3:15: error: expected ';' before '}' token", "    3 |   return x + 1", "      |   ^"]
+        log = "\n".join(["[ 25%] Building CXX object a.cpp.o", *header_error,
+                         "gmake[2]: *** [a.o] Error 1", "In file included from /s/b.cpp:1:", *header_error[1:],
+                         "/usr/bin/ld: CMakeFiles/e.dir/main.cpp.o: in function `main':",
+                         "main.cpp:(.text+0x1b): undefined reference to `h(int)'",
+                         "collect2: error: ld returned 1 exit status", "gmake: *** [Makefile:137: e] Error 2"])
+        shown = testing.compiler_errors(log).splitlines()
+        self.assertEqual(sum("error: expected" in line for line in shown), 1)  # the header's error once
+        self.assertEqual(shown[:5], header_error)
+        self.assertIn("main.cpp:(.text+0x1b): undefined reference to `h(int)'", shown)
+        self.assertFalse(any(line.startswith(("gmake", "[")) for line in shown))
+
+
+class Readme(unittest.TestCase):
+    """The README's samples must count what the course has (the real README: CTest exercises.readme)."""
+
+    def setUp(self):
+        self.fc = FixtureCourse("well_formed.hpp")  # chapter 1: ch01.sigmoid and ch01.cost, no README
+        self.course = self.fc.course()
+
+    def tearDown(self):
+        self.fc.cleanup()
+
+    def readme(self, *sample: str) -> str:
+        return "# Course\n\n## Doing the exercises\n\n```console\n" + "\n".join(sample) + "\n```\n\n## Next\n"
+
+    def test_samples_that_match(self):
+        title = self.course.chapter_title("ch01")
+        text = self.readme("Your workspace has 2 exercises in 1 chapter. Open a file above",
+                           f"  created workspace/{CHAPTER}/well_formed.hpp  (ch01.sigmoid, ch01.cost)",
+                           f"Chapter 1: {title}", "  [x] ch01.sigmoid    passed (1 test)", "  [ ] ch01.cost   not started",
+                           f"  ch01   1/2  [#.]  {title}", "  total 1/2", "1 of 2 exercises of chapter 1 done.")
+        self.assertEqual(readme.check_readme(self.course, text), [])
+
+    def test_samples_out_of_date(self):
+        text = self.readme("Your workspace has 3 exercises in 1 chapter.", "Chapter 1: Old title",
+                           "  [ ] ch01.cost   not started", "  [x] ch01.sigmoid    passed (4 tests)",
+                           "  ch01   0/3  [...]  Old title", "  total 1/3", "0 of 3 exercises of chapter 1 done.")
+        problems = "\n".join(readme.check_readme(self.course, text))
+        self.assertIn("says 'Your workspace has 3 exercises in 1 chapter', but the course has 2 exercises", problems)
+        self.assertIn("shows 'ch01 0/3', but ch01 has 2 exercises", problems)
+        self.assertIn("shows 'total 1/3', but the course has 2", problems)
+        self.assertIn("says chapter 1 has 3 exercises, but it has 2", problems)
+        self.assertIn("the tool prints the chapter's title: '01_fixture'", problems)
+        self.assertIn("says ch01.sigmoid passed 4 tests, but its suite has 1", problems)
+        self.assertIn("lists ch01.sigmoid after ch01.cost, but the tool lists it before", problems)
+        self.assertRegex(problems, r"README.md:9: ")  # where: the line of the README
+
+    def test_a_chapter_missing_from_the_progress_sample(self):
+        (self.fc.dir / "chapters/02_more").mkdir(parents=True)
+        (self.fc.dir / "chapters/02_more/more.hpp").write_text(
+            '#include "common/exercise.hpp"\nint f() {\n  // BEGIN EXERCISE ch02.f\n  // hint: h\n  return 1;\n'
+            "  // END EXERCISE\n}\n", encoding="utf-8")
+        text = self.readme("  ch01   0/2  [..]  01_fixture", "  total 0/3")
+        self.assertEqual(readme.check_readme(course.Course(self.fc.dir), text),
+                         ["README.md: the sample of './course check' (progress) has no row for ch02"])
+
+
+class Order(unittest.TestCase):
+    def setUp(self):
+        self.fc = FixtureCourse("well_formed.hpp")  # ch01.sigmoid, then ch01.cost in the file
+
+    def tearDown(self):
+        self.fc.cleanup()
+
+    def ids(self) -> list[str]:
+        return [e.id for e in course.Course(self.fc.dir).chapters()["ch01"]]
+
+    def test_the_lesson_order_then_dependencies_first(self):
+        self.assertEqual(self.ids(), ["ch01.sigmoid", "ch01.cost"])  # no README: the file's order
+        (self.fc.dir / CHAPTER / "README.md").write_text("# 1. Fixture\n\n| `ch01.cost` | ... |\n| `ch01.sigmoid` |\n",
+                                                         encoding="utf-8")
+        self.assertEqual(self.ids(), ["ch01.cost", "ch01.sigmoid"])  # the README's exercise list
+        (self.fc.dir / "tools").mkdir()
+        (self.fc.dir / course.DEPENDENCIES).write_text('{"runs": {"ch01_cost.X": ["ch01.sigmoid"]}}', encoding="utf-8")
+        self.assertEqual(self.ids(), ["ch01.sigmoid", "ch01.cost"])  # cost's test runs sigmoid: sigmoid first
 
 
 if __name__ == "__main__":
