@@ -388,8 +388,8 @@ fs::path Plotter::lines(const std::string& name, const LinePlot& plot) {
   g << "set xlabel " << quote(plot.xlabel) << "\nset ylabel " << quote(plot.ylabel) << "\n";
   g << "set grid lt 1 lc rgb '#e4e4e4' lw 1\nset autoscale xfix\n";
   g << "set key " << corners[corner] << " opaque box lc rgb '#bbbbbb' samplen 2.5 spacing 1.2\n";
-  if (plot.logx) g << "set logscale x\nset mxtics 10\n";
-  if (plot.logy) g << "set logscale y\nset mytics 10\n";
+  if (plot.logx) g << "set logscale x\nset mxtics 10\nset format x '%g'\n";
+  if (plot.logy) g << "set logscale y\nset mytics 10\nset format y '%g'\n";
   if (plot.yrange) g << "set yrange [" << num(plot.yrange->first) << ":" << num(plot.yrange->second) << "]\n";
   int blocks = 0;
   for (std::size_t k = 0; k < plot.series.size(); ++k) {

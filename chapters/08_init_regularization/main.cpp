@@ -1,1 +1,445 @@
-int main() { return 0; }
+// Chapter 8: initialisation and regularisation.
+//
+//   build/release/bin/ch08              note 000's experiment, the deep nets, over-fitting and its remedies
+//   build/release/bin/ch08 --quick      the same on the embedded sample, in seconds
+//   build/release/bin/ch08 --deep-epochs 5 --small-train 1000 --small-epochs 150
+#include <cmath>
+#include <cstdio>
+#include <iomanip>
+#include <iostream>
+#include <memory>
+#include <optional>
+#include <sstream>
+#include <tuple>
+#include <string>
+#include <vector>
+
+#include "chapters/06_backprop/blas_threads.hpp"
+#include "chapters/08_init_regularization/initialization.hpp"
+#include "chapters/08_init_regularization/regularization.hpp"
+#include "common/chapter.hpp"
+#include "common/data.hpp"
+#include "common/format.hpp"
+#include "common/plot.hpp"
+
+using namespace course;
+using namespace course::ch08;
+
+namespace {
+
+std::vector<double> percent(const std::vector<double>& fractions) {
+  std::vector<double> p;
+  for (double f : fractions) p.push_back(100 * f);
+  return p;
+}
+
+// ---------------------------------------------------------------- 1. note 000's experiment
+
+void note_000(Plotter& plot) {
+  std::cout << "1. Note 000: p = 1000 inputs, half of them 1; z = w·x + b for 20,000 draws of w and b\n"
+            << "   initialisation                     formula: std of z            measured   |z| > 4 (σ saturated)\n";
+  struct Row {
+    std::string name;
+    double weight_var, bias_var;
+  };
+  const std::vector<Row> rows = {{"w, b ~ N(0, 1)", 1.0, 1.0},
+                                 {"w, b ~ N(0, 1/(n_in + 1)) (note 000)", 1.0 / 1001, 1.0 / 1001},
+                                 {"w ~ N(0, 1/n_in), b ~ N(0, 1) (Nielsen)", 1.0 / 1000, 1.0}};
+  Histogram hist{.title = "Note 000: z = w·x + b with 500 of 1000 inputs on", .xlabel = "z", .ylabel = "count",
+                 .samples = {}, .bins = 80};
+  for (const Row& r : rows) {
+    const arma::vec z = sample_z(1000, 20000, std::sqrt(r.weight_var), std::sqrt(r.bias_var));
+    const double formula = z_standard_deviation(500, r.weight_var, r.bias_var);
+    const double saturated = arma::mean(arma::conv_to<arma::vec>::from(arma::abs(z) > 4.0));
+    std::printf("   %-40s √(%g·%.4g + %.4g) = %-8.4f  %8.4f   %5.1f%%\n", r.name.c_str(), 500.0, r.weight_var,
+                r.bias_var, formula, arma::stddev(z), 100 * saturated);
+    hist.samples.emplace_back(r.name, z);
+  }
+  std::cout << "   Note 000 calls z \"standard normal\" after the cure; with half of the inputs on, its variance is\n"
+            << "   (p/2 + 1)/(p + 1) = 501/1001 ≈ 0.50 (std 0.71), as measured: narrow enough not to saturate σ,\n"
+            << "   but not 1. Nielsen's version gives variance 1/2 + 1 = 1.5.\n\n";
+  plot.histogram("note000_z", hist);
+}
+
+// ---------------------------------------------------------------- 2. deep networks
+
+struct DeepRun {
+  std::string activation, init;
+  std::vector<arma::fvec> activations;  // a^l of 1,000 examples, per hidden layer
+  std::vector<double> spread, gradient_norm;
+  std::vector<double> epochs, dev_accuracy;
+  std::string outcome;
+};
+
+Network<float> deep_network(const std::string& activation, int depth, arma::uword width) {
+  std::vector<arma::uword> sizes = {784};
+  std::vector<std::string> fs;
+  for (int l = 0; l < depth; ++l) sizes.push_back(width), fs.push_back(activation);
+  sizes.push_back(10);
+  fs.push_back("softmax");
+  return make_network<float>(sizes, fs, "cross_entropy");
+}
+
+void deep_networks(const Split& split, const Options& opt, Plotter& plot, int depth, arma::uword width, int epochs,
+                   arma::uword train_size, std::vector<DeepRun>& runs) {
+  const arma::uword n_train = std::min<arma::uword>(train_size, split.train.size());
+  const arma::fmat X = split.train.X.cols(0, n_train - 1);
+  const arma::fmat Y = one_hot<float>(split.train.y.subvec(0, n_train - 1));
+  const arma::fmat Y_dev = one_hot<float>(split.dev.y);
+  const arma::uword probe = std::min<arma::uword>(1000, n_train);
+  const arma::fmat X_probe = X.cols(0, probe - 1), Y_probe = Y.cols(0, probe - 1);
+  std::cout << "2. A deep network: 784, " << depth << " hidden layers of " << width << ", 10 (softmax); "
+            << "at the start (1,000 images), then " << epochs << " epochs of SGD (η = " << opt.lr << ", batch "
+            << opt.batch_size << ") on " << n_train << " images\n"
+            << "   activation  init          std of a^l, layers 1.." << depth
+            << "                      ‖∂J/∂W^l‖, layer 1 and " << depth + 1 << "     dev accuracy after each epoch\n";
+  for (const std::string activation : {"sigmoid", "tanh", "relu"}) {
+    for (const std::string& init : initialisation_names()) {
+      DeepRun run{activation, init, {}, {}, {}, {}, {}, ""};
+      Network<float> net = deep_network(activation, depth, width);
+      initialise(net, init);
+      net.forward(X_probe);
+      net.backward(Y_probe);
+      for (int l = 0; l < depth; ++l) {
+        const arma::fmat& a = net.layer_output(2 * l + 1);  // layer 2l is Linear, 2l + 1 its activation
+        run.activations.push_back(arma::vectorise(a));
+        run.spread.push_back(arma::stddev(arma::conv_to<arma::vec>::from(arma::vectorise(a))));
+      }
+      for (const Parameter<float>& p : net.parameters())
+        if (p.decays) run.gradient_norm.push_back(arma::norm(arma::conv_to<arma::mat>::from(*p.gradient), "fro"));
+      SGD<float> sgd(float(opt.lr));
+      try {
+        const History h = fit(net, sgd, X, Y, LabelledSet<float>{&split.dev.X, &Y_dev},
+                              {.epochs = epochs, .batch_size = arma::uword(opt.batch_size), .record_every = 1,
+                               .schedule = nullptr, .progress = ""},
+                              rng());
+        run.epochs = h.epochs();
+        run.dev_accuracy = h.column("dev_accuracy");
+        run.outcome = format_percent(run.dev_accuracy.back());
+      } catch (const std::runtime_error& e) {          // a run that diverged: fit stops it with a message
+        run.outcome = "diverged";
+      }
+      std::printf("   %-10s  %-11s ", activation.c_str(), init.c_str());
+      for (double s : run.spread) std::printf(" %8.2g", s);
+      std::printf("   %8.2g %8.2g    ", run.gradient_norm.front(), run.gradient_norm.back());
+      for (double a : run.dev_accuracy) std::printf(" %5.1f%%", 100 * a);
+      if (run.outcome == "diverged") std::printf(" diverged (the cost became NaN or infinite)");
+      std::printf("\n");
+      runs.push_back(std::move(run));
+    }
+  }
+
+  std::vector<double> layer_axis;
+  for (int l = 1; l <= depth; ++l) layer_axis.push_back(l);
+  for (const std::string activation : {"sigmoid", "tanh", "relu"}) {
+    LinePlot spread{.title = "Spread of the activations at the start, " + activation + " (std of a^l over 1,000 images)",
+                    .xlabel = "hidden layer l", .ylabel = "std of a^l", .series = {}, .logx = false, .logy = true,
+                    .yrange = {}};
+    LinePlot grads{.title = "Gradient norm per layer at the start, " + activation, .xlabel = "layer l (weights W^l)",
+                   .ylabel = "‖∂J/∂W^l‖ (Frobenius)", .series = {}, .logx = false, .logy = true, .yrange = {}};
+    LinePlot curves{.title = "Dev accuracy in the first epochs, " + activation + " (diverged runs left out)",
+                    .xlabel = "epoch", .ylabel = "dev accuracy (%)", .series = {}, .logx = false, .logy = false,
+                    .yrange = std::make_pair(0.0, 100.0)};
+    for (const DeepRun& r : runs) {
+      if (r.activation != activation) continue;
+      std::vector<double> stds = r.spread;
+      for (double& s : stds) s = std::max(s, 1e-12);    // log axis: a dead layer (std 0) drawn at 1e-12
+      spread.series.push_back({r.init, layer_axis, stds, "linespoints"});
+      std::vector<double> g_axis;
+      for (std::size_t l = 1; l <= r.gradient_norm.size(); ++l) g_axis.push_back(double(l));
+      std::vector<double> g = r.gradient_norm;
+      for (double& v : g) v = std::max(v, 1e-30);
+      grads.series.push_back({r.init, g_axis, g, "linespoints"});
+      if (!r.epochs.empty()) curves.series.push_back({r.init, r.epochs, percent(r.dev_accuracy), "linespoints"});
+    }
+    plot.lines("activation_spread_" + activation, spread);
+    plot.lines("gradient_norms_" + activation, grads);
+    plot.lines("deep_learning_curves_" + activation, curves);
+  }
+  // Histograms of every hidden layer's activations for the telling cases.
+  for (const auto& [activation, init] : std::vector<std::pair<std::string, std::string>>{
+           {"tanh", "N(0,1)"}, {"tanh", "N(0,0.01²)"}, {"tanh", "Xavier"}, {"relu", "He"}, {"relu", "N(0,0.01²)"}}) {
+    for (const DeepRun& r : runs) {
+      if (r.activation != activation || r.init != init) continue;
+      Histogram hist{.title = activation + ", " + init + ": activations a^l of 1,000 images, per hidden layer",
+                     .xlabel = "a^l", .ylabel = "count", .samples = {}, .bins = 60};
+      for (std::size_t l = 0; l < r.activations.size(); l += 1)
+        hist.samples.emplace_back("layer " + std::to_string(l + 1), arma::conv_to<arma::vec>::from(r.activations[l]));
+      std::string name = "activation_histograms_" + activation + "_" +
+                         (init == "N(0,1)" ? "normal1" : init == "N(0,0.01²)" ? "normal001" : init == "Xavier" ? "xavier" : "he");
+      plot.histogram(name, hist);
+    }
+  }
+  std::cout << "\n";
+}
+
+
+// ---------------------------------------------------------------- 3. over-fitting and its remedies
+
+// The small net of the experiment: 784-128-10, ReLU, He, with an optional dropout after the hidden layer.
+Network<float> small_network(double keep_prob, bool original_dropout = false) {
+  Network<float> net;
+  net.add<Linear>(784, 128);
+  net.add<ReLU>();
+  if (keep_prob < 1 && original_dropout) net.add(std::make_unique<OriginalDropout<float>>(keep_prob));
+  if (keep_prob < 1 && !original_dropout) net.add(std::make_unique<Dropout<float>>(keep_prob));
+  net.add<Linear>(128, 10);
+  net.set_loss<SoftmaxCrossEntropy>();
+  he_init(net);
+  return net;
+}
+
+struct Remedy {
+  std::string name;
+  History history;
+  double train_error = 0, dev_error = 0;
+  int chosen_epoch = 0;  // early stopping: the epoch whose θ it kept
+  Network<float> net;
+};
+
+// Trains the small net on the first n training images for `epochs`, recording every `every` epochs.
+Remedy train_small(const std::string& name, const Split& split, const arma::fmat& Y_dev, arma::uword n, int epochs,
+                   int every, const Options& opt, double keep_prob, std::unique_ptr<Penalty<float>> penalty,
+                   int patience = 0, bool original_dropout = false) {
+  seed_everything(opt.seed + 8);                           // every remedy starts from the same θ and order
+  Remedy r{name, {}, 0, 0, 0, small_network(keep_prob, original_dropout)};
+  r.net.set_penalty(std::move(penalty));
+  const arma::fmat X = split.train.X.cols(0, n - 1);
+  const arma::fmat Y = one_hot<float>(split.train.y.subvec(0, n - 1));
+  SGD<float> sgd(float(opt.lr));
+  std::optional<EarlyStopping<float>> stopping;
+  if (patience > 0) stopping.emplace(patience);
+  r.history = fit(r.net, sgd, X, Y, LabelledSet<float>{&split.dev.X, &Y_dev},
+                  {.epochs = epochs, .batch_size = arma::uword(opt.batch_size), .record_every = every,
+                   .schedule = nullptr, .progress = ""},
+                  rng(), [&](int epoch, const History& h) {
+                    return !stopping || stopping->observe(epoch, h.column("dev_cost").back(), r.net);
+                  });
+  if (stopping) {
+    stopping->restore_best(r.net);                         // the best dev epoch's θ, not the last
+    r.chosen_epoch = stopping->best_epoch();
+  }
+  r.train_error = 1 - evaluate(r.net, X, Y).accuracy;
+  r.dev_error = 1 - evaluate(r.net, split.dev.X, Y_dev).accuracy;
+  return r;
+}
+
+std::size_t near_zero(const arma::fmat& W, float tolerance = 1e-3f) { return arma::accu(arma::abs(W) < tolerance); }
+
+struct RemedySettings {
+  double l2 = 5, l1 = 0.5, keep_prob = 0.5;
+  int patience = 3;
+};
+
+std::string with_value(const std::string& what, double v) {
+  std::ostringstream s;
+  s << what << v;
+  return s.str();
+}
+
+void overfitting(const Split& split, const Options& opt, Plotter& plot, arma::uword small, int epochs,
+                 const RemedySettings& set, std::vector<Remedy>& remedies) {
+  const arma::fmat Y_dev = one_hot<float>(split.dev.y);
+  const arma::uword n = std::min<arma::uword>(small, split.train.size());
+  const int every = std::max(1, epochs / 30);
+  std::cout << "3. Over-fitting: 784-128-10 (ReLU, He) on " << n << " training images, " << epochs
+            << " epochs of SGD (η = " << opt.lr << ", batch " << opt.batch_size << "), dev set " << split.dev.size()
+            << " images; then each remedy alone\n";
+  remedies.push_back(train_small("no regularisation", split, Y_dev, n, epochs, every, opt, 1.0, nullptr));
+  remedies.push_back(train_small(with_value("L2, λ = ", set.l2), split, Y_dev, n, epochs, every, opt, 1.0,
+                                 std::make_unique<L2Penalty<float>>(set.l2, n)));
+  remedies.push_back(train_small(with_value("L1, λ = ", set.l1), split, Y_dev, n, epochs, every, opt, 1.0,
+                                 std::make_unique<L1Penalty<float>>(set.l1, n)));
+  remedies.push_back(train_small(with_value("dropout, keep_prob = ", set.keep_prob), split, Y_dev, n, epochs, every,
+                                 opt, set.keep_prob, nullptr));
+  remedies.push_back(train_small("original dropout (note 000)", split, Y_dev, n, epochs, every, opt, set.keep_prob,
+                                 nullptr, 0, /*original_dropout=*/true));
+  remedies.push_back(train_small(with_value("early stopping, patience ", set.patience), split, Y_dev, n, epochs, every,
+                                 opt, 1.0, nullptr, set.patience));
+  // More data: the same number of examples seen (n · epochs), spread over 5 and 50 times as many images.
+  for (arma::uword factor : {5u, 50u}) {
+    const arma::uword more = std::min<arma::uword>(n * factor, split.train.size());
+    const int more_epochs = std::max(1, int(double(n) * epochs / double(more)));
+    remedies.push_back(train_small("more data: " + std::to_string(more) + " images", split, Y_dev, more, more_epochs,
+                                   std::max(1, more_epochs / 30), opt, 1.0, nullptr));
+    if (more == split.train.size()) break;
+  }
+
+  std::cout << "   remedy                          train error   dev error   gap      diagnosis (note 001 §1.2)\n";
+  for (const Remedy& r : remedies) {
+    const Diagnosis d = diagnose(r.train_error, r.dev_error);
+    std::printf("   %-30s  %9.2f%%  %9.2f%%  %6.2f   %s%s\n", r.name.c_str(), 100 * r.train_error, 100 * r.dev_error,
+                100 * (r.dev_error - r.train_error), d.verdict().c_str(),
+                r.chosen_epoch ? ("  (kept epoch " + std::to_string(r.chosen_epoch) + " of " +
+                                  std::to_string(int(r.history.epochs().back())) + ")").c_str()
+                               : "");
+  }
+
+  // One figure: the dev error of every remedy against the examples seen (epochs × images).
+  LinePlot dev{.title = "Dev error during training: no regularisation and each remedy (" + std::to_string(n) + " images)",
+               .xlabel = "examples seen (thousands)", .ylabel = "dev error (%)", .series = {}, .logx = false,
+               .logy = false, .yrange = {}};
+  LinePlot gap{.title = "Train (dashed in the legend's order: train first) and dev error", .xlabel = "epoch",
+               .ylabel = "error (%)", .series = {}, .logx = false, .logy = false, .yrange = {}};
+  for (const Remedy& r : remedies) {
+    const double images = double(r.name.rfind("more data", 0) == 0 ? std::stoul(r.name.substr(11)) : n);
+    std::vector<double> seen, dev_err, train_err;
+    for (double e : r.history.epochs()) seen.push_back(e * images / 1000.0);
+    for (double a : r.history.column("dev_accuracy")) dev_err.push_back(100 * (1 - a));
+    for (double a : r.history.column("train_accuracy")) train_err.push_back(100 * (1 - a));
+    dev.series.push_back({r.name, seen, dev_err, "lines"});
+    if (r.name == "no regularisation" || r.name.rfind("L2", 0) == 0 || r.name.rfind("dropout", 0) == 0) {
+      gap.series.push_back({r.name + ": train", r.history.epochs(), train_err, "lines"});
+      gap.series.push_back({r.name + ": dev", r.history.epochs(), dev_err, "lines"});
+    }
+    if (r.chosen_epoch) {
+      const std::vector<double> epochs_seen = r.history.epochs();
+      const std::vector<double> cost = r.history.column("dev_cost");
+      LinePlot es{.title = "Early stopping: the dev cost, and the epoch whose θ it keeps", .xlabel = "epoch",
+                  .ylabel = "dev cost J", .series = {{"dev cost", epochs_seen, cost, "linespoints"}}, .logx = false,
+                  .logy = false, .yrange = {}};
+      for (std::size_t i = 0; i < epochs_seen.size(); ++i)
+        if (int(epochs_seen[i]) == r.chosen_epoch)
+          es.series.push_back({"kept: epoch " + std::to_string(r.chosen_epoch), {epochs_seen[i]}, {cost[i]}, "points"});
+      plot.lines("early_stopping", es);
+    }
+  }
+  plot.lines("remedies_dev_error", dev);
+  plot.lines("train_dev_gap", gap);
+
+  // L1 against L2: the hidden layer's weights.
+  const arma::fmat& W_l2 = *remedies[1].net.parameters()[0].value;
+  const arma::fmat& W_l1 = *remedies[2].net.parameters()[0].value;
+  const arma::fmat& W_none = *remedies[0].net.parameters()[0].value;
+  std::printf("   hidden-layer weights with |w| < 0.001: none %.1f%%, L2 %.1f%%, L1 %.1f%% (of %llu): L1 drives weights to 0, L2 only shrinks them\n\n",
+              100.0 * near_zero(W_none) / W_none.n_elem, 100.0 * near_zero(W_l2) / W_l2.n_elem,
+              100.0 * near_zero(W_l1) / W_l1.n_elem, (unsigned long long)W_l1.n_elem);
+  plot.histogram("l1_l2_weights",
+                 {.title = "Hidden-layer weights after training: no penalty, L2 and L1", .xlabel = "w",
+                  .ylabel = "count",
+                  .samples = {{"no penalty", arma::conv_to<arma::vec>::from(arma::vectorise(W_none))},
+                              {"L2", arma::conv_to<arma::vec>::from(arma::vectorise(W_l2))},
+                              {"L1", arma::conv_to<arma::vec>::from(arma::vectorise(W_l1))}},
+                  .bins = 80});
+
+  // Dropout, pictured: the hidden layer's 128 units for 24 images, before and after a mask.
+  Network<float>& net = remedies[3].net;
+  const arma::fmat X = split.dev.X.cols(0, 23);
+  net.forward(X);                                          // training mode: a mask is drawn
+  const arma::fmat after = net.layer_output(2);            // Dropout's output
+  const arma::fmat before = net.layer_output(1);           // ReLU's output
+  plot.heatmap("dropout_mask", {.title = "Hidden units (rows 1–32) of 24 images: a^1 (left) and a^1 ⊙ d / keep_prob (right)",
+                                .xlabel = "image (before | after)", .ylabel = "hidden unit",
+                                .values = arma::conv_to<arma::mat>::from(arma::join_rows(before.rows(0, 31), after.rows(0, 31))),
+                                .row_names = {}, .col_names = {}, .annotate = false});
+}
+
+// ---------------------------------------------------------------- 4. normalising inputs
+
+void normalising_inputs(const Split& split, const Options& opt, Plotter& plot, int epochs) {
+  std::cout << "4. Normalising inputs (note 001 §1.9): μ and σ² from the training set, applied to every set\n";
+  // Two features on different scales: x1 ~ U(0, 1), x2 ~ U(0, 10); y = x1 + 0.1 x2. The cost of a linear model
+  // J(w) = (1/2m) ‖wᵀX − y‖² is a bowl whose Hessian is (1/m) X Xᵀ; its condition number is how elongated it is.
+  arma::mat X2(2, 500, arma::fill::randu);
+  X2.row(1) *= 10.0;
+  InputNormalizer<double> norm2;
+  norm2.fit(X2);
+  const arma::mat Z2 = norm2.transform(X2);
+  const arma::rowvec y2 = X2.row(0) + 0.1 * X2.row(1) + 0.1 * arma::rowvec(500, arma::fill::randn);  // noise: J* > 0
+  const double kappa_raw = arma::cond(arma::mat(X2 * X2.t() / 500.0));
+  const double kappa_norm = arma::cond(arma::mat(Z2 * Z2.t() / 500.0));
+  std::printf("   two features, scales 1 and 10: the cost bowl's Hessian has condition number %.1f; normalised %.2f\n",
+              kappa_raw, kappa_norm);
+  for (const auto& [name, data, range] : {std::tuple{"cost_surface_raw", X2, 3.0}, std::tuple{"cost_surface_normalised", Z2, 3.0}}) {
+    const arma::rowvec& y = y2;
+    const int g = 41;
+    arma::mat J(g, g, arma::fill::zeros);
+    // the bowl around its minimum w*, in a square of ±range on each axis
+    const arma::vec w_star = arma::solve(arma::mat(data * data.t()), arma::vec(data * y.t()));
+    for (int i = 0; i < g; ++i)
+      for (int j = 0; j < g; ++j) {
+        const arma::vec w = w_star + arma::vec{range * (2.0 * j / (g - 1) - 1), range * (2.0 * i / (g - 1) - 1)};
+        J(g - 1 - i, j) = std::log10(arma::accu(arma::square(w.t() * data - y)) / (2.0 * 500));
+      }
+    plot.heatmap(name, {.title = std::string("log10 J(w1, w2) around its minimum, ") +
+                                 (std::string(name) == "cost_surface_raw" ? "raw features (scales 1 and 10)" : "normalised features"),
+                        .xlabel = "w1 − w1* (−3 … 3)", .ylabel = "w2 − w2* (−3 … 3)", .values = J, .row_names = {},
+                        .col_names = {}, .annotate = false});
+  }
+  // On MNIST: chapter 7's network, with and without normalised pixels.
+  const arma::fmat Y = one_hot<float>(split.train.y), Y_dev = one_hot<float>(split.dev.y);
+  InputNormalizer<float> norm;
+  norm.fit(split.train.X);                                 // the training set's μ and σ only
+  const arma::fmat X_norm = norm.transform(split.train.X), X_dev_norm = norm.transform(split.dev.X);
+  LinePlot curves{.title = "784-64-16-10 (chapter 7) with raw and normalised pixels", .xlabel = "epoch",
+                  .ylabel = "dev accuracy (%)", .series = {}, .logx = false, .logy = false, .yrange = {}};
+  for (const bool normalised : {false, true}) {
+    seed_everything(opt.seed + 9);
+    Network<float> net = ch07::make_mnist_mlp();
+    SGD<float> sgd(0.2f);
+    const History h = fit(net, sgd, normalised ? X_norm : split.train.X, Y,
+                          LabelledSet<float>{normalised ? &X_dev_norm : &split.dev.X, &Y_dev},
+                          {.epochs = epochs, .batch_size = 128, .record_every = 1, .schedule = nullptr, .progress = ""},
+                          rng());
+    std::cout << "   " << (normalised ? "normalised pixels" : "raw pixels [0, 1]") << ": dev accuracy per epoch";
+    for (double a : h.column("dev_accuracy")) std::cout << " " << format_percent(a);
+    std::cout << "\n";
+    curves.series.push_back({normalised ? "normalised" : "raw", h.epochs(), percent(h.column("dev_accuracy")), "linespoints"});
+  }
+  plot.lines("normalised_inputs_mnist", curves);
+  std::cout << "\n";
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  Chapter chapter("ch08", "Initialisation and regularisation", {.epochs = 150, .lr = 0.1, .batch_size = 64});
+  int deep_epochs = 5, depth = 6, small_train = 1000, blas_threads = 1;
+  int deep_train = 10000;
+  RemedySettings remedy;
+  chapter.app().add_option("--l2", remedy.l2, "λ of the L2 penalty (λ/2m)·Σ‖W‖², m = the training images")->check(CLI::Range(0.0, 1000.0));
+  chapter.app().add_option("--l1", remedy.l1, "λ of the L1 penalty (λ/m)·Σ|w|")->check(CLI::Range(0.0, 1000.0));
+  chapter.app().add_option("--keep-prob", remedy.keep_prob, "dropout's keep_prob")->check(CLI::Range(0.05, 1.0));
+  chapter.app().add_option("--patience", remedy.patience, "early stopping: records without a better dev cost")->check(CLI::Range(1, 100));
+  chapter.app().add_option("--deep-epochs", deep_epochs, "epochs of each deep network")->check(CLI::Range(1, 100));
+  chapter.app().add_option("--depth", depth, "hidden layers of the deep network")->check(CLI::Range(2, 20));
+  chapter.app().add_option("--deep-train", deep_train, "training images of the deep networks")->check(CLI::Range(100, 50000));
+  chapter.app().add_option("--small-train", small_train, "training images of the over-fitting experiment")->check(CLI::Range(100, 50000));
+  chapter.app()
+      .add_option("--blas-threads", blas_threads, "threads for OpenBLAS's matrix products (1 is fastest at these sizes)")
+      ->check(CLI::Range(1, 64));
+
+  return chapter.run(argc, argv, [&](const Options& opt) {
+    if (!set_blas_threads(blas_threads)) std::cout << "(not OpenBLAS: --blas-threads has no effect)\n";
+    Plotter plot(opt);
+    note_000(plot);
+
+    const Mnist data = load_dataset(opt.quick ? "sample" : opt.dataset, opt.data_dir);
+    const Split split = split_dev(data.train, opt.quick ? data.train.size() / 5 : 10000, rng());
+    std::vector<DeepRun> runs;
+    deep_networks(split, opt, plot, depth, 64, opt.quick ? std::min(deep_epochs, 2) : deep_epochs,
+                  opt.quick ? 2000 : arma::uword(deep_train), runs);
+
+    std::vector<Remedy> remedies;
+    const arma::uword small = opt.quick ? 500 : arma::uword(small_train);
+    overfitting(split, opt, plot, small, opt.quick ? std::min(opt.epochs, 30) : opt.epochs,
+                remedy, remedies);
+    normalising_inputs(split, opt, plot, opt.quick ? 2 : 5);
+
+    auto outcome = [&](const std::string& activation, const std::string& init) {
+      for (const DeepRun& r : runs)
+        if (r.activation == activation && r.init == init) return r.outcome;
+      return std::string("?");
+    };
+    const Remedy& none = remedies[0];
+    double best_gap = 1e9;
+    std::string best;
+    for (std::size_t i = 1; i < remedies.size(); ++i)
+      if (remedies[i].dev_error < best_gap) best_gap = remedies[i].dev_error, best = remedies[i].name;
+    chapter.summary(std::to_string(depth) + "-hidden-layer ReLU net: N(0,1) " + outcome("relu", "N(0,1)") + ", N(0,0.01²) " +
+                    outcome("relu", "N(0,0.01²)") + ", He " + outcome("relu", "He") + " dev; " +
+                    std::to_string(small) + " images: dev error " + format_value("%.1f%%", 100 * none.dev_error) +
+                    " (train " + format_value("%.1f%%", 100 * none.train_error) + "), best remedy " + best + " " +
+                    format_value("%.1f%%", 100 * best_gap));
+  });
+}
