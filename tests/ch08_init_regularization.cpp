@@ -189,7 +189,7 @@ TEST(ch08_dropout_forward, KeepsTheExpectedActivation) {
   EXPECT_TRUE(arma::all(arma::vectorise((out == 0.0) + (arma::abs(out - 1.25) < 1e-12)) == 1));
 }
 
-TEST(ch08_dropout_forward, IsTheIdentityInEvaluationMode) {
+TEST(Ch08Dropout, IsTheIdentityInEvaluationMode) {
   seed_everything(89);
   Dropout<double> dropout(0.5);
   dropout.set_training(false);
