@@ -37,13 +37,12 @@ class Optimizer {
   eT learning_rate() const { return learning_rate_; }
   void set_learning_rate(eT learning_rate) {
     if (!(learning_rate > eT(0)))
-      throw std::invalid_argument(name_for_errors() + ": the learning rate must be positive, found " +
+      throw std::invalid_argument("optimiser: the learning rate must be positive, found " +
                                   std::to_string(double(learning_rate)));
     learning_rate_ = learning_rate;
   }
 
  private:
-  std::string name_for_errors() const { return "optimiser"; }
   eT learning_rate_ = eT(0.1);
 };
 

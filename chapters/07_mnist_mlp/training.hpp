@@ -27,6 +27,7 @@
 #include <cstdint>
 #include <functional>
 #include <limits>
+#include <memory>
 #include <random>
 #include <string>
 #include <vector>
@@ -157,7 +158,8 @@ struct FitSettings {
 // What fit records, per recorded epoch, in a History (common/progress.hpp):
 //   learning_rate, running_cost (mean J of the epoch's mini-batches, with any
 //   penalty), train_cost, dev_cost (the loss alone, in evaluation mode),
-//   train_accuracy, dev_accuracy (classification), seconds (training only).
+//   train_accuracy, dev_accuracy (classification), seconds (of training so far,
+//   the evaluations left out).
 // on_record(epoch, history) is called after each record; returning false stops
 // the training there (early stopping).
 using OnRecord = std::function<bool(int epoch, const History& history)>;

@@ -279,7 +279,7 @@ void overfitting(const Split& split, const Options& opt, Plotter& plot, arma::uw
   LinePlot dev{.title = "Dev error during training: no regularisation and each remedy (" + std::to_string(n) + " images)",
                .xlabel = "examples seen (thousands)", .ylabel = "dev error (%)", .series = {}, .logx = false,
                .logy = false, .yrange = {}};
-  LinePlot gap{.title = "Train (dashed in the legend's order: train first) and dev error", .xlabel = "epoch",
+  LinePlot gap{.title = "Train and dev error: no regularisation, L2 and dropout", .xlabel = "epoch",
                .ylabel = "error (%)", .series = {}, .logx = false, .logy = false, .yrange = {}};
   for (const Remedy& r : remedies) {
     const double images = double(r.name.rfind("more data", 0) == 0 ? std::stoul(r.name.substr(11)) : n);

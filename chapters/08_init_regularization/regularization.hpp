@@ -217,41 +217,28 @@ class Dropout : public Layer<eT> {
 // 1 − keep_prob (no scaling); at test time use all of them with "the outgoing
 // weights halved" (keep_prob = 0.5), which is the same as multiplying the
 // activations by keep_prob. The expected input of the next layer is keep_prob·a
-// in both modes. Inverted dropout moves the factor to training time.
+// in both modes. It is inverted dropout times keep_prob, in both modes and both
+// directions: a ⊙ d / keep_prob · keep_prob = a ⊙ d while training, a · keep_prob
+// at test time. Inverted dropout moves the factor to training time.
 template <typename eT>
-class OriginalDropout : public Layer<eT> {
+class OriginalDropout : public Dropout<eT> {
  public:
   using Mat = arma::Mat<eT>;
-  explicit OriginalDropout(double keep_prob) : keep_prob_(keep_prob) {
-    if (!(keep_prob > 0 && keep_prob <= 1))
-      throw std::invalid_argument("OriginalDropout: keep_prob must be in (0, 1], found " + std::to_string(keep_prob));
-  }
+  explicit OriginalDropout(double keep_prob) : Dropout<eT>(keep_prob) {}
   std::string name() const override {
     std::ostringstream s;
-    s << "OriginalDropout(keep " << keep_prob_ << ")";
+    s << "OriginalDropout(keep " << this->keep_prob() << ")";
     return s.str();
   }
   std::string kind() const override { return "OriginalDropout"; }
   void forward(const Mat& input, Mat& output) override {
-    if (!this->training()) {
-      output = eT(keep_prob_) * input;                     // test time: every unit, its weights × keep_prob
-      return;
-    }
-    if (!held_ || mask_.n_rows != input.n_rows || mask_.n_cols != input.n_cols)
-      mask_ = arma::conv_to<Mat>::from(arma::randu<Mat>(input.n_rows, input.n_cols) < eT(keep_prob_));
-    output = input % mask_;                                // dropped units are 0, the others unchanged
+    Dropout<eT>::forward(input, output);                   // a ⊙ d / keep_prob (training), a (test)
+    output *= eT(this->keep_prob());                       // a ⊙ d (training), a · keep_prob (test)
   }
   void backward(const Mat& input, const Mat& output, const Mat& dout, Mat& dinput) override {
-    (void)input;
-    check_same_shape(*this, "dout", dout, "output", output);
-    dinput = this->training() ? Mat(dout % mask_) : Mat(eT(keep_prob_) * dout);
+    Dropout<eT>::backward(input, output, dout, dinput);    // da ⊙ d / keep_prob, or da
+    dinput *= eT(this->keep_prob());                       // da ⊙ d, or da · keep_prob
   }
-  void hold_randomness(bool hold) override { held_ = hold; }
-
- private:
-  double keep_prob_;
-  Mat mask_;
-  bool held_ = false;
 };
 
 // ---------------------------------------------------------------------------
