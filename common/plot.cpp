@@ -845,4 +845,78 @@ fs::path Plotter::histogram(const std::string& name, const Histogram& hist) {
   return render(out_, name, mode_, {800, 500, g.str()});
 }
 
+fs::path Plotter::contours(const std::string& name, const ContourPlot& plot) {
+  check_name(name);
+  const arma::uword g = plot.grid_x.n_elem, h = plot.grid_y.n_elem;
+  if (plot.values.n_rows != h || plot.values.n_cols != g)
+    throw std::invalid_argument("contour plot '" + name + "': the values are " + std::to_string(plot.values.n_rows) +
+                                "×" + std::to_string(plot.values.n_cols) + " but the grid is " + std::to_string(h) +
+                                " (y) × " + std::to_string(g) + " (x)");
+  if (g < 2 || h < 2) throw std::invalid_argument("contour plot '" + name + "': the grid needs at least 2×2 points");
+  for (const Series& s : plot.paths)
+    if (s.x.size() != s.y.size())
+      throw std::invalid_argument("contour plot '" + name + "': path '" + s.title + "' has " +
+                                  std::to_string(s.x.size()) + " x values but " + std::to_string(s.y.size()) +
+                                  " y values");
+  // CSV in long form: the surface's grid (series "surface", with z), then the paths.
+  write_csv(out_, name, [&](std::ostream& out) {
+    out << "series," << csv(plot.xlabel) << "," << csv(plot.ylabel) << ",z\n";
+    for (arma::uword i = 0; i < h; ++i)
+      for (arma::uword j = 0; j < g; ++j)
+        out << "surface," << csv(plot.grid_x(j)) << "," << csv(plot.grid_y(i)) << "," << csv(plot.values(i, j)) << "\n";
+    for (const Series& s : plot.paths)
+      for (std::size_t i = 0; i < s.x.size(); ++i) out << csv(s.title) << "," << csv(s.x[i]) << "," << csv(s.y[i]) << ",\n";
+  });
+  if (mode_ == PlotMode::none) return {};
+
+  const double x0 = plot.grid_x(0), x1 = plot.grid_x(g - 1), y0 = plot.grid_y(0), y1 = plot.grid_y(h - 1);
+  std::ostringstream s;
+  s << preamble(plot.title);
+  // The grid as gnuplot's scan lines (one block per y), then its contours into a datablock.
+  s << "$G << EOD\n";
+  for (arma::uword i = 0; i < h; ++i) {
+    for (arma::uword j = 0; j < g; ++j)
+      s << num(plot.grid_x(j)) << " " << num(plot.grid_y(i)) << " " << num(plot.values(i, j)) << "\n";
+    s << "\n";
+  }
+  s << "EOD\n";
+  s << "set contour base\nunset surface\nset view map\n";
+  if (!plot.levels.empty()) {
+    s << "set cntrparam levels discrete ";
+    for (std::size_t k = 0; k < plot.levels.size(); ++k) s << (k ? "," : "") << num(plot.levels[k]);
+    s << "\n";
+  } else {
+    s << "set cntrparam levels 12\n";
+  }
+  s << "set table $C\nsplot $G using 1:2:3 with lines\nunset table\nunset contour\n";
+  s << "set xlabel " << quote(plot.xlabel) << "\nset ylabel " << quote(plot.ylabel) << "\n";
+  s << "set xrange [" << num(x0) << ":" << num(x1) << "]\nset yrange [" << num(y0) << ":" << num(y1) << "]\n";
+  s << "set key outside right top opaque box lc rgb '#bbbbbb' samplen 2.5 spacing 1.2\n";
+  if (plot.equal_axes) s << "set size ratio -1\n";
+  for (std::size_t k = 0; k < plot.paths.size(); ++k) {
+    s << "$P" << k << " << EOD\n";
+    for (std::size_t i = 0; i < plot.paths[k].x.size(); ++i) {
+      const double x = plot.paths[k].x[i], y = plot.paths[k].y[i];
+      if (std::isfinite(x) && std::isfinite(y)) s << num(x) << " " << num(y) << "\n";
+    }
+    s << "EOD\n";
+  }
+  s << "plot $C using 1:2 with lines lw 1 lc rgb '#b8b8b8' notitle";
+  for (std::size_t k = 0; k < plot.paths.size(); ++k) {
+    const Series& p = plot.paths[k];
+    std::string style = p.style.empty() || p.style == "lines" ? "lines lw 2"
+                        : p.style == "linespoints"             ? "linespoints lw 1.5 pt 7 ps 0.45"
+                                                               : p.style;
+    s << ", \\\n     $P" << k << " using 1:2 with " << style << " lt " << (k % kNumColours) + 1
+      << (p.title.empty() ? " notitle" : " title " + quote(p.title));
+  }
+  for (std::size_t k = 0; k < plot.marks.size(); ++k) {
+    const auto& [label, at] = plot.marks[k];
+    s << ", \\\n     '+' using (" << num(at.first) << "):(" << num(at.second)
+      << ") every ::0::0 with points pt " << (k == 0 ? 3 : 6) << " ps 2 lw 2 lc rgb '#202020' title " << quote(label);
+  }
+  s << "\n";
+  return render(out_, name, mode_, {900, 560, s.str()});
+}
+
 }  // namespace course

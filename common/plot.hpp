@@ -83,6 +83,19 @@ struct Histogram {
   int bins = 50;
 };
 
+// Contour lines of f(x, y) over a grid, with paths drawn over them (an
+// optimiser's steps, chapter 9). Gnuplot computes the contours.
+struct ContourPlot {
+  std::string title{}, xlabel = "x", ylabel = "y";
+  arma::rowvec grid_x{};            // 1 × g coordinates along x (increasing)
+  arma::rowvec grid_y{};            // 1 × h coordinates along y (increasing)
+  arma::mat values{};               // h × g: f(grid_x[j], grid_y[i]) at (i, j)
+  std::vector<double> levels{};     // the values of the contour lines drawn
+  std::vector<Series> paths{};      // over the contours, clipped to the grid's box
+  std::vector<std::pair<std::string, std::pair<double, double>>> marks{};  // labelled points (a minimum, a start)
+  bool equal_axes = true;           // one unit as long on both axes (a round bowl looks round)
+};
+
 class Plotter {
  public:
   Plotter(fs::path out_dir, PlotMode mode);
@@ -95,6 +108,7 @@ class Plotter {
   fs::path heatmap(const std::string& name, const HeatMap& map);
   fs::path bars(const std::string& name, const BarChart& chart);
   fs::path histogram(const std::string& name, const Histogram& hist);
+  fs::path contours(const std::string& name, const ContourPlot& plot);
 
   // True when gnuplot with pngcairo was found (tests skip their PNG checks otherwise).
   static bool gnuplot_available();

@@ -1,0 +1,436 @@
+// Chapter 9: optimisation algorithms.
+//
+//   build/release/bin/ch09              averages, the test surfaces, then MNIST (about a minute)
+//   build/release/bin/ch09 --quick      the same on the embedded sample, in seconds
+//   build/release/bin/ch09 --epochs 20 --skip-schedules
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <iostream>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "chapters/06_backprop/blas_threads.hpp"
+#include "chapters/07_mnist_mlp/mnist_mlp.hpp"
+#include "chapters/09_optimizers/optimizers.hpp"
+#include "chapters/09_optimizers/surfaces.hpp"
+#include "common/chapter.hpp"
+#include "common/data.hpp"
+#include "common/format.hpp"
+#include "common/plot.hpp"
+
+using namespace course;
+using namespace course::ch09;
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+std::vector<double> to_vector(const arma::vec& v) { return arma::conv_to<std::vector<double>>::from(v); }
+
+std::vector<double> count_from_one(std::size_t n) {
+  std::vector<double> x(n);
+  for (std::size_t i = 0; i < n; ++i) x[i] = double(i + 1);
+  return x;
+}
+
+std::vector<double> percent(const std::vector<double>& fractions) {
+  std::vector<double> p;
+  for (double f : fractions) p.push_back(100 * f);
+  return p;
+}
+
+// ---------------------------------------------------------------- 1. exponentially weighted averages
+
+// A year of daily temperatures (°C), London-like: a seasonal sine and day-to-day noise.
+arma::vec temperatures(std::mt19937_64& gen) {
+  std::normal_distribution<double> noise(0.0, 3.0);
+  arma::vec theta(365, arma::fill::zeros);
+  for (arma::uword d = 0; d < 365; ++d)
+    theta(d) = 11 + 8 * std::sin(2 * arma::datum::pi * (double(d) - 110) / 365) + noise(gen);
+  return theta;
+}
+
+void averages(Plotter& plot, std::mt19937_64& gen) {
+  const arma::vec theta = temperatures(gen);
+  std::cout << "1. Exponentially weighted averages of a year of daily temperatures (note 001 §2.2)\n"
+            << "   V_t = β V_{t−1} + (1 − β) θ_t, V_0 = 0\n"
+            << "     β      window 1/(1 − β)   weight of the last window   V on day 1..4 (θ: ";
+  for (int d = 0; d < 4; ++d) std::cout << format_value("%.1f", theta(d)) << (d < 3 ? " " : ")\n");
+  LinePlot figure{.title = "Exponentially weighted averages of a year of daily temperatures",
+                  .xlabel = "day", .ylabel = "temperature (°C)", .series = {}, .logx = false, .logy = false, .yrange = {}};
+  const std::vector<double> days = count_from_one(theta.n_elem);
+  figure.series.push_back({"θ_t (daily)", days, to_vector(theta), "points"});
+  for (double beta : {0.5, 0.9, 0.98}) {
+    const arma::vec V = exponential_average(theta, beta, false);
+    const double window = 1 / (1 - beta);
+    // θ_{t−k} enters V_t with weight (1 − β) β^k: the last 1/(1 − β) values carry 1 − β^{1/(1−β)} ≈ 1 − 1/e of it.
+    std::printf("   %5.2f   %8.0f days          %5.1f%%                  ", beta, window,
+                100 * (1 - std::pow(beta, window)));
+    for (int d = 0; d < 4; ++d) std::printf("%6.2f", V(d));
+    std::printf("\n");
+    figure.series.push_back({"β = " + format_value("%g", beta) + " (≈ " + format_value("%.0f", window) + " days)", days,
+                             to_vector(V), "lines"});
+  }
+  plot.lines("averages", figure);
+
+  const arma::vec plain = exponential_average(theta, 0.98, false), corrected = exponential_average(theta, 0.98, true);
+  std::cout << "   β = 0.98 starts near 0 (V_1 = 0.02 θ_1 = " << format_value("%.2f", plain(0))
+            << "); corrected, V_t/(1 − β^t) starts at θ_1 = " << format_value("%.2f", corrected(0))
+            << ".\n   Day 10: plain " << format_value("%.2f", plain(9)) << ", corrected "
+            << format_value("%.2f", corrected(9)) << ", mean of days 1–10 " << format_value("%.2f", arma::mean(theta.head(10)))
+            << "; by day 200 the two differ by " << format_value("%.1e", std::abs(plain(199) - corrected(199)))
+            << " (β^200 = " << format_value("%.3f", std::pow(0.98, 200)) << ").\n\n";
+  const std::size_t first = 80;
+  std::vector<double> d80(days.begin(), days.begin() + first);
+  plot.lines("bias_correction",
+             {.title = "Bias correction: β = 0.98 over the first 80 days",
+              .xlabel = "day", .ylabel = "temperature (°C)",
+              .series = {{"θ_t (daily)", d80, to_vector(theta.head(first)), "points"},
+                         {"V_t (from V_0 = 0)", d80, to_vector(plain.head(first)), "lines"},
+                         {"V_t/(1 − β^t)", d80, to_vector(corrected.head(first)), "lines"}},
+              .logx = false, .logy = false, .yrange = {}});
+}
+
+// ---------------------------------------------------------------- 2. the test surfaces
+
+// Each optimiser by name, at a learning rate.
+std::unique_ptr<Optimizer<double>> make_optimizer(const std::string& name, double lr) {
+  if (name == "gradient descent") return std::make_unique<SGD<double>>(lr);
+  if (name == "momentum") return std::make_unique<Momentum<double>>(lr, 0.9, MomentumForm::average);
+  if (name == "classic momentum") return std::make_unique<Momentum<double>>(lr, 0.9, MomentumForm::classic);
+  if (name == "RMSprop") return std::make_unique<RMSprop<double>>(lr, 0.9);
+  if (name == "Adam") return std::make_unique<Adam<double>>(lr);
+  throw std::logic_error("no optimiser " + name);
+}
+
+const std::vector<std::string> kSurfaceOptimizers = {"gradient descent", "momentum", "classic momentum", "RMSprop", "Adam"};
+
+// The learning rate from the grid 10^(k/4) that reaches the goal in the fewest steps.
+double best_rate(const Surface& surface, const std::string& optimizer, int max_steps, const std::vector<double>& grid) {
+  double best = grid.front();
+  int fewest = max_steps + 1;
+  for (double lr : grid) {
+    const std::unique_ptr<Optimizer<double>> o = make_optimizer(optimizer, lr);
+    const Descent d = descend(surface, *o, max_steps);
+    if (d.reached && d.steps < fewest) fewest = d.steps, best = lr;
+  }
+  return best;
+}
+
+std::string outcome(const Descent& d) {
+  if (d.reached) return std::to_string(d.steps);
+  if (d.diverged) return "diverged at step " + std::to_string(d.steps);
+  return "not in " + std::to_string(d.steps) + " (f = " + format_value("%.2g", d.final_value) + ")";
+}
+
+// Runs every optimiser on the surface from the same start, at the rates given
+// (or, with none, at each one's best rate on it), prints a table, draws the paths.
+std::vector<double> surface_race(Plotter& plot, const std::string& figure, const Surface& surface, int max_steps,
+                                 const std::vector<double>& grid, std::vector<double> rates) {
+  const bool tune = rates.empty();
+  std::cout << "   " << surface.name << ", from (" << surface.start(0) << ", " << surface.start(1) << "), goal "
+            << surface.goal << (tune ? ", each at its best learning rate from the grid:\n" : ", at the bowl's rates:\n");
+  ContourPlot map{.title = surface.name + ": paths from the same start", .xlabel = "x", .ylabel = "y",
+                  .grid_x = arma::linspace<arma::rowvec>(surface.x_lo, surface.x_hi, 201),
+                  .grid_y = arma::linspace<arma::rowvec>(surface.y_lo, surface.y_hi, 161),
+                  .values = {}, .levels = surface.levels, .paths = {}, .marks = {}};
+  map.values.set_size(map.grid_y.n_elem, map.grid_x.n_elem);
+  for (arma::uword i = 0; i < map.grid_y.n_elem; ++i)
+    for (arma::uword j = 0; j < map.grid_x.n_elem; ++j) map.values(i, j) = surface.f(map.grid_x(j), map.grid_y(i));
+  for (std::size_t k = 0; k < kSurfaceOptimizers.size(); ++k) {
+    const std::string& name = kSurfaceOptimizers[k];
+    if (tune) rates.push_back(best_rate(surface, name, max_steps, grid));
+    const std::unique_ptr<Optimizer<double>> optimizer = make_optimizer(name, rates[k]);
+    const Descent d = descend(surface, *optimizer, max_steps);
+    std::printf("     %-18s α = %-8s steps to the goal: %s\n", name.c_str(), format_value("%.3g", rates[k]).c_str(),
+                outcome(d).c_str());
+    // The first 400 steps are drawn (the rest crawl along the valley's floor).
+    const arma::uword shown = std::min<arma::uword>(d.path.n_cols, 401);
+    map.paths.push_back({name + " (α = " + format_value("%.3g", rates[k]) + ")",
+                         arma::conv_to<std::vector<double>>::from(d.path.row(0).head(shown)),
+                         arma::conv_to<std::vector<double>>::from(d.path.row(1).head(shown)),
+                         name == "classic momentum" ? "lines dt 2 lw 3"  // on top of momentum's: the same path
+                         : shown <= 150             ? "linespoints"
+                                                    : "lines"});
+  }
+  map.marks.push_back({"start", {surface.start(0), surface.start(1)}});
+  if (surface.name.rfind("Rosenbrock", 0) == 0) map.marks.push_back({"minimum (1, 1)", {1.0, 1.0}});
+  else if (surface.name.rfind("saddle", 0) == 0) map.marks.push_back({"saddle point (0, 0)", {0.0, 0.0}});
+  else map.marks.push_back({"minimum (0, 0)", {0.0, 0.0}});
+  std::swap(map.marks[0], map.marks[1]);
+  plot.contours(figure, map);
+  return rates;
+}
+
+void surfaces(Plotter& plot, bool quick) {
+  std::cout << "2. Optimisers on test surfaces (note 001 §2.3–2.5, §2.7; note 002)\n"
+            << "   momentum: v = 0.9 v + 0.1 dθ (Ng); classic: v = 0.9 v + dθ; RMSprop β₂ = 0.9; Adam 0.9, 0.999, ε = 10⁻⁸\n"
+            << "   learning rates tried: 10^(k/4) from 10⁻⁴ to 10\n";
+  std::vector<double> grid;
+  for (int k = quick ? -12 : -16; k <= 4; k += quick ? 2 : 1) grid.push_back(std::pow(10.0, k / 4.0));
+  const int max_steps = quick ? 2000 : 20000;
+  const std::vector<double> bowl_rates = surface_race(plot, "paths_bowl", elongated_bowl(), max_steps, grid, {});
+  surface_race(plot, "paths_saddle", saddle(), max_steps, grid, bowl_rates);
+  surface_race(plot, "paths_rosenbrock", rosenbrock(), max_steps, grid, {});
+  // Too large a rate: along y the bowl's curvature is 2, a step multiplies y by 1 − 2α.
+  SGD<double> too_fast(1.05);
+  const Descent d = descend(elongated_bowl(), too_fast, max_steps);
+  std::cout << "   Gradient descent on the bowl at α = 1.05 (> 2/curvature = 1): " << outcome(d) << ", |y| = "
+            << format_value("%.3g", std::abs(d.path(1, d.path.n_cols - 1))) << " when it stopped.\n\n";
+}
+
+// ---------------------------------------------------------------- 3. batch, stochastic, mini-batch
+
+// `iterations` gradient steps with mini-batches of batch_size drawn in a fresh
+// shuffled order each epoch (batch_size = m is batch gradient descent, 1 is
+// stochastic). Records each step's batch cost J_b (what the algorithm sees,
+// before its step) and, every `every` steps, the cost on the whole set.
+struct Iterations {
+  std::vector<double> batch_cost, full_step, full_cost;
+  double seconds = 0;  // the steps only
+};
+
+Iterations iterate(Network<float>& net, Optimizer<float>& optimizer, const arma::fmat& X, const arma::fmat& Y,
+                   arma::uword batch_size, int iterations, int every, std::mt19937_64& gen) {
+  Iterations out;
+  const std::vector<Parameter<float>> params = net.parameters();
+  arma::uvec order;
+  arma::fmat Xb, Yb;
+  arma::uword next = X.n_cols;  // position in the epoch's order: start with a shuffle
+  for (int t = 1; t <= iterations; ++t) {
+    const Clock::time_point start = Clock::now();
+    if (next + batch_size > X.n_cols) order = shuffled_indices(X.n_cols, gen), next = 0;
+    gather_batch(X, order, next, next + batch_size - 1, Xb);
+    gather_batch(Y, order, next, next + batch_size - 1, Yb);
+    next += batch_size;
+    net.forward(Xb);
+    out.batch_cost.push_back(double(net.loss_value(Yb)));  // J on this mini-batch, before the step
+    net.backward(Yb);
+    optimizer.step(params);
+    out.seconds += seconds_since(start);
+    if (t % every == 0 || t == 1) {
+      out.full_step.push_back(t);
+      out.full_cost.push_back(evaluate(net, X, Y).cost);
+    }
+  }
+  check_finite(out.batch_cost.back(), "the cost", iterations);
+  return out;
+}
+
+void gradient_descent_variants(Plotter& plot, Network<float>& net, const arma::fvec& theta0, const arma::fmat& X,
+                               const arma::fmat& Y, int iterations, double lr) {
+  std::cout << "3. Batch, stochastic and mini-batch gradient descent (note 001 §2.1, note 002): the 784-64-16-10 net,\n"
+            << "   the same start, η = " << lr << ", " << iterations << " steps on " << X.n_cols << " training images\n"
+            << "     variant                       batch   cost after   time per step\n";
+  struct Variant {
+    std::string name;
+    arma::uword batch;
+  };
+  const std::vector<Variant> variants = {{"batch gradient descent", X.n_cols}, {"mini-batch gradient descent", 64},
+                                         {"stochastic gradient descent", 1}};
+  LinePlot seen{.title = "What each step sees: the cost J of its own batch", .xlabel = "step",
+                .ylabel = "cost of the step's batch", .series = {}, .logx = false, .logy = true, .yrange = {}};
+  LinePlot whole{.title = "The cost on all " + std::to_string(X.n_cols) + " images after each step",
+                 .xlabel = "step", .ylabel = "cost J on the whole set", .series = {}, .logx = false, .logy = true,
+                 .yrange = {}};
+  const std::vector<double> steps = count_from_one(std::size_t(iterations));
+  for (const Variant& v : variants) {
+    net.assign(theta0);
+    SGD<float> sgd{float(lr)};
+    std::mt19937_64 gen(7);
+    const Iterations it = iterate(net, sgd, X, Y, v.batch, iterations, std::max(1, iterations / 60), gen);
+    std::printf("     %-28s %6llu   %9.4f   %9.3f ms\n", v.name.c_str(), static_cast<unsigned long long>(v.batch),
+                it.full_cost.back(), 1e3 * it.seconds / iterations);
+    seen.series.push_back({v.name + " (" + std::to_string(v.batch) + ")", steps, it.batch_cost, "lines"});
+    whole.series.push_back({v.name, it.full_step, it.full_cost, "lines"});
+    if (v.batch == 1) {  // its noise, averaged as in §2.2
+      seen.series.push_back({"stochastic, averaged (β = 0.98)", steps,
+                             to_vector(exponential_average(arma::vec(it.batch_cost), 0.98, true)), "lines"});
+    }
+  }
+  std::cout << "   A step of batch gradient descent costs " << X.n_cols << " examples' work and is smooth; stochastic\n"
+            << "   steps are cheap, noisy and (at a constant η) never settle; mini-batches are between the two.\n\n";
+  plot.lines("gd_variants_batch_cost", seen);
+  plot.lines("gd_variants_cost", whole);
+}
+
+// ---------------------------------------------------------------- 4. the optimisers on MNIST
+
+struct MnistRun {
+  std::string name;
+  double lr;
+  History history;
+};
+
+struct MnistData {
+  const arma::Mat<std::uint8_t>* X_bytes;
+  const arma::fmat *X, *Y, *X_dev, *Y_dev;
+};
+
+std::unique_ptr<Optimizer<float>> make_mnist_optimizer(const std::string& name, double lr) {
+  if (name == "SGD") return std::make_unique<SGD<float>>(float(lr));
+  if (name == "momentum") return std::make_unique<Momentum<float>>(float(lr), 0.9);
+  if (name == "RMSprop") return std::make_unique<RMSprop<float>>(float(lr), 0.9);
+  if (name == "Adam") return std::make_unique<Adam<float>>(float(lr));
+  throw std::logic_error("no optimiser " + name);
+}
+
+History train(Network<float>& net, const arma::fvec& theta0, Optimizer<float>& optimizer, const MnistData& data,
+              int epochs, arma::uword batch, const LearningRateSchedule* schedule, const std::string& label) {
+  net.assign(theta0);
+  std::mt19937_64 gen(11);  // the same order of mini-batches for every run
+  return fit(net, optimizer, *data.X_bytes, *data.Y, LabelledSet<float>{data.X, data.Y},
+             LabelledSet<float>{data.X_dev, data.Y_dev},
+             {.epochs = epochs, .batch_size = batch, .record_every = 1, .schedule = schedule, .progress = label}, gen);
+}
+
+std::vector<MnistRun> optimizers_on_mnist(Plotter& plot, Network<float>& net, const arma::fvec& theta0,
+                                          const MnistData& data, const MnistData& pilot, int epochs, bool quick) {
+  const arma::uword batch = 128;
+  std::cout << "4. The optimisers on MNIST: 784-64-16-10, batch " << batch << ", " << epochs << " epochs, the same start\n"
+            << "   and the same mini-batches. Each optimiser's learning rate is the best of three on a pilot: 2 epochs\n"
+            << "   on " << pilot.X->n_cols << " images, scored by the dev accuracy.\n";
+  struct Candidate {
+    std::string name;
+    std::vector<double> rates;
+  };
+  const std::vector<Candidate> candidates = {{"SGD", {0.1, 0.3, 1.0}},
+                                             {"momentum", {0.1, 0.3, 1.0}},
+                                             {"RMSprop", {3e-4, 1e-3, 3e-3}},
+                                             {"Adam", {3e-4, 1e-3, 3e-3}}};
+  std::vector<MnistRun> runs;
+  for (const Candidate& c : candidates) {
+    double best = c.rates.front(), best_accuracy = -1;
+    std::cout << "   " << c.name << " pilot:";
+    for (double lr : c.rates) {
+      const std::unique_ptr<Optimizer<float>> o = make_mnist_optimizer(c.name, lr);
+      const History h = train(net, theta0, *o, pilot, quick ? 1 : 2, batch, nullptr, "");
+      const double accuracy = h.column("dev_accuracy").back();
+      std::cout << "  η = " << lr << ": " << format_percent(accuracy);
+      if (accuracy > best_accuracy) best_accuracy = accuracy, best = lr;
+    }
+    std::cout << "  → η = " << best << "\n";
+    runs.push_back({c.name, best, {}});
+  }
+  for (MnistRun& run : runs) {
+    const std::unique_ptr<Optimizer<float>> optimizer = make_mnist_optimizer(run.name, run.lr);
+    run.history = train(net, theta0, *optimizer, data, epochs, batch, nullptr, run.name);
+  }
+  std::cout << "\n     optimiser   η        train cost   dev cost   dev accuracy   s per epoch   × SGD's time\n";
+  const double sgd_seconds = runs.front().history.column("seconds").back();
+  for (const MnistRun& run : runs) {
+    const double seconds = run.history.column("seconds").back();
+    std::printf("     %-11s %-8s %9.4f   %8.4f   %11s   %10.3f   %8.2f\n", run.name.c_str(),
+                format_value("%g", run.lr).c_str(), run.history.column("train_cost").back(),
+                run.history.column("dev_cost").back(), format_percent(run.history.column("dev_accuracy").back()).c_str(),
+                seconds / epochs, seconds / sgd_seconds);
+  }
+  std::cout << "   (the time is the training steps only; momentum, RMSprop and Adam add their element-wise updates of\n"
+            << "   every parameter to SGD's: bench_ch09_optimizers measures the step alone)\n\n";
+
+  LinePlot cost{.title = "MNIST 784-64-16-10: training cost per optimiser", .xlabel = "epoch",
+                .ylabel = "training cost J", .series = {}, .logx = false, .logy = true, .yrange = {}};
+  LinePlot accuracy{.title = "MNIST 784-64-16-10: dev accuracy per optimiser", .xlabel = "epoch",
+                    .ylabel = "dev accuracy (%)", .series = {}, .logx = false, .logy = false, .yrange = {}};
+  for (const MnistRun& run : runs) {
+    const std::string title = run.name + " (η = " + format_value("%g", run.lr) + ")";
+    cost.series.push_back({title, run.history.epochs(), run.history.column("train_cost"), "linespoints"});
+    accuracy.series.push_back({title, run.history.epochs(), percent(run.history.column("dev_accuracy")), "linespoints"});
+  }
+  plot.lines("mnist_optimizers_cost", cost);
+  plot.lines("mnist_optimizers_accuracy", accuracy);
+  return runs;
+}
+
+// ---------------------------------------------------------------- 5. learning-rate decay
+
+void schedules(Plotter& plot, Network<float>& net, const arma::fvec& theta0, const MnistData& data, int epochs,
+               double alpha0) {
+  std::cout << "5. Learning-rate decay (note 001 §2.6): SGD from α0 = " << alpha0 << ", " << epochs << " epochs\n";
+  std::vector<std::unique_ptr<LearningRateSchedule>> all;
+  all.push_back(std::make_unique<ConstantRate>(alpha0));
+  all.push_back(std::make_unique<InverseTimeDecay>(alpha0, 0.5));
+  all.push_back(std::make_unique<ExponentialDecay>(alpha0, 0.8));
+  all.push_back(std::make_unique<InverseSqrtDecay>(alpha0, 1.0));
+  all.push_back(std::make_unique<StepDecay>(alpha0, 0.5, std::max(1, epochs / 4)));
+  LinePlot rates{.title = "Learning-rate schedules from α0 = " + format_value("%g", alpha0), .xlabel = "epoch",
+                 .ylabel = "learning rate α", .series = {}, .logx = false, .logy = false, .yrange = {}};
+  LinePlot cost{.title = "SGD on MNIST under each schedule", .xlabel = "epoch", .ylabel = "training cost J",
+                .series = {}, .logx = false, .logy = true, .yrange = {}};
+  std::cout << "     schedule                   α at epoch 1, " << epochs << "       train cost   dev accuracy\n";
+  for (const auto& schedule : all) {
+    SGD<float> sgd{float(alpha0)};
+    const History h = train(net, theta0, sgd, data, epochs, 128, schedule.get(), "");
+    std::printf("     %s %-7s %-9s   %9.4f   %11s\n", pad(schedule->name(), 26).c_str(),
+                format_value("%.3g", schedule->rate(1)).c_str(), format_value("%.3g", schedule->rate(epochs)).c_str(),
+                h.column("train_cost").back(), format_percent(h.column("dev_accuracy").back()).c_str());
+    rates.series.push_back({schedule->name(), h.epochs(), h.column("learning_rate"), "linespoints"});
+    cost.series.push_back({schedule->name(), h.epochs(), h.column("train_cost"), "linespoints"});
+  }
+  std::cout << "\n";
+  plot.lines("schedules", rates);
+  plot.lines("schedules_cost", cost);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  Chapter chapter("ch09", "Optimisation algorithms", {.epochs = 10, .lr = 1.0, .batch_size = 128});
+  int blas_threads = 1, pilot_size = 10000, variant_images = 2048, variant_steps = 300;
+  bool skip_mnist = false, skip_schedules = false;
+  chapter.app()
+      .add_option("--blas-threads", blas_threads, "threads for OpenBLAS's matrix products (1 is fastest at these sizes)")
+      ->check(CLI::Range(1, 64));
+  chapter.app().add_option("--pilot-size", pilot_size, "training images of the learning-rate pilots")->check(CLI::Range(500, 50000));
+  chapter.app().add_option("--variant-images", variant_images, "images of the batch / stochastic / mini-batch comparison")
+      ->check(CLI::Range(64, 50000));
+  chapter.app().add_option("--variant-steps", variant_steps, "steps of that comparison")->check(CLI::Range(10, 100000));
+  chapter.app().add_flag("--skip-mnist", skip_mnist, "only the averages and the test surfaces");
+  chapter.app().add_flag("--skip-schedules", skip_schedules, "leave out the learning-rate decays on MNIST");
+  // --lr is α0 of the decays (SGD); --epochs the epochs of every MNIST training.
+
+  return chapter.run(argc, argv, [&](const Options& opt) {
+    if (!set_blas_threads(blas_threads)) std::cout << "(not OpenBLAS: --blas-threads has no effect)\n";
+    Plotter plot(opt);
+    averages(plot, rng());
+    surfaces(plot, opt.quick);
+    if (skip_mnist) {
+      chapter.summary("averages and test surfaces only (--skip-mnist)");
+      return;
+    }
+
+    const Mnist mnist = load_dataset(opt.quick ? "sample" : opt.dataset, opt.data_dir);
+    const std::size_t dev_size = opt.quick ? mnist.train.size() / 5 : 10000;
+    const Split split = split_dev(mnist.train, dev_size, rng());
+    const int epochs = opt.quick ? std::min(opt.epochs, 3) : opt.epochs;
+    std::cout << mnist.name << ": train " << split.train.size() << ", dev " << split.dev.size() << " images\n\n";
+
+    Network<float> net = ch07::make_mnist_mlp();           // one initialisation, θ_0, for every run
+    const arma::fvec theta0 = net.flatten();
+
+    const arma::uword variant_m = std::min<arma::uword>(arma::uword(variant_images), split.train.size());
+    const Dataset small = subset(split.train, arma::regspace<arma::uvec>(0, variant_m - 1));
+    gradient_descent_variants(plot, net, theta0, small.X, one_hot<float>(small.y),
+                              opt.quick ? std::min(variant_steps, 60) : variant_steps, 0.2);
+
+    const arma::fmat Y_train = one_hot<float>(split.train.y), Y_dev = one_hot<float>(split.dev.y);
+    const arma::Mat<std::uint8_t> X_bytes = ch07::to_bytes(split.train.X);
+    const MnistData data{&X_bytes, &split.train.X, &Y_train, &split.dev.X, &Y_dev};
+    const arma::uword pilot_m = std::min<arma::uword>(arma::uword(pilot_size), split.train.size());
+    const arma::fmat X_pilot = split.train.X.head_cols(pilot_m), Y_pilot = Y_train.head_cols(pilot_m);
+    const arma::Mat<std::uint8_t> pilot_bytes = X_bytes.head_cols(pilot_m);
+    const MnistData pilot{&pilot_bytes, &X_pilot, &Y_pilot, &split.dev.X, &Y_dev};
+    const std::vector<MnistRun> runs = optimizers_on_mnist(plot, net, theta0, data, pilot, epochs, opt.quick);
+    if (!skip_schedules) schedules(plot, net, theta0, data, epochs, opt.lr);
+
+    const MnistRun& best = *std::max_element(runs.begin(), runs.end(), [](const MnistRun& a, const MnistRun& b) {
+      return a.history.column("dev_accuracy").back() < b.history.column("dev_accuracy").back();
+    });
+    chapter.summary(best.name + " best on MNIST: " + format_percent(best.history.column("dev_accuracy").back()) +
+                    " dev accuracy after " + std::to_string(epochs) + " epochs (SGD " +
+                    format_percent(runs.front().history.column("dev_accuracy").back()) + ")");
+  });
+}
