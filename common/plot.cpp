@@ -891,7 +891,7 @@ fs::path Plotter::contours(const std::string& name, const ContourPlot& plot) {
   s << "set table $C\nsplot $G using 1:2:3 with lines\nunset table\nunset contour\n";
   s << "set xlabel " << quote(plot.xlabel) << "\nset ylabel " << quote(plot.ylabel) << "\n";
   s << "set xrange [" << num(x0) << ":" << num(x1) << "]\nset yrange [" << num(y0) << ":" << num(y1) << "]\n";
-  s << "set key outside right top opaque box lc rgb '#bbbbbb' samplen 2.5 spacing 1.2\n";
+  s << "set key below opaque box lc rgb '#bbbbbb' samplen 2.5 spacing 1.2 maxrows 3\n";
   if (plot.equal_axes) s << "set size ratio -1\n";
   for (std::size_t k = 0; k < plot.paths.size(); ++k) {
     s << "$P" << k << " << EOD\n";
@@ -916,7 +916,10 @@ fs::path Plotter::contours(const std::string& name, const ContourPlot& plot) {
       << ") every ::0::0 with points pt " << (k == 0 ? 3 : 6) << " ps 2 lw 2 lc rgb '#202020' title " << quote(label);
   }
   s << "\n";
-  return render(out_, name, mode_, {900, 560, s.str()});
+  // Equal axes: as wide as the figure allows, as tall as the box's shape needs (and room for the key).
+  const double aspect = (y1 - y0) / (x1 - x0);
+  const int height = plot.equal_axes ? std::clamp(int(760 * aspect) + 200, 360, 900) : 600;
+  return render(out_, name, mode_, {900, height, s.str()});
 }
 
 }  // namespace course

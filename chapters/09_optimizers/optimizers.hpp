@@ -47,18 +47,18 @@ namespace course::ch09 {
 inline arma::vec exponential_average(const arma::vec& theta, double beta, bool bias_correction) {
   if (!(beta >= 0 && beta < 1))
     throw std::invalid_argument("exponential_average: β must be in [0, 1), found " + format_value("%g", beta));
-  arma::vec V(theta.n_elem, arma::fill::zeros);
   // BEGIN EXERCISE ch09.weighted_average
-  // hint: keep v = 0 (V_0) and, for t = 1..n (theta(t − 1) is θ_t): v = β·v + (1 − β)·θ_t;
-  // hint: V(t − 1) = v, or v / (1 − β^t) with bias_correction (std::pow(beta, t))
+  // hint: V = zeros of theta's length; keep v = 0 (V_0) and, for t = 1..n (theta(t − 1) is θ_t): v = β·v + (1 − β)·θ_t;
+  // hint: V(t − 1) = v, or v / (1 − β^t) with bias_correction (std::pow(beta, t)); return V
+  arma::vec V(theta.n_elem, arma::fill::zeros);            // V_1..V_n
   double v = 0;                                            // V_0 = 0
   for (arma::uword t = 1; t <= theta.n_elem; ++t) {
     v = beta * v + (1 - beta) * theta(t - 1);              // V_t = β V_{t−1} + (1 − β) θ_t
     V(t - 1) = bias_correction ? v / (1 - std::pow(beta, double(t)))  // V_t / (1 − β^t)
                                : v;
   }
-  // END EXERCISE
   return V;
+  // END EXERCISE
 }
 
 // ---------------------------------------------------------------------------
