@@ -346,7 +346,16 @@ fs::path Plotter::lines(const std::string& name, const LinePlot& plot) {
         throw std::invalid_argument("line plot '" + name + "': series '" + s.title + "' has " +
                                     std::to_string(s.x.size()) + " x values but " + std::to_string(s.y.size()) +
                                     " y values");
-      for (std::size_t i = 0; i < s.x.size(); ++i) out << csv(s.title) << "," << csv(s.x[i]) << "," << csv(s.y[i]) << "\n";
+      if (!s.y2.empty() && s.y2.size() != s.x.size())
+        throw std::invalid_argument("line plot '" + name + "': band '" + s.title + "' has " +
+                                    std::to_string(s.x.size()) + " x values but " + std::to_string(s.y2.size()) +
+                                    " upper values");
+      const bool band = !s.y2.empty();
+      for (std::size_t i = 0; i < s.x.size(); ++i)
+        out << csv(band ? s.title + " (low)" : s.title) << "," << csv(s.x[i]) << "," << csv(s.y[i]) << "\n";
+      if (band)
+        for (std::size_t i = 0; i < s.x.size(); ++i)
+          out << csv(s.title + " (high)") << "," << csv(s.x[i]) << "," << csv(s.y2[i]) << "\n";
     }
   });
   if (mode_ == PlotMode::none) return {};
@@ -397,8 +406,15 @@ fs::path Plotter::lines(const std::string& name, const LinePlot& plot) {
     g << "$S" << k << " << EOD\n";
     bool any = false;
     for (std::size_t i = 0; i < s.x.size(); ++i) {
-      if (usable(s.x[i], s.y[i])) g << num(s.x[i]) << " " << num(s.y[i]) << "\n", any = true;
-      else g << "\n";  // a gap in the curve
+      const bool band = !s.y2.empty();
+      if (usable(s.x[i], s.y[i]) && (!band || usable(s.x[i], s.y2[i]))) {
+        g << num(s.x[i]) << " " << num(s.y[i]);
+        if (band) g << " " << num(s.y2[i]);
+        g << "\n";
+        any = true;
+      } else {
+        g << "\n";  // a gap in the curve
+      }
     }
     g << "EOD\n";
     if (any) ++blocks;
@@ -417,7 +433,8 @@ fs::path Plotter::lines(const std::string& name, const LinePlot& plot) {
       if (style == "lines") style = "lines lw 2";
       else if (style == "points") style = "points pt 7 ps 0.7";
       else if (style == "linespoints") style = "linespoints lw 2 pt 7 ps 0.7";
-      g << (first ? "" : ", \\\n     ") << "$S" << k << " using 1:2 with " << style << " lt " << (k % kNumColours) + 1
+      else if (style == "band") style = "filledcurves fs transparent solid 0.25 noborder";
+      g << (first ? "" : ", \\\n     ") << "$S" << k << (s.y2.empty() ? " using 1:2 with " : " using 1:2:3 with ") << style << " lt " << (k % kNumColours) + 1
         << (s.title.empty() ? " notitle" : " title " + quote(s.title));
       first = false;
     }

@@ -26,7 +26,8 @@ namespace fs = std::filesystem;
 struct Series {
   std::string title{};
   std::vector<double> x{}, y{};
-  std::string style = "lines";   // gnuplot style: "lines", "points", "linespoints"...
+  std::string style = "lines";   // gnuplot style: "lines", "points", "linespoints"..., or "band":
+  std::vector<double> y2{};      // with style "band", the area between y (low) and y2 (high) is shaded
 };
 
 struct LinePlot {

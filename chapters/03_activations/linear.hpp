@@ -33,13 +33,18 @@ class Linear : public Layer<eT> {
   // The weights start as N(0, 1/n_in) (std 1/√n_in), drawn from Armadillo's
   // generator (seeded from --seed), the biases at 0. Chapter 8 discusses why;
   // init_normal / init_uniform / init_zeros choose otherwise.
-  Linear(arma::uword n_in, arma::uword n_out)
+  //
+  // with_bias = false drops b (z = W·A): before a batch normalisation (chapter
+  // 10), which subtracts the mean of every z, a bias would be subtracted right
+  // away and its gradient would be 0; batch norm's β takes its place.
+  Linear(arma::uword n_in, arma::uword n_out, bool with_bias = true)
       : weights(n_out, n_in, arma::fill::zeros),
-        bias(n_out, 1, arma::fill::zeros),
+        bias(with_bias ? n_out : 0, with_bias ? 1 : 0, arma::fill::zeros),
         dweights(n_out, n_in, arma::fill::zeros),
-        dbias(n_out, 1, arma::fill::zeros),
+        dbias(with_bias ? n_out : 0, with_bias ? 1 : 0, arma::fill::zeros),
         n_in_(n_in),
-        n_out_(n_out) {
+        n_out_(n_out),
+        with_bias_(with_bias) {
     if (n_in == 0 || n_out == 0) throw std::invalid_argument("Linear: n_in and n_out must be at least 1");
     init_normal(eT(1) / std::sqrt(eT(n_in)));
   }
@@ -48,7 +53,7 @@ class Linear : public Layer<eT> {
   arma::uword n_out() const { return n_out_; }
 
   std::string name() const override {
-    return "Linear(" + std::to_string(n_in_) + " -> " + std::to_string(n_out_) + ")";
+    return "Linear(" + std::to_string(n_in_) + " -> " + std::to_string(n_out_) + (with_bias_ ? ")" : ", no bias)");
   }
   std::string kind() const override { return "Linear"; }
 
@@ -74,14 +79,14 @@ class Linear : public Layer<eT> {
   void forward(const Mat& input, Mat& output) override {
     check_rows(*this, "input", input, n_in_);
     output = weights * input;   // W·A: n_out × m
-    output.each_col() += bias;  // + b, broadcast over the m columns
+    if (with_bias_) output.each_col() += bias;  // + b, broadcast over the m columns
   }
 
   void backward(const Mat& input, const Mat& output, const Mat& dout, Mat& dinput) override {
     check_rows(*this, "input", input, n_in_);
     check_same_shape(*this, "dout", dout, "output", output);
     dweights = dout * input.t();       // dW = dZ·Aᵀ
-    dbias = arma::sum(dout, 1);        // db = Σ_columns dZ
+    if (with_bias_) dbias = arma::sum(dout, 1);  // db = Σ_columns dZ
     if (input_gradient_) {
       dinput = weights.t() * dout;     // dA = Wᵀ·dZ
     } else {
@@ -91,14 +96,17 @@ class Linear : public Layer<eT> {
 
   // W decays (chapter 8's L2 and L1 apply to it), b does not.
   std::vector<Parameter<eT>> parameters() override {
+    if (!with_bias_) return {{"W", &weights, &dweights, true}};
     return {{"W", &weights, &dweights, true}, {"b", &bias, &dbias, false}};
   }
+  bool has_bias() const { return with_bias_; }
 
   // Whether backward computes dA = Wᵀ·dZ (Layer::need_input_gradient).
   void need_input_gradient(bool needed) override { input_gradient_ = needed; }
 
  private:
   arma::uword n_in_, n_out_;
+  bool with_bias_ = true;
   bool input_gradient_ = true;
 };
 

@@ -1,0 +1,300 @@
+// Chapter 10: batch normalisation.
+//
+//   build/release/bin/ch10              the layer on one batch, then MNIST with and without BN at several rates
+//   build/release/bin/ch10 --quick      the same on the embedded sample, in seconds
+//   build/release/bin/ch10 --epochs 10 --rates 0.03,0.3,3
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <iostream>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "chapters/06_backprop/blas_threads.hpp"
+#include "chapters/07_mnist_mlp/mnist_mlp.hpp"
+#include "chapters/07_mnist_mlp/training.hpp"
+#include "chapters/09_optimizers/optimizers.hpp"
+#include "chapters/10_batch_norm/batch_norm.hpp"
+#include "chapters/10_batch_norm/bn_mlp.hpp"
+#include "common/chapter.hpp"
+#include "common/data.hpp"
+#include "common/format.hpp"
+#include "common/plot.hpp"
+
+using namespace course;
+using namespace course::ch10;
+
+namespace {
+
+const std::vector<arma::uword> kSizes = {784, 100, 100, 10};
+
+std::vector<double> percent(const std::vector<double>& fractions) {
+  std::vector<double> p;
+  for (double f : fractions) p.push_back(100 * f);
+  return p;
+}
+
+std::string net_name(bool bn) { return bn ? "with BN" : "plain"; }
+
+// ---------------------------------------------------------------- 1. the layer on one batch
+
+void one_batch(const arma::fmat& X) {
+  std::cout << "1. The layer on one batch of " << X.n_cols << " images (note 001 §3.2): z = W x of the first layer\n";
+  Network<double> net = make_bn_mlp<double>(kSizes, true);
+  const arma::mat Xd = arma::conv_to<arma::mat>::from(X);
+  net.forward(Xd);
+  const arma::mat& z = net.layer_output(0);                // z = W x (no bias)
+  const arma::mat& z_hat = net.layer_output(1);            // ẑ = γ z_norm + β with γ = 1, β = 0
+  auto spread = [](const arma::mat& a) {
+    const arma::vec mean = arma::mean(a, 1), var = arma::var(a, 1, 1);
+    char line[200];
+    std::snprintf(line, sizeof line, "means in [%+.3g, %+.3g], variances in [%.3g, %.3g]", mean.min(), mean.max(),
+                  var.min(), var.max());
+    return std::string(line);
+  };
+  std::cout << "   z, per unit:       " << spread(z) << "\n"
+            << "   z_norm, per unit:  " << spread(z_hat) << "   (ε = 10⁻⁵: the variance is σ²/(σ² + ε))\n";
+  // The identity case: γ = √(σ² + ε), β = μ.
+  BatchNorm<double>& bn = net.layer_as<BatchNorm<double>>(1);
+  bn.gamma = arma::sqrt(arma::var(z, 1, 1) + bn.epsilon());
+  bn.beta = arma::mean(z, 1);
+  net.forward(Xd);
+  std::cout << "   with γ = √(σ² + ε), β = μ the layer gives back z: max |ẑ − z| = "
+            << format_value("%.1e", arma::abs(net.layer_output(1) - net.layer_output(0)).max()) << "\n\n";
+}
+
+// ---------------------------------------------------------------- 2. with and without, at several rates
+
+struct Run {
+  bool bn;
+  double lr;
+  History history;
+  std::optional<int> diverged;  // the epoch whose cost was not finite
+};
+
+struct Data {
+  const arma::Mat<std::uint8_t>* X_bytes;
+  const arma::fmat *X, *Y, *X_dev, *Y_dev;
+};
+
+Run train(bool bn, double lr, const Data& data, int epochs, arma::uword batch, unsigned long seed) {
+  arma::arma_rng::set_seed(seed);                           // the same initial W for every rate
+  Network<float> net = make_bn_mlp<float>(kSizes, bn);
+  ch09::Momentum<float> momentum(float(lr), 0.9);          // chapter 9: v = 0.9 v + 0.1 dθ, θ −= α v
+  std::mt19937_64 gen(seed + 1);                            // the same mini-batches for every run
+  Run run{bn, lr, {}, std::nullopt};
+  try {
+    fit(net, momentum, *data.X_bytes, *data.Y, LabelledSet<float>{data.X, data.Y},
+        LabelledSet<float>{data.X_dev, data.Y_dev},
+        {.epochs = epochs, .batch_size = batch, .record_every = 1, .schedule = nullptr,
+         .progress = net_name(bn) + " η = " + format_value("%g", lr)},
+        gen, [&](int, const History& h) {
+          run.history = h;                                   // kept up to a divergence
+          return true;
+        });
+  } catch (const std::runtime_error& e) {                  // fit's check: the cost is NaN or infinite
+    run.diverged = int(run.history.size()) + 1;
+  }
+  return run;
+}
+
+double final_or(const Run& run, const char* column, double otherwise) {
+  return run.history.size() == 0 ? otherwise : run.history.column(column).back();
+}
+
+std::vector<Run> rate_sweep(Plotter& plot, const Data& data, const std::vector<double>& rates, int epochs,
+                            arma::uword batch, unsigned long seed) {
+  std::cout << "2. 784-100-100-10 (ReLU, He) with and without batch norm, momentum (β = 0.9), batch " << batch << ", "
+            << epochs << " epochs,\n   the same initial weights and mini-batches for every run\n";
+  std::vector<Run> runs;
+  for (double lr : rates)
+    for (bool bn : {false, true}) runs.push_back(train(bn, lr, data, epochs, batch, seed));
+
+  std::cout << "\n     η        net       train cost   dev cost   dev accuracy   s per epoch\n";
+  for (const Run& r : runs) {
+    std::printf("     %-8s %-9s", format_value("%g", r.lr).c_str(), net_name(r.bn).c_str());
+    if (r.diverged) {
+      std::printf(" diverged at epoch %d (the cost was not finite)\n", *r.diverged);
+      continue;
+    }
+    std::printf(" %9.4f   %8.4f   %11s   %10.3f\n", final_or(r, "train_cost", NAN), final_or(r, "dev_cost", NAN),
+                format_percent(final_or(r, "dev_accuracy", NAN)).c_str(),
+                final_or(r, "seconds", NAN) / double(r.history.size()));
+  }
+  std::cout << "\n";
+
+  for (bool bn : {false, true}) {
+    LinePlot cost{.title = "Training cost, " + net_name(bn) + " (784-100-100-10, momentum)", .xlabel = "epoch",
+                  .ylabel = "training cost J", .series = {}, .logx = false, .logy = true, .yrange = {{0.005, 5}}};
+    LinePlot accuracy{.title = "Dev accuracy, " + net_name(bn), .xlabel = "epoch", .ylabel = "dev accuracy (%)",
+                      .series = {}, .logx = false, .logy = false, .yrange = {{80, 100}}};
+    for (const Run& r : runs) {
+      if (r.bn != bn) continue;
+      const std::string title = "η = " + format_value("%g", r.lr) + (r.diverged ? " (diverged)" : "");
+      const std::vector<double> x = r.history.size() ? r.history.epochs() : std::vector<double>{};
+      cost.series.push_back({title, x, r.history.size() ? r.history.column("train_cost") : std::vector<double>{},
+                             "linespoints"});
+      accuracy.series.push_back(
+          {title, x, r.history.size() ? percent(r.history.column("dev_accuracy")) : std::vector<double>{},
+           "linespoints"});
+    }
+    plot.lines(bn ? "cost_bn" : "cost_plain", cost);
+    plot.lines(bn ? "accuracy_bn" : "accuracy_plain", accuracy);
+  }
+  LinePlot final{.title = "Dev accuracy after " + std::to_string(epochs) + " epochs against the learning rate",
+                 .xlabel = "learning rate η", .ylabel = "dev accuracy (%)", .series = {}, .logx = true, .logy = false,
+                 .yrange = {{0, 100}}};
+  for (bool bn : {false, true}) {
+    Series s{net_name(bn), {}, {}, "linespoints"};
+    for (const Run& r : runs)
+      if (r.bn == bn) s.x.push_back(r.lr), s.y.push_back(r.diverged ? 0.0 : 100 * final_or(r, "dev_accuracy", 0));
+    final.series.push_back(s);
+  }
+  plot.lines("accuracy_vs_rate", final);
+  return runs;
+}
+
+// ---------------------------------------------------------------- 3. the distribution of one unit's input
+
+// The 15th, 50th and 85th percentiles of one hidden unit's activation input over
+// fixed dev images, after every chunk of training images (Ioffe and Szegedy's Figure 1).
+struct Percentiles {
+  std::vector<double> seen, p15, p50, p85;
+};
+
+void record(Percentiles& p, Network<float>& net, const arma::fmat& probe, std::size_t layer, double seen) {
+  EvaluationMode<float> evaluation(net);
+  net.forward(probe);
+  const arma::frowvec z = net.layer_output(layer).row(0);   // unit 1 of the layer
+  const arma::vec q = arma::quantile(arma::conv_to<arma::vec>::from(z.t()), arma::vec{0.15, 0.5, 0.85});
+  p.seen.push_back(seen), p.p15.push_back(q(0)), p.p50.push_back(q(1)), p.p85.push_back(q(2));
+}
+
+void distributions(Plotter& plot, const Data& data, double lr, arma::uword chunk, arma::uword batch,
+                   unsigned long seed) {
+  const arma::fmat probe = data.X_dev->head_cols(std::min<arma::uword>(2000, data.X_dev->n_cols));
+  std::cout << "3. One unit of the second hidden layer over " << probe.n_cols << " dev images, while training one epoch at"
+            << " η = " << lr << ":\n   15th / 50th / 85th percentile of its activation's input (after the first " << chunk << " images, half of the epoch, all of it)\n";
+  LinePlot figure{.title = "Input of one unit's ReLU (layer 2) during the first epoch, η = " + format_value("%g", lr) +
+                           ": 15th–85th percentile and median",
+                  .xlabel = "training images seen", .ylabel = "value", .series = {}, .logx = false, .logy = false,
+                  .yrange = {}};
+  struct Probe {
+    std::string title;
+    bool bn;
+    std::size_t layer;
+  };
+  const std::vector<Probe> probes = {{"plain: z", false, activation_input_index(false, 2)},
+                                     {"with BN: z before BN", true, activation_input_index(true, 2) - 1},
+                                     {"with BN: ẑ after BN", true, activation_input_index(true, 2)}};
+  for (bool bn : {false, true}) {
+    arma::arma_rng::set_seed(seed);
+    Network<float> net = make_bn_mlp<float>(kSizes, bn);
+    ch09::Momentum<float> momentum(float(lr), 0.9);
+    std::mt19937_64 gen(seed + 1);
+    MinibatchTrainer<float> trainer;
+    std::vector<Percentiles> recorded(probes.size());
+    auto record_all = [&](double seen) {
+      for (std::size_t k = 0; k < probes.size(); ++k)
+        if (probes[k].bn == bn) record(recorded[k], net, probe, probes[k].layer, seen);
+    };
+    const arma::uword m = data.X->n_cols;
+    for (arma::uword first = 0; first < m; first += chunk) {
+      const arma::uword last = std::min(first + chunk, m) - 1;
+      const arma::fmat X = data.X->cols(first, last), Y = data.Y->cols(first, last);
+      trainer.train_epoch(net, momentum, X, Y, batch, gen);  // one pass over this chunk
+      record_all(double(last + 1));
+    }
+    for (std::size_t k = 0; k < probes.size(); ++k) {
+      if (probes[k].bn != bn) continue;
+      const Percentiles& p = recorded[k];
+      const std::size_t half = p.seen.size() / 2;
+      std::printf("     %s %6.2f / %6.2f / %6.2f   %6.2f / %6.2f / %6.2f   %6.2f / %6.2f / %6.2f\n",
+                  pad(probes[k].title, 22).c_str(), p.p15[0], p.p50[0], p.p85[0], p.p15[half], p.p50[half], p.p85[half],
+                  p.p15.back(), p.p50.back(), p.p85.back());
+      figure.series.push_back({probes[k].title, p.seen, p.p15, "band", p.p85});
+      figure.series.push_back({probes[k].title + " (median)", p.seen, p.p50, "lines"});
+    }
+  }
+  std::cout << "   Without BN the unit's input drifts as the layers below it learn; after BN it stays where γ and β\n"
+            << "   put it (mean β, spread γ), whatever the layer below does.\n\n";
+  plot.lines("unit_distribution", figure);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  Chapter chapter("ch10", "Batch normalisation", {.epochs = 5, .lr = 0.1, .batch_size = 128});
+  int blas_threads = 1;
+  std::vector<double> rates = {0.01, 0.1, 1.0, 3.0, 10.0};
+  chapter.app()
+      .add_option("--blas-threads", blas_threads, "threads for OpenBLAS's matrix products (1 is fastest at these sizes)")
+      ->check(CLI::Range(1, 64));
+  chapter.app()
+      .add_option("--rates", rates, "learning rates of the comparison (comma-separated)")
+      ->delimiter(',')
+      ->check(CLI::Range(1e-6, 100.0));
+  // --lr: the rate of the distribution figure; --epochs, --batch-size: of every training.
+
+  return chapter.run(argc, argv, [&](const Options& opt) {
+    if (!set_blas_threads(blas_threads)) std::cout << "(not OpenBLAS: --blas-threads has no effect)\n";
+    Plotter plot(opt);
+    const Mnist mnist = load_dataset(opt.quick ? "sample" : opt.dataset, opt.data_dir);
+    const std::size_t dev_size = opt.quick ? mnist.train.size() / 5 : 10000;
+    const Split split = split_dev(mnist.train, dev_size, rng());
+    const int epochs = opt.quick ? std::min(opt.epochs, 2) : opt.epochs;
+    std::cout << mnist.name << ": train " << split.train.size() << ", dev " << split.dev.size() << " images\n\n";
+
+    one_batch(split.train.X.head_cols(256));
+
+    const arma::fmat Y_train = one_hot<float>(split.train.y), Y_dev = one_hot<float>(split.dev.y);
+    const arma::Mat<std::uint8_t> X_bytes = ch07::to_bytes(split.train.X);
+    const Data data{&X_bytes, &split.train.X, &Y_train, &split.dev.X, &Y_dev};
+    const std::vector<Run> runs = rate_sweep(plot, data, rates, epochs, arma::uword(opt.batch_size), opt.seed);
+
+    distributions(plot, data, opt.lr, opt.quick ? 200 : 1000, arma::uword(opt.batch_size), opt.seed);
+
+    // 4. Saved state: the best BN net trained again, saved, loaded into a fresh net, evaluated on the test set.
+    const Run* best = nullptr;
+    for (const Run& r : runs)
+      if (r.bn && !r.diverged && (!best || final_or(r, "dev_accuracy", 0) > final_or(*best, "dev_accuracy", 0))) best = &r;
+    const Run* best_plain = nullptr;
+    for (const Run& r : runs)
+      if (!r.bn && !r.diverged && (!best_plain || final_or(r, "dev_accuracy", 0) > final_or(*best_plain, "dev_accuracy", 0)))
+        best_plain = &r;
+    if (!best) throw std::runtime_error("every run with batch norm diverged: try smaller --rates");
+    arma::arma_rng::set_seed(opt.seed);
+    Network<float> net = make_bn_mlp<float>(kSizes, true);
+    ch09::Momentum<float> momentum(float(best->lr), 0.9);
+    std::mt19937_64 gen(opt.seed + 1);
+    fit(net, momentum, X_bytes, Y_train, LabelledSet<float>{}, LabelledSet<float>{},
+        {.epochs = epochs, .batch_size = arma::uword(opt.batch_size), .record_every = epochs, .schedule = nullptr,
+         .progress = ""},
+        gen);
+    const fs::path model = opt.out / "model.bin";
+    net.save(model);
+    Network<float> loaded = make_bn_mlp<float>(kSizes, true);
+    loaded.load(model);
+    const arma::fmat Y_test = one_hot<float>(mnist.test.y);
+    const Evaluation test = evaluate(loaded, mnist.test.X, Y_test);
+    arma::fmat trained_scores, loaded_scores;
+    {
+      EvaluationMode<float> a(net), b(loaded);
+      trained_scores = net.forward(mnist.test.X);
+      loaded_scores = loaded.forward(mnist.test.X);
+    }
+    const float difference = arma::abs(loaded_scores - trained_scores).max();
+    std::cout << "4. The best net with BN (η = " << best->lr << ") trained again, saved to " << model.string()
+              << " (γ, β, running averages),\n   loaded into a fresh net: test accuracy " << format_percent(test.accuracy)
+              << "; largest difference of its outputs from the trained net's: " << difference << "\n\n";
+
+    chapter.summary("with BN " + format_percent(final_or(*best, "dev_accuracy", 0)) + " dev accuracy at η = " +
+                    format_value("%g", best->lr) + ", plain " +
+                    (best_plain ? format_percent(final_or(*best_plain, "dev_accuracy", 0)) + " at η = " +
+                                      format_value("%g", best_plain->lr)
+                                : std::string("diverged at every rate")) +
+                    " (" + std::to_string(epochs) + " epochs); test " + format_percent(test.accuracy) +
+                    " from the saved model");
+  });
+}
