@@ -49,9 +49,16 @@ int epochs_for(int epochs, arma::uword base, arma::uword m) {
   return std::max(1, int(std::lround(double(epochs) * double(base) / double(m))));
 }
 
+// s padded with spaces to `width` characters (UTF-8: "₊" is one character of three bytes).
+std::string pad(const std::string& s, std::size_t width) {
+  std::size_t characters = 0;
+  for (unsigned char c : s) characters += (c & 0xC0) != 0x80;
+  return s + std::string(width > characters ? width - characters : 0, ' ');
+}
+
 void print_row(const Result& r) {
   const BinaryScores& s = r.test.scores;
-  std::printf("   %-34s %-15s %6.3f  %6.3f  %6.3f  %6.4f  %6.4f  %7.2f%%   %6.3f\n", r.name.c_str(), r.train_set.c_str(),
+  std::printf("   %s %s %6.3f  %6.3f  %6.3f  %6.4f  %6.4f  %7.2f%%   %6.3f\n", pad(r.name, 38).c_str(), pad(r.train_set, 17).c_str(),
               s.precision, s.recall, s.f1, r.test.auc, r.test.average_precision, 100 * s.accuracy, r.dev.scores.f1);
 }
 
@@ -93,7 +100,8 @@ Experiment run_task(const Mnist& data, double ratio, const Settings& set, const 
     ex.results.push_back(std::move(r));
   };
   const auto start = std::chrono::steady_clock::now();
-  std::printf("   %-34s %-15s %6s  %6s  %6s  %6s  %6s  %8s   %6s\n", "remedy (test set; threshold 0.5)", "train n₊ : n₋",
+  std::printf("   %s %s %6s  %6s  %6s  %6s  %6s  %8s   %6s\n", pad("remedy (test set; threshold 0.5)", 38).c_str(),
+              pad("train n₊ : n₋", 17).c_str(),
               "prec", "recall", "F1", "AUC", "AP", "accuracy", "dev F1");
 
   // The classifier that always says "negative": every score 0.

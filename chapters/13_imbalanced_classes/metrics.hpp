@@ -101,14 +101,14 @@ inline BinaryScores binary_scores(const BinaryCounts& c) {
   // BEGIN EXERCISE ch13.precision_recall
   // hint: accuracy = (TP + TN) / total; precision = TP / (TP + FP), but 0 when TP + FP = 0 (no positive predictions)
   // hint: recall = TP / (TP + FN), but 0 when TP + FN = 0; F1 = 2·P·R / (P + R), but 0 when P + R = 0
-  // hint: the counts are integers (arma::uword): divide as double
+  // hint: the counts are integers (arma::uword): divide as double; return s
   s.accuracy = double(c.tp + c.tn) / double(c.total());                     // (TP + TN) / (P + N)
   s.precision = c.tp + c.fp == 0 ? 0.0 : double(c.tp) / double(c.tp + c.fp); // TP / (TP + FP); 0/0 → 0
   s.recall = c.tp + c.fn == 0 ? 0.0 : double(c.tp) / double(c.tp + c.fn);    // TP / (TP + FN); 0/0 → 0
   s.f1 = s.precision + s.recall == 0 ? 0.0                                   // 2PR / (P + R); 0/0 → 0
                                      : 2 * s.precision * s.recall / (s.precision + s.recall);
-  // END EXERCISE
   return s;
+  // END EXERCISE
 }
 
 inline BinaryScores binary_scores(const arma::urowvec& predicted, const arma::urowvec& labels) {
