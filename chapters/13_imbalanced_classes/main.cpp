@@ -215,6 +215,20 @@ void figures(const Experiment& ex, const Settings& set, Plotter& plot) {
     pr.series.push_back({at, {r.test.scores.recall}, {r.test.scores.precision}, "points pt 7 ps 1.5"});
   }
   plot.lines("roc_" + tag, roc);
+  // The same curves with FPR on a log axis, where the remedies differ (FPR = 0 cannot be drawn there).
+  LinePlot roc_log = roc;
+  roc_log.title = "ROC curves, false positive rate on a log axis, " + about;
+  roc_log.logx = true;
+  std::vector<Series> on_log_axis;
+  for (const Series& series : roc.series) {
+    Series kept{series.title, {}, {}, series.style};
+    for (std::size_t k = 0; k < series.x.size(); ++k)
+      if (series.x[k] > 0) kept.x.push_back(series.x[k]), kept.y.push_back(series.y[k]);
+    if (series.title.rfind("random", 0) == 0) continue;  // TPR = FPR: near 0 over most of a log axis
+    if (!kept.x.empty()) on_log_axis.push_back(std::move(kept));  // a point at FPR = 0 is left out
+  }
+  roc_log.series = std::move(on_log_axis);
+  plot.lines("roc_log_" + tag, roc_log);
   plot.lines("precision_recall_" + tag, pr);
 
   // The confusion matrices of "nothing" and of the best remedy.
@@ -223,9 +237,10 @@ void figures(const Experiment& ex, const Settings& set, Plotter& plot) {
     const Result& r = ex.results[index];
     const BinaryCounts& c = r.test.counts;
     const arma::mat values = {{double(c.tn), double(c.fp)}, {double(c.fn), double(c.tp)}};
-    plot.heatmap(file + tag, {.title = "Test set, " + r.name + format_value(": F1 %.3f", r.test.scores.f1) +
-                                       format_value(", accuracy %.2f%%", 100 * r.test.scores.accuracy),
-                              .xlabel = "predicted", .ylabel = "actual", .values = values,
+    plot.heatmap(file + tag, {.title = r.name + " (1:" + format_value("%g", task.ratio) + ")",
+                              .xlabel = "predicted" + format_value(" (F1 %.3f, ", r.test.scores.f1) +
+                                        format_value("acc. %.2f%%)", 100 * r.test.scores.accuracy),
+                              .ylabel = "actual (test set)", .values = values,
                               .row_names = {"not " + digit, digit}, .col_names = {"not " + digit, digit},
                               .annotate = true});
   }
