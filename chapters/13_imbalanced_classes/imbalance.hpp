@@ -23,6 +23,7 @@
 #include <random>
 #include <stdexcept>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 #include "chapters/03_activations/layer.hpp"
@@ -337,12 +338,27 @@ arma::rowvec scores_of(Network<eT>& net, const arma::Mat<eT>& X) {
   return arma::conv_to<arma::rowvec>::from(net.forward(X));
 }
 
+// The images as Mat<eT>: the set's own matrix in float (no copy of a 100,000-image
+// set), a converted copy in double (the tests).
+template <typename eT>
+const arma::Mat<eT>& images_as(const arma::fmat& X, arma::Mat<eT>& copy) {
+  if constexpr (std::is_same_v<eT, float>) {
+    (void)copy;
+    return X;
+  } else {
+    copy = arma::conv_to<arma::Mat<eT>>::from(X);
+    return copy;
+  }
+}
+
 // Mini-batch SGD on a set for `epochs` epochs: chapter 7's fit, nothing recorded
 // along the way but the last epoch.
 template <typename eT>
 void train_classifier(Network<eT>& net, const BinarySet& set, int epochs, double lr, arma::uword batch_size, std::mt19937_64& gen) {
   SGD<eT> sgd{eT(lr)};
-  const arma::Mat<eT> X = arma::conv_to<arma::Mat<eT>>::from(set.X), Y = arma::conv_to<arma::Mat<eT>>::from(set.y);
+  arma::Mat<eT> copy;
+  const arma::Mat<eT>& X = images_as(set.X, copy);
+  const arma::Mat<eT> Y = arma::conv_to<arma::Mat<eT>>::from(set.y);
   fit(net, sgd, X, Y, LabelledSet<eT>{}, LabelledSet<eT>{},
       {.epochs = epochs, .batch_size = batch_size, .record_every = epochs, .schedule = nullptr, .progress = ""}, gen);
 }
@@ -352,7 +368,9 @@ template <typename eT>
 void train_repeating_rare(Network<eT>& net, const BinarySet& set, arma::uword L, int epochs, double lr,
                           arma::uword batch_size, std::mt19937_64& gen) {
   SGD<eT> sgd{eT(lr)};
-  const arma::Mat<eT> X = arma::conv_to<arma::Mat<eT>>::from(set.X), Y = arma::conv_to<arma::Mat<eT>>::from(set.y);
+  arma::Mat<eT> copy;
+  const arma::Mat<eT>& X = images_as(set.X, copy);
+  const arma::Mat<eT> Y = arma::conv_to<arma::Mat<eT>>::from(set.y);
   const std::vector<Parameter<eT>> params = net.parameters();
   arma::Mat<eT> Xb, Yb;
   for (int epoch = 1; epoch <= epochs; ++epoch) {

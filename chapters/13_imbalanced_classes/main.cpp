@@ -62,10 +62,24 @@ void print_row(const Result& r) {
               s.precision, s.recall, s.f1, r.test.auc, r.test.average_precision, 100 * s.accuracy, r.dev.scores.f1);
 }
 
+// A few SMOTE samples, each between the two real digits it was made from: x, x + λ(x̃ − x), x̃.
+ImageGrid smote_triples(const SmoteResult& s, const BinarySet& train, arma::uword count) {
+  const arma::uword shown = std::min<arma::uword>(count, s.lambdas.n_elem);
+  ImageGrid grid{.title = "SMOTE: x (left), x + λ(x̃ − x) (middle), its neighbour x̃ (right)",
+                 .images = arma::fmat(784, 3 * shown, arma::fill::zeros), .captions = {}, .marked = {}, .columns = 9};
+  for (arma::uword i = 0; i < shown; ++i) {
+    grid.images.col(3 * i) = train.X.col(s.origins(0, i));
+    grid.images.col(3 * i + 1) = s.set.X.col(train.size() + i);  // the new samples follow the originals
+    grid.images.col(3 * i + 2) = train.X.col(s.origins(1, i));
+    grid.captions.insert(grid.captions.end(), {"x", format_value("λ = %.2f", s.lambdas[i]), "x̃"});
+  }
+  return grid;
+}
+
 struct Experiment {
   ImbalancedTask task;
   std::vector<Result> results;
-  SmoteResult smote;
+  ImageGrid smote_digits;          // a few SMOTE samples between their two real digits (the figure)
   std::size_t best = 0;            // the remedy with the best dev F1
 };
 
@@ -133,11 +147,12 @@ Experiment run_task(const Mnist& data, double ratio, const Settings& set, const 
   // 4. SMOTE.
   {
     Network<float> net = fresh();
-    ex.smote = smote(train, arma::uword(set.neighbours), rng());
-    const BinarySet& s = ex.smote.set;
+    const SmoteResult sm = smote(train, arma::uword(set.neighbours), rng());
+    const BinarySet& s = sm.set;
     train_classifier(net, s, epochs_for(E, train.size(), s.size()), opt.lr, batch, rng());
     finish("SMOTE (k = " + std::to_string(set.neighbours) + ")", counts(s.positives(), s.negatives()),
            scores_of(net, task.test.X), scores_of(net, task.dev.X));
+    ex.smote_digits = smote_triples(sm, train, 6);       // keep six for the figure, not the whole set
   }
   // 5. Class weights in the loss.
   {
@@ -245,21 +260,7 @@ void figures(const Experiment& ex, const Settings& set, Plotter& plot) {
                               .annotate = true});
   }
 
-  // A few SMOTE digits between the two real ones they were made from.
-  const SmoteResult& s = ex.smote;
-  const arma::uword shown = std::min<arma::uword>(6, s.lambdas.n_elem);
-  if (shown == 0) return;
-  ImageGrid grid{.title = "SMOTE: x (left), x + λ(x̃ − x) (middle), its neighbour x̃ (right)", .images = {},
-                 .captions = {}, .marked = {}, .columns = 9};
-  grid.images.set_size(784, 3 * shown);
-  const arma::uword first_new = task.train.size();
-  for (arma::uword i = 0; i < shown; ++i) {
-    grid.images.col(3 * i) = task.train.X.col(s.origins(0, i));
-    grid.images.col(3 * i + 1) = s.set.X.col(first_new + i);
-    grid.images.col(3 * i + 2) = task.train.X.col(s.origins(1, i));
-    grid.captions.insert(grid.captions.end(), {"x", format_value("λ = %.2f", s.lambdas[i]), "x̃"});
-  }
-  plot.images("smote_digits", grid);
+  if (ex.smote_digits.images.n_cols > 0) plot.images("smote_digits", ex.smote_digits);
 }
 
 }  // namespace
