@@ -413,6 +413,7 @@ TEST(Ch13Resampling, BalancedSubsetsTakeDisjointNegatives) {
       if (p.y[i] == 0) negatives.insert(p.X(0, i));
   }
   EXPECT_EQ(negatives.size(), 40u);                      // 8 × 5 = all 40, each once
+  EXPECT_TRUE(contains(test_support::message_of([] { balanced_subsets(toy_set(0, 5), 2, rng()); }), "needs both classes"));
 }
 
 TEST(Ch13Resampling, RepeatRareOrderRepeatsEachPositiveLTimesInARow) {

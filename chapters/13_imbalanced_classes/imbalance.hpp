@@ -210,6 +210,9 @@ inline SmoteResult smote(const BinarySet& train, arma::uword k, std::mt19937_64&
 inline std::vector<BinarySet> balanced_subsets(const BinarySet& train, arma::uword members, std::mt19937_64& gen) {
   const arma::uvec pos = indices_of(train.y, 1), neg = indices_of(train.y, 0);
   if (members == 0) throw std::invalid_argument("balanced_subsets: an ensemble needs at least one member");
+  if (pos.is_empty() || neg.is_empty())
+    throw std::invalid_argument("balanced_subsets: needs both classes, found " + std::to_string(pos.n_elem) +
+                                " positives and " + std::to_string(neg.n_elem) + " negatives");
   const arma::uvec shuffled = neg.elem(shuffled_indices(neg.n_elem, gen));
   std::vector<BinarySet> subsets;
   for (arma::uword j = 0; j < members; ++j) {
@@ -279,15 +282,14 @@ class WeightedBinaryCrossEntropy : public Loss<eT> {
     // END EXERCISE
   }
 
-  // ∂J/∂A = (w/m) ⊙ (−Y/a + (1 − Y)/(1 − a))
+  // ∂J/∂A = (w/m) ⊙ (−Y/a + (1 − Y)/(1 − a)): chapter 3's gradient, each column times its w_i
   void gradient(const Mat& A, const Mat& Y, Mat& dA) const override {
     check_same_shape(*this, "A", A, "Y", Y);
-    const eT eps = probability_clip<eT>();
-    const Mat a = arma::clamp(A, eps, eT(1) - eps);
-    const eT m = eT(A.n_cols);
     // BEGIN EXERCISE ch13.weighted_gradient
-    // hint: chapter 3's binary cross-entropy gradient (−Y/a + (1 − Y)/(1 − a)) / m, times w = weights(Y) (element-wise)
-    dA = weights(Y) % (-Y / a + (eT(1) - Y) / (eT(1) - a)) / m;  // (w_i/m)(−y/a + (1 − y)/(1 − a))
+    // hint: the unweighted gradient is chapter 3's: BinaryCrossEntropy<eT>().gradient(A, Y, dA), (1/m)(−Y/a + (1 − Y)/(1 − a))
+    // hint: then multiply it element-wise by w = weights(Y) (the % operator)
+    BinaryCrossEntropy<eT>().gradient(A, Y, dA);         // (1/m)(−y/a + (1 − y)/(1 − a)), a clipped
+    dA %= weights(Y);                                    // (w_i/m)(−y/a + (1 − y)/(1 − a))
     // END EXERCISE
   }
 
