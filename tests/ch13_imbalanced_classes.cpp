@@ -1,0 +1,440 @@
+// Chapter 13: evaluation (precision, recall, F1, ROC/AUC, PR/AP) and the remedies
+// for imbalanced classes (resampling, SMOTE, class weights, repeating, ensembles).
+#include <gtest/gtest.h>
+
+#include <armadillo>
+#include <cmath>
+#include <memory>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "chapters/06_backprop/gradient_check.hpp"
+#include "chapters/13_imbalanced_classes/imbalance.hpp"
+#include "chapters/13_imbalanced_classes/metrics.hpp"
+#include "common/data.hpp"
+#include "messages.hpp"
+
+namespace {
+
+using namespace course;
+using namespace course::ch13;
+
+bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
+
+// ---------------------------------------------------------------------------
+// Precision, recall, F1 on hand-computed confusion matrices
+// ---------------------------------------------------------------------------
+TEST(ch13_precision_recall, HandComputedConfusionMatrix) {
+  // TP 6, FP 2, TN 10, FN 4: precision 6/8, recall 6/10, F1 = 2TP/(2TP + FP + FN) = 12/18
+  const BinaryScores s = binary_scores(BinaryCounts{.tp = 6, .fp = 2, .tn = 10, .fn = 4});
+  EXPECT_DOUBLE_EQ(s.accuracy, 16.0 / 22.0);
+  EXPECT_DOUBLE_EQ(s.precision, 0.75);
+  EXPECT_DOUBLE_EQ(s.recall, 0.6);
+  EXPECT_NEAR(s.f1, 12.0 / 18.0, 1e-15);
+  EXPECT_NEAR(s.f1, 2 * 0.75 * 0.6 / (0.75 + 0.6), 1e-15);
+}
+
+TEST(ch13_precision_recall, PrecisionAndRecallDiffer) {
+  // many false alarms: precision 2/10, recall 2/3
+  const BinaryScores s = binary_scores(BinaryCounts{.tp = 2, .fp = 8, .tn = 89, .fn = 1});
+  EXPECT_DOUBLE_EQ(s.precision, 0.2);
+  EXPECT_DOUBLE_EQ(s.recall, 2.0 / 3.0);
+  EXPECT_NEAR(s.f1, 4.0 / 13.0, 1e-15);                   // 2·2 / (2·2 + 8 + 1)
+  EXPECT_DOUBLE_EQ(s.accuracy, 0.91);
+}
+
+TEST(ch13_precision_recall, NoPositivePredictionsGiveZeroNotNaN) {
+  // the classifier that always says "negative" on 2 positives in 10
+  const BinaryScores s = binary_scores(BinaryCounts{.tp = 0, .fp = 0, .tn = 8, .fn = 2});
+  EXPECT_EQ(s.precision, 0.0);                           // 0/0: the course's convention
+  EXPECT_EQ(s.recall, 0.0);
+  EXPECT_EQ(s.f1, 0.0);
+  EXPECT_DOUBLE_EQ(s.accuracy, 0.8);                     // high accuracy, nothing found
+}
+
+TEST(ch13_precision_recall, NoPositivesAtAll) {
+  const BinaryScores s = binary_scores(BinaryCounts{.tp = 0, .fp = 3, .tn = 5, .fn = 0});
+  EXPECT_EQ(s.recall, 0.0);                              // 0/0
+  EXPECT_EQ(s.precision, 0.0);                           // 0/3
+  EXPECT_EQ(s.f1, 0.0);
+  const BinaryScores perfect = binary_scores(BinaryCounts{.tp = 4, .fp = 0, .tn = 5, .fn = 0});
+  EXPECT_EQ(perfect.precision, 1.0);
+  EXPECT_EQ(perfect.recall, 1.0);
+  EXPECT_EQ(perfect.f1, 1.0);
+  EXPECT_EQ(perfect.accuracy, 1.0);
+}
+
+TEST(Ch13Metrics, CountsFromDecisionsAndLabels) {
+  const arma::urowvec labels = {1, 1, 1, 0, 0, 0, 0};
+  const arma::rowvec scores = {0.9, 0.5, 0.2, 0.7, 0.5, 0.1, 0.0};
+  const BinaryCounts c = binary_counts(decide(scores, 0.5), labels);  // s ≥ 0.5 is positive
+  EXPECT_EQ(c.tp, 2u);
+  EXPECT_EQ(c.fn, 1u);
+  EXPECT_EQ(c.fp, 2u);
+  EXPECT_EQ(c.tn, 2u);
+  EXPECT_EQ(c.positives(), 3u);
+  EXPECT_EQ(c.negatives(), 4u);
+}
+
+TEST(Ch13Metrics, BadInputIsNamed) {
+  EXPECT_TRUE(contains(test_support::message_of([] { binary_counts({0, 1}, {0, 2}); }), "label 2 at example 1"));
+  EXPECT_TRUE(contains(test_support::message_of([] { binary_scores(BinaryCounts{}); }), "empty"));
+  EXPECT_TRUE(contains(test_support::message_of([] { auc({0.1, 0.2}, {1, 1}); }), "needs both classes"));
+  EXPECT_TRUE(contains(test_support::message_of([] { auc({0.1, 0.2, 0.3}, {1, 0}); }), "3 scores for 2 labels"));
+  EXPECT_TRUE(contains(test_support::message_of([] { auc({0.1, arma::datum::nan}, {1, 0}); }), "NaN"));
+}
+
+// ---------------------------------------------------------------------------
+// AUC
+// ---------------------------------------------------------------------------
+TEST(ch13_auc, PerfectReversedAndTiedRankings) {
+  const arma::urowvec labels = {0, 0, 0, 1, 1};
+  EXPECT_DOUBLE_EQ(auc({0.1, 0.2, 0.3, 0.8, 0.9}, labels), 1.0);  // every positive above every negative
+  EXPECT_DOUBLE_EQ(auc({0.9, 0.8, 0.7, 0.2, 0.1}, labels), 0.0);  // every positive below
+  EXPECT_DOUBLE_EQ(auc({0.5, 0.5, 0.5, 0.5, 0.5}, labels), 0.5);  // all tied: ½ per pair
+}
+
+TEST(ch13_auc, MannWhitneyByHand) {
+  // positives 0.35, 0.8; negatives 0.1, 0.4: U = (1 + 0) + (1 + 1) = 3 of 4 pairs
+  EXPECT_DOUBLE_EQ(auc({0.1, 0.4, 0.35, 0.8}, {0, 0, 1, 1}), 0.75);
+  // with ties: positives 0.5, 0.9; negatives 0.5, 0.2, 0.5:
+  // 0.5 beats 0.2 and ties twice (½ + 1 + ½ = 2), 0.9 beats all three: U = 5 of 6
+  const arma::rowvec s = {0.5, 0.5, 0.2, 0.9, 0.5};
+  const arma::urowvec y = {1, 0, 0, 1, 0};
+  EXPECT_NEAR(auc(s, y), 5.0 / 6.0, 1e-15);
+  EXPECT_NEAR(auc_pairwise(s, y), 5.0 / 6.0, 1e-15);
+  // the rank sum: mid-ranks of (0.2, 0.5, 0.5, 0.5, 0.9) are 1, 3, 3, 3, 5; R₊ = 3 + 5 = 8, U = 8 − 3 = 5
+  const arma::vec r = midranks(s);
+  EXPECT_DOUBLE_EQ(r[0], 3.0);
+  EXPECT_DOUBLE_EQ(r[2], 1.0);
+  EXPECT_DOUBLE_EQ(r[3], 5.0);
+}
+
+TEST(ch13_auc, AgreesWithThePairwiseDefinitionAndTheRocArea) {
+  seed_everything(131);
+  arma::rowvec s = arma::round(10 * arma::randu<arma::rowvec>(300)) / 10;  // many ties
+  const arma::urowvec y = arma::conv_to<arma::urowvec>::from(arma::randu<arma::rowvec>(300) + s > 1.0);
+  const double a = auc(s, y);
+  EXPECT_GT(a, 0.7);                                     // the scores carry some signal
+  EXPECT_NEAR(a, auc_pairwise(s, y), 1e-12);
+  EXPECT_NEAR(a, trapezoid_area(roc_curve(s, y)), 1e-12);
+}
+
+TEST(ch13_auc, RandomRankingIsNearOneHalf) {
+  // Under a random ranking U/(n₊n₋) has mean ½ and variance (n₊ + n₋ + 1)/(12 n₊ n₋)
+  // (Mann–Whitney): with n₊ = n₋ = 2000 a standard deviation of 0.0091. Allow five.
+  seed_everything(132);
+  const arma::uword n = 2000;
+  const arma::urowvec y = arma::join_rows(arma::urowvec(n, arma::fill::ones), arma::urowvec(n, arma::fill::zeros));
+  const double sd = std::sqrt(double(2 * n + 1) / (12.0 * double(n) * double(n)));
+  for (int trial = 0; trial < 3; ++trial) {
+    const arma::rowvec s = arma::randu<arma::rowvec>(2 * n);
+    EXPECT_NEAR(auc(s, y), 0.5, 5 * sd) << "trial " << trial;
+  }
+}
+
+// ---------------------------------------------------------------------------
+// The curves and average precision
+// ---------------------------------------------------------------------------
+TEST(Ch13Curves, RocRunsFromZeroToOneAndNeverGoesBack) {
+  seed_everything(133);
+  const arma::rowvec s = arma::randu<arma::rowvec>(200);
+  const arma::urowvec y = arma::conv_to<arma::urowvec>::from(arma::randu<arma::rowvec>(200) > 0.8);
+  const Curve c = roc_curve(s, y);
+  EXPECT_EQ(c.x.front(), 0.0);
+  EXPECT_EQ(c.y.front(), 0.0);
+  EXPECT_DOUBLE_EQ(c.x.back(), 1.0);
+  EXPECT_DOUBLE_EQ(c.y.back(), 1.0);
+  for (std::size_t k = 1; k < c.x.size(); ++k) {
+    EXPECT_GE(c.x[k], c.x[k - 1]);
+    EXPECT_GE(c.y[k], c.y[k - 1]);
+    EXPECT_LT(c.thresholds[k], c.thresholds[k - 1]);
+  }
+}
+
+TEST(Ch13Curves, PrecisionRecallAndAveragePrecisionByHand) {
+  // ranked 1, 0, 1, 0: (R, P) = (½, 1), (½, ½), (1, ⅔), (1, ½); AP = ½·1 + 0·½ + ½·⅔ + 0·½ = ⅚
+  const arma::rowvec s = {0.9, 0.8, 0.7, 0.6};
+  const arma::urowvec y = {1, 0, 1, 0};
+  const Curve pr = precision_recall_curve(s, y);
+  ASSERT_EQ(pr.x.size(), 4u);
+  EXPECT_DOUBLE_EQ(pr.x[0], 0.5);
+  EXPECT_DOUBLE_EQ(pr.y[0], 1.0);
+  EXPECT_DOUBLE_EQ(pr.y[2], 2.0 / 3.0);
+  EXPECT_NEAR(average_precision(s, y), 5.0 / 6.0, 1e-15);
+  // the F1 of each threshold: 2/3, 1/2, 4/5, 2/3: the best is t = 0.7
+  EXPECT_DOUBLE_EQ(best_f1_threshold(s, y), 0.7);
+  EXPECT_DOUBLE_EQ(average_precision({0.1, 0.2, 0.8, 0.9}, {0, 0, 1, 1}), 1.0);
+}
+
+TEST(Ch13Curves, AlwaysNegativeScoresAccuracyButNothingElse) {
+  // 1 positive in 11: accuracy 10/11, F1 0, AUC ½ (all tied), AP = the share of positives
+  arma::urowvec y(1100, arma::fill::zeros);
+  y.head(100).ones();
+  const BinaryEvaluation e = evaluate_scores(arma::rowvec(1100, arma::fill::zeros), y);
+  EXPECT_NEAR(e.scores.accuracy, 10.0 / 11.0, 1e-15);
+  EXPECT_EQ(e.scores.f1, 0.0);
+  EXPECT_EQ(e.scores.recall, 0.0);
+  EXPECT_DOUBLE_EQ(e.auc, 0.5);
+  EXPECT_NEAR(e.average_precision, 1.0 / 11.0, 1e-15);
+}
+
+TEST(Ch13Curves, RandomRankingsAveragePrecisionIsTheShareOfPositives) {
+  seed_everything(134);
+  arma::urowvec y(20000, arma::fill::zeros);
+  y.head(2000).ones();                                   // 10% positives
+  const double ap = average_precision(arma::randu<arma::rowvec>(20000), y);
+  EXPECT_NEAR(ap, 0.1, 0.02);                            // not ½: AP depends on the share of positives
+}
+
+// ---------------------------------------------------------------------------
+// SMOTE
+// ---------------------------------------------------------------------------
+TEST(ch13_smote_sample, OnTheSegmentFromXToItsNeighbour) {
+  const arma::fvec x = {0.0f, 1.0f, 0.5f}, n = {1.0f, 0.0f, 0.5f};
+  EXPECT_TRUE(arma::approx_equal(smote_sample(x, n, 0.0), x, "absdiff", 0.0f));
+  EXPECT_TRUE(arma::approx_equal(smote_sample(x, n, 1.0), n, "absdiff", 1e-7f));
+  const arma::fvec quarter = {0.25f, 0.75f, 0.5f};
+  EXPECT_TRUE(arma::approx_equal(smote_sample(x, n, 0.25), quarter, "absdiff", 1e-7f));
+}
+
+TEST(Ch13Smote, BadInputIsNamed) {
+  EXPECT_TRUE(contains(test_support::message_of([] { smote_sample(arma::fvec(3, arma::fill::zeros),
+                                                                  arma::fvec(4, arma::fill::zeros), 0.5); }),
+                       "3 features"));
+  EXPECT_TRUE(contains(test_support::message_of([] { smote_sample(arma::fvec(3, arma::fill::zeros),
+                                                                  arma::fvec(3, arma::fill::zeros), 1.5); }),
+                       "λ"));
+  EXPECT_TRUE(contains(test_support::message_of([] { nearest_neighbours(arma::fmat(2, 3, arma::fill::zeros), 3); }),
+                       "k = 3"));
+}
+
+TEST(Ch13Smote, NearestNeighboursOnALine) {
+  // points at 0, 1, 3, 7, 8 on the first axis
+  arma::fmat X(2, 5, arma::fill::zeros);
+  X.row(0) = arma::frowvec{0, 1, 3, 7, 8};
+  const arma::umat nn = nearest_neighbours(X, 2);
+  EXPECT_EQ(nn(0, 0), 1u);
+  EXPECT_EQ(nn(1, 0), 2u);
+  EXPECT_EQ(nn(0, 2), 1u);                               // 3: 1 (distance 2), then 0 (3)
+  EXPECT_EQ(nn(1, 2), 0u);
+  EXPECT_EQ(nn(0, 4), 3u);
+  EXPECT_EQ(nn(1, 4), 2u);
+}
+
+// A small two-class set: positives around (1, 1, ...), negatives around 0.
+BinarySet toy_set(arma::uword positives, arma::uword negatives, arma::uword features = 6) {
+  BinarySet s{arma::randu<arma::fmat>(features, positives + negatives),
+              arma::join_rows(arma::urowvec(positives, arma::fill::ones), arma::urowvec(negatives, arma::fill::zeros))};
+  s.X.head_cols(positives) += 1.0f;
+  return s;
+}
+
+TEST(Ch13Smote, SamplesLieOnSegmentsBetweenMinorityNeighbours) {
+  seed_everything(135);
+  const BinarySet train = toy_set(12, 60);
+  const arma::uword k = 3;
+  const SmoteResult r = smote(train, k, rng());
+  ASSERT_EQ(r.set.size(), 120u);                         // 60 + 60: n₋ − n₊ = 48 new positives
+  EXPECT_EQ(r.set.positives(), 60u);
+  EXPECT_TRUE(arma::approx_equal(r.set.X.head_cols(72), train.X, "absdiff", 0.0f));  // the originals, unchanged
+  const arma::uvec pos = arma::find(train.y == 1);
+  const arma::umat nn = nearest_neighbours(arma::fmat(train.X.cols(pos)), k);
+  for (arma::uword i = 0; i < r.lambdas.n_elem; ++i) {
+    const arma::uword a = r.origins(0, i), b = r.origins(1, i);
+    EXPECT_EQ(train.y[a], 1u);
+    EXPECT_EQ(train.y[b], 1u);
+    // x̃ is one of x's k nearest positives
+    const arma::uword ia = arma::as_scalar(arma::find(pos == a)), ib = arma::as_scalar(arma::find(pos == b));
+    EXPECT_TRUE(arma::any(nn.col(ia) == ib)) << "sample " << i;
+    // and the new point is x + λ(x̃ − x), λ in [0, 1]
+    const double lambda = r.lambdas[i];
+    EXPECT_GE(lambda, 0.0);
+    EXPECT_LE(lambda, 1.0);
+    const arma::fvec expected = train.X.col(a) + float(lambda) * (train.X.col(b) - train.X.col(a));
+    EXPECT_TRUE(arma::approx_equal(arma::fvec(r.set.X.col(72 + i)), expected, "absdiff", 1e-6f)) << "sample " << i;
+  }
+}
+
+TEST(Ch13Smote, NeedsTwoPositives) {
+  seed_everything(136);
+  EXPECT_TRUE(contains(test_support::message_of([] { smote(toy_set(1, 5), 5, rng()); }), "at least 2 positives"));
+}
+
+// ---------------------------------------------------------------------------
+// Class weights in the loss
+// ---------------------------------------------------------------------------
+TEST(ch13_weighted_loss, CostByHand) {
+  const WeightedBinaryCrossEntropy<double> loss(3.0, 0.5);
+  const arma::mat A = {{0.8, 0.3, 0.6}}, Y = {{1, 0, 0}};
+  // J = (1/3)[3·(−ln 0.8) + 0.5·(−ln 0.7) + 0.5·(−ln 0.4)]
+  const double expected = (3 * -std::log(0.8) + 0.5 * -std::log(0.7) + 0.5 * -std::log(0.4)) / 3;
+  EXPECT_NEAR(loss.cost(A, Y), expected, 1e-14);
+}
+
+TEST(ch13_weighted_loss, UnitWeightsAreChapter3sBinaryCrossEntropy) {
+  seed_everything(137);
+  const arma::mat A = 0.05 + 0.9 * arma::randu<arma::mat>(1, 20);
+  const arma::mat Y = arma::conv_to<arma::mat>::from(arma::randu<arma::mat>(1, 20) > 0.5);
+  EXPECT_NEAR(WeightedBinaryCrossEntropy<double>(1, 1).cost(A, Y), BinaryCrossEntropy<double>().cost(A, Y), 1e-14);
+}
+
+TEST(ch13_weighted_gradient, EachExamplesGradientIsItsWeightTimesTheUnweightedOne) {
+  seed_everything(138);
+  const arma::mat A = 0.05 + 0.9 * arma::randu<arma::mat>(1, 12);
+  arma::mat Y(1, 12, arma::fill::zeros);
+  Y.cols(0, 3).ones();
+  const double w_pos = 4.0, w_neg = 0.25;
+  arma::mat d_weighted, d_plain;
+  WeightedBinaryCrossEntropy<double>(w_pos, w_neg).gradient(A, Y, d_weighted);
+  BinaryCrossEntropy<double>().gradient(A, Y, d_plain);
+  for (arma::uword i = 0; i < 12; ++i)
+    EXPECT_NEAR(d_weighted(0, i), (Y(0, i) == 1 ? w_pos : w_neg) * d_plain(0, i), 1e-12) << "example " << i;
+}
+
+TEST(ch13_weighted_gradient, PassesTheGradientCheck) {
+  // double precision, seeded, relative error below 1e-7; through a 6-4-1 ReLU net and logistic regression
+  for (const arma::uword hidden : {4u, 0u}) {
+    seed_everything(139);
+    Network<double> net = binary_classifier<double>(6, hidden, std::make_unique<WeightedBinaryCrossEntropy<double>>(5.0, 0.3));
+    randomize_biases(net);
+    const arma::mat X(6, 9, arma::fill::randn);
+    arma::mat Y(1, 9, arma::fill::zeros);
+    Y.cols(0, 2).ones();
+    const GradientCheckReport report = gradient_check(net, X, Y);
+    EXPECT_LT(report.overall, 1e-7) << "hidden " << hidden;
+    // and the weights matter: the same net with unit weights has another gradient
+    const arma::vec weighted = backprop_gradient(net, X, Y);
+    net.set_loss(std::make_unique<WeightedBinaryCrossEntropy<double>>(1.0, 1.0));
+    EXPECT_GT(relative_error(arma::mat(weighted), arma::mat(backprop_gradient(net, X, Y))), 0.1);
+  }
+}
+
+TEST(Ch13Weights, BalancedWeightsGiveEachClassHalfTheTotal) {
+  const ClassWeights w = balanced_class_weights(10, 90);
+  EXPECT_DOUBLE_EQ(w.positive, 5.0);                     // 100 / (2·10)
+  EXPECT_DOUBLE_EQ(w.negative, 100.0 / 180.0);
+  EXPECT_NEAR(10 * w.positive + 90 * w.negative, 100.0, 1e-12);  // Σ w_i = m
+  EXPECT_TRUE(contains(test_support::message_of([] { balanced_class_weights(0, 5); }), "needs both classes"));
+  EXPECT_TRUE(contains(test_support::message_of([] { WeightedBinaryCrossEntropy<float>(0, 1); }), "positive"));
+}
+
+// ---------------------------------------------------------------------------
+// The task and the resampling: the test set is never touched
+// ---------------------------------------------------------------------------
+
+// A made-up "MNIST" whose image i carries its identity in pixel 0: i for the
+// training images, 100000 + i for the test images; labels i mod 10.
+Mnist tagged_mnist(arma::uword train_size, arma::uword test_size) {
+  Mnist m;
+  for (auto [set, size, offset] : {std::tuple{&m.train, train_size, 0.0f}, std::tuple{&m.test, test_size, 100000.0f}}) {
+    set->X = arma::fmat(784, size, arma::fill::randu);
+    set->y.set_size(size);
+    for (arma::uword i = 0; i < size; ++i) {
+      set->X(0, i) = offset + float(i);
+      set->y[i] = std::uint8_t(i % 10);
+    }
+  }
+  m.name = "tagged";
+  return m;
+}
+
+TEST(Ch13Task, TheRatioTheDevSetAndTheTestSet) {
+  seed_everything(140);
+  const Mnist data = tagged_mnist(3000, 500);
+  const ImbalancedTask task = make_imbalanced_task(data, 3, 100.0, 500, rng());
+  EXPECT_EQ(task.dev.size(), 500u);
+  EXPECT_EQ(task.train.negatives() + task.dev.negatives(), 2700u);  // every negative kept (9 digits of 10)
+  const arma::uword negatives = task.train.negatives();
+  EXPECT_EQ(task.train.positives(), arma::uword(std::lround(double(negatives) / 100.0)));
+  // the test set: every test image, in order, digit 3 against the rest
+  ASSERT_EQ(task.test.size(), 500u);
+  EXPECT_TRUE(arma::approx_equal(task.test.X, data.test.X, "absdiff", 0.0f));
+  EXPECT_EQ(task.test.positives(), 50u);
+  // dev and train share no image
+  std::set<float> train_ids(task.train.X.row(0).begin(), task.train.X.row(0).end());
+  for (float id : task.dev.X.row(0)) EXPECT_EQ(train_ids.count(id), 0u);
+  EXPECT_TRUE(contains(test_support::message_of([&] { make_imbalanced_task(data, 3, 0.5, 500, rng()); }), "ratio"));
+  EXPECT_TRUE(contains(test_support::message_of([&] { make_imbalanced_task(data, 3, 10, 3000, rng()); }), "dev set of 3000"));
+}
+
+TEST(Ch13Task, ResamplingKeepsTheTestAndDevSetsUntouched) {
+  seed_everything(141);
+  const Mnist data = tagged_mnist(2000, 300);
+  ImbalancedTask task = make_imbalanced_task(data, 7, 10.0, 400, rng());
+  const BinarySet test_before = task.test, dev_before = task.dev;
+  const BinarySet under = undersample(task.train, rng());
+  const BinarySet over = oversample(task.train, rng());
+  const SmoteResult sm = smote(task.train, 5, rng());
+  const std::vector<BinarySet> parts = balanced_subsets(task.train, 4, rng());
+  EXPECT_TRUE(arma::approx_equal(task.test.X, test_before.X, "absdiff", 0.0f));
+  EXPECT_TRUE(arma::all(task.test.y == test_before.y));
+  EXPECT_TRUE(arma::approx_equal(task.dev.X, dev_before.X, "absdiff", 0.0f));
+  // every example of every resampled set is a training image (pixel 0 < 100000), none a test or dev image
+  std::set<float> dev_ids(task.dev.X.row(0).begin(), task.dev.X.row(0).end());
+  std::vector<const BinarySet*> sets = {&under, &over, &sm.set};
+  for (const BinarySet& p : parts) sets.push_back(&p);
+  for (const BinarySet* s : sets)
+    for (float id : s->X.row(0)) {
+      EXPECT_LT(id, 100000.0f);
+      EXPECT_EQ(dev_ids.count(id), 0u);
+    }
+}
+
+TEST(Ch13Resampling, UnderAndOversamplingBalanceTheClasses) {
+  seed_everything(142);
+  BinarySet train = toy_set(10, 70);
+  train.X.row(0) = arma::regspace<arma::frowvec>(0, 79);  // identities
+  const BinarySet under = undersample(train, rng());
+  EXPECT_EQ(under.positives(), 10u);
+  EXPECT_EQ(under.negatives(), 10u);
+  const std::set<float> under_ids(under.X.row(0).begin(), under.X.row(0).end());
+  EXPECT_EQ(under_ids.size(), 20u);                      // without replacement
+  for (arma::uword i = 0; i < 10; ++i) EXPECT_EQ(under_ids.count(float(i)), 1u);  // every positive kept
+  const BinarySet over = oversample(train, rng());
+  EXPECT_EQ(over.positives(), 70u);
+  EXPECT_EQ(over.negatives(), 70u);
+  EXPECT_TRUE(arma::approx_equal(over.X.head_cols(80), train.X, "absdiff", 0.0f));  // the originals first
+  for (float id : over.X.row(0).tail(60)) EXPECT_LT(id, 10.0f);                     // then copies of positives
+}
+
+TEST(Ch13Resampling, BalancedSubsetsTakeDisjointNegatives) {
+  seed_everything(143);
+  BinarySet train = toy_set(5, 40);
+  train.X.row(0) = arma::regspace<arma::frowvec>(0, 44);
+  const std::vector<BinarySet> parts = balanced_subsets(train, 8, rng());
+  ASSERT_EQ(parts.size(), 8u);
+  std::set<float> negatives;
+  for (const BinarySet& p : parts) {
+    EXPECT_EQ(p.positives(), 5u);
+    EXPECT_EQ(p.negatives(), 5u);
+    for (arma::uword i = 0; i < p.size(); ++i)
+      if (p.y[i] == 0) negatives.insert(p.X(0, i));
+  }
+  EXPECT_EQ(negatives.size(), 40u);                      // 8 × 5 = all 40, each once
+  EXPECT_TRUE(contains(test_support::message_of([] { balanced_subsets(toy_set(0, 5), 2, rng()); }), "needs both classes"));
+}
+
+TEST(Ch13Resampling, RepeatRareOrderRepeatsEachPositiveLTimesInARow) {
+  seed_everything(144);
+  const arma::urowvec y = {0, 1, 0, 0, 1, 0, 0};
+  const arma::uvec order = repeat_rare_order(y, 3, rng());
+  ASSERT_EQ(order.n_elem, 5u + 2u * 3u);
+  for (arma::uword i = 0; i < y.n_elem; ++i) {
+    const arma::uvec at = arma::find(order == i);
+    ASSERT_EQ(at.n_elem, y[i] == 1 ? 3u : 1u) << "example " << i;
+    EXPECT_EQ(at.back() - at.front(), at.n_elem - 1) << "example " << i << " not in a row";
+  }
+  EXPECT_TRUE(contains(test_support::message_of([&] { repeat_rare_order(y, 0, rng()); }), "L must be"));
+}
+
+TEST(Ch13Classifier, LearnsAToySetAndRanksItWell) {
+  seed_everything(145);
+  const BinarySet train = toy_set(40, 200, 20);
+  Network<float> net = binary_classifier<float>(20, 8);
+  train_classifier(net, train, 20, 0.1, 16, rng());
+  EXPECT_GT(auc(scores_of(net, train.X), train.y), 0.99);
+}
+
+}  // namespace
