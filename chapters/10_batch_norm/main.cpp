@@ -176,8 +176,8 @@ void distributions(Plotter& plot, const Data& data, double lr, arma::uword chunk
   const arma::fmat probe = data.X_dev->head_cols(std::min<arma::uword>(2000, data.X_dev->n_cols));
   std::cout << "3. One unit of the second hidden layer over " << probe.n_cols << " dev images, while training one epoch at"
             << " η = " << lr << ":\n   15th / 50th / 85th percentile of its activation's input (after the first " << chunk << " images, half of the epoch, all of it)\n";
-  LinePlot figure{.title = "Input of one unit's ReLU (layer 2) during the first epoch, η = " + format_value("%g", lr) +
-                           ": 15th–85th percentile and median",
+  LinePlot figure{.title = "One unit's ReLU input (layer 2) in the first epoch, η = " + format_value("%g", lr) +
+                           " (bands: 15th–85th percentile)",
                   .xlabel = "training images seen", .ylabel = "value", .series = {}, .logx = false, .logy = false,
                   .yrange = {}};
   struct Probe {
