@@ -29,6 +29,10 @@ set(COURSE_BLAS_LIBRARY "${course_blas}" CACHE INTERNAL "BLAS library behind Arm
 find_package(ZLIB QUIET)
 course_require(ZLIB_FOUND "zlib" "zlib1g-dev")
 
+# libpng reads the digit images that chapter 11 classifies (and writes its test images).
+find_package(PNG QUIET)
+course_require(PNG_FOUND "libpng" "libpng-dev")
+
 find_package(CLI11 CONFIG QUIET)
 course_require(CLI11_FOUND "CLI11" "libcli11-dev")
 

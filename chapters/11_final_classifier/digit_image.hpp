@@ -1,0 +1,66 @@
+// Classifying your own digit: reading an image and making it look like MNIST.
+//
+// MNIST's digits were made (LeCun et al.) from black-and-white scans: each one
+// scaled to fit a 20 × 20 box keeping its aspect ratio (anti-aliased, hence the
+// grey levels), then placed in a 28 × 28 image so that its centre of mass is at
+// the centre. White ink on black, 0 = background. A photo or a drawing of a
+// digit must go through the same steps before the network can read it:
+//
+//   1. greyscale in [0, 1]                    (PNG through libpng; PGM P2 or P5)
+//   2. ink = 1 − grey if the background is light (the median of the border > 0.5)
+//      else grey; then stretched so that the background is 0 and the darkest ink 1
+//   3. crop to the bounding box of the ink (pixels above 0.1 after the stretch)
+//   4. scale so that the longer side is 20 pixels, keeping the aspect ratio
+//      (area averaging: each new pixel is the mean of the old pixels it covers)
+//   5. place in 28 × 28 with the centre of mass at the centre (14, 14)
+//
+// Every step's image is kept, for the figure of the preprocessing.
+#pragma once
+#include <armadillo>
+
+#include <filesystem>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace course::ch11 {
+
+namespace fs = std::filesystem;
+
+// rows × cols grey levels in [0, 1] (0 black, 1 white). Transparent pixels are
+// composited on white paper. Errors name the file: missing, empty, not a PNG or
+// PGM, corrupt, or smaller than 8 × 8.
+arma::fmat read_grey_image(const fs::path& file);
+
+// Writes a rows × cols grey image (values clamped to [0, 1]) as an 8-bit PNG,
+// through a temporary file and a rename.
+void write_grey_png(const fs::path& file, const arma::fmat& grey);
+
+struct Preprocessed {
+  arma::fmat grey;        // step 1
+  bool inverted = false;  // step 2: was the background light?
+  arma::fmat ink;         // step 2
+  arma::fmat cropped;     // step 3
+  arma::fmat fitted;      // step 4: at most 20 × 20
+  arma::fmat digit;       // step 5: 28 × 28
+  arma::fvec input;       // the network's input: 784, pixel (r, c) at 28 r + c (the IDX files' order)
+};
+
+// Steps 2–5 on a grey image; `what` names the image in errors ("my_digit.png: ...").
+Preprocessed preprocess_digit(const arma::fmat& grey, const std::string& what);
+
+// area_resample(A, r, c): A resized to r × c by area averaging, as R · A · Cᵀ
+// with R (r × rows) and C (c × cols) the shares of each old pixel in each new one.
+arma::fmat area_resample(const arma::fmat& image, arma::uword rows, arma::uword cols);
+
+// A digit drawn with a round brush: the strokes are polylines in [0, 1]² (x right,
+// y down), drawn dark on light paper into a rows × cols image (grey, 1 = paper).
+// How the repository's hand-drawn test images are made (ch11 --write-examples).
+arma::fmat draw_strokes(const std::vector<std::vector<std::pair<double, double>>>& strokes, arma::uword rows,
+                        arma::uword cols, double brush);
+
+// A 784 column of an MNIST image as 28 × 28 (and back).
+arma::fmat as_square(const arma::fvec& column);
+arma::fvec as_column(const arma::fmat& square);
+
+}  // namespace course::ch11

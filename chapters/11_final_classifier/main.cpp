@@ -1,0 +1,342 @@
+// Chapter 11: the final MNIST classifier, and classifying your own digit.
+//
+//   build/release/bin/ch11                                  train, evaluate, save out/11_final_classifier/model.bin
+//   build/release/bin/ch11 --quick                          the same on the embedded sample, in seconds
+//   build/release/bin/ch11 --load model.bin                 evaluate a saved model on the test set
+//   build/release/bin/ch11 --load model.bin --classify my_digit.png [more.png ...]
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <iomanip>
+#include <iostream>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "chapters/06_backprop/blas_threads.hpp"
+#include "chapters/07_mnist_mlp/mnist_mlp.hpp"
+#include "chapters/07_mnist_mlp/training.hpp"
+#include "chapters/08_init_regularization/regularization.hpp"
+#include "chapters/09_optimizers/optimizers.hpp"
+#include "chapters/10_batch_norm/bn_mlp.hpp"
+#include "chapters/11_final_classifier/digit_image.hpp"
+#include "chapters/11_final_classifier/final_net.hpp"
+#include "common/chapter.hpp"
+#include "common/data.hpp"
+#include "common/files.hpp"
+#include "common/format.hpp"
+#include "common/plot.hpp"
+
+using namespace course;
+using namespace course::ch11;
+
+namespace {
+
+std::vector<double> percent(const std::vector<double>& fractions) {
+  std::vector<double> p;
+  for (double f : fractions) p.push_back(100 * f);
+  return p;
+}
+
+struct Settings {
+  FinalNetSettings net;
+  double decay = 0.9;       // α = α0 · decay^epoch
+  int patience = 4;         // early stopping on the dev error
+  int dev_size = 10000;
+};
+
+// ---------------------------------------------------------------- the test set, the figures
+
+Evaluation report_test(Network<float>& net, const Dataset& test, Plotter& plot) {
+  const arma::urowvec labels = arma::conv_to<arma::urowvec>::from(test.y);
+  const Evaluation result = evaluate(net, test.X, one_hot<float>(test.y));
+  const arma::umat confusion = confusion_matrix(result.predicted, labels, 10);
+  std::cout << "Test set (" << test.size() << " images): cost " << format_value("%.4f", result.cost) << ", accuracy "
+            << format_percent(result.accuracy) << " (" << arma::accu(result.predicted != labels) << " errors)\n";
+  HeatMap map{.title = "Confusion matrix on the test set (" + format_percent(result.accuracy) + " correct)",
+              .xlabel = "predicted digit", .ylabel = "true digit",
+              .values = arma::conv_to<arma::mat>::from(confusion), .row_names = {}, .col_names = {}, .annotate = true};
+  for (int d = 0; d < 10; ++d) map.row_names.push_back(std::to_string(d)), map.col_names.push_back(std::to_string(d));
+  plot.heatmap("confusion", map);
+  const arma::uvec wrong = arma::find(result.predicted != labels);
+  const arma::uword shown = std::min<arma::uword>(wrong.n_elem, 60);
+  ImageGrid gallery{.title = "Misclassified test digits: predicted (true)",
+                    .images = arma::fmat(test.X.n_rows, shown, arma::fill::zeros), .captions = {}, .marked = {},
+                    .columns = 12};
+  for (arma::uword i = 0; i < shown; ++i) {
+    gallery.images.col(i) = test.X.col(wrong[i]);
+    gallery.captions.push_back(std::to_string(result.predicted[wrong[i]]) + " (" + std::to_string(test.y[wrong[i]]) + ")");
+  }
+  if (shown > 0) plot.images("misclassified", gallery);
+  return result;
+}
+
+void learning_curves(Plotter& plot, const History& h, int best_epoch) {
+  const std::vector<double> x = h.epochs();
+  auto marker = [&](double lo, double hi) {  // early stopping's epoch as a vertical line
+    return Series{"best dev epoch (" + std::to_string(best_epoch) + ")", {double(best_epoch), double(best_epoch)}, {lo, hi},
+                  "lines dt 2 lw 2 lc rgb '#606060'"};
+  };
+  const std::vector<double> train_cost = h.column("train_cost"), dev_cost = h.column("dev_cost");
+  const double lo = std::min(*std::min_element(train_cost.begin(), train_cost.end()), *std::min_element(dev_cost.begin(), dev_cost.end()));
+  const double hi = std::max(*std::max_element(train_cost.begin(), train_cost.end()), *std::max_element(dev_cost.begin(), dev_cost.end()));
+  plot.lines("learning_curve_cost",
+             {.title = "Learning curve: cost (784-256-128-10, BN, dropout, Adam)", .xlabel = "epoch",
+              .ylabel = "cross-entropy cost J (evaluation mode)",
+              .series = {{"train", x, train_cost, "linespoints"}, {"dev", x, dev_cost, "linespoints"}, marker(lo, hi)},
+              .logx = false, .logy = true, .yrange = {}});
+  const std::vector<double> train_acc = percent(h.column("train_accuracy")), dev_acc = percent(h.column("dev_accuracy"));
+  plot.lines("learning_curve_accuracy",
+             {.title = "Learning curve: accuracy", .xlabel = "epoch", .ylabel = "accuracy (%)",
+              .series = {{"train", x, train_acc, "linespoints"}, {"dev", x, dev_acc, "linespoints"},
+                         marker(*std::min_element(dev_acc.begin(), dev_acc.end()), 100.0)},
+              .logx = false, .logy = false, .yrange = {}});
+  const std::vector<double> rate = h.column("learning_rate");
+  plot.lines("learning_rate", {.title = "Adam's learning rate per epoch (exponential decay)", .xlabel = "epoch",
+                               .ylabel = "α", .series = {{"α", x, rate, "linespoints"}, marker(0, rate.front())},
+                               .logx = false, .logy = false, .yrange = {}});
+}
+
+// ---------------------------------------------------------------- training
+
+struct Trained {
+  History history;
+  int best_epoch = 0;
+  double seconds = 0;
+};
+
+Trained train_final(Network<float>& net, const Split& split, const Settings& s, const Options& opt, int epochs) {
+  const arma::fmat Y_train = one_hot<float>(split.train.y), Y_dev = one_hot<float>(split.dev.y);
+  const arma::Mat<std::uint8_t> X_bytes = ch07::to_bytes(split.train.X);  // chapter 7's fast path
+  ch09::FusedAdam<float> adam(float(opt.lr));                 // chapter 9: Adam, in one pass
+  const ch09::ExponentialDecay schedule(opt.lr, s.decay);     // α = α0 · decay^epoch
+  ch08::EarlyStopping<float> stopping(s.patience);            // chapter 8, on the dev error
+  Trained t;
+  t.history = fit(net, adam, X_bytes, Y_train, LabelledSet<float>{&split.train.X, &Y_train},
+                  LabelledSet<float>{&split.dev.X, &Y_dev},
+                  {.epochs = epochs, .batch_size = arma::uword(opt.batch_size), .record_every = 1,
+                   .schedule = &schedule, .progress = "epochs"},
+                  rng(), [&](int epoch, const History& h) {
+                    return stopping.observe(epoch, 1 - h.column("dev_accuracy").back(), net);
+                  });
+  stopping.restore_best(net);                                 // θ and batch norm's averages of the best epoch
+  t.best_epoch = stopping.best_epoch();
+  t.seconds = t.history.column("seconds").back();
+  return t;
+}
+
+// ---------------------------------------------------------------- every network of the course
+
+struct Row {
+  std::string model;
+  std::size_t parameters;
+  int epochs;
+  double seconds, accuracy;
+};
+
+template <typename MakeOptimizer>
+Row short_training(const std::string& name, Network<float> net, MakeOptimizer make_optimizer, int epochs,
+                   const Dataset& test, const arma::Mat<std::uint8_t>& X_bytes,
+                   const arma::fmat& Y_train) {
+  std::unique_ptr<Optimizer<float>> optimizer = make_optimizer();
+  std::mt19937_64 gen(5);
+  const History h = fit(net, *optimizer, X_bytes, Y_train, LabelledSet<float>{}, LabelledSet<float>{},
+                        {.epochs = epochs, .batch_size = 128, .record_every = epochs, .schedule = nullptr,
+                         .progress = ""},
+                        gen);
+  const Evaluation e = evaluate(net, test.X, one_hot<float>(test.y));
+  return {name, net.parameter_count(), epochs, h.column("seconds").back(), e.accuracy};
+}
+
+void compare(const Split& split, const Dataset& test, const Row& final_row, bool quick) {
+  std::cout << "\nEvery network of the course on the same test set (short retrainings on the same 50,000 images,\n"
+            << "batch 128, one BLAS thread; this chapter's net from the run above):\n";
+  const arma::fmat Y_train = one_hot<float>(split.train.y);
+  const arma::Mat<std::uint8_t> X_bytes = ch07::to_bytes(split.train.X);
+  const int e = quick ? 1 : 5;
+  std::vector<Row> rows;
+  arma::arma_rng::set_seed(1);
+  rows.push_back(short_training(
+      "ch05: linear softmax 784-10", make_network<float>({784, 10}, {"softmax"}, "cross_entropy"),
+      [] { return std::make_unique<SGD<float>>(0.5f); }, e, test, X_bytes, Y_train));
+  rows.push_back(short_training(
+      "ch07: 784-64-16-10 sigmoid/tanh, SGD", ch07::make_mnist_mlp(),
+      [] { return std::make_unique<SGD<float>>(0.2f); }, 2 * e, test, X_bytes, Y_train));
+  Network<float> regularised = ch10::make_bn_mlp<float>({784, 100, 100, 10}, false);  // ReLU, He
+  regularised.set_penalty(std::make_unique<ch08::L2Penalty<float>>(1.0, split.train.size()));
+  rows.push_back(short_training("ch08: 784-100-100-10 ReLU, He, L2", std::move(regularised),
+                                [] { return std::make_unique<ch09::Momentum<float>>(0.3f, 0.9); }, e, test,
+                                X_bytes, Y_train));
+  rows.push_back(short_training("ch10: 784-100-100-10 with batch norm", ch10::make_bn_mlp<float>({784, 100, 100, 10}, true),
+                                [] { return std::make_unique<ch09::Momentum<float>>(1.0f, 0.9); }, e, test,
+                                X_bytes, Y_train));
+  rows.push_back(final_row);
+  std::cout << "     model                                              parameters   epochs   training (s)   test accuracy\n";
+  for (const Row& r : rows)
+    std::printf("     %s %10zu   %6d   %12.1f   %13s\n", pad(r.model, 50).c_str(), r.parameters, r.epochs, r.seconds,
+                format_percent(r.accuracy).c_str());
+}
+
+// ---------------------------------------------------------------- classifying your own digit
+
+// An image fitted into 28 × 28 keeping its aspect ratio (for the figure only).
+arma::fvec thumbnail(const arma::fmat& image) {
+  const double scale = 28.0 / double(std::max(image.n_rows, image.n_cols));
+  const arma::uword h = std::max<arma::uword>(1, arma::uword(std::lround(image.n_rows * scale)));
+  const arma::uword w = std::max<arma::uword>(1, arma::uword(std::lround(image.n_cols * scale)));
+  arma::fmat square(28, 28, arma::fill::zeros);
+  square.submat((28 - h) / 2, (28 - w) / 2, (28 - h) / 2 + h - 1, (28 - w) / 2 + w - 1) = area_resample(image, h, w);
+  return as_column(square);
+}
+
+void classify(Network<float>& net, const fs::path& file, Plotter& plot) {
+  const arma::fmat grey = read_grey_image(file);
+  const Preprocessed p = preprocess_digit(grey, file.string());
+  arma::fmat probabilities;
+  {
+    EvaluationMode<float> evaluation(net);
+    const arma::fmat x = p.input;                            // 784 × 1
+    const arma::fmat logits = net.forward(x);
+    probabilities = softmax(logits);
+  }
+  const arma::uword predicted = probabilities.index_max();
+  std::cout << file.string() << " (" << grey.n_cols << "×" << grey.n_rows << " pixels, "
+            << (p.inverted ? "light background: inverted" : "dark background") << "):\n  probabilities:";
+  for (int d = 0; d < 10; ++d) std::cout << "  " << d << ": " << format_value("%.3f", probabilities(d));
+  std::cout << "\n  prediction: " << predicted << " (" << format_percent(probabilities(predicted)) << ")\n";
+  ImageGrid steps{.title = file.filename().string() + " → " + std::to_string(predicted),
+                  .images = arma::fmat(784, 5, arma::fill::zeros), .captions = {}, .marked = {}, .columns = 5};
+  steps.images.col(0) = thumbnail(1.0f - grey);  // as drawn (ink dark on paper)
+  steps.images.col(1) = thumbnail(p.ink);
+  steps.images.col(2) = thumbnail(p.cropped);
+  arma::fmat fitted(28, 28, arma::fill::zeros);
+  fitted.submat(0, 0, p.fitted.n_rows - 1, p.fitted.n_cols - 1) = p.fitted;
+  steps.images.col(3) = as_column(fitted);
+  steps.images.col(4) = p.input;
+  steps.captions = {"original", p.inverted ? "inverted" : "ink", "cropped",
+                    std::to_string(p.fitted.n_cols) + "×" + std::to_string(p.fitted.n_rows), "input"};
+  plot.images("classify_" + file.stem().string(), steps);
+}
+
+// The repository's example images (examples/): sample digits at other sizes and
+// backgrounds, and two digits drawn with a brush; expected.txt gives their labels.
+void write_examples(const fs::path& dir) {
+  fs::create_directories(dir);
+  const Mnist sample = load_dataset("sample", {});
+  auto write_pgm = [](const fs::path& file, const arma::fmat& grey, bool plain) {
+    write_file_atomically(file, [&](std::ostream& out) {
+      out << (plain ? "P2" : "P5") << "\n# a digit for ch11 --classify\n" << grey.n_cols << " " << grey.n_rows << "\n255\n";
+      for (arma::uword r = 0; r < grey.n_rows; ++r)
+        for (arma::uword c = 0; c < grey.n_cols; ++c) {
+          const int v = int(std::lround(255 * std::clamp(grey(r, c), 0.0f, 1.0f)));
+          if (plain) out << v << (c + 1 == grey.n_cols ? "\n" : " ");
+          else out.put(char(v));
+        }
+    }, /*binary=*/true);
+  };
+  std::vector<std::pair<std::string, int>> expected;
+  // Test image 0 three times larger (each pixel a 3 × 3 block), dark ink on white.
+  const arma::fmat first = as_square(sample.test.X.col(0));
+  const arma::fmat big = arma::kron(first, arma::fmat(3, 3, arma::fill::ones));
+  write_grey_png(dir / "sample0_light_84x84.png", 1.0f - big);
+  expected.emplace_back("sample0_light_84x84.png", int(sample.test.y[0]));
+  // Test image 1 stretched to 70 × 56, white ink on black (as MNIST), a binary PGM.
+  write_pgm(dir / "sample1_dark_56x70.pgm", area_resample(as_square(sample.test.X.col(1)), 70, 56), false);
+  expected.emplace_back("sample1_dark_56x70.pgm", int(sample.test.y[1]));
+  // Drawn with a brush: a 7 (PNG) and a 4 (plain PGM), dark on white, off-centre.
+  write_grey_png(dir / "drawn7_200x160.png",
+                 draw_strokes({{{0.15, 0.25}, {0.75, 0.22}, {0.42, 1.05}}, {{0.3, 0.62}, {0.62, 0.6}}}, 200, 160, 0.045));
+  expected.emplace_back("drawn7_200x160.png", 7);
+  write_pgm(dir / "drawn4_120x150.pgm",
+            draw_strokes({{{0.5, 0.12}, {0.2, 0.62}, {0.82, 0.62}}, {{0.62, 0.3}, {0.6, 1.05}}}, 150, 120, 0.05), true);
+  expected.emplace_back("drawn4_120x150.pgm", 4);
+  write_file_atomically(dir / "expected.txt", [&](std::ostream& out) {
+    out << "# file, the digit it shows (written by ch11 --write-examples)\n";
+    for (const auto& [file, label] : expected) out << file << " " << label << "\n";
+  });
+  std::cout << "Wrote " << expected.size() << " example images and expected.txt to " << dir.string() << "\n";
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  Chapter chapter("ch11", "The final MNIST classifier", {.epochs = 20, .lr = 1e-3, .batch_size = 128});
+  Settings s;
+  int blas_threads = 1;
+  std::string load_path;
+  std::vector<std::string> images;
+  bool skip_compare = false;
+  std::string examples_dir;
+  chapter.app().add_option("--hidden1", s.net.sizes[1], "units of the first hidden layer")->check(CLI::Range(1, 4096));
+  chapter.app().add_option("--hidden2", s.net.sizes[2], "units of the second hidden layer")->check(CLI::Range(1, 4096));
+  chapter.app().add_option("--keep-prob", s.net.keep_prob, "dropout's keep_prob after each hidden ReLU (1: none)")
+      ->check(CLI::Range(0.05, 1.0));
+  chapter.app().add_option("--decay", s.decay, "the learning rate's factor per epoch, α = α0·decay^epoch")
+      ->check(CLI::Range(0.5, 1.0));
+  chapter.app().add_option("--patience", s.patience, "early stopping: epochs without a better dev error")
+      ->check(CLI::Range(1, 100));
+  chapter.app().add_option("--dev-size", s.dev_size, "training images held out as the dev set")->check(CLI::Range(1000, 30000));
+  chapter.app()
+      .add_option("--blas-threads", blas_threads, "threads for OpenBLAS's matrix products (1 is fastest at these sizes)")
+      ->check(CLI::Range(1, 64));
+  chapter.app().add_option("--load", load_path, "a model saved by ch11: evaluate it (and classify --classify's images)");
+  chapter.app().add_option("--classify", images, "PNG or PGM images of one digit each, classified with --load's model");
+  chapter.app().add_option("--write-examples", examples_dir, "write the example images of examples/ into this folder, and stop");
+  chapter.app().add_flag("--skip-compare", skip_compare, "leave out the table of every network of the course");
+
+  return chapter.run(argc, argv, [&](const Options& opt) {
+    if (!set_blas_threads(blas_threads)) std::cout << "(not OpenBLAS: --blas-threads has no effect)\n";
+    if (!examples_dir.empty()) {
+      write_examples(examples_dir);
+      chapter.summary("wrote the example images to " + examples_dir);
+      return;
+    }
+    Plotter plot(opt);
+    Network<float> net = make_final_net<float>(s.net);
+    std::cout << "Network: " << net.describe() << "\n  " << net.parameter_count() << " parameters\n";
+    if (!images.empty() && load_path.empty())
+      throw std::invalid_argument("--classify needs --load MODEL (a model saved by ch11, e.g. out/11_final_classifier/model.bin)");
+    if (!load_path.empty()) {
+      net.load(load_path);
+      std::cout << "Loaded " << load_path << "\n";
+      if (!images.empty()) {
+        for (const std::string& image : images) classify(net, image, plot);
+        chapter.summary("classified " + std::to_string(images.size()) + " image(s) with " + load_path);
+        return;
+      }
+      const Mnist data = load_dataset(opt.quick ? "sample" : opt.dataset, opt.data_dir);
+      const Evaluation test = report_test(net, data.test, plot);
+      chapter.summary("loaded model: " + format_percent(test.accuracy) + " test accuracy");
+      return;
+    }
+
+    const Mnist data = load_dataset(opt.quick ? "sample" : opt.dataset, opt.data_dir);
+    const Split split = split_dev(data.train, opt.quick ? data.train.size() / 5 : std::size_t(s.dev_size), rng());
+    const int epochs = opt.quick ? std::min(opt.epochs, 5) : opt.epochs;
+    std::cout << data.name << ": train " << split.train.size() << ", dev " << split.dev.size() << ", test "
+              << data.test.size() << " images\n"
+              << "Adam (fused), α0 = " << opt.lr << " × " << s.decay << "^epoch, batch " << opt.batch_size
+              << ", dropout keep_prob " << s.net.keep_prob << ", at most " << epochs
+              << " epochs, early stopping after " << s.patience << " epochs without a better dev error\n\n";
+    const Trained t = train_final(net, split, s, opt, epochs);
+    const int ran = int(t.history.size());
+    std::cout << "Training: " << format_value("%.1f s", t.seconds) << " for " << ran << " epochs ("
+              << format_value("%.2f s", t.seconds / ran) << " per epoch); best dev accuracy "
+              << format_percent(t.history.column("dev_accuracy")[std::size_t(t.best_epoch - 1)]) << " at epoch "
+              << t.best_epoch << (ran < epochs ? " (stopped early)" : "") << ", restored\n";
+    t.history.write_csv(opt.out / "history.csv");
+    learning_curves(plot, t.history, t.best_epoch);
+    const fs::path model = opt.out / "model.bin";
+    net.save(model);
+    std::cout << "Saved the model to " << model.string() << " (parameters and batch norm's running averages)\n\n";
+    const Evaluation test = report_test(net, data.test, plot);
+    write_file_atomically(opt.out / "test_accuracy.txt",
+                          [&](std::ostream& out) { out << format_value("%.4f", test.accuracy) << "\n"; });
+    if (!skip_compare)
+      compare(split, data.test,
+              {"ch11: 784-256-128-10 BN, dropout, Adam (this run)", net.parameter_count(), ran, t.seconds, test.accuracy},
+              opt.quick);
+    chapter.summary(format_percent(test.accuracy) + " test accuracy after " + std::to_string(ran) + " epochs (" +
+                    format_value("%.0f s", t.seconds) + " of training); model saved");
+  });
+}
