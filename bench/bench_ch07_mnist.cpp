@@ -28,6 +28,7 @@
 #include "chapters/07_mnist_mlp/mnist_mlp.hpp"
 #include "common/chapter.hpp"
 #include "common/data.hpp"
+#include "collector.hpp"
 
 using namespace course;
 using namespace course::ch07;
@@ -147,42 +148,12 @@ void BM_Vectorized(benchmark::State& state) {
   state.counters["examples/s"] = benchmark::Counter(double(n), benchmark::Counter::kIsIterationInvariantRate);
 }
 
-double fastest(const std::vector<double>& v) { return *std::min_element(v.begin(), v.end()); }
-
 // Seven short repetitions each; the summary takes the fastest (on a shared
 // machine the other jobs only ever add time, so the minimum is the best estimate).
-BENCHMARK(BM_SgemmFloor)->Arg(1)->Arg(2)->Unit(benchmark::kMillisecond)->UseRealTime()->MinTime(0.5)->Repetitions(7)->ComputeStatistics("min", fastest)->ReportAggregatesOnly(true);
-BENCHMARK(BM_Epoch)->Arg(1)->Arg(2)->Unit(benchmark::kMillisecond)->UseRealTime()->MinTime(0.5)->Repetitions(7)->ComputeStatistics("min", fastest)->ReportAggregatesOnly(true);
-BENCHMARK(BM_PerExample)->Unit(benchmark::kMillisecond)->UseRealTime()->MinTime(0.5)->Repetitions(7)->ComputeStatistics("min", fastest)->ReportAggregatesOnly(true);
-BENCHMARK(BM_Vectorized)->Unit(benchmark::kMillisecond)->UseRealTime()->MinTime(0.5)->Repetitions(7)->ComputeStatistics("min", fastest)->ReportAggregatesOnly(true);
-
-// Keeps every run's time (seconds per iteration) and counters for the summary.
-class Collector : public benchmark::ConsoleReporter {
- public:
-  struct Result {
-    double seconds, cpu_seconds;
-    std::map<std::string, double> counters;
-  };
-  std::map<std::string, Result> results;
-  void ReportRuns(const std::vector<Run>& runs) override {
-    for (const Run& run : runs) {
-      // Single runs, and the "min" statistic over repetitions (computed below).
-      if (run.run_type != Run::RT_Iteration && run.aggregate_name != "min") continue;
-      Result r{run.GetAdjustedRealTime() / 1e3, run.GetAdjustedCPUTime() / 1e3, {}};  // the unit is milliseconds
-      for (const auto& [name, counter] : run.counters) r.counters[name] = counter.value;
-      const std::string key = run.run_name.function_name + (run.run_name.args.empty() ? "" : "/" + run.run_name.args);
-      auto it = results.find(key);
-      if (it == results.end()) {
-        results[key] = r;
-      } else {                                       // keep the fastest repetition
-        it->second.seconds = std::min(it->second.seconds, r.seconds);
-        it->second.cpu_seconds = std::min(it->second.cpu_seconds, r.cpu_seconds);
-        it->second.counters = r.counters;
-      }
-    }
-    ConsoleReporter::ReportRuns(runs);
-  }
-};
+BENCHMARK(BM_SgemmFloor)->Arg(1)->Arg(2)->Unit(benchmark::kMillisecond)->UseRealTime()->MinTime(0.5)->Repetitions(7)->ComputeStatistics("min", course::bench::fastest)->ReportAggregatesOnly(true);
+BENCHMARK(BM_Epoch)->Arg(1)->Arg(2)->Unit(benchmark::kMillisecond)->UseRealTime()->MinTime(0.5)->Repetitions(7)->ComputeStatistics("min", course::bench::fastest)->ReportAggregatesOnly(true);
+BENCHMARK(BM_PerExample)->Unit(benchmark::kMillisecond)->UseRealTime()->MinTime(0.5)->Repetitions(7)->ComputeStatistics("min", course::bench::fastest)->ReportAggregatesOnly(true);
+BENCHMARK(BM_Vectorized)->Unit(benchmark::kMillisecond)->UseRealTime()->MinTime(0.5)->Repetitions(7)->ComputeStatistics("min", course::bench::fastest)->ReportAggregatesOnly(true);
 
 }  // namespace
 
@@ -190,10 +161,10 @@ int main(int argc, char** argv) {
   benchmark::Initialize(&argc, argv);
   if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
   data();  // load before timing
-  Collector collector;
+  course::bench::Collector collector;
   benchmark::RunSpecifiedBenchmarks(&collector);
 
-  auto get = [&](const std::string& name) -> const Collector::Result* {
+  auto get = [&](const std::string& name) -> const course::bench::Collector::Result* {
     auto it = collector.results.find(name);
     return it == collector.results.end() ? nullptr : &it->second;
   };
@@ -206,19 +177,19 @@ int main(int argc, char** argv) {
               m, flops * 1e-9);
   std::printf("  BLAS threads   epoch      examples/s   achieved GFLOP/s   sgemm floor (GFLOP/s)   epoch / floor   (CPU time: epoch, floor)\n");
   for (int threads : {1, 2}) {
-    const Collector::Result* epoch = get("BM_Epoch/" + std::to_string(threads));
-    const Collector::Result* floor = get("BM_SgemmFloor/" + std::to_string(threads));
+    const course::bench::Collector::Result* epoch = get("BM_Epoch/" + std::to_string(threads));
+    const course::bench::Collector::Result* floor = get("BM_SgemmFloor/" + std::to_string(threads));
     if (!epoch || !floor) continue;
     std::printf("  %12d   %.3f s   %10.0f   %16.1f   %.3f s (%5.1f)        %.2f×          (%.3f s, %.3f s)\n", threads,
                 epoch->seconds, m / epoch->seconds, flops * 1e-9 / epoch->seconds, floor->seconds,
                 flops * 1e-9 / floor->seconds, epoch->seconds / floor->seconds, epoch->cpu_seconds, floor->cpu_seconds);
   }
-  if (const Collector::Result* e = get("BM_Epoch/1")) {
+  if (const course::bench::Collector::Result* e = get("BM_Epoch/1")) {
     std::printf("  test accuracy after the benchmark's epochs (1 thread run): %.2f%%\n", 100.0 * e->counters.at("test_accuracy"));
     std::printf("  reference (the issue, same machine type): numpy vectorized 0.23 s, PyTorch 1.13 CPU 0.33 s; goal <= 0.15 s and <= 1.3× the floor\n");
   }
-  const Collector::Result* slow = get("BM_PerExample");
-  const Collector::Result* fast = get("BM_Vectorized");
+  const course::bench::Collector::Result* slow = get("BM_PerExample");
+  const course::bench::Collector::Result* fast = get("BM_Vectorized");
   if (slow && fast) {
     std::printf("  per example / vectorized (chapter 6, %llu examples, batch 64, 1 thread): %.3f s / %.3f s = %.1f×\n",
                 static_cast<unsigned long long>(std::min<arma::uword>(kPerExampleSubset, data().mnist.train.size())),

@@ -31,4 +31,11 @@ void ensure_directory(const fs::path& dir) {
   if (ec) throw std::runtime_error("cannot create directory " + dir.string() + ": " + ec.message());
 }
 
+void write_results(const fs::path& out_dir, const std::vector<std::pair<std::string, double>>& results) {
+  write_file_atomically(out_dir / "results.txt", [&](std::ostream& out) {
+    out.precision(10);
+    for (const auto& [name, value] : results) out << name << " " << value << "\n";
+  });
+}
+
 }  // namespace course

@@ -14,6 +14,7 @@
 #include "chapters/07_mnist_mlp/mnist_mlp.hpp"
 #include "common/chapter.hpp"
 #include "common/data.hpp"
+#include "common/files.hpp"
 #include "common/format.hpp"
 #include "common/plot.hpp"
 #include "common/progress.hpp"
@@ -162,6 +163,7 @@ int main(int argc, char** argv) {
     // ---- The test set, once, at the end ----
     Evaluation test;
     report_test(net, data.test, opt, test);
+    write_results(opt.out, {{"test_accuracy", test.accuracy}, {"training_seconds", train_seconds}, {"epochs", epochs}});
 
     // ---- How the batch size and the learning rate interact (note 003, note 001 §2.1) ----
     const int short_epochs = opt.quick ? std::min(sweep_epochs, 1) : sweep_epochs;

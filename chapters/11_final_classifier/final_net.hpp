@@ -23,7 +23,7 @@ namespace course::ch11 {
 
 struct FinalNetSettings {
   std::vector<arma::uword> sizes = {784, 256, 128, 10};
-  double keep_prob = 0.8;  // dropout 0.2 after each hidden ReLU
+  double keep_prob = 0.7;  // dropout 0.3 after each hidden ReLU
 };
 
 template <typename eT>
