@@ -7,6 +7,7 @@
 #include <chrono>
 #include <cmath>
 #include <cstdio>
+#include <ctime>
 #include <fstream>
 #include <iostream>
 #include <random>
@@ -89,7 +90,7 @@ void toy(Plotter& plot, std::mt19937_64& gen, int searches) {
 
   LinePlot figure{.title = "Nine trials: the grid tries 3 values of x, random search 9 (only x matters)",
                   .xlabel = "x (matters)", .ylabel = "y (does not matter)  ·  score g(x)", .series = {},
-                  .logx = false, .logy = false, .yrange = std::pair{0.0, 1.08}};
+                  .logx = false, .logy = false, .yrange = std::pair{0.0, 1.5}};  // room for the key above the trials
   std::vector<double> cx, cy;
   for (int i = 0; i <= 400; ++i) cx.push_back(i / 400.0), cy.push_back(toy_score(i / 400.0, 0));
   figure.series.push_back({"score g(x)", cx, cy, "lines"});
@@ -205,7 +206,9 @@ Series dev_accuracy_series(const std::string& title, const Search& s, const std:
 }
 
 // Best-so-far curves of several runs of a search: their mean, and their range as a band.
-void add_band(LinePlot& figure, const std::string& name, const std::vector<std::vector<double>>& curves) {
+// colour: the band's and its mean's (the same), e.g. "#1f77b4".
+void add_band(LinePlot& figure, const std::string& name, const std::vector<std::vector<double>>& curves,
+              const std::string& colour) {
   const std::size_t n = curves.front().size();
   std::vector<double> lo(n), hi(n), mean(n);
   for (std::size_t t = 0; t < n; ++t) {
@@ -216,8 +219,9 @@ void add_band(LinePlot& figure, const std::string& name, const std::vector<std::
     }
   }
   const std::vector<double> x = count_from_one(n);
-  figure.series.push_back({name + ": range over " + std::to_string(curves.size()) + " runs", x, lo, "band", hi});
-  figure.series.push_back({name + ": mean", x, mean, "linespoints"});
+  figure.series.push_back({name + ": lowest to highest of " + std::to_string(curves.size()) + " runs", x, lo,
+                           "filledcurves fs transparent solid 0.2 noborder lc rgb '" + colour + "'", hi});
+  figure.series.push_back({name + ": mean", x, mean, "linespoints lw 2 pt 7 ps 0.8 lc rgb '" + colour + "'"});
 }
 
 }  // namespace
@@ -337,6 +341,18 @@ int main(int argc, char** argv) {
       for (const std::vector<double>& c : curves) s += std::isnan(c[t]) ? 0.0 : c[t];
       return s / double(curves.size());
     };
+    // How much of a difference is luck: the two best configurations trained again with other seeds.
+    for (const Search* s : {&grid, &randoms[0]}) {
+      const Trial& b = best_trial(s->trials);
+      const std::vector<Trial> again =
+          run_trials(std::vector<Config>(std::size_t(search_seeds), b.config), opt.seed + 5000, objective, workers);
+      double lo = 1, hi = 0, mean = 0;
+      for (const Trial& t : again) lo = std::min(lo, t.outcome.score), hi = std::max(hi, t.outcome.score),
+                                   mean += t.outcome.score / double(again.size());
+      std::cout << "   " << pad(s->name == "random" ? "random's best" : "the grid's best", 15) << " with " << again.size()
+                << " other seeds (initialisation, order of the mini-batches): " << format_percent(lo) << " to "
+                << format_percent(hi) << ", mean " << format_percent(mean) << "\n";
+    }
     std::cout << "   Mean best-so-far over " << search_seeds << " runs, after ";
     for (std::size_t t : {std::size_t(budget / 4), std::size_t(budget / 2), std::size_t(budget)})
       if (t >= 1)
@@ -361,28 +377,42 @@ int main(int argc, char** argv) {
     LinePlot curves{.title = "Best dev accuracy so far, trial by trial (" + std::to_string(search_seeds) + " runs of each search)",
                     .xlabel = "trials", .ylabel = "best dev accuracy so far (%)", .series = {}, .logx = false, .logy = false,
                     .yrange = {}};
-    add_band(curves, "grid", grid_curves);
-    add_band(curves, "random", random_curves);
+    {  // from 5 points below the worst mean after a quarter of the budget to just above the best: the end is what differs
+      const std::size_t quarter = std::size_t(std::max(1, budget / 4)) - 1;
+      double lo = 100, hi = 0;
+      for (const auto* set : {&grid_curves, &random_curves})
+        lo = std::min(lo, 100 * mean_at(*set, quarter)), hi = std::max(hi, 100 * mean_at(*set, std::size_t(budget) - 1));
+      for (const std::vector<double>& c : random_curves) hi = std::max(hi, 100 * c.back());
+      curves.yrange = std::pair{std::max(0.0, 5 * std::floor((lo - 5) / 5)), std::min(100.0, 5 * std::ceil((hi + 1) / 5))};
+    }
+    add_band(curves, "grid", grid_curves, "#1f77b4");      // the colours of the two searches in dev_accuracy_by_rate
+    add_band(curves, "random", random_curves, "#ff7f0e");
     plot.lines("best_so_far", curves);
 
     // Side by side against one after the other, on the same trials (the grid's first ones): the speed-up, and the same results.
     if (timing_trials > 0 && workers > 1) {
       std::vector<Config> configs = grid_configs(space, levels);
       configs.resize(std::min(configs.size(), std::size_t(timing_trials)));
+      // The process's CPU time over the wall clock: how many cores the run actually got (another program on the
+      // machine takes its share).
       start = Clock::now();
+      std::clock_t cpu = std::clock();
       const std::vector<Trial> serial = run_trials(configs, opt.seed, objective, 1);
-      const double serial_wall = seconds_since(start);
+      const double serial_wall = seconds_since(start), serial_cpu = double(std::clock() - cpu) / CLOCKS_PER_SEC;
       start = Clock::now();
+      cpu = std::clock();
       const std::vector<Trial> parallel = run_trials(configs, opt.seed, objective, workers);
-      const double parallel_wall = seconds_since(start);
+      const double parallel_wall = seconds_since(start), parallel_cpu = double(std::clock() - cpu) / CLOCKS_PER_SEC;
       bool same = true;
       for (std::size_t t = 0; t < configs.size(); ++t)
         same = same && serial[t].outcome.score == parallel[t].outcome.score &&
                serial[t].outcome.cost == parallel[t].outcome.cost && serial[t].outcome.score == grid.trials[t].outcome.score;
       std::cout << "4. Trials side by side: the grid's first " << configs.size() << " trials one after the other took "
                 << format_value("%.2f", serial_wall) << " s, on " << workers << " workers " << format_value("%.2f", parallel_wall)
-                << " s:\n   " << format_value("%.2f", serial_wall / parallel_wall) << "× faster, with "
-                << (same ? "the same" : "DIFFERENT") << " dev accuracies and costs to the last bit (and the same as in the grid search).\n\n";
+                << " s:\n   " << format_value("%.2f", serial_wall / parallel_wall) << "× faster. The process used "
+                << format_value("%.2f", serial_cpu / serial_wall) << " cores one after the other and "
+                << format_value("%.2f", parallel_cpu / parallel_wall) << " side by side (CPU time / wall clock);\n   "
+                << (same ? "the same" : "DIFFERENT") << " dev accuracies and costs to the last bit, and the same as in the grid search.\n\n";
       if (!same) throw std::runtime_error("trials gave different results on 1 and " + std::to_string(workers) + " workers");
     } else {
       std::cout << "4. Trials side by side: not timed (--workers 1 or --timing-trials 0)\n\n";
