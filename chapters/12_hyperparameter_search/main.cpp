@@ -93,16 +93,16 @@ void toy(Plotter& plot, std::mt19937_64& gen, int searches) {
                   .logx = false, .logy = false, .yrange = std::pair{0.0, 1.5}};  // room for the key above the trials
   std::vector<double> cx, cy;
   for (int i = 0; i <= 400; ++i) cx.push_back(i / 400.0), cy.push_back(toy_score(i / 400.0, 0));
-  figure.series.push_back({"score g(x)", cx, cy, "lines"});
+  figure.series.push_back({"score g(x)", cx, cy, "lines lw 2 lc rgb '#555555'"});
   auto scores = [](const std::vector<Config>& c) {
     std::vector<double> s;
     for (const Config& k : c) s.push_back(toy_score(k[0], k[1]));
     return s;
   };
-  figure.series.push_back({"grid trials (x, y)", column_of(grid, 0), column_of(grid, 1), "points pt 5 ps 1.6"});
-  figure.series.push_back({"random trials (x, y)", column_of(random, 0), column_of(random, 1), "points pt 7 ps 1.6"});
-  figure.series.push_back({"grid: their scores g(x)", column_of(grid, 0), scores(grid), "impulses lw 3"});
-  figure.series.push_back({"random: their scores g(x)", column_of(random, 0), scores(random), "impulses lw 2"});
+  figure.series.push_back({"grid trials (x, y)", column_of(grid, 0), column_of(grid, 1), "points pt 5 ps 1.6 lc rgb '#1f77b4'"});
+  figure.series.push_back({"random trials (x, y)", column_of(random, 0), column_of(random, 1), "points pt 7 ps 1.6 lc rgb '#ff7f0e'"});
+  figure.series.push_back({"grid: their scores g(x)", column_of(grid, 0), scores(grid), "impulses lw 3 lc rgb '#1f77b4'"});
+  figure.series.push_back({"random: their scores g(x)", column_of(random, 0), scores(random), "impulses lw 2 lc rgb '#ff7f0e'"});
   plot.lines("toy", figure);
 }
 
@@ -219,8 +219,13 @@ void add_band(LinePlot& figure, const std::string& name, const std::vector<std::
     }
   }
   const std::vector<double> x = count_from_one(n);
-  figure.series.push_back({name + ": lowest to highest of " + std::to_string(curves.size()) + " runs", x, lo,
-                           "filledcurves fs transparent solid 0.2 noborder lc rgb '" + colour + "'", hi});
+  // The bands go before every line (a transparent band drawn over a line would tint it).
+  const auto first_line = std::find_if(figure.series.begin(), figure.series.end(),
+                                       [](const Series& s) { return s.y2.empty(); });
+  const std::ptrdiff_t at = first_line - figure.series.begin();
+  figure.series.insert(figure.series.begin() + at,
+                       {name + ": lowest to highest of " + std::to_string(curves.size()) + " runs", x, lo,
+                        "filledcurves fs transparent solid 0.2 noborder lc rgb '" + colour + "'", hi});
   figure.series.push_back({name + ": mean", x, mean, "linespoints lw 2 pt 7 ps 0.8 lc rgb '" + colour + "'"});
 }
 
@@ -386,7 +391,7 @@ int main(int argc, char** argv) {
       for (const auto* set : {&grid_curves, &random_curves})
         lo = std::min(lo, 100 * mean_at(*set, quarter)), hi = std::max(hi, 100 * mean_at(*set, std::size_t(budget) - 1));
       for (const std::vector<double>& c : random_curves) hi = std::max(hi, 100 * c.back());
-      curves.yrange = std::pair{std::max(0.0, 5 * std::floor((lo - 5) / 5)), std::min(100.0, 5 * std::ceil((hi + 1) / 5))};
+      curves.yrange = std::pair{std::max(0.0, 5 * std::floor((lo - 5) / 5)), std::min(100.0, std::ceil(hi + 1))};
     }
     add_band(curves, "grid", grid_curves, "#1f77b4");      // the colours of the two searches in dev_accuracy_by_rate
     add_band(curves, "random", random_curves, "#ff7f0e");
