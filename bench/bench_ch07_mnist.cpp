@@ -29,6 +29,7 @@
 #include "common/chapter.hpp"
 #include "common/data.hpp"
 #include "collector.hpp"
+#include "mnist_data.hpp"
 
 using namespace course;
 using namespace course::ch07;
@@ -39,29 +40,7 @@ const std::vector<arma::uword> kSizes = {784, 64, 16, 10};
 constexpr arma::uword kBatch = 64;
 constexpr arma::uword kPerExampleSubset = 6400;
 
-struct Data {
-  Mnist mnist;
-  arma::fmat Y_train;
-  arma::Mat<std::uint8_t> X_bytes;
-  bool full = true;
-};
-
-Data& data() {
-  static Data d = [] {
-    Data loaded;
-    try {
-      loaded.mnist = load_dataset("mnist", default_data_dir());
-    } catch (const std::exception& e) {
-      std::cerr << "bench_ch07_mnist: " << e.what() << "\n  -> using the embedded sample instead\n";
-      loaded.mnist = load_dataset("sample", {});
-      loaded.full = false;
-    }
-    loaded.Y_train = one_hot<float>(loaded.mnist.train.y);
-    loaded.X_bytes = to_bytes(loaded.mnist.train.X);
-    return loaded;
-  }();
-  return d;
-}
+course::bench::MnistData& data() { return course::bench::mnist_data("bench_ch07_mnist"); }
 
 // The floor: only the matrix products of one epoch, at the network's shapes,
 // into preallocated matrices (Armadillo hands each to sgemm).
@@ -96,7 +75,7 @@ void BM_SgemmFloor(benchmark::State& state) {
 // One epoch of chapter 7's training loop: shuffle, gather, forward, cost, backward, step.
 void BM_Epoch(benchmark::State& state) {
   set_blas_threads(int(state.range(0)));
-  Data& d = data();
+  course::bench::MnistData& d = data();
   seed_everything(1);
   Network<float> net = make_mnist_mlp();
   MinibatchTrainer<float> trainer;
@@ -115,7 +94,7 @@ void BM_Epoch(benchmark::State& state) {
 // Chapter 6's two ways on the same 6,400 examples, batch 64, one BLAS thread.
 void BM_PerExample(benchmark::State& state) {
   set_blas_threads(1);
-  Data& d = data();
+  course::bench::MnistData& d = data();
   const arma::uword n = std::min<arma::uword>(kPerExampleSubset, d.mnist.train.size());
   Network<float> net = make_mnist_mlp();
   PerExample<float> per_example;
@@ -133,7 +112,7 @@ void BM_PerExample(benchmark::State& state) {
 
 void BM_Vectorized(benchmark::State& state) {
   set_blas_threads(1);
-  Data& d = data();
+  course::bench::MnistData& d = data();
   const arma::uword n = std::min<arma::uword>(kPerExampleSubset, d.mnist.train.size());
   Network<float> net = make_mnist_mlp();
   SGD<float> sgd(0.1f);

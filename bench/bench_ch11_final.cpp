@@ -25,6 +25,7 @@
 #include "chapters/09_optimizers/optimizers.hpp"
 #include "chapters/11_final_classifier/final_net.hpp"
 #include "collector.hpp"
+#include "mnist_data.hpp"
 #include "common/chapter.hpp"
 #include "common/data.hpp"
 
@@ -36,29 +37,7 @@ namespace {
 const std::vector<arma::uword> kSizes = {784, 256, 128, 10};
 constexpr arma::uword kBatch = 128;
 
-struct Data {
-  Mnist mnist;
-  arma::fmat Y_train;
-  arma::Mat<std::uint8_t> X_bytes;
-  bool full = true;
-};
-
-Data& data() {
-  static Data d = [] {
-    Data loaded;
-    try {
-      loaded.mnist = load_dataset("mnist", default_data_dir());
-    } catch (const std::exception& e) {
-      std::cerr << "bench_ch11_final: " << e.what() << "\n  -> using the embedded sample instead\n";
-      loaded.mnist = load_dataset("sample", {});
-      loaded.full = false;
-    }
-    loaded.Y_train = one_hot<float>(loaded.mnist.train.y);
-    loaded.X_bytes = ch07::to_bytes(loaded.mnist.train.X);
-    return loaded;
-  }();
-  return d;
-}
+course::bench::MnistData& data() { return course::bench::mnist_data("bench_ch11_final"); }
 
 // The floor: the epoch's matrix products only, into preallocated matrices.
 void BM_SgemmFloor(benchmark::State& state) {
@@ -90,7 +69,7 @@ void BM_SgemmFloor(benchmark::State& state) {
 // batch norm (Linear with bias, ReLU, dropout); 2 without dropout; 3 with SGD.
 void BM_Epoch(benchmark::State& state) {
   set_blas_threads(1);
-  Data& d = data();
+  course::bench::MnistData& d = data();
   seed_everything(1);
   const int variant = int(state.range(0));
   Network<float> net;

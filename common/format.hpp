@@ -4,6 +4,7 @@
 #include <chrono>
 #include <cstdio>
 #include <string>
+#include <vector>
 
 namespace course {
 
@@ -16,6 +17,13 @@ inline std::string format_value(const char* format, double value) {
 
 // format_percent(0.9512) == "95.12%"
 inline std::string format_percent(double fraction) { return format_value("%.2f%%", 100.0 * fraction); }
+
+// Fractions as percentages, for plotting accuracies: percent({0.5, 0.98}) == {50, 98}.
+inline std::vector<double> percent(const std::vector<double>& fractions) {
+  std::vector<double> p;
+  for (double f : fractions) p.push_back(100 * f);
+  return p;
+}
 
 // `text` padded with spaces to `width` characters on screen, counting UTF-8 code
 // points rather than bytes (printf's %-20s counts "α" as two), for tables with

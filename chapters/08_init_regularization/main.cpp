@@ -27,12 +27,6 @@ using namespace course::ch08;
 
 namespace {
 
-std::vector<double> percent(const std::vector<double>& fractions) {
-  std::vector<double> p;
-  for (double f : fractions) p.push_back(100 * f);
-  return p;
-}
-
 // ---------------------------------------------------------------- 1. note 000's experiment
 
 void note_000(Plotter& plot) {

@@ -36,12 +36,6 @@ std::vector<double> count_from_one(std::size_t n) {
   return x;
 }
 
-std::vector<double> percent(const std::vector<double>& fractions) {
-  std::vector<double> p;
-  for (double f : fractions) p.push_back(100 * f);
-  return p;
-}
-
 // ---------------------------------------------------------------- 1. exponentially weighted averages
 
 // A year of daily temperatures (°C), London-like: a seasonal sine and day-to-day noise.

@@ -29,12 +29,6 @@ namespace {
 
 const std::vector<arma::uword> kSizes = {784, 100, 100, 10};
 
-std::vector<double> percent(const std::vector<double>& fractions) {
-  std::vector<double> p;
-  for (double f : fractions) p.push_back(100 * f);
-  return p;
-}
-
 std::string net_name(bool bn) { return bn ? "with BN" : "plain"; }
 
 // ---------------------------------------------------------------- 1. the layer on one batch

@@ -32,12 +32,6 @@ using namespace course::ch11;
 
 namespace {
 
-std::vector<double> percent(const std::vector<double>& fractions) {
-  std::vector<double> p;
-  for (double f : fractions) p.push_back(100 * f);
-  return p;
-}
-
 struct Settings {
   FinalNetSettings net;
   double decay = 0.85;      // α = α0 · decay^epoch
