@@ -18,9 +18,10 @@
 #include <string>
 #include <vector>
 
-#include "chapters/06_backprop/blas_threads.hpp"
+#include "common/blas_threads.hpp"
 #include "chapters/06_backprop/per_example.hpp"
 #include "chapters/09_optimizers/optimizers.hpp"
+#include "chapters/06_backprop/network_builder.hpp"
 
 using namespace course;
 using namespace course::ch09;

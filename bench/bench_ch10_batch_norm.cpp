@@ -13,7 +13,7 @@
 #include <armadillo>
 #include <vector>
 
-#include "chapters/06_backprop/blas_threads.hpp"
+#include "common/blas_threads.hpp"
 #include "chapters/06_backprop/per_example.hpp"
 #include "chapters/10_batch_norm/bn_mlp.hpp"
 

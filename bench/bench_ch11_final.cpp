@@ -19,7 +19,7 @@
 #include <memory>
 #include <string>
 
-#include "chapters/06_backprop/blas_threads.hpp"
+#include "common/blas_threads.hpp"
 #include "chapters/07_mnist_mlp/mnist_mlp.hpp"
 #include "chapters/07_mnist_mlp/training.hpp"
 #include "chapters/09_optimizers/optimizers.hpp"

@@ -80,6 +80,25 @@ struct SplitSizes {
 };
 SplitSizes split_sizes(std::size_t m, double train_fraction, double dev_fraction);
 
+// Train, dev and test sets (note 001 §1.1) of a generated set, cut in order: the first train_fraction
+// of the m examples, then the next dev_fraction, then the rest. The generators draw
+// the examples in random order already, so no shuffle is needed. Any data with a
+// subset(data, indices) will do (chapter 3's sine, chapter 5's three classes).
+template <typename Data>
+struct TrainDevTest {
+  Data train, dev, test;
+  SplitSizes sizes;
+};
+
+template <typename Data>
+TrainDevTest<Data> split_in_order(const Data& data, std::size_t m, double train_fraction, double dev_fraction) {
+  const SplitSizes sizes = split_sizes(m, train_fraction, dev_fraction);
+  const arma::uvec order = arma::regspace<arma::uvec>(0, m - 1);
+  return {subset(data, order.subvec(0, sizes.train - 1)),
+          subset(data, order.subvec(sizes.train, sizes.train + sizes.dev - 1)),
+          subset(data, order.subvec(sizes.train + sizes.dev, m - 1)), sizes};
+}
+
 // One-hot: the C × m matrix Y with Y(y_i, i) = 1.
 template <typename eT = float>
 arma::Mat<eT> one_hot(const arma::Row<std::uint8_t>& labels, std::size_t classes = 10) {

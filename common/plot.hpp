@@ -15,6 +15,7 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "common/chapter.hpp"
@@ -23,11 +24,24 @@ namespace course {
 
 namespace fs = std::filesystem;
 
+// A series' numbers: a std::vector<double>, or any Armadillo matrix or vector
+// (read column by column, so a row vector or a 1 × n matrix in order).
+struct Values : std::vector<double> {
+  using std::vector<double>::vector;
+  Values(std::vector<double> values) : std::vector<double>(std::move(values)) {}
+  template <typename T>
+  Values(const arma::Mat<T>& m) : std::vector<double>(m.n_elem) {
+    for (arma::uword i = 0; i < m.n_elem; ++i) (*this)[i] = double(m[i]);
+  }
+  template <typename T, typename Expression>  // a row or a part of one: theta.head(80), dz.row(0)
+  Values(const arma::Base<T, Expression>& expression) : Values(arma::Mat<T>(expression.get_ref())) {}
+};
+
 struct Series {
   std::string title{};
-  std::vector<double> x{}, y{};
+  Values x{}, y{};
   std::string style = "lines";   // gnuplot style: "lines", "points", "linespoints"..., or "band":
-  std::vector<double> y2{};      // with style "band", the area between y (low) and y2 (high) is shaded
+  Values y2{};                   // with style "band", the area between y (low) and y2 (high) is shaded
 };
 
 struct LinePlot {

@@ -16,43 +16,57 @@ namespace course {
 
 // ---------------------------------------------------------------- History
 
-void History::add(int epoch, const std::vector<std::pair<std::string, double>>& metrics) {
-  const double nan = std::numeric_limits<double>::quiet_NaN();
-  epochs_.push_back(epoch);
-  for (std::vector<double>& column : values_) column.push_back(nan);  // filled below if given
-  for (const auto& [name, value] : metrics) {
-    std::size_t k = 0;
-    while (k < names_.size() && names_[k] != name) ++k;
-    if (k == names_.size()) {  // a metric seen for the first time: earlier epochs did not have it
-      names_.push_back(name);
-      values_.emplace_back(epochs_.size(), nan);
-    }
-    values_[k].back() = value;
-  }
+namespace {
+
+// The CSV's columns: each field of EpochRecord with its name.
+const std::vector<std::pair<const char*, History::Metric>>& metric_names() {
+  static const std::vector<std::pair<const char*, History::Metric>> names = {
+      {"learning_rate", &EpochRecord::learning_rate}, {"running_cost", &EpochRecord::running_cost},
+      {"train_cost", &EpochRecord::train_cost},       {"dev_cost", &EpochRecord::dev_cost},
+      {"train_accuracy", &EpochRecord::train_accuracy}, {"dev_accuracy", &EpochRecord::dev_accuracy},
+      {"seconds", &EpochRecord::seconds}};
+  return names;
 }
 
-std::vector<double> History::column(const std::string& metric) const {
-  for (std::size_t k = 0; k < names_.size(); ++k)
-    if (names_[k] == metric) return values_[k];
-  std::string known;
-  for (const std::string& n : names_) known += (known.empty() ? "" : ", ") + n;
-  throw std::out_of_range("History has no metric '" + metric + "' (it has: " + (known.empty() ? "none" : known) + ")");
+}  // namespace
+
+const EpochRecord& History::back() const {
+  if (records_.empty()) throw std::out_of_range("History: no epoch was recorded");
+  return records_.back();
 }
 
-std::vector<double> History::epochs() const { return epochs_; }
+std::vector<double> History::column(Metric metric) const {
+  std::vector<double> values;
+  for (const EpochRecord& r : records_) values.push_back(r.*metric);
+  return values;
+}
+
+std::vector<double> History::epochs() const {
+  std::vector<double> values;
+  for (const EpochRecord& r : records_) values.push_back(r.epoch);
+  return values;
+}
 
 void History::write_csv(const fs::path& file) const {
+  std::vector<std::pair<const char*, Metric>> measured;  // the columns some epoch has a value in
+  for (const auto& named : metric_names())
+    for (const EpochRecord& r : records_)
+      if (!std::isnan(r.*named.second)) {
+        measured.push_back(named);
+        break;
+      }
   write_file_atomically(file, [&](std::ostream& out) {
     out << "epoch";
-    for (const std::string& n : names_) out << "," << n;
+    for (const auto& [name, metric] : measured) out << "," << name;
     out << "\n" << std::setprecision(10);
-    for (std::size_t i = 0; i < epochs_.size(); ++i) {
-      out << epochs_[i];
-      for (const std::vector<double>& column : values_) {
+    for (const EpochRecord& r : records_) {
+      out << r.epoch;
+      for (const auto& [name, metric] : measured) {
+        const double v = r.*metric;
         out << ",";
-        if (std::isfinite(column[i])) out << column[i];
-        else if (std::isnan(column[i])) out << "nan";
-        else out << (column[i] > 0 ? "inf" : "-inf");
+        if (std::isfinite(v)) out << v;
+        else if (std::isnan(v)) out << "nan";
+        else out << (v > 0 ? "inf" : "-inf");
       }
       out << "\n";
     }

@@ -3,7 +3,7 @@
 #pragma once
 #include <chrono>
 #include <filesystem>
-#include <map>
+#include <limits>
 #include <string>
 #include <utility>
 #include <vector>
@@ -12,20 +12,39 @@ namespace course {
 
 namespace fs = std::filesystem;
 
-// One row per epoch: epoch number and named metrics (train_cost, dev_cost, dev_accuracy...).
+// One record per evaluated epoch. A field that was not measured (no dev set, a
+// regression without accuracy) is NaN. Named fields, not strings: a typo is a
+// compile error.
+struct EpochRecord {
+  static constexpr double none = std::numeric_limits<double>::quiet_NaN();
+  int epoch = 0;
+  double learning_rate = none;   // η of the epoch
+  double running_cost = none;    // mean J of the epoch's mini-batches (with any penalty), each before its step
+  double train_cost = none;      // the loss alone on the training set, in evaluation mode
+  double dev_cost = none;
+  double train_accuracy = none;  // classification only
+  double dev_accuracy = none;
+  double seconds = none;         // training time so far, the evaluations left out
+};
+
+// The learning curve: one EpochRecord per recorded epoch.
+//   history.back().dev_accuracy                    the last value
+//   history.column(&EpochRecord::dev_cost)         one metric over the epochs (for a figure)
 class History {
  public:
-  void add(int epoch, const std::vector<std::pair<std::string, double>>& metrics);
-  std::vector<double> column(const std::string& metric) const;
+  using Metric = double EpochRecord::*;
+  void add(const EpochRecord& record) { records_.push_back(record); }
+  const std::vector<EpochRecord>& records() const { return records_; }
+  const EpochRecord& back() const;  // the last record; an error when there is none
+  std::vector<double> column(Metric metric) const;
   std::vector<double> epochs() const;
-  std::size_t size() const { return epochs_.size(); }
-  // Written atomically (temporary file, then rename).
+  std::size_t size() const { return records_.size(); }
+  // The metrics that some epoch measured, as CSV ("nan" where an epoch did not);
+  // written atomically (temporary file, then rename).
   void write_csv(const fs::path& file) const;
 
  private:
-  std::vector<double> epochs_;
-  std::vector<std::string> names_;
-  std::vector<std::vector<double>> values_;  // one vector per name
+  std::vector<EpochRecord> records_;
 };
 
 class Progress {

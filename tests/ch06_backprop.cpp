@@ -13,6 +13,8 @@
 #include "chapters/06_backprop/per_example.hpp"
 #include "common/data.hpp"
 #include "messages.hpp"
+#include "chapters/06_backprop/network_builder.hpp"
+#include "chapters/06_backprop/model_file.hpp"
 
 namespace {
 
@@ -87,14 +89,14 @@ TEST(ch06_backward, DeepNetworkWithInputGradient) {
   seed_everything(2);
   Network<double> net = make_network<double>({3, 4, 4, 4, 4, 2}, {"tanh", "sigmoid", "tanh", "leaky_relu", "identity"}, "mse");
   randomize_biases(net);
-  net.input_gradient(true);
+  net.want_input_gradient(true);
   const arma::mat X(3, 5, arma::fill::randn);
   const arma::mat Y(2, 5, arma::fill::randn);
   EXPECT_LT(gradient_check(net, X, Y).overall, 1e-7);
   // ∂J/∂X by backpropagation against the numerical one.
   net.forward(X);
   net.backward(Y);
-  const arma::mat dX = net.input_gradient_value();
+  const arma::mat dX = net.input_gradient();
   const arma::mat dX_numerical = numerical_gradient([&](const arma::mat& x) { return net.cost(x, Y); }, X);
   EXPECT_LT(relative_error(dX, dX_numerical), 1e-7);
 }
@@ -105,7 +107,7 @@ TEST(ch06_backward, InputGradientOffByDefault) {
   const arma::mat X(3, 5, arma::fill::randn);
   net.forward(X);
   net.backward(arma::mat(2, 5, arma::fill::randn));
-  EXPECT_TRUE(net.input_gradient_value().is_empty());
+  EXPECT_TRUE(net.input_gradient().is_empty());
 }
 
 // ---------------------------------------------------------------------------
@@ -284,19 +286,19 @@ TEST(Ch06SaveLoad, SamePredictionsAndChecks) {
   seed_everything(9);
   const std::filesystem::path file = std::filesystem::temp_directory_path() / ("ch06_model_" + std::to_string(::getpid()) + ".bin");
   Network<float> net = make_network<float>({6, 5, 3}, {"sigmoid", "softmax"}, "cross_entropy");
-  net.save(file);
+  save_model(net, file);
   Network<float> other = make_network<float>({6, 5, 3}, {"sigmoid", "softmax"}, "cross_entropy");
-  other.load(file);
+  load_model(other, file);
   const arma::fmat X(6, 10, arma::fill::randn);
   const arma::fmat a = net.forward(X);
   const arma::fmat b = other.forward(X);
   EXPECT_TRUE(arma::approx_equal(a, b, "absdiff", 0.0f));
   Network<float> different = make_network<float>({6, 4, 3}, {"sigmoid", "softmax"}, "cross_entropy");
-  const std::string m = message_of([&] { different.load(file); });
+  const std::string m = message_of([&] { load_model(different, file); });
   EXPECT_NE(m.find("layer 1 (Linear(6 -> 4))"), std::string::npos) << m;
   EXPECT_NE(m.find("5 × 6 in the file, expected 4 × 6"), std::string::npos) << m;
   std::filesystem::remove(file);
-  EXPECT_NE(message_of([&] { other.load(file); }).find("cannot open"), std::string::npos);
+  EXPECT_NE(message_of([&] { load_model(other, file); }).find("cannot open"), std::string::npos);
 }
 
 }  // namespace

@@ -18,6 +18,8 @@
 #include "chapters/07_mnist_mlp/training.hpp"
 #include "common/data.hpp"
 #include "messages.hpp"
+#include "chapters/06_backprop/network_builder.hpp"
+#include "chapters/06_backprop/model_file.hpp"
 
 namespace {
 
@@ -185,12 +187,12 @@ TEST(Ch06Contract, TheTrainingLoopAsksTheScheduleForEachEpochsRate) {
   const History history = fit(net, sgd, X, Y, LabelledSet<double>{},
                               {.epochs = 3, .batch_size = 10, .record_every = 1, .schedule = &schedule, .progress = ""},
                               rng());
-  const std::vector<double> rates = history.column("learning_rate");
+  const std::vector<double> rates = history.column(&course::EpochRecord::learning_rate);
   ASSERT_EQ(rates.size(), 3u);
   EXPECT_DOUBLE_EQ(rates[0], 0.4);
   EXPECT_DOUBLE_EQ(rates[1], 0.2);
   EXPECT_DOUBLE_EQ(rates[2], 0.1);
-  EXPECT_EQ(history.column("train_cost").size(), 3u);
+  EXPECT_EQ(history.column(&course::EpochRecord::train_cost).size(), 3u);
 }
 
 TEST(Ch06Contract, TheTrainingLoopStopsWhenTheCallbackSaysSo) {
@@ -204,7 +206,7 @@ TEST(Ch06Contract, TheTrainingLoopStopsWhenTheCallbackSaysSo) {
           {.epochs = 10, .batch_size = 10, .record_every = 1, .schedule = nullptr, .progress = ""}, rng(),
           [](int epoch, const History&) { return epoch < 4; });
   EXPECT_EQ(history.size(), 4u);
-  EXPECT_EQ(history.column("dev_cost").size(), 4u);
+  EXPECT_EQ(history.column(&course::EpochRecord::dev_cost).size(), 4u);
 }
 
 TEST(Ch06Contract, ADivergingRunStopsWithAClearError) {
@@ -263,9 +265,9 @@ TEST(Ch06Contract, SaveThenLoadReproducesEvaluationOutputsExactly) {
     net.forward(X);
   }
   ASSERT_GT(arma::abs(net.layer_as<RunningCentre>(1).running_mean).max(), 0.1);
-  net.save(file);
+  save_model(net, file);
   Network<double> loaded = network_with_state();         // new parameters, running mean 0
-  loaded.load(file);
+  load_model(loaded, file);
   std::filesystem::remove(file);
   const arma::mat X(4, 9, arma::fill::randn);
   net.set_training(false);
@@ -281,7 +283,7 @@ TEST(Ch06Contract, AModelFileWithAnotherLayerKindOrShapeIsRejectedNamingTheLayer
   seed_everything(28);
   const std::filesystem::path file = temp_model("ch06_kinds");
   Network<double> net = network_with_state();
-  net.save(file);
+  save_model(net, file);
   {
     Network<double> other;                               // a Sigmoid where the file has RunningCentre
     other.add<Linear>(4, 5);
@@ -290,7 +292,7 @@ TEST(Ch06Contract, AModelFileWithAnotherLayerKindOrShapeIsRejectedNamingTheLayer
     other.add<Linear>(5, 3);
     other.set_loss<SoftmaxCrossEntropy>();
     const arma::vec before = other.flatten();
-    const std::string m = message_of([&] { other.load(file); });
+    const std::string m = message_of([&] { load_model(other, file); });
     EXPECT_NE(m.find("layer 2 is RunningCentre in the file but layer 2 (Sigmoid)"), std::string::npos) << m;
     EXPECT_TRUE(arma::approx_equal(other.flatten(), before, "absdiff", 0.0));  // nothing changed
   }
@@ -302,7 +304,7 @@ TEST(Ch06Contract, AModelFileWithAnotherLayerKindOrShapeIsRejectedNamingTheLayer
     other.add<Linear>(5, 2);
     other.set_loss<SoftmaxCrossEntropy>();
     const arma::vec before = other.flatten();
-    const std::string m = message_of([&] { other.load(file); });
+    const std::string m = message_of([&] { load_model(other, file); });
     EXPECT_NE(m.find("layer 4 (Linear(5 -> 2)): W is 3 × 5 in the file, expected 2 × 5"), std::string::npos) << m;
     EXPECT_TRUE(arma::approx_equal(other.flatten(), before, "absdiff", 0.0));  // layer 1 was not loaded either
   }
@@ -310,7 +312,7 @@ TEST(Ch06Contract, AModelFileWithAnotherLayerKindOrShapeIsRejectedNamingTheLayer
     std::ofstream old(file, std::ios::binary);           // a file of format 1 (chapter 7 before this contract)
     old << "course-network 1\nLinear(4 -> 5) → ...\n2\n";
   }
-  const std::string m = message_of([&] { net.load(file); });
+  const std::string m = message_of([&] { load_model(net, file); });
   EXPECT_NE(m.find("saved before format 2"), std::string::npos) << m;
   EXPECT_NE(m.find(file.string()), std::string::npos) << m;
   std::filesystem::remove(file);

@@ -117,7 +117,7 @@ TEST(Ch07Network, XavierUniformLimits) {
 
 TEST(Ch07GradientCheck, SmallVersionOfTheNet) {
   seed_everything(16);
-  Network<double> net = make_mlp<double>(30, 8, 6, 10);        // 30-8-6-10: sigmoid, tanh, softmax + CE
+  Network<double> net = make_mlp<double>({30, 8, 6, 10});        // 30-8-6-10: sigmoid, tanh, softmax + CE
   randomize_biases(net);
   const arma::mat X(30, 12, arma::fill::randu);                // pixels in [0, 1]
   arma::Row<std::uint8_t> labels(12);
@@ -151,9 +151,9 @@ TEST(Ch07Model, SaveAndLoadGiveIdenticalPredictions) {
   trainer.train_epoch(net, sgd, to_bytes(X), Y, 50, gen);
   const std::filesystem::path file =
       std::filesystem::temp_directory_path() / ("ch07_model_" + std::to_string(::getpid()) + ".bin");
-  net.save(file);
+  save_model(net, file);
   Network<float> loaded = make_mnist_mlp();                    // other random weights...
-  loaded.load(file);                                            // ...replaced by the saved ones
+  load_model(loaded, file);                                            // ...replaced by the saved ones
   std::filesystem::remove(file);
   const arma::fmat& test = sample().test.X;
   const arma::fmat a = net.forward(test);
@@ -168,7 +168,7 @@ TEST(Ch07Model, LoadRejectsAnotherFile) {
   { std::ofstream(file) << "hello\n"; }
   Network<float> net = make_mnist_mlp();
   try {
-    net.load(file);
+    load_model(net, file);
     FAIL() << "no exception";
   } catch (const std::runtime_error& e) {
     EXPECT_NE(std::string(e.what()).find("not a saved network"), std::string::npos) << e.what();

@@ -15,6 +15,8 @@
 #include "chapters/08_init_regularization/regularization.hpp"
 #include "common/data.hpp"
 #include "messages.hpp"
+#include "chapters/06_backprop/network_builder.hpp"
+#include "chapters/06_backprop/model_file.hpp"
 
 namespace {
 
@@ -263,9 +265,9 @@ TEST(Ch08Dropout, AModelLoadsIntoANetworkWithAnotherRate) {
     return net;
   };
   Network<double> saved = make(0.5);
-  saved.save(file);
+  save_model(saved, file);
   Network<double> loaded = make(0.8);
-  loaded.load(file);
+  load_model(loaded, file);
   std::filesystem::remove(file);
   const arma::mat X(3, 5, arma::fill::randn);
   EXPECT_TRUE(arma::all(saved.predict(X) == loaded.predict(X)));

@@ -280,7 +280,7 @@ TEST(Ch09Surfaces, AdamEscapesTheSaddleFasterThanGradientDescentAtTheSameRate) {
 
 TEST(Ch09Network, EveryOptimiserUpdatesEveryParameterWithItsOwnState) {
   arma::arma_rng::set_seed(3);
-  Network<double> net = ch07::make_mlp<double>(6, 5, 4, 3);
+  Network<double> net = ch07::make_mlp<double>({6, 5, 4, 3});
   const arma::mat X = arma::randn(6, 8);
   arma::mat Y(3, 8, arma::fill::zeros);
   for (arma::uword j = 0; j < 8; ++j) Y(j % 3, j) = 1;
@@ -318,7 +318,7 @@ TEST(Ch09Network, EveryOptimiserUpdatesEveryParameterWithItsOwnState) {
 }
 
 TEST(Ch09Network, AnOptimiserRefusesTheParametersOfAnotherNetwork) {
-  Network<double> a = ch07::make_mlp<double>(6, 5, 4, 3), b = ch07::make_mlp<double>(6, 7, 4, 3);
+  Network<double> a = ch07::make_mlp<double>({6, 5, 4, 3}), b = ch07::make_mlp<double>({6, 7, 4, 3});
   Adam<double> adam(0.01);
   adam.step(a.parameters());
   const std::string message = message_of([&] { adam.step(b.parameters()); });

@@ -241,10 +241,10 @@ TEST(Ch10Inference, SaveAndLoadReproduceEvaluationOutputsExactly) {
   for (int t = 0; t < 10; ++t) minibatch_step(net, adam, X, Y);
   const arma::fmat before = scores(net, X);
   const std::filesystem::path file = folder.fresh("model") / "bn.model";
-  net.save(file);
+  save_model(net, file);
   Network<float> other = make_bn_mlp<float>({8, 6, 5, 3}, true);  // other weights, fresh averages (0 and 1)
   EXPECT_GT(arma::abs(scores(other, X) - before).max(), 0.0f);
-  other.load(file);
+  load_model(other, file);
   EXPECT_TRUE(arma::approx_equal(scores(other, X), before, "absdiff", 0.0f)) << "the running averages are saved too";
   EXPECT_TRUE(arma::approx_equal(other.layer_as<BatchNorm<float>>(1).running_var,
                                  net.layer_as<BatchNorm<float>>(1).running_var, "absdiff", 0.0f));

@@ -65,9 +65,9 @@ TEST(Ch11Classifier, SavingAndLoadingReproducesThePredictionsExactly) {
   TempFolder folder("ch11_model");
   const std::filesystem::path file = folder.fresh("m") / "model.bin";
   Network<float>& net = trained_on_sample();
-  net.save(file);
+  save_model(net, file);
   Network<float> loaded = make_final_net<float>();  // other weights, fresh running averages
-  loaded.load(file);
+  load_model(loaded, file);
   arma::fmat a, b;
   {
     EvaluationMode<float> ea(net), eb(loaded);

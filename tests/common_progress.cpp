@@ -29,25 +29,29 @@ std::vector<std::vector<std::string>> read_csv(const fs::path& file) {
 
 TEST(CommonProgress, HistoryCsvRoundTrip) {
   course::History history;
-  history.add(1, {{"train_cost", 0.693147}, {"dev_accuracy", 0.5}});
-  history.add(2, {{"train_cost", 0.25}, {"dev_accuracy", 0.875}});
-  history.add(3, {{"train_cost", 0.125}, {"dev_accuracy", 0.9375}, {"lr", 0.01}});  // a metric added late
+  const double nan = course::EpochRecord::none;
+  history.add({.epoch = 1, .train_cost = 0.693147, .dev_accuracy = 0.5});
+  history.add({.epoch = 2, .train_cost = 0.25, .dev_accuracy = 0.875});
+  history.add({.epoch = 3, .learning_rate = 0.01, .train_cost = 0.125, .dev_accuracy = 0.9375});  // measured late
   ASSERT_EQ(history.size(), 3u);
   EXPECT_EQ(history.epochs(), (std::vector<double>{1, 2, 3}));
-  EXPECT_EQ(history.column("train_cost"), (std::vector<double>{0.693147, 0.25, 0.125}));
-  EXPECT_THROW(history.column("no_such_metric"), std::out_of_range);
+  EXPECT_EQ(history.column(&course::EpochRecord::train_cost), (std::vector<double>{0.693147, 0.25, 0.125}));
+  EXPECT_EQ(history.back().dev_accuracy, 0.9375);
+  EXPECT_TRUE(std::isnan(history.records()[0].learning_rate) && std::isnan(nan));
+  EXPECT_THROW(course::History().back(), std::out_of_range);
 
   const fs::path file = fs::temp_directory_path() / ("course_test_history_" + std::to_string(::getpid()) + ".csv");
   history.write_csv(file);
   const auto rows = read_csv(file);
   fs::remove(file);
   ASSERT_EQ(rows.size(), 4u);
-  EXPECT_EQ(rows[0], (std::vector<std::string>{"epoch", "train_cost", "dev_accuracy", "lr"}));
+  // only the metrics some epoch measured, in EpochRecord's order
+  EXPECT_EQ(rows[0], (std::vector<std::string>{"epoch", "learning_rate", "train_cost", "dev_accuracy"}));
   EXPECT_EQ(rows[1][0], "1");
-  EXPECT_DOUBLE_EQ(std::stod(rows[1][1]), 0.693147);
-  EXPECT_DOUBLE_EQ(std::stod(rows[2][2]), 0.875);
-  EXPECT_EQ(rows[1][3], "nan");  // epochs before the metric existed
-  EXPECT_DOUBLE_EQ(std::stod(rows[3][3]), 0.01);
+  EXPECT_EQ(rows[1][1], "nan");  // epochs before the metric was measured
+  EXPECT_DOUBLE_EQ(std::stod(rows[1][2]), 0.693147);
+  EXPECT_DOUBLE_EQ(std::stod(rows[2][3]), 0.875);
+  EXPECT_DOUBLE_EQ(std::stod(rows[3][1]), 0.01);
 }
 
 TEST(CommonProgress, CheckFiniteNamesEpochAndQuantity) {

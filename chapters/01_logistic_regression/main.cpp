@@ -21,12 +21,6 @@ using namespace course::ch01;
 
 namespace {
 
-std::vector<double> iota_vector(std::size_t n) {
-  std::vector<double> x(n);
-  for (std::size_t i = 0; i < n; ++i) x[i] = static_cast<double>(i);
-  return x;
-}
-
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -101,7 +95,7 @@ int main(int argc, char** argv) {
       const TrainingRun run = rate == opt.lr ? vec : train(Method::vectorized, start, train_set.X, train_set.y, iterations, rate);
       std::cout << "  α = " << format_value("%-6g", rate) << " cost " << format_value("%.4f", run.costs.back()) << ", dev accuracy "
                 << format_percent(accuracy(run.parameters, dev_set.X, dev_set.y)) << "\n";
-      cost_plot.series.push_back(Series{"α = " + format_value("%g", rate), iota_vector(run.costs.size()), run.costs});
+      cost_plot.series.push_back(Series{"α = " + format_value("%g", rate), arma::regspace<arma::vec>(0, double(run.costs.size()) - 1), run.costs});
     }
     plot.lines("cost_by_learning_rate", cost_plot);
 
@@ -120,7 +114,7 @@ int main(int argc, char** argv) {
                 << " (quadratic, η = 0.15)   " << format_value("%.4f", cross_entropy.output[epoch]) << " (cross-entropy, η = 0.005)   "
                 << format_value("%.4f", cross_entropy_fast.output[epoch]) << " (cross-entropy, η = 0.15)\n";
     }
-    const std::vector<double> epochs = iota_vector(slowdown_epochs + 1);
+    const arma::vec epochs = arma::regspace<arma::vec>(0, slowdown_epochs);  // 0, 1, ..., slowdown_epochs
     LinePlot output_plot;
     output_plot.title = "One neuron learning to output 0 from a = 0.98 (note 000)";
     output_plot.xlabel = "epoch";

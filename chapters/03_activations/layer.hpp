@@ -97,7 +97,7 @@ class Layer {
   // Whether backward must compute dinput = ∂J/∂input. The network turns it off
   // for its first layer, whose dinput would be ∂J/∂X: training never uses it,
   // and for a Linear layer it is a whole matrix product (Wᵀ·dZ).
-  virtual void need_input_gradient(bool needed) { (void)needed; }
+  virtual void want_input_gradient(bool wanted) { (void)wanted; }
 
  protected:
   bool training_ = true;

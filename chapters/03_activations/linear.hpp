@@ -101,8 +101,8 @@ class Linear : public Layer<eT> {
   }
   bool has_bias() const { return with_bias_; }
 
-  // Whether backward computes dA = Wᵀ·dZ (Layer::need_input_gradient).
-  void need_input_gradient(bool needed) override { input_gradient_ = needed; }
+  // Whether backward computes dA = Wᵀ·dZ (Layer::want_input_gradient).
+  void want_input_gradient(bool wanted) override { input_gradient_ = wanted; }
 
  private:
   arma::uword n_in_, n_out_;

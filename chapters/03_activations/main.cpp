@@ -28,7 +28,6 @@ namespace {
 
 using arma::mat;
 
-std::vector<double> to_vector(const mat& row) { return arma::conv_to<std::vector<double>>::from(arma::vectorise(row)); }
 
 // ------------------------------------------------------------------ 1. activations
 
@@ -63,7 +62,7 @@ void show_activations(const course::Options& opt, course::Plotter& plotter) {
     plot.title = a.name + " and its derivative";
     plot.xlabel = "z";
     plot.ylabel = "value";
-    plot.series = {{"f(z)", to_vector(z), to_vector(a.f), "lines"}, {"f'(z)", to_vector(z), to_vector(a.df), "lines"}};
+    plot.series = {{"f(z)", z, a.f, "lines"}, {"f'(z)", z, a.df, "lines"}};
     plotter.lines(a.file, plot);
   }
   const mat identity = course::tanh_activation(z) - (2.0 * course::sigmoid(mat(2.0 * z)) - 1.0);
@@ -140,30 +139,30 @@ int main(int argc, char** argv) {
               << sizes.test << " test; " << epochs << " epochs of mini-batch gradient descent, batch " << opt.batch_size
               << ", learning rate " << opt.lr << "\n";
 
-    course::Network<double> net = course::make_sine_network(hidden);
+    course::SineNetwork net = course::make_sine_network(hidden);
     const course::TrainingSettings settings{epochs, opt.lr, opt.batch_size};
-    const course::History curve = course::train_regression(net, train, dev, settings, course::rng(), 10, "epochs");
+    const course::History curve = course::train_minibatch(net, train.x, train.y, dev.x, dev.y, settings, course::rng(), 10, "epochs");
     curve.write_csv(opt.out / "history.csv");
 
-    course::Network<double> line = course::make_linear_model();
-    const course::History line_curve = course::train_regression(line, train, dev, settings, course::rng(), epochs);
+    course::SineLine line = course::make_linear_model();
+    const course::History line_curve = course::train_minibatch(line, train.x, train.y, dev.x, dev.y, settings, course::rng(), epochs);
 
     const mat prediction = net.forward(test.x);
     const mat line_prediction = line.forward(test.x);
     const course::RegressionMetrics metrics = course::regression_metrics(prediction, test.y);
     const course::RegressionMetrics line_metrics = course::regression_metrics(line_prediction, test.y);
     std::printf("   final cost J = (1/2m)Σ(a − y)²: train %.6f, validation %.6f (linear model: %.6f, %.6f)\n",
-                curve.column("train_cost").back(), curve.column("dev_cost").back(), line_curve.column("train_cost").back(),
-                line_curve.column("dev_cost").back());
+                curve.back().train_cost, curve.back().dev_cost, line_curve.back().train_cost,
+                line_curve.back().dev_cost);
     std::cout << "   on the " << sizes.test << " test examples (MSE here is formula 4, (1/m)Σ(a − y)², = 2J):\n";
     print_metrics_table(metrics, line_metrics, hidden);
 
     // The fitted curve and each hidden unit's weighted contribution w2_k·σ(w1_k x + b1_k).
     const mat xs = arma::linspace<arma::rowvec>(0.0, 1.0, 201);
     const mat fit = net.forward(xs);
-    const mat hidden_out = net.layer_output(1);  // A1 = σ(W1 x + b1): h × 201
-    const course::Linear<double>& out_layer = net.layer_as<course::Linear<double>>(2);
-    const course::Linear<double>& in_layer = net.layer_as<course::Linear<double>>(0);
+    const mat hidden_out = net.hidden_activation();  // A1 = σ(W1 x + b1): h × 201
+    const course::Linear<double>& out_layer = net.output;
+    const course::Linear<double>& in_layer = net.hidden;
     std::cout << "   learned parameters (column convention; note 003's W1, W2 are their transposes):\n"
               << "     W1ᵀ = " << arma::rowvec(in_layer.weights.t()) << "     b1ᵀ = " << arma::rowvec(in_layer.bias.t())
               << "     W2  = " << arma::rowvec(out_layer.weights) << "     b2  = " << out_layer.bias(0, 0) << "\n";
@@ -171,14 +170,14 @@ int main(int argc, char** argv) {
     fit_plot.title = "1-" + std::to_string(hidden) + "-1 network fitting a noisy sine";
     fit_plot.xlabel = "x";
     fit_plot.ylabel = "y";
-    fit_plot.series.push_back({"training data", to_vector(train.x), to_vector(train.y), "points"});
-    fit_plot.series.push_back({"network a(x)", to_vector(xs), to_vector(fit), "lines"});
-    fit_plot.series.push_back({"linear model", to_vector(xs), to_vector(line.forward(xs)), "lines"});
+    fit_plot.series.push_back({"training data", train.x, train.y, "points"});
+    fit_plot.series.push_back({"network a(x)", xs, fit, "lines"});
+    fit_plot.series.push_back({"linear model", xs, line.forward(xs), "lines"});
     for (int k = 0; k < hidden; ++k) {
       const mat contribution = out_layer.weights(0, k) * hidden_out.row(k);
       fit_plot.series.push_back({"w2_" + std::to_string(k + 1) + "·σ(w1_" + std::to_string(k + 1) + "x + b1_" +
                                      std::to_string(k + 1) + ")",
-                                 to_vector(xs), to_vector(contribution), "lines"});
+                                 xs, contribution, "lines"});
     }
     plotter.lines("fit", fit_plot);
 
@@ -187,8 +186,8 @@ int main(int argc, char** argv) {
     loss_plot.xlabel = "epoch";
     loss_plot.ylabel = "J";
     loss_plot.logy = true;
-    loss_plot.series = {{"train", curve.epochs(), curve.column("train_cost"), "lines"},
-                        {"validation", curve.epochs(), curve.column("dev_cost"), "lines"}};
+    loss_plot.series = {{"train", curve.epochs(), curve.column(&course::EpochRecord::train_cost), "lines"},
+                        {"validation", curve.epochs(), curve.column(&course::EpochRecord::dev_cost), "lines"}};
     plotter.lines("loss", loss_plot);
 
     std::ostringstream headline;

@@ -21,14 +21,14 @@
 #include <memory>
 #include <random>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "chapters/03_activations/activations.hpp"
 #include "chapters/03_activations/layer.hpp"
 #include "chapters/03_activations/linear.hpp"
 #include "chapters/03_activations/losses.hpp"
-#include "chapters/06_backprop/network.hpp"   // the course's one network class (chapter 6 explains it in full)
-#include "chapters/07_mnist_mlp/training.hpp"  // the one training loop (chapter 7's exercise)
+#include "chapters/03_activations/two_layer.hpp"
 #include "common/data.hpp"
 
 namespace course {
@@ -62,68 +62,25 @@ inline RegressionData subset(const RegressionData& data, const arma::uvec& indic
   return {data.x.cols(indices), data.y.cols(indices)};
 }
 
-// Train, dev and test sets (note 001 §1.1), cut in order: the first train_fraction
-// of the m examples, then the next dev_fraction, then the rest. The generators draw
-// the examples in random order already, so no shuffle is needed. Any data with a
-// subset(data, indices) will do: chapter 5 splits its three-class data with it too.
-template <typename Data>
-struct TrainDevTest {
-  Data train, dev, test;
-  SplitSizes sizes;
-};
-
-template <typename Data>
-TrainDevTest<Data> split_in_order(const Data& data, std::size_t m, double train_fraction, double dev_fraction) {
-  const SplitSizes sizes = split_sizes(m, train_fraction, dev_fraction);
-  const arma::uvec order = arma::regspace<arma::uvec>(0, m - 1);
-  return {subset(data, order.subvec(0, sizes.train - 1)),
-          subset(data, order.subvec(sizes.train, sizes.train + sizes.dev - 1)),
-          subset(data, order.subvec(sizes.train + sizes.dev, m - 1)), sizes};
-}
-
 // ---------------------------------------------------------------------------
-// The network: layers in a row. The course's one Network class (chapter 6
-// builds and explains it in full: network.hpp) keeps the output of every layer
-// from the forward pass (the cache) and runs the backward pass from ∂J/∂a^L,
-// each layer turning ∂J/∂output into ∂J/∂input (the chain rule) and its
-// parameters' gradients. Here it is enough to know that it does.
+// The network: two_layer.hpp chains Linear, Sigmoid and Linear by hand.
 // ---------------------------------------------------------------------------
 
-// The 1-h-1 regression network: Linear(1 -> h), Sigmoid, Linear(h -> 1), with
-// the cost J = (1/2m) Σ (a − y)². Weights start as N(0, 1) in the hidden layer
-// (x is in [0, 1], so z1 needs weights of a few units to bend at all) and
-// N(0, 1/h) in the output layer.
-inline Network<double> make_sine_network(int hidden_units) {
-  Network<double> net;
-  net.add<Linear>(1, hidden_units).init_normal(1.0);
-  net.add<Sigmoid>();
-  net.add<Linear>(hidden_units, 1).init_normal(1.0 / std::sqrt(double(hidden_units)));
-  net.set_loss<MeanSquaredError>();
-  return net;
+using SineNetwork = TwoLayerNetwork<MeanSquaredError<double>>;
+using SineLine = LinearModel<MeanSquaredError<double>>;
+
+// The 1-h-1 regression network with the cost J = (1/2m) Σ (a − y)². Weights
+// start as N(0, 1) in the hidden layer (x is in [0, 1], so z1 needs weights of
+// a few units to bend at all) and N(0, 1/h) in the output layer.
+inline SineNetwork make_sine_network(int hidden_units) {
+  Linear<double> hidden(1, hidden_units);
+  hidden.init_normal(1.0);
+  Linear<double> output(hidden_units, 1);
+  output.init_normal(1.0 / std::sqrt(double(hidden_units)));
+  return SineNetwork(std::move(hidden), std::move(output));
 }
 
-// The linear model a = w·x + b: a network without a hidden layer.
-inline Network<double> make_linear_model() {
-  Network<double> net;
-  net.add<Linear>(1, 1);
-  net.set_loss<MeanSquaredError>();
-  return net;
-}
-
-// ---------------------------------------------------------------------------
-// Training: mini-batch gradient descent, θ ← θ − α ∂J/∂θ, with the course's one
-// training loop (chapter 7's fit: shuffle, forward, backward, step, per epoch),
-// recording the cost J on the whole train and dev sets every `record_every`
-// epochs (and after the last).
-// ---------------------------------------------------------------------------
-
-// J = (1/2m) Σ (a − y)² (the network's MeanSquaredError), SGD with the settings' η.
-using TrainingSettings = SgdSettings;
-
-inline History train_regression(Network<double>& net, const RegressionData& train, const RegressionData& dev,
-                                const TrainingSettings& settings, std::mt19937_64& gen, int record_every = 1,
-                                const std::string& progress = "") {
-  return train_sgd(net, train.x, train.y, LabelledSet<double>{&dev.x, &dev.y}, settings, gen, record_every, progress);
-}
+// The linear model a = w·x + b: no hidden layer.
+inline SineLine make_linear_model() { return SineLine(Linear<double>(1, 1)); }
 
 }  // namespace course

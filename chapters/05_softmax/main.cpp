@@ -27,7 +27,6 @@ namespace {
 
 using arma::mat;
 
-std::vector<double> to_vector(const mat& m) { return arma::conv_to<std::vector<double>>::from(arma::vectorise(m)); }
 
 void show_softmax(course::Plotter& plotter) {
   std::cout << "1. Softmax\n";
@@ -64,10 +63,10 @@ void show_softmax(course::Plotter& plotter) {
   plot.ylabel = "value";
   std::vector<double> every4_x, every4_y;
   for (arma::uword i = 0; i < zs.n_cols; i += 4) every4_x.push_back(zs(i)), every4_y.push_back(p(0, i));
-  plot.series = {{"σ(z)", to_vector(zs), to_vector(s), "lines"},
+  plot.series = {{"σ(z)", zs, s, "lines"},
                  {"softmax([z, 0])₁", every4_x, every4_y, "points"},
-                 {"∂a₁/∂z₁ = a₁(1 − a₁)", to_vector(zs), to_vector(dz.row(0)), "lines"},
-                 {"∂a₁/∂z₂ = −a₁a₂", to_vector(zs), to_vector(mat(-p.row(0) % p.row(1))), "lines"}};
+                 {"∂a₁/∂z₁ = a₁(1 − a₁)", zs, dz.row(0), "lines"},
+                 {"∂a₁/∂z₂ = −a₁a₂", zs, mat(-p.row(0) % p.row(1)), "lines"}};
   plotter.lines("softmax_two_classes", plot);
 }
 
@@ -90,7 +89,8 @@ void show_gradient_check() {
               course::relative_error(dZ, numerical), course::relative_error(dZ, dZ_chain));
 }
 
-course::RegionPlot regions(course::Network<double>& net, const course::ClassificationData& points, const std::string& title) {
+template <class Model>
+course::RegionPlot regions(Model& net, const course::ClassificationData& points, const std::string& title) {
   course::RegionPlot plot = course::region_grid([&](const arma::mat& grid) { return net.predict(grid); }, -1.0, 1.0);
   plot.title = title;
   plot.points = points.X;
@@ -128,29 +128,29 @@ int main(int argc, char** argv) {
               << "   " << sizes.train << " train, " << sizes.dev << " validation, " << sizes.test << " test; " << epochs
               << " epochs of mini-batch gradient descent, batch " << opt.batch_size << ", learning rate " << opt.lr << "\n";
 
-    course::Network<double> net = course::make_classifier(2, hidden, 3);
-    const course::ClassifierSettings settings{epochs, opt.lr, opt.batch_size};
-    const course::History curve = course::train_classifier(net, train, dev, settings, course::rng(), 10, "epochs");
+    course::Classifier net = course::make_classifier(2, hidden, 3);
+    const course::TrainingSettings settings{epochs, opt.lr, opt.batch_size};
+    const course::History curve = course::train_minibatch(net, train.X, train.Y, dev.X, dev.Y, settings, course::rng(), 10, "epochs");
 
     // The same data through a linear softmax (no hidden layer): straight boundaries only.
-    course::Network<double> linear = course::make_linear_classifier(2, 3);
-    const course::History linear_curve = course::train_classifier(linear, train, dev, settings, course::rng(), epochs);
+    course::LinearClassifier linear = course::make_linear_classifier(2, 3);
+    const course::History linear_curve = course::train_minibatch(linear, train.X, train.Y, dev.X, dev.Y, settings, course::rng(), epochs);
 
     const arma::urowvec predicted = net.predict(test.X);
     const double test_accuracy = course::classification_accuracy(predicted, test.labels);
     const double linear_accuracy = course::classification_accuracy(linear.predict(test.X), test.labels);
     std::printf("   2-%d-3 network: train cost J %.4f, train accuracy %.1f%%, validation %.1f%%, test %.1f%%\n", hidden,
-                curve.column("train_cost").back(), 100 * curve.column("train_accuracy").back(),
-                100 * curve.column("dev_accuracy").back(), 100 * test_accuracy);
+                curve.back().train_cost, 100 * curve.back().train_accuracy,
+                100 * curve.back().dev_accuracy, 100 * test_accuracy);
     std::printf("   linear softmax (2-3, no hidden layer): train cost J %.4f, test accuracy %.1f%%\n",
-                linear_curve.column("train_cost").back(), 100 * linear_accuracy);
+                linear_curve.back().train_cost, 100 * linear_accuracy);
 
     // Confusion matrix on the test set: rows = true class, columns = predicted.
     const arma::umat confusion = course::confusion_matrix(predicted, test.labels, 3);
     std::cout << "   test confusion matrix (rows: true class 0, 1, 2; columns: predicted):\n";
     for (int r = 0; r < 3; ++r) std::printf("     %4llu %4llu %4llu\n", (unsigned long long)confusion(r, 0),
                                             (unsigned long long)confusion(r, 1), (unsigned long long)confusion(r, 2));
-    const course::Linear<double>& hidden_layer = net.layer_as<course::Linear<double>>(0);
+    const course::Linear<double>& hidden_layer = net.hidden;
 
     // Figures.
     course::RegionPlot net_regions = regions(net, test, "2-" + std::to_string(hidden) + "-3 network: decision regions, test points");
@@ -165,15 +165,15 @@ int main(int argc, char** argv) {
     loss.xlabel = "epoch";
     loss.ylabel = "J";
     loss.logy = true;
-    loss.series = {{"train", curve.epochs(), curve.column("train_cost"), "lines"},
-                   {"validation", curve.epochs(), curve.column("dev_cost"), "lines"}};
+    loss.series = {{"train", curve.epochs(), curve.column(&course::EpochRecord::train_cost), "lines"},
+                   {"validation", curve.epochs(), curve.column(&course::EpochRecord::dev_cost), "lines"}};
     plotter.lines("loss", loss);
     course::LinePlot acc;
     acc.title = "Accuracy during training";
     acc.xlabel = "epoch";
     acc.ylabel = "accuracy";
-    acc.series = {{"train", curve.epochs(), curve.column("train_accuracy"), "lines"},
-                  {"validation", curve.epochs(), curve.column("dev_accuracy"), "lines"}};
+    acc.series = {{"train", curve.epochs(), curve.column(&course::EpochRecord::train_accuracy), "lines"},
+                  {"validation", curve.epochs(), curve.column(&course::EpochRecord::dev_accuracy), "lines"}};
     plotter.lines("accuracy", acc);
 
     std::ostringstream headline;

@@ -14,7 +14,8 @@
 //   dZ1 = W2ᵀ·dZ2 ⊙ A1 ⊙ (1 − A1)         dZ1 = dZ2·W2ᵀ ⊙ A1 ⊙ (1 − A1)
 //   dW1 = dZ1·Xᵀ,   db1 = Σ dZ1           dW1 = Xᵀ·dZ1,  dB1 = dZ1
 // The layers of chapter 3 (Linear, Sigmoid) and this chapter's SoftmaxCrossEntropy
-// do exactly these steps; the Network (chapter 3, in full in chapter 6) runs them in order.
+// do exactly these steps; chapter 3's TwoLayerNetwork (two_layer.hpp) calls them in
+// order, forward and then backward, and its loop trains it.
 //
 // The data ("disc and two halves"): points uniform in the square [−1, 1]²;
 //   class 0: inside the disc of radius 0.5 around the origin;
@@ -32,11 +33,13 @@
 #include <cstdint>
 #include <functional>
 #include <random>
+#include <string>
+#include <utility>
 #include <vector>
 
 #include "chapters/03_activations/activations.hpp"
 #include "chapters/03_activations/linear.hpp"
-#include "chapters/03_activations/sine.hpp"  // split_in_order, the network and the training loop
+#include "chapters/03_activations/two_layer.hpp"  // the layers chained by hand, and their loop
 #include "chapters/05_softmax/softmax.hpp"
 #include "common/data.hpp"
 
@@ -72,40 +75,29 @@ inline ClassificationData subset(const ClassificationData& data, const arma::uve
   return {data.X.cols(indices), data.labels.cols(indices), data.Y.cols(indices)};
 }
 
+using Classifier = TwoLayerNetwork<SoftmaxCrossEntropy<double>>;
+using LinearClassifier = LinearModel<SoftmaxCrossEntropy<double>>;
+
 // The 2-h-C network: Linear(2 -> h), Sigmoid, Linear(h -> C). Its output is the
 // logits Z2; SoftmaxCrossEntropy applies the softmax inside the cost.
-inline Network<double> make_classifier(int inputs, int hidden_units, int classes, double init_std = 1.0) {
-  Network<double> net;
-  net.add<Linear>(inputs, hidden_units).init_normal(init_std);
-  net.add<Sigmoid>();
-  net.add<Linear>(hidden_units, classes).init_normal(init_std);
-  net.set_loss<SoftmaxCrossEntropy>();
-  return net;
+inline Classifier make_classifier(int inputs, int hidden_units, int classes, double init_std = 1.0) {
+  Linear<double> hidden(inputs, hidden_units);
+  hidden.init_normal(init_std);
+  Linear<double> output(hidden_units, classes);
+  output.init_normal(init_std);
+  return Classifier(std::move(hidden), std::move(output));
 }
 
 // The linear softmax: Linear(inputs -> C) and SoftmaxCrossEntropy, no hidden layer.
-inline Network<double> make_linear_classifier(int inputs, int classes, double init_std = 1.0) {
-  Network<double> net;
-  net.add<Linear>(inputs, classes).init_normal(init_std);
-  net.set_loss<SoftmaxCrossEntropy>();
-  return net;
+inline LinearClassifier make_linear_classifier(int inputs, int classes, double init_std = 1.0) {
+  Linear<double> layer(inputs, classes);
+  layer.init_normal(init_std);
+  return LinearClassifier(std::move(layer));
 }
 
 // The fraction of columns whose largest score is the label.
 inline double classification_accuracy(const arma::mat& scores, const arma::urowvec& labels) {
   return classification_accuracy(predict_classes(scores), labels);
-}
-
-using ClassifierSettings = SgdSettings;
-
-// Mini-batch gradient descent on J = −(1/m) Σ y ln softmax(z2) with the one
-// training loop; every `record_every` epochs it records the cost and accuracy
-// on the train and dev sets. The network's output is the logits Z2, and the
-// loss gives dZ2 = (softmax(Z2) − Y)/m.
-inline History train_classifier(Network<double>& net, const ClassificationData& train, const ClassificationData& dev,
-                                const ClassifierSettings& settings, std::mt19937_64& gen, int record_every = 1,
-                                const std::string& progress = "") {
-  return train_sgd(net, train.X, train.Y, LabelledSet<double>{&dev.X, &dev.Y}, settings, gen, record_every, progress);
 }
 
 }  // namespace course

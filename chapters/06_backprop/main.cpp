@@ -19,7 +19,7 @@
 #include <string>
 #include <vector>
 
-#include "chapters/06_backprop/blas_threads.hpp"
+#include "common/blas_threads.hpp"
 #include "chapters/06_backprop/gradient_check.hpp"
 #include "chapters/06_backprop/network.hpp"
 #include "chapters/06_backprop/per_example.hpp"
@@ -28,6 +28,7 @@
 #include "common/format.hpp"
 #include "common/plot.hpp"
 #include "common/progress.hpp"
+#include "chapters/06_backprop/network_builder.hpp"
 
 using namespace course;
 

@@ -33,6 +33,9 @@
 // Every matrix's shape is checked as it goes: a wrong one stops with a message
 // naming the layer and both shapes.
 //
+// Saving and loading the layers' matrices is model_file.hpp; building a
+// network from names ("sigmoid", "cross_entropy") is network_builder.hpp.
+//
 // What the network does not do is change θ: an optimiser does that from the
 // parameter list (optimizer.hpp; chapter 9 adds momentum, RMSprop and Adam),
 // and chapter 7's training loop (training.hpp) runs forward, backward and the
@@ -44,8 +47,6 @@
 
 #include <cstdint>
 #include <cstdio>
-#include <filesystem>
-#include <fstream>
 #include <memory>
 #include <sstream>
 #include <stdexcept>
@@ -59,7 +60,6 @@
 #include "chapters/03_activations/losses.hpp"
 #include "chapters/05_softmax/softmax.hpp"
 #include "common/exercise.hpp"
-#include "common/files.hpp"
 
 namespace course {
 
@@ -237,11 +237,11 @@ class Network {
     // BEGIN EXERCISE ch06.backward
     // hint: deltas_[k + 1] holds ∂J/∂(output of layer k); start with the loss: loss_->gradient(a^L, Y, deltas_[L])
     // hint: then for k = L − 1 down to 0: layers_[k]->backward(input of layer k, cache_[k], deltas_[k + 1], deltas_[k])
-    // hint: (the input of layer k is *input_ for k = 0, else cache_[k − 1]); skip ∂J/∂X when input_gradient() is false
+    // hint: (the input of layer k is *input_ for k = 0, else cache_[k − 1]); skip ∂J/∂X when wants_input_gradient() is false
     // hint: check that each deltas_[k] has the shape of layer k's input (std::invalid_argument naming layer_label(k)),
     // hint: and finish with check_gradient_shapes()
     require_loss().gradient(cache_[L - 1], Y, deltas_[L]);  // ∇_a J = ∂J/∂a^L (n_L × m, carries the 1/m)
-    layers_[0]->need_input_gradient(input_gradient_);    // ∂J/∂X only when asked for (see input_gradient())
+    layers_[0]->want_input_gradient(input_gradient_);    // ∂J/∂X only when wanted (want_input_gradient)
     for (std::size_t k = L; k-- > 0;) {
       const Mat& a_prev = k == 0 ? *input_ : cache_[k - 1];  // the layer's input a^{l−1} (or z^l)
       const Mat& d_output = deltas_[k + 1];              // ∂J/∂(its output)
@@ -262,15 +262,14 @@ class Network {
     if (penalty_) penalty_->add_gradient(parameters(), Y.n_cols);  // J = loss + penalty: dθ += ∂penalty/∂θ
   }
 
-  // ∂J/∂X after backward() (n_0 × m), when input_gradient(true).
-  const Mat& input_gradient_value() const { return deltas_.at(0); }
-
-  // Whether backward() computes ∂J/∂X, the gradient with respect to the data.
-  // Training never needs it, and for the first Linear layer it is a whole
-  // matrix product (Wᵀ·δ: for 784-64-16-10, a third of the backward work), so
-  // it is off by default; a gradient check of the input turns it on.
-  void input_gradient(bool needed) { input_gradient_ = needed; }
-  bool input_gradient() const { return input_gradient_; }
+  // The input gradient ∂J/∂X, the gradient with respect to the data: whether
+  // backward() computes it, and its value after backward() (n_0 × m; empty when
+  // not wanted). Training never needs it, and for the first Linear layer it is
+  // a whole matrix product (Wᵀ·δ: for 784-64-16-10, a third of the backward
+  // work), so it is off by default; a gradient check of the input turns it on.
+  void want_input_gradient(bool wanted) { input_gradient_ = wanted; }
+  bool wants_input_gradient() const { return input_gradient_; }
+  const Mat& input_gradient() const { return deltas_.at(0); }
 
   // ---------------------------------------------------------------------
   // Parameters θ with their gradients dθ, in order: "layer 1 W", "layer 1 b",
@@ -313,90 +312,7 @@ class Network {
   // the last layer gives the logits z^L, whose argmax is the same), in evaluation mode.
   arma::urowvec predict(const Mat& X);
 
-  // ---------------------------------------------------------------------
-  // Saving and loading: every layer's parameters and state (binary, written
-  // atomically).
-  //   "course-network 2"
-  //   "layers <L>"
-  //   per layer: "layer <k> <kind> <count>", then per matrix its name on a line
-  //              and the matrix in Armadillo's binary format (its shape in its header)
-  // Loading reads the whole file first and checks each layer's kind and each
-  // matrix's name and shape against this network, naming the first mismatch;
-  // only then does it change the network. Settings that are not matrices (a
-  // dropout rate) are not in the file: a model loads into a network that
-  // differs only in those. Files of format 1 (before chapter 8) are rejected.
-  // ---------------------------------------------------------------------
-  void save(const std::filesystem::path& file) {
-    write_file_atomically(
-        file,
-        [&](std::ostream& out) {
-          out << kModelFormat << "\nlayers " << layers_.size() << "\n";
-          for (std::size_t k = 0; k < layers_.size(); ++k) {
-            const std::vector<std::pair<std::string, Mat*>> matrices = saved_matrices(k);
-            out << "layer " << k + 1 << " " << layers_[k]->kind() << " " << matrices.size() << "\n";
-            for (const auto& [name, value] : matrices) {
-              out << name << "\n";
-              if (!value->save(out, arma::arma_binary)) throw std::runtime_error("Armadillo could not write " + name);
-            }
-          }
-        },
-        /*binary=*/true);
-  }
-
-  void load(const std::filesystem::path& file) {
-    std::ifstream in(file, std::ios::binary);
-    if (!in) throw std::runtime_error("cannot open the model file " + file.string());
-    const std::string where = file.string() + ": ";
-    std::string line;
-    std::getline(in, line);
-    if (line != kModelFormat) {
-      throw std::runtime_error(where + "not a saved network of this course's format (its first line is \"" +
-                               line.substr(0, 40) + "\", expected \"" + kModelFormat + "\")" +
-                               (line == "course-network 1" ? ": it was saved before format 2; train it again" : ""));
-    }
-    std::size_t count = 0;
-    std::getline(in, line);
-    if (std::sscanf(line.c_str(), "layers %zu", &count) != 1)
-      throw std::runtime_error(where + "unreadable layer count (\"" + line.substr(0, 40) + "\")");
-    if (count != layers_.size())
-      throw std::runtime_error(where + "holds " + std::to_string(count) + " layers, this network has " +
-                               std::to_string(layers_.size()) + " (" + describe() + ")");
-    std::vector<std::vector<Mat>> values(layers_.size());
-    for (std::size_t k = 0; k < layers_.size(); ++k) {
-      const std::vector<std::pair<std::string, Mat*>> expected = saved_matrices(k);
-      std::getline(in, line);
-      std::istringstream header(line);
-      std::string word, kind;
-      std::size_t number = 0, matrices = 0;
-      header >> word >> number >> kind >> matrices;
-      if (word != "layer" || number != k + 1)
-        throw std::runtime_error(where + "unreadable header of layer " + std::to_string(k + 1));
-      if (kind != layers_[k]->kind())
-        throw std::runtime_error(where + "layer " + std::to_string(k + 1) + " is " + kind + " in the file but " +
-                                 layer_label(k) + " in this network");
-      if (matrices != expected.size())
-        throw std::runtime_error(where + layer_label(k) + " has " + std::to_string(matrices) +
-                                 " matrices in the file, expected " + std::to_string(expected.size()));
-      for (const auto& [name, target] : expected) {
-        std::getline(in, line);
-        Mat value;
-        if (line != name || !value.load(in, arma::arma_binary))
-          throw std::runtime_error(where + layer_label(k) + ": matrix " + name + " is missing or unreadable");
-        if (value.n_rows != target->n_rows || value.n_cols != target->n_cols)
-          throw std::runtime_error(where + layer_label(k) + ": " + name + " is " + shape_of(value) +
-                                   " in the file, expected " + shape_of(*target));
-        values[k].push_back(std::move(value));
-      }
-    }
-    for (std::size_t k = 0; k < layers_.size(); ++k) {  // everything checked: now change the network
-      const std::vector<std::pair<std::string, Mat*>> targets = saved_matrices(k);
-      for (std::size_t i = 0; i < targets.size(); ++i) *targets[i].second = std::move(values[k][i]);
-    }
-  }
-
  private:
-  static constexpr const char* kModelFormat = "course-network 2";
-
   // Every layer's entries (parameters or state) in order, each name prefixed
   // with its layer: "W" of the first layer is "layer 1 W".
   template <class Entries>
@@ -407,14 +323,6 @@ class Network {
         entry.name = "layer " + std::to_string(k + 1) + " " + entry.name;
         all.push_back(std::move(entry));
       }
-    return all;
-  }
-
-  // What a model file holds for layer k: its parameters, then its state.
-  std::vector<std::pair<std::string, Mat*>> saved_matrices(std::size_t k) {
-    std::vector<std::pair<std::string, Mat*>> all;
-    for (const Parameter<eT>& p : layers_[k]->parameters()) all.emplace_back(p.name, p.value);
-    for (const State<eT>& s : layers_[k]->state()) all.emplace_back(s.name, s.value);
     return all;
   }
 
@@ -472,65 +380,6 @@ template <typename eT>
 arma::urowvec Network<eT>::predict(const Mat& X) {
   EvaluationMode<eT> evaluation(*this);
   return arma::index_max(forward(X), 0);
-}
-
-// ---------------------------------------------------------------------------
-// Building a network from a list of layer sizes and activations:
-//   make_network<float>({784, 64, 16, 10}, {"sigmoid", "tanh", "softmax"}, "cross_entropy")
-// gives Linear(784→64), Sigmoid, Linear(64→16), Tanh, Linear(16→10), and
-//   - "softmax" with "cross_entropy": no Softmax layer; the fused
-//     SoftmaxCrossEntropy loss takes the logits (dZ = (A − Y)/m, chapter 5);
-//   - "softmax_layer" with "cross_entropy": a Softmax layer and the plain
-//     CrossEntropy loss (the Jacobian route: the same gradient, slower);
-//   - "identity" with "mse": linear output for regression;
-//   - "sigmoid" with "binary_cross_entropy": one logistic output.
-// Activations: sigmoid, tanh, relu, leaky_relu, identity (and softmax / softmax_layer last).
-// Losses: mse, binary_cross_entropy, cross_entropy.
-// ---------------------------------------------------------------------------
-template <typename eT>
-std::unique_ptr<Layer<eT>> make_activation(const std::string& name) {
-  if (name == "sigmoid") return std::make_unique<Sigmoid<eT>>();
-  if (name == "tanh") return std::make_unique<Tanh<eT>>();
-  if (name == "relu") return std::make_unique<ReLU<eT>>();
-  if (name == "leaky_relu") return std::make_unique<LeakyReLU<eT>>(eT(0.01));
-  if (name == "identity") return std::make_unique<Identity<eT>>();
-  if (name == "softmax" || name == "softmax_layer") return std::make_unique<Softmax<eT>>();
-  throw std::invalid_argument("unknown activation \"" + name +
-                              "\" (expected sigmoid, tanh, relu, leaky_relu, identity, softmax or softmax_layer)");
-}
-
-template <typename eT>
-Network<eT> make_network(const std::vector<arma::uword>& sizes, const std::vector<std::string>& activations,
-                         const std::string& loss) {
-  if (sizes.size() < 2) throw std::invalid_argument("make_network: give at least two sizes (input and output)");
-  if (activations.size() != sizes.size() - 1) {
-    throw std::invalid_argument("make_network: " + std::to_string(sizes.size()) + " sizes make " +
-                                std::to_string(sizes.size() - 1) + " layers, but " +
-                                std::to_string(activations.size()) + " activations were given");
-  }
-  Network<eT> net;
-  for (std::size_t l = 0; l + 1 < sizes.size(); ++l) {
-    net.template add<Linear>(sizes[l], sizes[l + 1]);     // z^l = W^l a^{l−1} + b^l: W^l is n_l × n_{l−1}
-    const bool last = l + 2 == sizes.size();
-    const std::string& f = activations[l];
-    if ((f == "softmax" || f == "softmax_layer") && !last)
-      throw std::invalid_argument("make_network: softmax belongs to the last layer only");
-    if (last && f == "softmax" && loss == "cross_entropy") break;  // fused into the loss below
-    net.add(make_activation<eT>(f));                      // a^l = f(z^l)
-  }
-  if (loss == "mse") {
-    net.set_loss(std::make_unique<MeanSquaredError<eT>>());
-  } else if (loss == "binary_cross_entropy") {
-    net.set_loss(std::make_unique<BinaryCrossEntropy<eT>>());
-  } else if (loss == "cross_entropy") {
-    if (activations.back() == "softmax")
-      net.set_loss(std::make_unique<SoftmaxCrossEntropy<eT>>());
-    else
-      net.set_loss(std::make_unique<CrossEntropy<eT>>());
-  } else {
-    throw std::invalid_argument("unknown loss \"" + loss + "\" (expected mse, binary_cross_entropy or cross_entropy)");
-  }
-  return net;
 }
 
 }  // namespace course

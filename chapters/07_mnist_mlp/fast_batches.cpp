@@ -12,7 +12,7 @@
 #include <stdexcept>
 #include <string>
 
-#include "chapters/07_mnist_mlp/mnist_mlp.hpp"
+#include "chapters/07_mnist_mlp/fast_batches.hpp"
 
 namespace course::ch07 {
 
@@ -33,9 +33,9 @@ arma::Mat<std::uint8_t> to_bytes(const arma::fmat& X) {
 
 namespace course {
 
-// The training loop's gather_batch (training.hpp) for images kept as bytes.
-void gather_batch(const arma::Mat<std::uint8_t>& X, const arma::uvec& order, arma::uword first, arma::uword last,
-                  arma::fmat& Xb) {
+// The training loop's mini-batch (training.hpp) for images kept as bytes.
+void BatchGather<arma::Mat<std::uint8_t>>::gather(const arma::Mat<std::uint8_t>& X, const arma::uvec& order,
+                                                  arma::uword first, arma::uword last, arma::fmat& Xb) {
   const float scale = 1.0f / 255.0f;                       // as common/data.cpp: x = k · (1/255)
   Xb.set_size(X.n_rows, last - first + 1);                 // keeps its memory when the size is unchanged
   // The images are read in a random order, so each one is a fresh trip to main

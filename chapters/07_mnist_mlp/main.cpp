@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "chapters/07_mnist_mlp/mnist_mlp.hpp"
+#include "chapters/07_mnist_mlp/test_report.hpp"
 #include "common/chapter.hpp"
 #include "common/data.hpp"
 #include "common/files.hpp"
@@ -26,50 +27,6 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-
-// The test-set figures: confusion matrix and the misclassified digits.
-void report_test(Network<float>& net, const Dataset& test, const Options& opt, Evaluation& result) {
-  const arma::urowvec labels = arma::conv_to<arma::urowvec>::from(test.y);
-  result = evaluate(net, test.X, one_hot<float>(test.y));
-  const arma::umat confusion = confusion_matrix(result.predicted, labels, 10);
-  std::cout << "Test set (" << test.size() << " images): cost " << format_value("%.4f", result.cost) << ", accuracy "
-            << format_percent(result.accuracy) << "\n\nConfusion matrix (rows: true digit, columns: predicted):\n      ";
-  for (int p = 0; p < 10; ++p) std::cout << std::setw(6) << p;
-  std::cout << "   recall\n";
-  for (int t = 0; t < 10; ++t) {
-    std::cout << "  " << std::setw(4) << t;
-    for (int p = 0; p < 10; ++p) std::cout << std::setw(6) << confusion(t, p);
-    const double row = double(arma::accu(confusion.row(t)));
-    std::cout << "   " << format_value("%.1f%%", row > 0 ? 100.0 * confusion(t, t) / row : 0.0) << "\n";
-  }
-
-  Plotter plot(opt);
-  HeatMap map{.title = "Confusion matrix on the test set (" + format_percent(result.accuracy) + " correct)",
-              .xlabel = "predicted digit",
-              .ylabel = "true digit",
-              .values = arma::conv_to<arma::mat>::from(confusion),
-              .row_names = {},
-              .col_names = {},
-              .annotate = true};
-  for (int d = 0; d < 10; ++d) {
-    map.row_names.push_back(std::to_string(d));
-    map.col_names.push_back(std::to_string(d));
-  }
-  plot.heatmap("confusion", map);
-
-  const arma::uvec wrong = arma::find(result.predicted != labels);
-  const arma::uword shown = std::min<arma::uword>(wrong.n_elem, 40);
-  ImageGrid gallery{.title = "Misclassified test digits: predicted (true)",
-                    .images = arma::fmat(test.X.n_rows, shown, arma::fill::zeros),
-                    .captions = {},
-                    .marked = {},
-                    .columns = 10};
-  for (arma::uword i = 0; i < shown; ++i) {
-    gallery.images.col(i) = test.X.col(wrong[i]);
-    gallery.captions.push_back(std::to_string(result.predicted[wrong[i]]) + " (" + std::to_string(test.y[wrong[i]]) + ")");
-  }
-  if (shown > 0) plot.images("misclassified", gallery);
-}
 
 }  // namespace
 
@@ -97,10 +54,10 @@ int main(int argc, char** argv) {
               << "  " << net.parameter_count() << " parameters, Xavier-uniform initialisation\n";
 
     if (!load_path.empty()) {
-      net.load(load_path);
+      load_model(net, load_path);
       std::cout << "Loaded " << load_path << "\n";
-      Evaluation test;
-      report_test(net, data.test, opt, test);
+      Plotter plot(opt);
+      const Evaluation test = report_test(net, data.test, plot);
       chapter.summary("loaded model: " + format_percent(test.accuracy) + " test accuracy");
       return;
     }
@@ -124,14 +81,14 @@ int main(int argc, char** argv) {
                                 {.epochs = epochs, .batch_size = arma::uword(opt.batch_size), .record_every = 1,
                                  .schedule = nullptr, .progress = "epochs"},
                                 rng());
-    const double train_seconds = history.column("seconds").back();
-    const std::vector<double> dev_accuracy = history.column("dev_accuracy");
+    const double train_seconds = history.back().seconds;
+    const std::vector<double> dev_accuracy = history.column(&course::EpochRecord::dev_accuracy);
     std::cout << "Training: " << format_value("%.2f s", train_seconds) << " (" << format_value("%.3f s", train_seconds / epochs)
               << " per epoch of " << split.train.size() << " examples, "
               << format_value("%.0f", split.train.size() * epochs / train_seconds) << " examples/s)\n"
-              << "After epoch " << epochs << ": train cost " << format_value("%.4f", history.column("train_cost").back())
-              << ", train accuracy " << format_percent(history.column("train_accuracy").back()) << ", dev cost "
-              << format_value("%.4f", history.column("dev_cost").back()) << ", dev accuracy " << format_percent(dev_accuracy.back()) << "\n";
+              << "After epoch " << epochs << ": train cost " << format_value("%.4f", history.back().train_cost)
+              << ", train accuracy " << format_percent(history.back().train_accuracy) << ", dev cost "
+              << format_value("%.4f", history.back().dev_cost) << ", dev accuracy " << format_percent(dev_accuracy.back()) << "\n";
     history.write_csv(opt.out / "history.csv");
 
     Plotter plot(opt);
@@ -139,13 +96,13 @@ int main(int argc, char** argv) {
     plot.lines("learning_curve_cost", {.title = "Learning curve: cost (784-64-16-10, batch " + std::to_string(opt.batch_size) + ", η = " + format_value("%g", opt.lr) + ")",
                                        .xlabel = "epoch",
                                        .ylabel = "cross-entropy cost J",
-                                       .series = {{"train", x, history.column("train_cost"), "lines"},
-                                                  {"dev", x, history.column("dev_cost"), "lines"}},
+                                       .series = {{"train", x, history.column(&course::EpochRecord::train_cost), "lines"},
+                                                  {"dev", x, history.column(&course::EpochRecord::dev_cost), "lines"}},
                                        .logx = false,
                                        .logy = true,
                                        .yrange = {}});
     std::vector<double> train_pct, dev_pct;
-    for (double a : history.column("train_accuracy")) train_pct.push_back(100 * a);
+    for (double a : history.column(&course::EpochRecord::train_accuracy)) train_pct.push_back(100 * a);
     for (double a : dev_accuracy) dev_pct.push_back(100 * a);
     plot.lines("learning_curve_accuracy", {.title = "Learning curve: accuracy",
                                            .xlabel = "epoch",
@@ -157,12 +114,11 @@ int main(int argc, char** argv) {
 
     // ---- The model, saved atomically (a crash never leaves half a file) ----
     const fs::path model = opt.out / "model.bin";
-    net.save(model);
+    save_model(net, model);
     std::cout << "Saved the model to " << model.string() << " (evaluate it again with --load " << model.string() << ")\n\n";
 
     // ---- The test set, once, at the end ----
-    Evaluation test;
-    report_test(net, data.test, opt, test);
+    const Evaluation test = report_test(net, data.test, plot);
     write_results(opt.out, {{"test_accuracy", test.accuracy}, {"training_seconds", train_seconds}, {"epochs", epochs}});
 
     // ---- How the batch size and the learning rate interact (note 003, note 001 §2.1) ----

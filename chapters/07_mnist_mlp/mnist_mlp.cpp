@@ -7,7 +7,7 @@
 
 namespace course::ch07 {
 
-Network<float> make_mnist_mlp() { return make_mlp<float>(784, 64, 16, 10); }
+Network<float> make_mnist_mlp() { return make_mlp<float>({784, 64, 16, 10}); }
 
 double training_flops(const std::vector<arma::uword>& sizes, double examples) {
   double per_example = 0;

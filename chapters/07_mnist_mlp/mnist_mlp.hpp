@@ -32,54 +32,66 @@
 
 #include <cmath>
 #include <cstdint>
+#include <functional>
+#include <memory>
+#include <stdexcept>
 #include <random>
 #include <string>
 #include <vector>
 
-#include "chapters/06_backprop/blas_threads.hpp"
+#include "chapters/06_backprop/model_file.hpp"
 #include "chapters/06_backprop/network.hpp"
+#include "chapters/06_backprop/network_builder.hpp"
+#include "chapters/07_mnist_mlp/fast_batches.hpp"
 #include "chapters/07_mnist_mlp/training.hpp"
+#include "chapters/07_mnist_mlp/xavier.hpp"
+#include "common/blas_threads.hpp"
 #include "common/data.hpp"
 
 namespace course::ch07 {
 
-// Xavier (Glorot) uniform initialisation of every weight matrix (note 004 §4):
-//   W ~ U(−√(6/(n_in + n_out)), +√(6/(n_in + n_out))),  W: n_out × n_in,  b = 0
-// (the weights are the parameters that decay; biases keep their 0).
+// The multilayer perceptron of any depth: the one builder of the course.
+//
+//   Linear → [normalisation] → f → [after the activation] → ... → Linear → softmax + cross-entropy
+//
+// sizes = {n_0, n_1, ..., n_L}: L Linear layers, W^l of n_l × n_{l−1}; every
+// hidden layer gets an activation (one name for all, or one per hidden layer);
+// the last Linear gives the logits z^L, and the fused SoftmaxCrossEntropy loss
+// takes them (dZ = (A − Y)/m, chapter 5). Chapter 7 uses it as it is (sigmoid,
+// tanh, Xavier); later chapters pass what they add: chapter 8 He's
+// initialisation and a dropout after each activation, chapter 10 a batch norm
+// after each hidden Linear (which then has no bias: β takes its place).
 template <typename eT>
-void xavier_init(Network<eT>& net) {
-  for (const Parameter<eT>& p : net.parameters()) {
-    if (!p.decays) continue;
-    const eT limit = std::sqrt(eT(6) / eT(p.value->n_rows + p.value->n_cols));
-    p.value->randu();                                      // U(0, 1)
-    *p.value = (*p.value * eT(2) - eT(1)) * limit;         // U(−limit, limit)
-  }
-}
+struct MlpOptions {
+  std::vector<std::string> activations = {"sigmoid", "tanh"};  // chapter 6's names (network_builder.hpp)
+  std::function<void(Network<eT>&)> init = xavier_init<eT>;    // draws W^l after the layers are built
+  std::function<std::unique_ptr<Layer<eT>>(arma::uword units)> normalization = {};  // after each hidden Linear
+  std::function<std::unique_ptr<Layer<eT>>()> after_activation = {};                // after each hidden f
+};
 
-// The network of note 003 with any sizes: n_x - h1 (sigmoid) - h2 (tanh) - classes
-// (softmax + cross-entropy), Xavier-initialised from Armadillo's generator.
-// make_mlp<double>(30, 8, 6, 10) is the small version for the gradient check.
 template <typename eT>
-Network<eT> make_mlp(arma::uword n_x = 784, arma::uword h1 = 64, arma::uword h2 = 16, arma::uword classes = 10) {
-  Network<eT> net = make_network<eT>({n_x, h1, h2, classes}, {"sigmoid", "tanh", "softmax"}, "cross_entropy");
-  xavier_init(net);
+Network<eT> make_mlp(const std::vector<arma::uword>& sizes, const MlpOptions<eT>& options = {}) {
+  if (sizes.size() < 2) throw std::invalid_argument("make_mlp: give at least two sizes (input and output)");
+  const std::size_t hidden = sizes.size() - 2;
+  if (options.activations.size() != 1 && options.activations.size() != hidden)
+    throw std::invalid_argument("make_mlp: " + std::to_string(hidden) + " hidden layers but " +
+                                std::to_string(options.activations.size()) + " activations (give one, or one each)");
+  Network<eT> net;
+  for (std::size_t l = 0; l < hidden; ++l) {
+    const bool normalized = bool(options.normalization);
+    net.template add<Linear>(sizes[l], sizes[l + 1], !normalized);  // z^l = W^l a^{l−1} (+ b^l)
+    if (normalized) net.add(options.normalization(sizes[l + 1]));   // ẑ^l = γ z_norm + β (chapter 10)
+    net.add(make_activation<eT>(options.activations[options.activations.size() == 1 ? 0 : l]));  // a^l = f(ẑ^l)
+    if (options.after_activation) net.add(options.after_activation());  // a^l ⊙ d / keep_prob (chapter 8)
+  }
+  net.template add<Linear>(sizes[hidden], sizes[hidden + 1]);       // the logits z^L
+  net.set_loss(std::make_unique<SoftmaxCrossEntropy<eT>>());
+  if (options.init) options.init(net);
   return net;
 }
 
-// The float network of the chapter.
+// The float network of the chapter: 784-64-16-10, sigmoid, tanh, Xavier.
 Network<float> make_mnist_mlp();
-
-// ---------------------------------------------------------------------------
-// Making it fast (README, "How fast"): the training images as bytes.
-// MNIST's pixels are k/255 for k = 0..255 (common/data.cpp: x = k · (1/255)),
-// so one byte holds each one exactly and the float is rebuilt bit for bit. A
-// training epoch reads every image once, in a random order: 188 MB of floats
-// for 60,000 images, 47 MB of bytes. Reading the floats was a quarter of the
-// epoch (perf, see the README); the bytes take a quarter of that. The training
-// loop (training.hpp) takes the bytes as they are: its gather_batch for bytes
-// is in mnist_mlp.cpp.
-// ---------------------------------------------------------------------------
-arma::Mat<std::uint8_t> to_bytes(const arma::fmat& X);
 
 // Multiply-add operations of one training epoch, counted as 2 flops each: the
 // matrix products only (forward W·A, backward dW = dZ·Aᵀ and dA = Wᵀ·dZ except

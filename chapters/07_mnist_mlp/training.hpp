@@ -3,7 +3,8 @@
 // Every network from chapter 3's sine fit to the final MNIST classifier trains
 // here. One epoch (note 001 §2.1):
 //
-//   shuffle the m examples (a new order every epoch)
+//   shuffle the m examples (a new order every epoch; or an order of the caller's:
+//                            chapter 13 repeats the rare class, chapter 9 drops the last short batch)
 //   for each mini-batch (X_b, Y_b) of batch_size examples (the last may be smaller):
 //     forward:   a^L = net(X_b)                 (chapter 6)
 //     cost:      J_b = loss(a^L, Y_b) + penalty  (recorded before the step)
@@ -17,7 +18,7 @@
 // stopping, chapter 8).
 //
 // Writing the loop is chapter 7's exercise (ch07.train_epoch): every chapter
-// that trains a network runs it.
+// from 6 on that trains a network runs it (chapters 3–5 wrote a small one by hand).
 #pragma once
 #include <armadillo>
 
@@ -42,17 +43,25 @@
 namespace course {
 
 // X_b = the columns order[first..last] of X (n × b), into X_b's memory when its
-// size is already right.
-template <typename eT>
-void gather_batch(const arma::Mat<eT>& X, const arma::uvec& order, arma::uword first, arma::uword last,
-                  arma::Mat<eT>& Xb) {
-  Xb = X.cols(order.subvec(first, last));
+// size is already right. Images kept in another form (chapter 7's bytes,
+// fast_batches.hpp) specialise BatchGather for their type.
+template <typename Images>
+struct BatchGather {
+  template <typename eT>
+  static void gather(const Images& X, const arma::uvec& order, arma::uword first, arma::uword last,
+                     arma::Mat<eT>& Xb) {
+    Xb = X.cols(order.subvec(first, last));
+  }
+};
+
+template <typename Images, typename eT>
+void gather_batch(const Images& X, const arma::uvec& order, arma::uword first, arma::uword last, arma::Mat<eT>& Xb) {
+  BatchGather<Images>::gather(X, order, first, last, Xb);
 }
 
-// Chapter 7's fast path for MNIST (mnist_mlp.cpp, "making it fast"): the images
-// kept as bytes k (pixel k/255), turned into floats batch by batch.
-void gather_batch(const arma::Mat<std::uint8_t>& X, const arma::uvec& order, arma::uword first, arma::uword last,
-                  arma::fmat& Xb);
+// Called after every step with the batch's cost J_b (taken before the step);
+// returning false ends the epoch there (chapter 9 counts steps, not epochs).
+using OnStep = std::function<bool(double batch_cost)>;
 
 // One epoch of mini-batch training, with the buffers it reuses: no allocation in
 // the loop once the first epoch has sized them.
@@ -61,43 +70,53 @@ class MinibatchTrainer {
  public:
   using Mat = arma::Mat<eT>;
 
-  // Shuffles the m columns of (X, Y), cuts them into mini-batches of batch_size
-  // (the last one smaller), and takes one optimiser step per mini-batch.
-  // Returns the mean over the epoch of the mini-batches' costs J (each taken
-  // before its own step), weighted by their sizes.
-  // X: n_0 × m (a matrix, or chapter 7's bytes); Y: n_L × m.
+  // One optimiser step per mini-batch of `order` (positions of columns of (X, Y),
+  // cut into batches of batch_size, the last one smaller). Returns the mean of
+  // the mini-batches' costs J (each taken before its own step), weighted by
+  // their sizes. X: n_0 × m (a matrix, or chapter 7's bytes); Y: n_L × m.
   template <typename Images>
   double train_epoch(Network<eT>& net, Optimizer<eT>& optimizer, const Images& X, const Mat& Y,
-                     arma::uword batch_size, std::mt19937_64& gen) {
+                     arma::uword batch_size, const arma::uvec& order, const OnStep& on_step = {}) {
     if (X.n_cols != Y.n_cols)
-      throw std::invalid_argument("train_epoch: X is " + shape_of(X) + " but Y is " + shape_of(Y) +
-                                  " (one column per example in both)");
+      throw std::invalid_argument("train_epoch: X has " + std::to_string(X.n_cols) + " columns but Y is " +
+                                  shape_of(Y) + " (one column per example in both)");
     if (batch_size == 0) throw std::invalid_argument("train_epoch: the batch size must be at least 1");
-    const arma::uword m = X.n_cols;
+    if (!order.is_empty() && order.max() >= X.n_cols)
+      throw std::invalid_argument("train_epoch: the order names example " + std::to_string(order.max()) +
+                                  " of " + std::to_string(X.n_cols));
     const std::vector<Parameter<eT>> params = net.parameters();  // θ and dθ: the optimiser's view of the network
     // BEGIN EXERCISE ch07.train_epoch
-    // hint: order_ = shuffled_indices(m, gen): an epoch visits every example once, in a new random order
-    // hint: for first = 0, batch_size, 2·batch_size, ...: the positions first..last of order_ are one mini-batch:
-    // hint:   gather_batch(X, order_, first, last, Xb_); gather_batch(Y, order_, first, last, Yb_); net.forward(Xb_);
-    // hint:   add net.loss_value(Yb_) · (its size) to the total; net.backward(Yb_); optimizer.step(params)
-    // hint: return total / m
-    order_ = shuffled_indices(m, gen);                     // shuffle: a new order every epoch
+    // hint: the positions first..last of `order` are one mini-batch, for first = 0, batch_size, 2·batch_size, ...
+    // hint: gather_batch copies those columns of X (and of Y) into a buffer that is reused batch after batch
+    // hint: then forward, the batch's cost (before the step), backward, one optimiser step
+    // hint: the mean cost weights each batch by its size; on_step (when given) hears each batch's cost
+    const arma::uword n = order.n_elem;
     double total_cost = 0;
-    for (arma::uword first = 0; first < m; first += batch_size) {
-      const arma::uword last = std::min(first + batch_size, m) - 1;  // the last batch may be smaller
-      gather_batch(X, order_, first, last, Xb_);           // X_b: n_0 × b (into a reused buffer)
-      gather_batch(Y, order_, first, last, Yb_);           // Y_b: n_L × b
+    arma::uword seen = 0;
+    for (arma::uword first = 0; first < n; first += batch_size) {
+      const arma::uword last = std::min(first + batch_size, n) - 1;  // the last batch may be smaller
+      gather_batch(X, order, first, last, Xb_);            // X_b: n_0 × b (into a reused buffer)
+      gather_batch(Y, order, first, last, Yb_);            // Y_b: n_L × b
       net.forward(Xb_);                                    // a^L = net(X_b)
-      total_cost += double(net.loss_value(Yb_)) * double(last - first + 1);  // J of this batch, before its step
+      const double batch_cost = double(net.loss_value(Yb_));  // J of this batch, before its step
+      total_cost += batch_cost * double(last - first + 1);
+      seen += last - first + 1;
       net.backward(Yb_);                                   // dθ = ∂J/∂θ (BP1–BP4)
       optimizer.step(params);                              // θ ← θ − η dθ (or chapter 9's steps)
+      if (on_step && !on_step(batch_cost)) break;
     }
-    return total_cost / double(m);
+    return seen ? total_cost / double(seen) : 0.0;
     // END EXERCISE
   }
 
+  // The usual epoch: every example once, in a new random order (note 001 §2.1).
+  template <typename Images>
+  double train_epoch(Network<eT>& net, Optimizer<eT>& optimizer, const Images& X, const Mat& Y,
+                     arma::uword batch_size, std::mt19937_64& gen) {
+    return train_epoch(net, optimizer, X, Y, batch_size, shuffled_indices(X.n_cols, gen));
+  }
+
  private:
-  arma::uvec order_;  // the shuffled positions 0..m−1
   Mat Xb_, Yb_;       // one mini-batch
 };
 
@@ -147,19 +166,23 @@ struct LabelledSet {
   bool empty() const { return X == nullptr; }
 };
 
+// Each epoch's order of the m training examples (positions 0..m−1, repeats
+// allowed); none: a new shuffle every epoch.
+using ExampleOrder = std::function<arma::uvec(arma::uword m, std::mt19937_64& gen)>;
+
 struct FitSettings {
   int epochs = 10;
   arma::uword batch_size = 64;
   int record_every = 1;                           // evaluate every k epochs (and after the last)
   const LearningRateSchedule* schedule = nullptr; // η per epoch; none: the optimiser's own, unchanged
   std::string progress;                           // a progress bar with this label ("" for none)
+  ExampleOrder order = {};                        // each epoch's order of the examples (none: shuffled)
 };
 
-// What fit records, per recorded epoch, in a History (common/progress.hpp):
-//   learning_rate, running_cost (mean J of the epoch's mini-batches, with any
-//   penalty), train_cost, dev_cost (the loss alone, in evaluation mode),
-//   train_accuracy, dev_accuracy (classification), seconds (of training so far,
-//   the evaluations left out).
+// fit records an EpochRecord (common/progress.hpp) per recorded epoch: the
+// learning rate, the running cost, the train and dev costs (the loss alone, in
+// evaluation mode) and accuracies (classification), and the seconds of
+// training so far (the evaluations left out).
 // on_record(epoch, history) is called after each record; returning false stops
 // the training there (early stopping).
 using OnRecord = std::function<bool(int epoch, const History& history)>;
@@ -179,26 +202,30 @@ History fit(Network<eT>& net, Optimizer<eT>& optimizer, const Images& X_train, c
   for (int epoch = 1; epoch <= settings.epochs; ++epoch) {
     if (settings.schedule) optimizer.set_learning_rate(eT(settings.schedule->rate(epoch)));  // η for this epoch
     const Clock::time_point start = Clock::now();
-    const double running_cost = trainer.train_epoch(net, optimizer, X_train, Y_train, settings.batch_size, gen);
+    const arma::uvec order = settings.order ? settings.order(X_train.n_cols, gen) : shuffled_indices(X_train.n_cols, gen);
+    const double running_cost = trainer.train_epoch(net, optimizer, X_train, Y_train, settings.batch_size, order);
     seconds += std::chrono::duration<double>(Clock::now() - start).count();
     check_finite(running_cost, "the training cost J (try a smaller learning rate than " +
                                    std::to_string(double(optimizer.learning_rate())) + ")", epoch);
     if (epoch % settings.record_every != 0 && epoch != settings.epochs) continue;
-    std::vector<std::pair<std::string, double>> row = {{"learning_rate", double(optimizer.learning_rate())},
-                                                       {"running_cost", running_cost}};
+    EpochRecord record{.epoch = epoch, .learning_rate = double(optimizer.learning_rate()), .running_cost = running_cost};
     std::vector<std::pair<std::string, double>> shown;
-    for (const auto& [set, data] : {std::pair{"train", train_eval}, std::pair{"dev", dev}}) {
-      if (data.empty()) continue;
-      const Evaluation e = evaluate(net, *data.X, *data.Y);
-      row.emplace_back(std::string(set) + "_cost", e.cost);
-      shown.emplace_back(std::string(set) + " cost", e.cost);
-      if (!std::isnan(e.accuracy)) {
-        row.emplace_back(std::string(set) + "_accuracy", e.accuracy);
-        shown.emplace_back(std::string(set) + " acc", e.accuracy);
-      }
+    if (!train_eval.empty()) {
+      const Evaluation e = evaluate(net, *train_eval.X, *train_eval.Y);
+      record.train_cost = e.cost;
+      record.train_accuracy = e.accuracy;
+      shown.emplace_back("train cost", e.cost);
+      if (!std::isnan(e.accuracy)) shown.emplace_back("train acc", e.accuracy);
     }
-    row.emplace_back("seconds", seconds);
-    history.add(epoch, row);
+    if (!dev.empty()) {
+      const Evaluation e = evaluate(net, *dev.X, *dev.Y);
+      record.dev_cost = e.cost;
+      record.dev_accuracy = e.accuracy;
+      shown.emplace_back("dev cost", e.cost);
+      if (!std::isnan(e.accuracy)) shown.emplace_back("dev acc", e.accuracy);
+    }
+    record.seconds = seconds;
+    history.add(record);
     if (progress) progress->update(epoch, shown);
     if (on_record && !on_record(epoch, history)) break;
   }
@@ -211,25 +238,6 @@ template <typename eT>
 History fit(Network<eT>& net, Optimizer<eT>& optimizer, const arma::Mat<eT>& X_train, const arma::Mat<eT>& Y_train,
             LabelledSet<eT> dev, const FitSettings& settings, std::mt19937_64& gen, const OnRecord& on_record = {}) {
   return fit(net, optimizer, X_train, Y_train, LabelledSet<eT>{&X_train, &Y_train}, dev, settings, gen, on_record);
-}
-
-// Plain SGD at one learning rate, recording the train and dev sets every
-// `record_every` epochs: how chapters 3 and 5 train their small networks.
-struct SgdSettings {
-  int epochs = 1000;
-  double lr = 0.1;
-  int batch_size = 10;
-};
-
-template <typename eT>
-History train_sgd(Network<eT>& net, const arma::Mat<eT>& X, const arma::Mat<eT>& Y, LabelledSet<eT> dev,
-                  const SgdSettings& settings, std::mt19937_64& gen, int record_every = 1,
-                  const std::string& progress = "") {
-  SGD<eT> sgd(eT(settings.lr));
-  return fit(net, sgd, X, Y, dev,
-             {.epochs = settings.epochs, .batch_size = arma::uword(settings.batch_size), .record_every = record_every,
-              .schedule = nullptr, .progress = progress},
-             gen);
 }
 
 }  // namespace course

@@ -37,7 +37,7 @@
 #include <string>
 
 #include "chapters/06_backprop/network.hpp"
-#include "chapters/07_mnist_mlp/mnist_mlp.hpp"  // xavier_init: Xavier uniform, chapter 7
+#include "chapters/07_mnist_mlp/xavier.hpp"  // xavier_init: Xavier uniform, chapter 7
 #include "common/exercise.hpp"
 
 namespace course::ch08 {

@@ -14,13 +14,15 @@
 #include <string>
 #include <vector>
 
-#include "chapters/06_backprop/blas_threads.hpp"
+#include "common/blas_threads.hpp"
+#include "chapters/07_mnist_mlp/mnist_mlp.hpp"
 #include "chapters/08_init_regularization/initialization.hpp"
 #include "chapters/08_init_regularization/regularization.hpp"
 #include "common/chapter.hpp"
 #include "common/data.hpp"
 #include "common/format.hpp"
 #include "common/plot.hpp"
+#include "chapters/06_backprop/network_builder.hpp"
 
 using namespace course;
 using namespace course::ch08;
@@ -108,7 +110,7 @@ void deep_networks(const Split& split, const Options& opt, Plotter& plot, int de
                                .schedule = nullptr, .progress = ""},
                               rng());
         run.epochs = h.epochs();
-        run.dev_accuracy = h.column("dev_accuracy");
+        run.dev_accuracy = h.column(&course::EpochRecord::dev_accuracy);
         run.outcome = format_percent(run.dev_accuracy.back());
       } catch (const std::runtime_error& e) {          // a run that diverged: fit stops it with a message
         run.outcome = "diverged";
@@ -207,7 +209,7 @@ Remedy train_small(const std::string& name, const Split& split, const arma::fmat
                   {.epochs = epochs, .batch_size = arma::uword(opt.batch_size), .record_every = every,
                    .schedule = nullptr, .progress = ""},
                   rng(), [&](int epoch, const History& h) {
-                    return !stopping || stopping->observe(epoch, h.column("dev_cost").back(), r.net);
+                    return !stopping || stopping->observe(epoch, h.back().dev_cost, r.net);
                   });
   if (stopping) {
     stopping->restore_best(r.net);                         // the best dev epoch's θ, not the last
@@ -279,8 +281,8 @@ void overfitting(const Split& split, const Options& opt, Plotter& plot, arma::uw
     const double images = double(r.name.rfind("more data", 0) == 0 ? std::stoul(r.name.substr(11)) : n);
     std::vector<double> seen, dev_err, train_err;
     for (double e : r.history.epochs()) seen.push_back(e * images / 1000.0);
-    for (double a : r.history.column("dev_accuracy")) dev_err.push_back(100 * (1 - a));
-    for (double a : r.history.column("train_accuracy")) train_err.push_back(100 * (1 - a));
+    for (double a : r.history.column(&course::EpochRecord::dev_accuracy)) dev_err.push_back(100 * (1 - a));
+    for (double a : r.history.column(&course::EpochRecord::train_accuracy)) train_err.push_back(100 * (1 - a));
     dev.series.push_back({r.name, seen, dev_err, "lines"});
     if (r.name == "no regularisation" || r.name.rfind("L2", 0) == 0 || r.name.rfind("dropout", 0) == 0) {
       gap.series.push_back({r.name + ": train", r.history.epochs(), train_err, "lines"});
@@ -288,7 +290,7 @@ void overfitting(const Split& split, const Options& opt, Plotter& plot, arma::uw
     }
     if (r.chosen_epoch) {
       const std::vector<double> epochs_seen = r.history.epochs();
-      const std::vector<double> cost = r.history.column("dev_cost");
+      const std::vector<double> cost = r.history.column(&course::EpochRecord::dev_cost);
       LinePlot es{.title = "Early stopping: the dev cost, and the epoch whose θ it keeps", .xlabel = "epoch",
                   .ylabel = "dev cost J", .series = {{"dev cost", epochs_seen, cost, "linespoints"}}, .logx = false,
                   .logy = false, .yrange = {}};
@@ -376,9 +378,9 @@ void normalising_inputs(const Split& split, const Options& opt, Plotter& plot, i
                           {.epochs = epochs, .batch_size = 128, .record_every = 1, .schedule = nullptr, .progress = ""},
                           rng());
     std::cout << "   " << (normalised ? "normalised pixels" : "raw pixels [0, 1]") << ": dev accuracy per epoch";
-    for (double a : h.column("dev_accuracy")) std::cout << " " << format_percent(a);
+    for (double a : h.column(&course::EpochRecord::dev_accuracy)) std::cout << " " << format_percent(a);
     std::cout << "\n";
-    curves.series.push_back({normalised ? "normalised" : "raw", h.epochs(), percent(h.column("dev_accuracy")), "linespoints"});
+    curves.series.push_back({normalised ? "normalised" : "raw", h.epochs(), percent(h.column(&course::EpochRecord::dev_accuracy)), "linespoints"});
   }
   plot.lines("normalised_inputs_mnist", curves);
   std::cout << "\n";

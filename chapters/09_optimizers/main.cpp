@@ -12,7 +12,7 @@
 #include <string>
 #include <vector>
 
-#include "chapters/06_backprop/blas_threads.hpp"
+#include "common/blas_threads.hpp"
 #include "chapters/07_mnist_mlp/mnist_mlp.hpp"
 #include "chapters/09_optimizers/optimizers.hpp"
 #include "chapters/09_optimizers/surfaces.hpp"
@@ -28,13 +28,6 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-std::vector<double> to_vector(const arma::vec& v) { return arma::conv_to<std::vector<double>>::from(v); }
-
-std::vector<double> count_from_one(std::size_t n) {
-  std::vector<double> x(n);
-  for (std::size_t i = 0; i < n; ++i) x[i] = double(i + 1);
-  return x;
-}
 
 // ---------------------------------------------------------------- 1. exponentially weighted averages
 
@@ -55,8 +48,8 @@ void averages(Plotter& plot, std::mt19937_64& gen) {
   for (int d = 0; d < 4; ++d) std::cout << format_value("%.1f", theta(d)) << (d < 3 ? " " : ")\n");
   LinePlot figure{.title = "Exponentially weighted averages of a year of daily temperatures",
                   .xlabel = "day", .ylabel = "temperature (°C)", .series = {}, .logx = false, .logy = false, .yrange = {}};
-  const std::vector<double> days = count_from_one(theta.n_elem);
-  figure.series.push_back({"θ_t (daily)", days, to_vector(theta), "points"});
+  const arma::vec days = arma::regspace<arma::vec>(1, double(theta.n_elem));  // day 1, 2, ...
+  figure.series.push_back({"θ_t (daily)", days, theta, "points"});
   for (double beta : {0.5, 0.9, 0.98}) {
     const arma::vec V = exponential_average(theta, beta, false);
     const double window = 1 / (1 - beta);
@@ -66,7 +59,7 @@ void averages(Plotter& plot, std::mt19937_64& gen) {
     for (int d = 0; d < 4; ++d) std::printf("%6.2f", V(d));
     std::printf("\n");
     figure.series.push_back({"β = " + format_value("%g", beta) + " (≈ " + format_value("%.0f", window) + " days)", days,
-                             to_vector(V), "lines"});
+                             V, "lines"});
   }
   plot.lines("averages", figure);
 
@@ -82,9 +75,9 @@ void averages(Plotter& plot, std::mt19937_64& gen) {
   plot.lines("bias_correction",
              {.title = "Bias correction: β = 0.98 over the first 80 days",
               .xlabel = "day", .ylabel = "temperature (°C)",
-              .series = {{"θ_t (daily)", d80, to_vector(theta.head(first)), "points"},
-                         {"V_t (from V_0 = 0)", d80, to_vector(plain.head(first)), "lines"},
-                         {"V_t/(1 − β^t)", d80, to_vector(corrected.head(first)), "lines"}},
+              .series = {{"θ_t (daily)", d80, theta.head(first), "points"},
+                         {"V_t (from V_0 = 0)", d80, plain.head(first), "lines"},
+                         {"V_t/(1 − β^t)", d80, corrected.head(first), "lines"}},
               .logx = false, .logy = false, .yrange = {}});
 }
 
@@ -195,25 +188,23 @@ struct Iterations {
 Iterations iterate(Network<float>& net, Optimizer<float>& optimizer, const arma::fmat& X, const arma::fmat& Y,
                    arma::uword batch_size, int iterations, int every, std::mt19937_64& gen) {
   Iterations out;
-  const std::vector<Parameter<float>> params = net.parameters();
-  arma::uvec order;
-  arma::fmat Xb, Yb;
-  arma::uword next = X.n_cols;  // position in the epoch's order: start with a shuffle
-  for (int t = 1; t <= iterations; ++t) {
-    const Clock::time_point start = Clock::now();
-    if (next + batch_size > X.n_cols) order = shuffled_indices(X.n_cols, gen), next = 0;
-    gather_batch(X, order, next, next + batch_size - 1, Xb);
-    gather_batch(Y, order, next, next + batch_size - 1, Yb);
-    next += batch_size;
-    net.forward(Xb);
-    out.batch_cost.push_back(double(net.loss_value(Yb)));  // J on this mini-batch, before the step
-    net.backward(Yb);
-    optimizer.step(params);
-    out.seconds += seconds_since(start);
-    if (t % every == 0 || t == 1) {
-      out.full_step.push_back(t);
-      out.full_cost.push_back(evaluate(net, X, Y).cost);
-    }
+  MinibatchTrainer<float> trainer;                         // chapter 7's loop, step by step
+  const arma::uword whole_batches = X.n_cols / batch_size * batch_size;  // the short last batch is left out
+  int t = 0;
+  Clock::time_point start = Clock::now();
+  while (t < iterations) {
+    const arma::uvec order = shuffled_indices(X.n_cols, gen).head(whole_batches);
+    trainer.train_epoch(net, optimizer, X, Y, batch_size, order, [&](double batch_cost) {
+      ++t;
+      out.seconds += seconds_since(start);
+      out.batch_cost.push_back(batch_cost);                // J on this mini-batch, before the step
+      if (t % every == 0 || t == 1) {                      // the whole set's cost, not timed
+        out.full_step.push_back(t);
+        out.full_cost.push_back(evaluate(net, X, Y).cost);
+      }
+      start = Clock::now();
+      return t < iterations;
+    });
   }
   check_finite(out.batch_cost.back(), "the cost", iterations);
   return out;
@@ -235,7 +226,7 @@ void gradient_descent_variants(Plotter& plot, Network<float>& net, const arma::f
   LinePlot whole{.title = "The cost on all " + std::to_string(X.n_cols) + " images after each step",
                  .xlabel = "step", .ylabel = "cost J on the whole set", .series = {}, .logx = false, .logy = true,
                  .yrange = {}};
-  const std::vector<double> steps = count_from_one(std::size_t(iterations));
+  const arma::vec steps = arma::regspace<arma::vec>(1, double(iterations));
   for (const Variant& v : variants) {
     net.assign(theta0);
     SGD<float> sgd{float(lr)};
@@ -247,7 +238,7 @@ void gradient_descent_variants(Plotter& plot, Network<float>& net, const arma::f
     whole.series.push_back({v.name, it.full_step, it.full_cost, "lines"});
     if (v.batch == 1) {  // its noise, averaged as in §2.2
       seen.series.push_back({"stochastic, averaged (β = 0.98)", steps,
-                             to_vector(exponential_average(arma::vec(it.batch_cost), 0.98, true)), "lines"});
+                             exponential_average(arma::vec(it.batch_cost), 0.98, true), "lines"});
     }
   }
   std::cout << "   A step of batch gradient descent costs " << X.n_cols << " examples' work and is smooth; stochastic\n"
@@ -264,10 +255,7 @@ struct MnistRun {
   History history;
 };
 
-struct MnistData {
-  const arma::Mat<std::uint8_t>* X_bytes;
-  const arma::fmat *X, *Y, *X_dev, *Y_dev;
-};
+using MnistData = ch07::MnistTraining;
 
 std::unique_ptr<Optimizer<float>> make_mnist_optimizer(const std::string& name, double lr) {
   if (name == "SGD") return std::make_unique<SGD<float>>(float(lr));
@@ -282,8 +270,7 @@ History train(Network<float>& net, const arma::fvec& theta0, Optimizer<float>& o
               int epochs, arma::uword batch, const LearningRateSchedule* schedule, const std::string& label) {
   net.assign(theta0);
   std::mt19937_64 gen(11);  // the same order of mini-batches for every run
-  return fit(net, optimizer, *data.X_bytes, *data.Y, LabelledSet<float>{data.X, data.Y},
-             LabelledSet<float>{data.X_dev, data.Y_dev},
+  return ch07::fit(net, optimizer, data,
              {.epochs = epochs, .batch_size = batch, .record_every = 1, .schedule = schedule, .progress = label}, gen);
 }
 
@@ -308,7 +295,7 @@ std::vector<MnistRun> optimizers_on_mnist(Plotter& plot, Network<float>& net, co
     for (double lr : c.rates) {
       const std::unique_ptr<Optimizer<float>> o = make_mnist_optimizer(c.name, lr);
       const History h = train(net, theta0, *o, pilot, quick ? 1 : 2, batch, nullptr, "");
-      const double accuracy = h.column("dev_accuracy").back();
+      const double accuracy = h.back().dev_accuracy;
       std::cout << "  η = " << lr << ": " << format_percent(accuracy);
       if (accuracy > best_accuracy) best_accuracy = accuracy, best = lr;
     }
@@ -321,12 +308,12 @@ std::vector<MnistRun> optimizers_on_mnist(Plotter& plot, Network<float>& net, co
     run.history = train(net, theta0, *optimizer, data, epochs, batch, nullptr, run.name);
   }
   std::cout << "\n     optimiser    η        train cost   dev cost   dev accuracy   s per epoch   × SGD's time\n";
-  const double sgd_seconds = runs.front().history.column("seconds").back();
+  const double sgd_seconds = runs.front().history.back().seconds;
   for (const MnistRun& run : runs) {
-    const double seconds = run.history.column("seconds").back();
+    const double seconds = run.history.back().seconds;
     std::printf("     %-12s %-8s %9.4f   %8.4f   %11s   %10.3f   %8.2f\n", run.name.c_str(),
-                format_value("%g", run.lr).c_str(), run.history.column("train_cost").back(),
-                run.history.column("dev_cost").back(), format_percent(run.history.column("dev_accuracy").back()).c_str(),
+                format_value("%g", run.lr).c_str(), run.history.back().train_cost,
+                run.history.back().dev_cost, format_percent(run.history.back().dev_accuracy).c_str(),
                 seconds / epochs, seconds / sgd_seconds);
   }
   std::cout << "   (the time is the training steps only; momentum, RMSprop and Adam add their element-wise updates of\n"
@@ -339,8 +326,8 @@ std::vector<MnistRun> optimizers_on_mnist(Plotter& plot, Network<float>& net, co
                     .ylabel = "dev accuracy (%)", .series = {}, .logx = false, .logy = false, .yrange = {}};
   for (const MnistRun& run : runs) {
     const std::string title = run.name + " (η = " + format_value("%g", run.lr) + ")";
-    cost.series.push_back({title, run.history.epochs(), run.history.column("train_cost"), "linespoints"});
-    accuracy.series.push_back({title, run.history.epochs(), percent(run.history.column("dev_accuracy")), "linespoints"});
+    cost.series.push_back({title, run.history.epochs(), run.history.column(&course::EpochRecord::train_cost), "linespoints"});
+    accuracy.series.push_back({title, run.history.epochs(), percent(run.history.column(&course::EpochRecord::dev_accuracy)), "linespoints"});
   }
   plot.lines("mnist_optimizers_cost", cost);
   plot.lines("mnist_optimizers_accuracy", accuracy);
@@ -368,9 +355,9 @@ void schedules(Plotter& plot, Network<float>& net, const arma::fvec& theta0, con
     const History h = train(net, theta0, sgd, data, epochs, 128, schedule.get(), "");
     std::printf("     %s %-7s %-9s   %9.4f   %11s\n", pad(schedule->name(), 26).c_str(),
                 format_value("%.3g", schedule->rate(1)).c_str(), format_value("%.3g", schedule->rate(epochs)).c_str(),
-                h.column("train_cost").back(), format_percent(h.column("dev_accuracy").back()).c_str());
-    rates.series.push_back({schedule->name(), h.epochs(), h.column("learning_rate"), "linespoints"});
-    cost.series.push_back({schedule->name(), h.epochs(), h.column("train_cost"), "linespoints"});
+                h.back().train_cost, format_percent(h.back().dev_accuracy).c_str());
+    rates.series.push_back({schedule->name(), h.epochs(), h.column(&course::EpochRecord::learning_rate), "linespoints"});
+    cost.series.push_back({schedule->name(), h.epochs(), h.column(&course::EpochRecord::train_cost), "linespoints"});
   }
   std::cout << "\n";
   plot.lines("schedules", rates);
@@ -429,10 +416,10 @@ int main(int argc, char** argv) {
     if (!skip_schedules) schedules(plot, net, theta0, data, epochs, opt.lr);
 
     const MnistRun& best = *std::max_element(runs.begin(), runs.end(), [](const MnistRun& a, const MnistRun& b) {
-      return a.history.column("dev_accuracy").back() < b.history.column("dev_accuracy").back();
+      return a.history.back().dev_accuracy < b.history.back().dev_accuracy;
     });
-    chapter.summary(best.name + " best on MNIST: " + format_percent(best.history.column("dev_accuracy").back()) +
+    chapter.summary(best.name + " best on MNIST: " + format_percent(best.history.back().dev_accuracy) +
                     " dev accuracy after " + std::to_string(epochs) + " epochs (SGD " +
-                    format_percent(runs.front().history.column("dev_accuracy").back()) + ")");
+                    format_percent(runs.front().history.back().dev_accuracy) + ")");
   });
 }

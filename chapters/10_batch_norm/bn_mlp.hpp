@@ -2,37 +2,34 @@
 //   plain:  Linear → ReLU → Linear → ReLU → ... → Linear → softmax + cross-entropy
 //   BN:     Linear (no bias) → BatchNorm → ReLU → ... → Linear → softmax + cross-entropy
 // (batch norm sits between the linear part and the activation: note 001 §3.2),
-// He-initialised (chapter 8) from Armadillo's generator.
+// He-initialised (chapter 8) from Armadillo's generator: chapter 7's make_mlp
+// with the batch norm of this chapter passed in.
 #pragma once
 #include <armadillo>
 
 #include <memory>
-#include <stdexcept>
+#include <string>
 #include <vector>
 
 #include "chapters/06_backprop/network.hpp"
+#include "chapters/07_mnist_mlp/mnist_mlp.hpp"
 #include "chapters/08_init_regularization/initialization.hpp"
 #include "chapters/10_batch_norm/batch_norm.hpp"
 
 namespace course::ch10 {
 
+// make_mlp's options for a ReLU (or other) network, He-initialised, with batch
+// norm after every hidden Linear when asked.
+template <typename eT>
+ch07::MlpOptions<eT> bn_mlp_options(bool batch_norm, const std::string& activation = "relu") {
+  ch07::MlpOptions<eT> options{.activations = {activation}, .init = ch08::he_init<eT>};
+  if (batch_norm) options.normalization = [](arma::uword units) { return std::make_unique<BatchNorm<eT>>(units); };
+  return options;
+}
+
 template <typename eT>
 Network<eT> make_bn_mlp(const std::vector<arma::uword>& sizes, bool batch_norm, const std::string& activation = "relu") {
-  if (sizes.size() < 2) throw std::invalid_argument("make_bn_mlp: give at least two sizes (input and output)");
-  Network<eT> net;
-  for (std::size_t l = 0; l + 1 < sizes.size(); ++l) {
-    const bool last = l + 2 == sizes.size();
-    if (last) {
-      net.template add<Linear>(sizes[l], sizes[l + 1]);  // the logits
-      break;
-    }
-    net.template add<Linear>(sizes[l], sizes[l + 1], !batch_norm);  // z = W a (+ b without batch norm)
-    if (batch_norm) net.template add<BatchNorm>(sizes[l + 1]);     // ẑ = γ z_norm + β
-    net.add(make_activation<eT>(activation));                      // a = f(ẑ)
-  }
-  net.set_loss(std::make_unique<SoftmaxCrossEntropy<eT>>());
-  ch08::he_init(net);
-  return net;
+  return ch07::make_mlp<eT>(sizes, bn_mlp_options<eT>(batch_norm, activation));
 }
 
 // Where the input of the k-th hidden activation (k = 1, 2, ...) is in the layer list.

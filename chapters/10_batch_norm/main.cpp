@@ -11,7 +11,7 @@
 #include <string>
 #include <vector>
 
-#include "chapters/06_backprop/blas_threads.hpp"
+#include "common/blas_threads.hpp"
 #include "chapters/07_mnist_mlp/mnist_mlp.hpp"
 #include "chapters/07_mnist_mlp/training.hpp"
 #include "chapters/09_optimizers/optimizers.hpp"
@@ -67,10 +67,7 @@ struct Run {
   std::optional<int> diverged;  // the epoch whose cost was not finite
 };
 
-struct Data {
-  const arma::Mat<std::uint8_t>* X_bytes;
-  const arma::fmat *X, *Y, *X_dev, *Y_dev;
-};
+using Data = ch07::MnistTraining;
 
 Run train(bool bn, double lr, const Data& data, int epochs, arma::uword batch, unsigned long seed) {
   arma::arma_rng::set_seed(seed);                           // the same initial W for every rate
@@ -79,8 +76,7 @@ Run train(bool bn, double lr, const Data& data, int epochs, arma::uword batch, u
   std::mt19937_64 gen(seed + 1);                            // the same mini-batches for every run
   Run run{bn, lr, {}, std::nullopt};
   try {
-    fit(net, momentum, *data.X_bytes, *data.Y, LabelledSet<float>{data.X, data.Y},
-        LabelledSet<float>{data.X_dev, data.Y_dev},
+    ch07::fit(net, momentum, data,
         {.epochs = epochs, .batch_size = batch, .record_every = 1, .schedule = nullptr,
          .progress = net_name(bn) + " η = " + format_value("%g", lr)},
         gen, [&](int, const History& h) {
@@ -93,8 +89,8 @@ Run train(bool bn, double lr, const Data& data, int epochs, arma::uword batch, u
   return run;
 }
 
-double final_or(const Run& run, const char* column, double otherwise) {
-  return run.history.size() == 0 ? otherwise : run.history.column(column).back();
+double final_or(const Run& run, History::Metric metric, double otherwise) {
+  return run.history.size() == 0 ? otherwise : run.history.back().*metric;
 }
 
 std::vector<Run> rate_sweep(Plotter& plot, const Data& data, const std::vector<double>& rates, int epochs,
@@ -112,9 +108,9 @@ std::vector<Run> rate_sweep(Plotter& plot, const Data& data, const std::vector<d
       std::printf(" diverged at epoch %d (the cost was not finite)\n", *r.diverged);
       continue;
     }
-    std::printf(" %9.4f   %8.4f   %11s   %10.3f\n", final_or(r, "train_cost", NAN), final_or(r, "dev_cost", NAN),
-                format_percent(final_or(r, "dev_accuracy", NAN)).c_str(),
-                final_or(r, "seconds", NAN) / double(r.history.size()));
+    std::printf(" %9.4f   %8.4f   %11s   %10.3f\n", final_or(r, &EpochRecord::train_cost, NAN), final_or(r, &EpochRecord::dev_cost, NAN),
+                format_percent(final_or(r, &EpochRecord::dev_accuracy, NAN)).c_str(),
+                final_or(r, &EpochRecord::seconds, NAN) / double(r.history.size()));
   }
   std::cout << "\n";
 
@@ -127,10 +123,10 @@ std::vector<Run> rate_sweep(Plotter& plot, const Data& data, const std::vector<d
       if (r.bn != bn) continue;
       const std::string title = "η = " + format_value("%g", r.lr) + (r.diverged ? " (diverged)" : "");
       const std::vector<double> x = r.history.size() ? r.history.epochs() : std::vector<double>{};
-      cost.series.push_back({title, x, r.history.size() ? r.history.column("train_cost") : std::vector<double>{},
+      cost.series.push_back({title, x, r.history.size() ? r.history.column(&course::EpochRecord::train_cost) : std::vector<double>{},
                              "linespoints"});
       accuracy.series.push_back(
-          {title, x, r.history.size() ? percent(r.history.column("dev_accuracy")) : std::vector<double>{},
+          {title, x, r.history.size() ? percent(r.history.column(&course::EpochRecord::dev_accuracy)) : std::vector<double>{},
            "linespoints"});
     }
     plot.lines(bn ? "cost_bn" : "cost_plain", cost);
@@ -142,7 +138,7 @@ std::vector<Run> rate_sweep(Plotter& plot, const Data& data, const std::vector<d
   for (bool bn : {false, true}) {
     Series s{net_name(bn), {}, {}, "linespoints"};
     for (const Run& r : runs)
-      if (r.bn == bn) s.x.push_back(r.lr), s.y.push_back(r.diverged ? 0.0 : 100 * final_or(r, "dev_accuracy", 0));
+      if (r.bn == bn) s.x.push_back(r.lr), s.y.push_back(r.diverged ? 0.0 : 100 * final_or(r, &EpochRecord::dev_accuracy, 0));
     final.series.push_back(s);
   }
   plot.lines("accuracy_vs_rate", final);
@@ -252,10 +248,10 @@ int main(int argc, char** argv) {
     // 4. Saved state: the best BN net trained again, saved, loaded into a fresh net, evaluated on the test set.
     const Run* best = nullptr;
     for (const Run& r : runs)
-      if (r.bn && !r.diverged && (!best || final_or(r, "dev_accuracy", 0) > final_or(*best, "dev_accuracy", 0))) best = &r;
+      if (r.bn && !r.diverged && (!best || final_or(r, &EpochRecord::dev_accuracy, 0) > final_or(*best, &EpochRecord::dev_accuracy, 0))) best = &r;
     const Run* best_plain = nullptr;
     for (const Run& r : runs)
-      if (!r.bn && !r.diverged && (!best_plain || final_or(r, "dev_accuracy", 0) > final_or(*best_plain, "dev_accuracy", 0)))
+      if (!r.bn && !r.diverged && (!best_plain || final_or(r, &EpochRecord::dev_accuracy, 0) > final_or(*best_plain, &EpochRecord::dev_accuracy, 0)))
         best_plain = &r;
     if (!best) throw std::runtime_error("every run with batch norm diverged: try smaller --rates");
     arma::arma_rng::set_seed(opt.seed);
@@ -267,9 +263,9 @@ int main(int argc, char** argv) {
          .progress = ""},
         gen);
     const fs::path model = opt.out / "model.bin";
-    net.save(model);
+    save_model(net, model);
     Network<float> loaded = make_bn_mlp<float>(kSizes, true);
-    loaded.load(model);
+    load_model(loaded, model);
     const arma::fmat Y_test = one_hot<float>(mnist.test.y);
     const Evaluation test = evaluate(loaded, mnist.test.X, Y_test);
     arma::fmat trained_scores, loaded_scores;
@@ -283,9 +279,9 @@ int main(int argc, char** argv) {
               << " (γ, β, running averages),\n   loaded into a fresh net: test accuracy " << format_percent(test.accuracy)
               << "; largest difference of its outputs from the trained net's: " << difference << "\n\n";
 
-    chapter.summary("with BN " + format_percent(final_or(*best, "dev_accuracy", 0)) + " dev accuracy at η = " +
+    chapter.summary("with BN " + format_percent(final_or(*best, &EpochRecord::dev_accuracy, 0)) + " dev accuracy at η = " +
                     format_value("%g", best->lr) + ", plain " +
-                    (best_plain ? format_percent(final_or(*best_plain, "dev_accuracy", 0)) + " at η = " +
+                    (best_plain ? format_percent(final_or(*best_plain, &EpochRecord::dev_accuracy, 0)) + " at η = " +
                                       format_value("%g", best_plain->lr)
                                 : std::string("diverged at every rate")) +
                     " (" + std::to_string(epochs) + " epochs); test " + format_percent(test.accuracy) +

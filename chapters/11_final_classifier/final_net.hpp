@@ -15,9 +15,9 @@
 #include <vector>
 
 #include "chapters/06_backprop/network.hpp"
-#include "chapters/08_init_regularization/initialization.hpp"
 #include "chapters/08_init_regularization/regularization.hpp"
 #include "chapters/10_batch_norm/batch_norm.hpp"
+#include "chapters/10_batch_norm/bn_mlp.hpp"
 
 namespace course::ch11 {
 
@@ -26,20 +26,16 @@ struct FinalNetSettings {
   double keep_prob = 0.7;  // dropout 0.3 after each hidden ReLU
 };
 
+// Chapter 10's options (He, BatchNorm before each ReLU) and chapter 8's dropout
+// after each ReLU: a ⊙ d / keep_prob in training, the identity in evaluation.
 template <typename eT>
 Network<eT> make_final_net(const FinalNetSettings& s = {}) {
-  if (s.sizes.size() < 2) throw std::invalid_argument("make_final_net: give at least two sizes");
-  Network<eT> net;
-  for (std::size_t l = 0; l + 2 < s.sizes.size(); ++l) {
-    net.template add<Linear>(s.sizes[l], s.sizes[l + 1], false);  // z = W a
-    net.template add<ch10::BatchNorm>(s.sizes[l + 1]);            // ẑ = γ z_norm + β
-    net.template add<ReLU>();                                     // a = max(0, ẑ)
-    if (s.keep_prob < 1) net.template add<ch08::Dropout>(s.keep_prob);  // a ⊙ d / keep_prob (training only)
+  ch07::MlpOptions<eT> options = ch10::bn_mlp_options<eT>(/*batch_norm=*/true);
+  if (s.keep_prob < 1) {
+    const double keep_prob = s.keep_prob;
+    options.after_activation = [keep_prob] { return std::make_unique<ch08::Dropout<eT>>(keep_prob); };
   }
-  net.template add<Linear>(s.sizes[s.sizes.size() - 2], s.sizes.back());  // the logits
-  net.set_loss(std::make_unique<SoftmaxCrossEntropy<eT>>());
-  ch08::he_init(net);
-  return net;
+  return ch07::make_mlp<eT>(s.sizes, options);
 }
 
 }  // namespace course::ch11

@@ -13,8 +13,9 @@
 #include <string>
 #include <vector>
 
-#include "chapters/06_backprop/blas_threads.hpp"
+#include "common/blas_threads.hpp"
 #include "chapters/07_mnist_mlp/mnist_mlp.hpp"
+#include "chapters/07_mnist_mlp/test_report.hpp"
 #include "chapters/07_mnist_mlp/training.hpp"
 #include "chapters/08_init_regularization/regularization.hpp"
 #include "chapters/09_optimizers/optimizers.hpp"
@@ -26,6 +27,7 @@
 #include "common/files.hpp"
 #include "common/format.hpp"
 #include "common/plot.hpp"
+#include "chapters/06_backprop/network_builder.hpp"
 
 using namespace course;
 using namespace course::ch11;
@@ -41,37 +43,13 @@ struct Settings {
 
 // ---------------------------------------------------------------- the test set, the figures
 
-Evaluation report_test(Network<float>& net, const Dataset& test, Plotter& plot) {
-  const arma::urowvec labels = arma::conv_to<arma::urowvec>::from(test.y);
-  const Evaluation result = evaluate(net, test.X, one_hot<float>(test.y));
-  const arma::umat confusion = confusion_matrix(result.predicted, labels, 10);
-  std::cout << "Test set (" << test.size() << " images): cost " << format_value("%.4f", result.cost) << ", accuracy "
-            << format_percent(result.accuracy) << " (" << arma::accu(result.predicted != labels) << " errors)\n";
-  HeatMap map{.title = "Confusion matrix on the test set (" + format_percent(result.accuracy) + " correct)",
-              .xlabel = "predicted digit", .ylabel = "true digit",
-              .values = arma::conv_to<arma::mat>::from(confusion), .row_names = {}, .col_names = {}, .annotate = true};
-  for (int d = 0; d < 10; ++d) map.row_names.push_back(std::to_string(d)), map.col_names.push_back(std::to_string(d));
-  plot.heatmap("confusion", map);
-  const arma::uvec wrong = arma::find(result.predicted != labels);
-  const arma::uword shown = std::min<arma::uword>(wrong.n_elem, 60);
-  ImageGrid gallery{.title = "Misclassified test digits: predicted (true)",
-                    .images = arma::fmat(test.X.n_rows, shown, arma::fill::zeros), .captions = {}, .marked = {},
-                    .columns = 12};
-  for (arma::uword i = 0; i < shown; ++i) {
-    gallery.images.col(i) = test.X.col(wrong[i]);
-    gallery.captions.push_back(std::to_string(result.predicted[wrong[i]]) + " (" + std::to_string(test.y[wrong[i]]) + ")");
-  }
-  if (shown > 0) plot.images("misclassified", gallery);
-  return result;
-}
-
 void learning_curves(Plotter& plot, const History& h, int best_epoch) {
   const std::vector<double> x = h.epochs();
   auto marker = [&](double lo, double hi) {  // early stopping's epoch as a vertical line
     return Series{"best dev epoch (" + std::to_string(best_epoch) + ")", {double(best_epoch), double(best_epoch)}, {lo, hi},
                   "lines dt 2 lw 2 lc rgb '#606060'"};
   };
-  const std::vector<double> train_cost = h.column("train_cost"), dev_cost = h.column("dev_cost");
+  const std::vector<double> train_cost = h.column(&course::EpochRecord::train_cost), dev_cost = h.column(&course::EpochRecord::dev_cost);
   const double lo = std::min(*std::min_element(train_cost.begin(), train_cost.end()), *std::min_element(dev_cost.begin(), dev_cost.end()));
   const double hi = std::max(*std::max_element(train_cost.begin(), train_cost.end()), *std::max_element(dev_cost.begin(), dev_cost.end()));
   plot.lines("learning_curve_cost",
@@ -79,13 +57,13 @@ void learning_curves(Plotter& plot, const History& h, int best_epoch) {
               .ylabel = "cross-entropy cost J (evaluation mode)",
               .series = {{"train", x, train_cost, "linespoints"}, {"dev", x, dev_cost, "linespoints"}, marker(lo, hi)},
               .logx = false, .logy = true, .yrange = {}});
-  const std::vector<double> train_acc = percent(h.column("train_accuracy")), dev_acc = percent(h.column("dev_accuracy"));
+  const std::vector<double> train_acc = percent(h.column(&course::EpochRecord::train_accuracy)), dev_acc = percent(h.column(&course::EpochRecord::dev_accuracy));
   plot.lines("learning_curve_accuracy",
              {.title = "Learning curve: accuracy", .xlabel = "epoch", .ylabel = "accuracy (%)",
               .series = {{"train", x, train_acc, "linespoints"}, {"dev", x, dev_acc, "linespoints"},
                          marker(*std::min_element(dev_acc.begin(), dev_acc.end()), 100.0)},
               .logx = false, .logy = false, .yrange = {}});
-  const std::vector<double> rate = h.column("learning_rate");
+  const std::vector<double> rate = h.column(&course::EpochRecord::learning_rate);
   plot.lines("learning_rate", {.title = "Adam's learning rate per epoch (exponential decay)", .xlabel = "epoch",
                                .ylabel = "α", .series = {{"α", x, rate, "linespoints"}, marker(0, rate.front())},
                                .logx = false, .logy = false, .yrange = {}});
@@ -111,11 +89,11 @@ Trained train_final(Network<float>& net, const Split& split, const Settings& s, 
                   {.epochs = epochs, .batch_size = arma::uword(opt.batch_size), .record_every = 1,
                    .schedule = &schedule, .progress = "epochs"},
                   rng(), [&](int epoch, const History& h) {
-                    return stopping.observe(epoch, 1 - h.column("dev_accuracy").back(), net);
+                    return stopping.observe(epoch, 1 - h.back().dev_accuracy, net);
                   });
   stopping.restore_best(net);                                 // θ and batch norm's averages of the best epoch
   t.best_epoch = stopping.best_epoch();
-  t.seconds = t.history.column("seconds").back();
+  t.seconds = t.history.back().seconds;
   return t;
 }
 
@@ -139,7 +117,7 @@ Row short_training(const std::string& name, Network<float> net, MakeOptimizer ma
                          .progress = ""},
                         gen);
   const Evaluation e = evaluate(net, test.X, one_hot<float>(test.y));
-  return {name, net.parameter_count(), epochs, h.column("seconds").back(), e.accuracy};
+  return {name, net.parameter_count(), epochs, h.back().seconds, e.accuracy};
 }
 
 void compare(const Split& split, const Dataset& test, const Row& final_row, bool quick) {
@@ -291,7 +269,7 @@ int main(int argc, char** argv) {
     if (!images.empty() && load_path.empty())
       throw std::invalid_argument("--classify needs --load MODEL (a model saved by ch11, e.g. out/11_final_classifier/model.bin)");
     if (!load_path.empty()) {
-      net.load(load_path);
+      load_model(net, load_path);
       std::cout << "Loaded " << load_path << "\n";
       if (!images.empty()) {
         for (const std::string& image : images) classify(net, image, plot);
@@ -299,7 +277,7 @@ int main(int argc, char** argv) {
         return;
       }
       const Mnist data = load_dataset(opt.quick ? "sample" : opt.dataset, opt.data_dir);
-      const Evaluation test = report_test(net, data.test, plot);
+      const Evaluation test = ch07::report_test(net, data.test, plot, {.print_confusion = false, .gallery_size = 60, .gallery_columns = 12});
       chapter.summary("loaded model: " + format_percent(test.accuracy) + " test accuracy");
       return;
     }
@@ -316,14 +294,14 @@ int main(int argc, char** argv) {
     const int ran = int(t.history.size());
     std::cout << "Training: " << format_value("%.1f s", t.seconds) << " for " << ran << " epochs ("
               << format_value("%.2f s", t.seconds / ran) << " per epoch); best dev accuracy "
-              << format_percent(t.history.column("dev_accuracy")[std::size_t(t.best_epoch - 1)]) << " at epoch "
+              << format_percent(t.history.column(&course::EpochRecord::dev_accuracy)[std::size_t(t.best_epoch - 1)]) << " at epoch "
               << t.best_epoch << (ran < epochs ? " (stopped early)" : "") << ", restored\n";
     t.history.write_csv(opt.out / "history.csv");
     learning_curves(plot, t.history, t.best_epoch);
     const fs::path model = opt.out / "model.bin";
-    net.save(model);
+    save_model(net, model);
     std::cout << "Saved the model to " << model.string() << " (parameters and batch norm's running averages)\n\n";
-    const Evaluation test = report_test(net, data.test, plot);
+    const Evaluation test = ch07::report_test(net, data.test, plot, {.print_confusion = false, .gallery_size = 60, .gallery_columns = 12});
     write_results(opt.out, {{"test_accuracy", test.accuracy}, {"training_seconds", t.seconds}, {"epochs", ran},
                              {"best_epoch", t.best_epoch}});
     if (!skip_compare)

@@ -16,7 +16,7 @@
 #include <thread>
 #include <vector>
 
-#include "chapters/06_backprop/blas_threads.hpp"
+#include "common/blas_threads.hpp"
 #include "chapters/07_mnist_mlp/mnist_mlp.hpp"
 #include "chapters/12_hyperparameter_search/mnist_trial.hpp"
 #include "chapters/12_hyperparameter_search/search.hpp"
@@ -36,12 +36,6 @@ std::vector<double> column_of(const std::vector<Config>& configs, std::size_t j)
   std::vector<double> v;
   for (const Config& c : configs) v.push_back(c[j]);
   return v;
-}
-
-std::vector<double> count_from_one(std::size_t n) {
-  std::vector<double> x(n);
-  for (std::size_t i = 0; i < n; ++i) x[i] = double(i + 1);
-  return x;
 }
 
 std::size_t distinct(std::vector<double> v) {
@@ -218,7 +212,7 @@ void add_band(LinePlot& figure, const std::string& name, const std::vector<std::
       lo[t] = std::min(lo[t], v), hi[t] = std::max(hi[t], v), mean[t] += v / double(curves.size());
     }
   }
-  const std::vector<double> x = count_from_one(n);
+  const arma::vec x = arma::regspace<arma::vec>(1, double(n));  // trial 1, 2, ...
   // The bands go before every line (a transparent band drawn over a line would tint it).
   const auto first_line = std::find_if(figure.series.begin(), figure.series.end(),
                                        [](const Series& s) { return s.y2.empty(); });
@@ -451,7 +445,7 @@ int main(int argc, char** argv) {
                                                   arma::uword(opt.batch_size), 16};
     arma::arma_rng::set_seed(opt.seed);
     std::mt19937_64 gen(opt.seed);
-    Network<float> net = ch07::make_mlp<float>(784, arma::uword(best.config[1]), 16, 10);
+    Network<float> net = ch07::make_mlp<float>({784, arma::uword(best.config[1]), 16, 10});
     ch09::Momentum<float> momentum(float(best.config[0]), best.config[2]);
     start = Clock::now();
     const History h = fit(net, momentum, *full.X, *full.Y, LabelledSet<float>{}, LabelledSet<float>{full.X_dev, full.Y_dev},
@@ -463,7 +457,7 @@ int main(int argc, char** argv) {
     std::cout << "5. The best of all " << every.size() << " trials (" << describe(best.config) << ", "
               << format_percent(best.outcome.score) << " on " << m << " images)\n   retrained on all "
               << split.train.size() << " training images for " << final_epochs << (final_epochs == 1 ? " epoch (" : " epochs (") << format_value("%.1f", seconds_since(start))
-              << " s): dev accuracy " << format_percent(h.column("dev_accuracy").back()) << ", test accuracy "
+              << " s): dev accuracy " << format_percent(h.back().dev_accuracy) << ", test accuracy "
               << format_percent(test.accuracy) << " (the test set, once).\n";
 
     chapter.summary("best of " + std::to_string(budget) + " trials: grid " + format_percent(best_trial(grid.trials).outcome.score) +

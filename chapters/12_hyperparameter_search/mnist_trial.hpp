@@ -57,14 +57,14 @@ Outcome train_trial(const MnistTask<Images>& task, const Config& config, std::mt
                                 " values");
   const double alpha = config[0], beta = config[2];
   const arma::uword hidden = arma::uword(config[1]);
-  Network<float> net = ch07::make_mlp<float>(task.X->n_rows, hidden, task.second_hidden, task.Y->n_rows);
+  Network<float> net = ch07::make_mlp<float>({task.X->n_rows, hidden, task.second_hidden, task.Y->n_rows});
   ch09::Momentum<float> momentum(float(alpha), beta);      // v = βv + (1 − β)dW, W −= αv
   try {
     const History h = fit(net, momentum, *task.X, *task.Y, LabelledSet<float>{}, LabelledSet<float>{task.X_dev, task.Y_dev},
                           {.epochs = task.epochs, .batch_size = task.batch_size, .record_every = task.epochs,
                            .schedule = nullptr, .progress = ""},
                           gen);
-    return {h.column("dev_accuracy").back(), h.column("dev_cost").back()};
+    return {h.back().dev_accuracy, h.back().dev_cost};
   } catch (const std::runtime_error& e) {
     if (std::string(e.what()).rfind("training diverged", 0) == 0) return {};  // NaN score: diverged
     throw;

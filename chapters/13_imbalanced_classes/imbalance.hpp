@@ -354,38 +354,27 @@ const arma::Mat<eT>& images_as(const arma::fmat& X, arma::Mat<eT>& copy) {
 }
 
 // Mini-batch SGD on a set for `epochs` epochs: chapter 7's fit, nothing recorded
-// along the way but the last epoch.
+// along the way but the last epoch; each epoch's order of the examples is
+// `order`'s (none: a new shuffle).
 template <typename eT>
-void train_classifier(Network<eT>& net, const BinarySet& set, int epochs, double lr, arma::uword batch_size, std::mt19937_64& gen) {
+void train_classifier(Network<eT>& net, const BinarySet& set, int epochs, double lr, arma::uword batch_size,
+                      std::mt19937_64& gen, const ExampleOrder& order = {}) {
   SGD<eT> sgd{eT(lr)};
   arma::Mat<eT> copy;
   const arma::Mat<eT>& X = images_as(set.X, copy);
   const arma::Mat<eT> Y = arma::conv_to<arma::Mat<eT>>::from(set.y);
   fit(net, sgd, X, Y, LabelledSet<eT>{}, LabelledSet<eT>{},
-      {.epochs = epochs, .batch_size = batch_size, .record_every = epochs, .schedule = nullptr, .progress = ""}, gen);
+      {.epochs = epochs, .batch_size = batch_size, .record_every = epochs, .schedule = nullptr, .progress = "",
+       .order = order},
+      gen);
 }
 
 // The same loop over repeat_rare_order's epochs: every positive L times in a row.
 template <typename eT>
 void train_repeating_rare(Network<eT>& net, const BinarySet& set, arma::uword L, int epochs, double lr,
                           arma::uword batch_size, std::mt19937_64& gen) {
-  SGD<eT> sgd{eT(lr)};
-  arma::Mat<eT> copy;
-  const arma::Mat<eT>& X = images_as(set.X, copy);
-  const arma::Mat<eT> Y = arma::conv_to<arma::Mat<eT>>::from(set.y);
-  const std::vector<Parameter<eT>> params = net.parameters();
-  arma::Mat<eT> Xb, Yb;
-  for (int epoch = 1; epoch <= epochs; ++epoch) {
-    const arma::uvec order = repeat_rare_order(set.y, L, gen);
-    for (arma::uword first = 0; first < order.n_elem; first += batch_size) {
-      const arma::uword last = std::min<arma::uword>(first + batch_size, order.n_elem) - 1;
-      gather_batch(X, order, first, last, Xb);          // chapter 7's mini-batch, in this order
-      gather_batch(Y, order, first, last, Yb);
-      net.forward(Xb);
-      net.backward(Yb);
-      sgd.step(params);                                  // θ ← θ − η dθ
-    }
-  }
+  train_classifier(net, set, epochs, lr, batch_size, gen,
+                   [&](arma::uword, std::mt19937_64& g) { return repeat_rare_order(set.y, L, g); });
 }
 
 }  // namespace course::ch13

@@ -11,7 +11,7 @@
 #include <string>
 #include <vector>
 
-#include "chapters/06_backprop/blas_threads.hpp"
+#include "common/blas_threads.hpp"
 #include "chapters/13_imbalanced_classes/imbalance.hpp"
 #include "chapters/13_imbalanced_classes/metrics.hpp"
 #include "common/chapter.hpp"
