@@ -31,8 +31,9 @@ class Linear : public Layer<eT> {
   Mat dbias;     // ∂J/∂b, same shape as b
 
   // The weights start as N(0, 1/n_in) (std 1/√n_in), drawn from Armadillo's
-  // generator (seeded from --seed), the biases at 0. Chapter 8 discusses why;
-  // init_normal / init_uniform / init_zeros choose otherwise.
+  // generator (seeded from --seed), the biases at 0; init_normal chooses another
+  // spread. Chapter 7 starts its networks with Xavier's rule (xavier.hpp) and
+  // chapter 8 derives the rules (initialization.hpp).
   //
   // with_bias = false drops b (z = W·A): before a batch normalisation (chapter
   // 10), which subtracts the mean of every z, a bias would be subtracted right
@@ -63,18 +64,6 @@ class Linear : public Layer<eT> {
     weights *= std;
     bias.zeros();
   }
-  // W ~ U(−limit, limit), b = 0   (Xavier: limit = √(6 / (n_in + n_out)), note 004 §4)
-  void init_uniform(eT limit) {
-    weights.randu();                       // U(0, 1)
-    weights = (weights * eT(2) - eT(1)) * limit;  // U(−limit, limit)
-    bias.zeros();
-  }
-  // W = 0, b = 0: every hidden unit computes the same thing forever (chapter 4 shows it)
-  void init_zeros() {
-    weights.zeros();
-    bias.zeros();
-  }
-
   // Z = W·A + b
   void forward(const Mat& input, Mat& output) override {
     check_rows(*this, "input", input, n_in_);

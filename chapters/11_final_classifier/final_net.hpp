@@ -15,7 +15,7 @@
 #include <vector>
 
 #include "chapters/06_backprop/network.hpp"
-#include "chapters/08_init_regularization/regularization.hpp"
+#include "chapters/08_init_regularization/dropout.hpp"
 #include "chapters/10_batch_norm/batch_norm.hpp"
 #include "chapters/10_batch_norm/bn_mlp.hpp"
 

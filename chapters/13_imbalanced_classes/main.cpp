@@ -49,12 +49,6 @@ int epochs_for(int epochs, arma::uword base, arma::uword m) {
   return std::max(1, int(std::lround(double(epochs) * double(base) / double(m))));
 }
 
-// s padded with spaces to `width` characters (UTF-8: "₊" is one character of three bytes).
-std::string pad(const std::string& s, std::size_t width) {
-  std::size_t characters = 0;
-  for (unsigned char c : s) characters += (c & 0xC0) != 0x80;
-  return s + std::string(width > characters ? width - characters : 0, ' ');
-}
 
 void print_row(const Result& r) {
   const BinaryScores& s = r.test.scores;

@@ -1,0 +1,112 @@
+// Dropout (note 001 §1.6–1.7, note 004 §8, note 000): inverted dropout and the original version.
+#pragma once
+#include <armadillo>
+
+#include <cmath>
+#include <limits>
+#include <sstream>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "chapters/03_activations/layer.hpp"
+#include "common/exercise.hpp"
+
+namespace course::ch08 {
+
+// ---------------------------------------------------------------------------
+// Dropout
+// ---------------------------------------------------------------------------
+
+// Inverted dropout (note 001 §1.6): while training, each unit of each example is
+// kept with probability keep_prob and the kept ones are divided by keep_prob,
+//   d = [u < keep_prob] (u ~ U(0, 1)),   a = a ⊙ d / keep_prob,
+// so that E[a] is unchanged and nothing needs to change at test time: in
+// evaluation mode the layer is the identity. The mask d/keep_prob is kept from the
+// forward pass for the backward pass, da ⊙ d / keep_prob (the dropped units get no
+// gradient). Place it after an activation.
+template <typename eT>
+class Dropout : public Layer<eT> {
+ public:
+  using Mat = arma::Mat<eT>;
+  explicit Dropout(double keep_prob) : keep_prob_(keep_prob) {
+    if (!(keep_prob > 0 && keep_prob <= 1))
+      throw std::invalid_argument("Dropout: keep_prob must be in (0, 1], found " + std::to_string(keep_prob));
+  }
+  std::string name() const override {
+    std::ostringstream s;
+    s << "Dropout(keep " << keep_prob_ << ")";
+    return s.str();
+  }
+  std::string kind() const override { return "Dropout"; }  // the rate is not in the model file
+  double keep_prob() const { return keep_prob_; }
+  const Mat& mask() const { return mask_; }                // d / keep_prob of the last training forward pass
+
+  void forward(const Mat& input, Mat& output) override {
+    if (!this->training()) {                               // evaluation: nothing is dropped, nothing scaled
+      output = input;
+      return;
+    }
+    const bool reuse = held_ && mask_.n_rows == input.n_rows && mask_.n_cols == input.n_cols;
+    // BEGIN EXERCISE ch08.dropout_forward
+    // hint: unless reuse: draw u = arma::randu<Mat>(input.n_rows, input.n_cols) and set
+    // hint: mask_ = d / keep_prob with d = 1 where u < keep_prob_, else 0 (arma::conv_to<Mat>::from(u < eT(keep_prob_)))
+    // hint: then output = input ⊙ mask_ (the % operator)
+    if (!reuse) {
+      const Mat u = arma::randu<Mat>(input.n_rows, input.n_cols);  // u ~ U(0, 1)
+      mask_ = arma::conv_to<Mat>::from(u < eT(keep_prob_)) / eT(keep_prob_);  // d / keep_prob
+    }
+    output = input % mask_;                                // a ⊙ d / keep_prob
+    // END EXERCISE
+  }
+
+  void backward(const Mat& input, const Mat& output, const Mat& dout, Mat& dinput) override {
+    (void)input;
+    check_same_shape(*this, "dout", dout, "output", output);
+    if (!this->training()) {
+      dinput = dout;
+      return;
+    }
+    // BEGIN EXERCISE ch08.dropout_backward
+    // hint: the same mask as the forward pass: dinput = dout ⊙ mask_ (mask_ is already d / keep_prob)
+    dinput = dout % mask_;                                 // da ⊙ d / keep_prob
+    // END EXERCISE
+  }
+
+  void hold_randomness(bool hold) override { held_ = hold; }
+
+ private:
+  double keep_prob_;
+  Mat mask_;
+  bool held_ = false;
+};
+
+// Note 000's dropout: while training, delete each hidden unit with probability
+// 1 − keep_prob (no scaling); at test time use all of them with "the outgoing
+// weights halved" (keep_prob = 0.5), which is the same as multiplying the
+// activations by keep_prob. The expected input of the next layer is keep_prob·a
+// in both modes. It is inverted dropout times keep_prob, in both modes and both
+// directions: a ⊙ d / keep_prob · keep_prob = a ⊙ d while training, a · keep_prob
+// at test time. Inverted dropout moves the factor to training time.
+template <typename eT>
+class OriginalDropout : public Dropout<eT> {
+ public:
+  using Mat = arma::Mat<eT>;
+  explicit OriginalDropout(double keep_prob) : Dropout<eT>(keep_prob) {}
+  std::string name() const override {
+    std::ostringstream s;
+    s << "OriginalDropout(keep " << this->keep_prob() << ")";
+    return s.str();
+  }
+  std::string kind() const override { return "OriginalDropout"; }
+  void forward(const Mat& input, Mat& output) override {
+    Dropout<eT>::forward(input, output);                   // a ⊙ d / keep_prob (training), a (test)
+    output *= eT(this->keep_prob());                       // a ⊙ d (training), a · keep_prob (test)
+  }
+  void backward(const Mat& input, const Mat& output, const Mat& dout, Mat& dinput) override {
+    Dropout<eT>::backward(input, output, dout, dinput);    // da ⊙ d / keep_prob, or da
+    dinput *= eT(this->keep_prob());                       // da ⊙ d, or da · keep_prob
+  }
+};
+
+}  // namespace course::ch08
