@@ -209,21 +209,17 @@ History fit(Network<eT>& net, Optimizer<eT>& optimizer, const Images& X_train, c
                                    std::to_string(double(optimizer.learning_rate())) + ")", epoch);
     if (epoch % settings.record_every != 0 && epoch != settings.epochs) continue;
     EpochRecord record{.epoch = epoch, .learning_rate = double(optimizer.learning_rate()), .running_cost = running_cost};
-    std::vector<std::pair<std::string, double>> shown;
-    if (!train_eval.empty()) {
-      const Evaluation e = evaluate(net, *train_eval.X, *train_eval.Y);
-      record.train_cost = e.cost;
-      record.train_accuracy = e.accuracy;
-      shown.emplace_back("train cost", e.cost);
-      if (!std::isnan(e.accuracy)) shown.emplace_back("train acc", e.accuracy);
-    }
-    if (!dev.empty()) {
-      const Evaluation e = evaluate(net, *dev.X, *dev.Y);
-      record.dev_cost = e.cost;
-      record.dev_accuracy = e.accuracy;
-      shown.emplace_back("dev cost", e.cost);
-      if (!std::isnan(e.accuracy)) shown.emplace_back("dev acc", e.accuracy);
-    }
+    std::vector<std::pair<std::string, double>> shown;    // what the progress line prints
+    auto measure = [&](const LabelledSet<eT>& set, const std::string& label, double& cost, double& accuracy) {
+      if (set.empty()) return;
+      const Evaluation e = evaluate(net, *set.X, *set.Y);
+      cost = e.cost;
+      accuracy = e.accuracy;
+      shown.emplace_back(label + " cost", e.cost);
+      if (!std::isnan(e.accuracy)) shown.emplace_back(label + " acc", e.accuracy);
+    };
+    measure(train_eval, "train", record.train_cost, record.train_accuracy);
+    measure(dev, "dev", record.dev_cost, record.dev_accuracy);
     record.seconds = seconds;
     history.add(record);
     if (progress) progress->update(epoch, shown);
