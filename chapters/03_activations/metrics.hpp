@@ -81,7 +81,7 @@ double mse(const arma::Mat<eT>& a, const arma::Mat<eT>& y) {
   detail::check_metric_shapes("MSE", a, y);
   // BEGIN EXERCISE ch03.mse
   // hint: MSE = SSE / m (no ½ here: that one is the training cost J of losses.hpp)
-  return double(arma::accu(arma::square(a - y))) / double(a.n_elem);
+  return sse(a, y) / double(a.n_elem);
   // END EXERCISE
 }
 
@@ -90,8 +90,8 @@ template <typename eT>
 double rmse(const arma::Mat<eT>& a, const arma::Mat<eT>& y) {
   detail::check_metric_shapes("RMSE", a, y);
   // BEGIN EXERCISE ch03.rmse
-  // hint: RMSE = √MSE: std::sqrt of the mean of the squared errors
-  return std::sqrt(double(arma::accu(arma::square(a - y))) / double(a.n_elem));
+  // hint: RMSE = √MSE, in the units of y
+  return std::sqrt(mse(a, y));
   // END EXERCISE
 }
 
