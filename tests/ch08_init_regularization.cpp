@@ -191,6 +191,29 @@ TEST(ch08_dropout_forward, KeepsTheExpectedActivation) {
   EXPECT_TRUE(arma::all(arma::vectorise((out == 0.0) + (arma::abs(out - 1.25) < 1e-12)) == 1));
 }
 
+// The forward pass's contract, which the backward pass relies on: mask() is d / keep_prob (each element 0 or
+// 1/keep_prob) and the output is input ⊙ mask(). Storing d alone and dividing the output by keep_prob gives the
+// same output, but a backward pass that uses the mask then misses the 1/keep_prob.
+TEST(ch08_dropout_forward, TheMaskIsDOverKeepProbAndTheOutputIsInputTimesTheMask) {
+  seed_everything(87);
+  const double keep_prob = 0.8;
+  Dropout<double> dropout(keep_prob);
+  const arma::mat a(30, 40, arma::fill::randn);
+  arma::mat out;
+  dropout.forward(a, out);
+  const arma::mat& mask = dropout.mask();
+  ASSERT_EQ(mask.n_rows, a.n_rows) << "mask() has the input's shape";
+  ASSERT_EQ(mask.n_cols, a.n_cols) << "mask() has the input's shape";
+  const arma::uvec kept = arma::find(mask != 0.0);
+  ASSERT_FALSE(kept.is_empty()) << "mask() is all zeros";
+  const double value = mask(kept(0));
+  EXPECT_TRUE(arma::all(arma::abs(mask.elem(kept) - 1.0 / keep_prob) < 1e-12))
+      << "the kept elements of mask() are " << value << ", expected 1/keep_prob = " << 1.0 / keep_prob
+      << (std::abs(value - 1.0) < 1e-12 ? ": mask() is d, not d / keep_prob (the backward pass uses mask() as it is)"
+                                        : "");
+  EXPECT_TRUE(arma::approx_equal(out, a % mask, "absdiff", 1e-12)) << "the output is not input ⊙ mask()";
+}
+
 TEST(Ch08Dropout, IsTheIdentityInEvaluationMode) {
   seed_everything(89);
   Dropout<double> dropout(0.5);
