@@ -181,7 +181,7 @@ class WorkspaceLifecycle(unittest.TestCase):
         self.assertIn(f"created workspace/{self.file}", out)
         sigmoid = self.course.exercises["ch01.sigmoid"]
         self.assertEqual(self.ws.exercise_state(sigmoid), "stub")
-        self.assertEqual(workspace.status_word(self.course, self.ws, sigmoid), ("not started", False))
+        self.assertEqual(workspace.status_word(self.ws, sigmoid), ("not started", False))
 
         # The learner writes sigmoid; init never overwrites it.
         self.write_sigmoid("  return 1.0 / (1.0 + arma::exp(-z));  // mine")
@@ -192,7 +192,7 @@ class WorkspaceLifecycle(unittest.TestCase):
 
         # A check result that passed counts as done until the region changes again.
         self.ws.state["results"]["ch01.sigmoid"] = {"status": "passed", "region": self.ws.region_hash(sigmoid)}
-        self.assertEqual(workspace.status_word(self.course, self.ws, sigmoid), ("passed", True))
+        self.assertEqual(workspace.status_word(self.ws, sigmoid), ("passed", True))
 
         # The course changes one exercise's reference (a git pull): status says so, update keeps the learner's code.
         ref = self.fc.dir / self.file
@@ -244,8 +244,8 @@ class WorkspaceLifecycle(unittest.TestCase):
         self.assertIn(markers.REFERENCE_MARK + "\n  const arma::rowvec terms", text)
         cost, sigmoid = self.course.exercises["ch01.cost"], self.course.exercises["ch01.sigmoid"]
         self.assertEqual(self.ws.exercise_state(cost), "reference")
-        self.assertEqual(workspace.status_word(self.course, self.ws, cost), (workspace.REFERENCE_WORD, False))
-        self.assertEqual(workspace.progress_bar(self.course, self.ws, [sigmoid, cost]), "[.r]")
+        self.assertEqual(workspace.status_word(self.ws, cost), (workspace.REFERENCE_WORD, False))
+        self.assertEqual(workspace.progress_bar(self.ws, [sigmoid, cost]), "[.r]")
         code, out = self.quiet(workspace.cmd_status, self.course, self.ws)
         self.assertIn("[.r]", out)
         self.assertIn(f"ch01.cost{' ' * 5}", out)

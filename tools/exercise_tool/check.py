@@ -292,7 +292,7 @@ def verdict_lines(ex: Exercise, r: dict, where: str, width: int, chapter: str) -
         b = r["blocked_by"]
         other = chapter_of(b)
         how = (f" (./course check {number(other)}, or {solve_note([other])})" if other != chapter
-               else f" (or ./course exercises solve {b} to use the reference's)")
+               else f" (that one first; or ./course exercises solve {b} to check this one with the reference's)")
         return [f"  [ ] {ex.id:<{width}}waiting: its test {r['test']} also runs {b}, which {r['why']}{how}"]
     if status == "notests":
         return [f"  [?] {ex.id:<{width}}no test of suite {ex.suite} ran (is your build up to date?)"]
@@ -320,7 +320,7 @@ def chapter_report(course: Course, ws: Workspace, chapter: str, exs: list[Exerci
         region = ws.learner_regions(ex.file).get(ex.id)
         where = f"workspace/{ex.file}:{(region.begin if region else ex.begin) + 1}"
         if state in ("missing", "lost"):
-            out.append(f"  [ ] {ex.id:<{width}}{status_word(course, ws, ex)[0]}")
+            out.append(f"  [ ] {ex.id:<{width}}{status_word(ws, ex)[0]}")
             continue
         r = results[ex.id]
         passing += r["status"] == "passed"
@@ -353,7 +353,7 @@ def program_needs(course: Course, ws: Workspace, chapter: str) -> list[str]:
     """The exercises of other chapters in the program's code that are neither passed nor the reference's."""
     todo: dict[str, list[str]] = {}
     for ex in course.program_exercises(chapter):
-        if ex.chapter != chapter and not status_word(course, ws, ex)[1] and ws.exercise_state(ex) != "reference":
+        if ex.chapter != chapter and not status_word(ws, ex)[1] and ws.exercise_state(ex) != "reference":
             todo.setdefault(ex.chapter, []).append(ex.id)
     if not todo:
         return []

@@ -121,7 +121,7 @@ class Workspace:
         return notes
 
 
-def cmd_init(course: Course, ws: Workspace, quiet: bool = False) -> int:
+def cmd_init(course: Course, ws: Workspace) -> int:
     if course.problems:
         print("The course's exercise markers are broken, so the workspace cannot be made:", file=sys.stderr)
         for p in course.problems:
@@ -138,8 +138,6 @@ def cmd_init(course: Course, ws: Workspace, quiet: bool = False) -> int:
         ws.record_file(rel_path)
         made.append((rel_path, exs))
     ws.save()
-    if quiet:
-        return 0
     for rel_path, exs in made:
         print(f"  created workspace/{rel_path}  ({', '.join(e.id for e in exs)})")
     for rel_path in kept:
@@ -156,7 +154,7 @@ def cmd_init(course: Course, ws: Workspace, quiet: bool = False) -> int:
     return 0
 
 
-def status_word(course: Course, ws: Workspace, ex: Exercise) -> tuple[str, bool]:
+def status_word(ws: Workspace, ex: Exercise) -> tuple[str, bool]:
     """(what to print, done?) for one exercise, from the workspace and the last check."""
     state = ws.exercise_state(ex)
     if state == "missing":
@@ -181,11 +179,11 @@ def status_word(course: Course, ws: Workspace, ex: Exercise) -> tuple[str, bool]
 REFERENCE_WORD = "the reference's answer (./course exercises solve), not yours"
 
 
-def progress_bar(course: Course, ws: Workspace, exs: list[Exercise]) -> str:
+def progress_bar(ws: Workspace, exs: list[Exercise]) -> str:
     """'#' done, 'r' the reference's answer (solve), '.' to do."""
     marks = []
     for ex in exs:
-        if status_word(course, ws, ex)[1]:
+        if status_word(ws, ex)[1]:
             marks.append("#")
         else:
             marks.append("r" if ws.exercise_state(ex) == "reference" else ".")
@@ -217,7 +215,7 @@ def cmd_status(course: Course, ws: Workspace, detail: bool = True) -> int:
     print("Your progress (from your last './course check N'):")
     waits_on: set[str] = set()  # chapters other chapters' exercises wait for
     for chapter, exs in chapters.items():
-        words = [(ex, *status_word(course, ws, ex)) for ex in exs]
+        words = [(ex, *status_word(ws, ex)) for ex in exs]
         done = sum(1 for _, _, d in words if d)
         all_done += done
         if next_up is None and done < len(exs) and any(ws.exercise_state(e) != "reference" for e in exs):
@@ -226,7 +224,7 @@ def cmd_status(course: Course, ws: Workspace, detail: bool = True) -> int:
             result = ws.state.get("results", {}).get(ex.id, {})
             if result.get("status") == "blocked" and chapter_of(result.get("blocked_by", chapter)) != chapter:
                 waits_on.add(chapter_of(result["blocked_by"]))
-        bar = progress_bar(course, ws, exs)
+        bar = progress_bar(ws, exs)
         print(f"  {chapter}  {done:>2}/{len(exs):<2} {bar:<{most + 2}}  {course.chapter_title(chapter)}")
         if detail:
             for ex, word, _ in words:
@@ -478,7 +476,7 @@ def cmd_diff(course: Course, ws: Workspace, what: str | None) -> int:
         region = ws.learner_regions(ex.file).get(ex.id)
         how = compare(ex, region) if region is not None else None
         if how is None:
-            print(f"{ex.id}: {status_word(course, ws, ex)[0]}")
+            print(f"{ex.id}: {status_word(ws, ex)[0]}")
         elif how in ("same", "reference", "not started"):
             print(f"{ex.id}: {COMPARE_WORDS[how]}")
         else:
