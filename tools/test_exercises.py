@@ -517,6 +517,34 @@ class WellDone(unittest.TestCase):
             fc.cleanup()
 
 
+class CommandLine(unittest.TestCase):
+    def test_run_as_a_module_every_command_has_its_function(self):
+        """./course runs python3 -m exercise_tool with tools/ on PYTHONPATH; each command dispatches through
+        set_defaults(run=...)."""
+        import os
+        import subprocess
+        fc = FixtureCourse("well_formed.hpp")
+        try:
+            env = dict(os.environ, PYTHONPATH=str(HERE), COURSE_ROOT=str(fc.dir))
+            def tool(*args):
+                return subprocess.run([sys.executable, "-m", "exercise_tool", *args], cwd=fc.dir, env=env,
+                                      stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, timeout=60)
+            p = tool("exercises", "init")
+            self.assertEqual(p.returncode, 0, p.stderr)
+            p = tool("exercises", "list")
+            self.assertIn(f"ch01.sigmoid                 workspace/{CHAPTER}/well_formed.hpp:10", p.stdout)
+            p = tool("exercises", "solve", "--upto", "1")
+            self.assertIn("2 exercises of chapter 1 now hold the course's reference answers", p.stdout)
+            p = tool("exercises", "solve", "--upto", "x")
+            self.assertEqual(p.returncode, 2)
+            self.assertIn("'x' is not a chapter (expected a number like 4, 04 or ch04)", p.stderr)
+            p = tool("exercises")
+            self.assertIn("ch01   0/2  [rr]", p.stdout)
+            self.assertIn("usage: ./course check", tool("check", "--help").stdout)
+        finally:
+            fc.cleanup()
+
+
 class Encoding(unittest.TestCase):
     def test_a_non_ascii_failure_message_reads_as_it_was_written(self):
         """A real GoogleTest JSON (tests/exercises/fixtures/gtest-output/non_ascii_failure.cpp made it)."""

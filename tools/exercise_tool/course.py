@@ -8,7 +8,7 @@ import re
 from pathlib import Path
 
 from .markers import TEST_RE, Exercise, Problem, parse, suite_of
-from .names import chapter_of, chapter_of_file
+from .names import chapter_of, chapter_of_file, number
 
 ROOT = Path(os.environ.get("COURSE_ROOT") or Path(__file__).resolve().parents[2])
 LESSON_SUFFIXES = {".cpp", ".hpp", ".h", ".cc", ".hh", ".ipp", ".tpp"}
@@ -109,7 +109,7 @@ class Course:
         return sorted((e for e in self.exercises.values() if e.file == file), key=lambda e: e.begin)
 
     def chapter_dir(self, chapter: str) -> str | None:
-        hits = sorted((self.root / "chapters").glob(chapter[2:] + "_*"))
+        hits = sorted((self.root / "chapters").glob(f"{number(chapter):02d}_*"))
         return hits[0].relative_to(self.root).as_posix() if hits else None
 
     def chapter_readme(self, chapter: str) -> str:

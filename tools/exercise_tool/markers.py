@@ -6,6 +6,8 @@ import dataclasses
 import hashlib
 import re
 
+from .names import chapter_of, chapter_of_file
+
 ID_RE = re.compile(r"^ch(\d\d)\.[a-z][a-z0-9_]*$")
 BEGIN_RE = re.compile(r"^//\s*BEGIN EXERCISE(?:\s+(\S+))?\s*$")
 END_RE = re.compile(r"^//\s*END EXERCISE\s*$")
@@ -37,7 +39,7 @@ class Exercise:
 
     @property
     def chapter(self) -> str:
-        return self.id.split(".")[0]
+        return chapter_of(self.id)
 
     @property
     def suite(self) -> str:
@@ -67,7 +69,7 @@ def parse(text: str, file: str, strict: bool = True) -> tuple[list[Exercise], li
     exercises: list[Exercise] = []
     problems: list[Problem] = []
     open_: tuple[int, str, str] | None = None  # (line index, id, indent)
-    chapter_match = re.search(r"(?:^|/)chapters/(\d\d)_", file)
+    folder = chapter_of_file(file)  # the chapter whose folder holds the file ('ch04'), or None
     for i, raw in enumerate(lines):
         stripped = raw.strip()
         begin, end = BEGIN_RE.match(stripped), END_RE.match(stripped)
@@ -82,9 +84,9 @@ def parse(text: str, file: str, strict: bool = True) -> tuple[list[Exercise], li
                     problems.append(Problem(file, i + 1, "BEGIN EXERCISE without an id (expected chNN.name)"))
                 elif not ID_RE.match(ex_id):
                     problems.append(Problem(file, i + 1, f"exercise id '{ex_id}' is not of the form chNN.snake_case"))
-                elif chapter_match and ID_RE.match(ex_id).group(1) != chapter_match.group(1):
-                    problems.append(Problem(file, i + 1, f"exercise {ex_id} is in chapter {chapter_match.group(1)}'s "
-                                            f"folder: its id should start with ch{chapter_match.group(1)}."))
+                elif folder and chapter_of(ex_id) != folder:
+                    problems.append(Problem(file, i + 1, f"exercise {ex_id} is in chapter {folder[2:]}'s "
+                                            f"folder: its id should start with {folder}."))
         elif end:
             if open_ is None:
                 problems.append(Problem(file, i + 1, "END EXERCISE without a BEGIN EXERCISE"))
