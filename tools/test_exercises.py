@@ -262,6 +262,17 @@ class WorkspaceLifecycle(unittest.TestCase):
         self.assertEqual(self.ws.exercise_state(cost), "reference")
         self.assertEqual(self.ws.exercise_state(sigmoid), "written")
 
+    def test_status_says_how_to_go_on_when_exercises_wait_for_another_chapter(self):
+        self.quiet(workspace.cmd_init, self.course, self.ws)
+        self.write_sigmoid("  return 1.0 / (1.0 + arma::exp(-z));")
+        sigmoid = self.course.exercises["ch01.sigmoid"]
+        self.ws.state["results"]["ch01.sigmoid"] = {"status": "blocked", "blocked_by": "ch00.tour",
+                                                   "region": self.ws.region_hash(sigmoid)}
+        code, out = self.quiet(workspace.cmd_status, self.course, self.ws)
+        self.assertIn("ch01.sigmoid  waiting for ch00.tour", out)
+        self.assertIn("note: some exercises wait for chapter 0: ./course exercises solve 0 fills that chapter with "
+                      "the reference's answers", out)
+
     def test_solve_in_a_chapters_report(self):
         self.quiet(workspace.cmd_init, self.course, self.ws)
         self.quiet(workspace.cmd_solve, self.course, self.ws, ["ch01.cost"], None)
