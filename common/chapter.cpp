@@ -110,6 +110,16 @@ fs::path source_dir() {
 #endif
 }
 
+// The default folder of the outputs: out/ of the repository, out/workspace/ in a learner's workspace build
+// (common/CMakeLists.txt), so that the learner's programs never overwrite the reference's figures.
+static fs::path default_out_dir() {
+#ifdef COURSE_OUT_DIR
+  return fs::path(COURSE_OUT_DIR);
+#else
+  return source_dir() / "out";
+#endif
+}
+
 fs::path default_data_dir() {
   if (const char* env = std::getenv("COURSE_DATA_DIR"); env && *env) return fs::path(env);
   return source_dir() / "datasets" / "mnist";
@@ -118,7 +128,7 @@ fs::path default_data_dir() {
 Chapter::Chapter(std::string id, std::string title, Options defaults)
     : id_(std::move(id)), title_(std::move(title)), options_(std::move(defaults)), app_(title_, id_) {
   if (options_.data_dir.empty()) options_.data_dir = default_data_dir();
-  if (options_.out.empty()) options_.out = source_dir() / "out" / chapter_folder(id_);
+  if (options_.out.empty()) options_.out = default_out_dir() / chapter_folder(id_);
   plot_name_ = plot_mode_name(options_.plot);
 
   app_.option_defaults()->always_capture_default();

@@ -60,6 +60,35 @@ TEST(ch06_forward, AnyDepthGivesOutputShape) {
   EXPECT_EQ(net.size(), 7u);  // 4 Linear + 3 activations (softmax fused into the loss)
 }
 
+// A layer that returns the wrong number of columns, or the wrong ∂J/∂input shape: the network's forward and
+// backward passes (exercises ch06.forward and ch06.backward) name it and both shapes.
+class BadLayer : public Layer<double> {
+ public:
+  explicit BadLayer(bool bad_forward) : bad_forward_(bad_forward) {}
+  std::string name() const override { return "BadLayer"; }
+  void forward(const arma::mat& input, arma::mat& output) override {
+    output = bad_forward_ ? arma::mat(input.n_rows, input.n_cols + 1, arma::fill::zeros) : input;
+  }
+  void backward(const arma::mat& input, const arma::mat&, const arma::mat&, arma::mat& dinput) override {
+    dinput = arma::mat(input.n_rows + 1, input.n_cols, arma::fill::zeros);
+  }
+
+ private:
+  bool bad_forward_;
+};
+
+TEST(ch06_forward, ALayerOutputWithTheWrongColumnsNamesTheLayerAndBothShapes) {
+  Network<double> net;
+  net.add<Linear>(3, 2);
+  net.add(std::make_unique<BadLayer>(true));
+  net.set_loss<MeanSquaredError>();
+  const arma::mat X(3, 4, arma::fill::zeros);
+  const std::string m = test_support::message_of([&] { net.forward(X); });
+  EXPECT_NE(m.find("layer 2 (BadLayer)"), std::string::npos) << m;
+  EXPECT_NE(m.find("2 × 5"), std::string::npos) << m;
+  EXPECT_NE(m.find("2 × 4"), std::string::npos) << m;
+}
+
 // ---------------------------------------------------------------------------
 // ch06.backward: BP1–BP4, checked against the numerical gradient
 // ---------------------------------------------------------------------------
@@ -108,6 +137,19 @@ TEST(ch06_backward, InputGradientOffByDefault) {
   net.forward(X);
   net.backward(arma::mat(2, 5, arma::fill::randn));
   EXPECT_TRUE(net.input_gradient().is_empty());
+}
+
+TEST(ch06_backward, AGradientWithTheWrongShapeNamesTheLayerAndBothShapes) {
+  Network<double> net;
+  net.add<Linear>(3, 2);
+  net.add(std::make_unique<BadLayer>(false));
+  net.set_loss<MeanSquaredError>();
+  const arma::mat X(3, 4, arma::fill::zeros);
+  net.forward(X);
+  const std::string m = test_support::message_of([&] { net.backward(arma::mat(2, 4, arma::fill::zeros)); });
+  EXPECT_NE(m.find("layer 2 (BadLayer)"), std::string::npos) << m;
+  EXPECT_NE(m.find("3 × 4"), std::string::npos) << m;
+  EXPECT_NE(m.find("2 × 4"), std::string::npos) << m;
 }
 
 // ---------------------------------------------------------------------------
@@ -228,48 +270,6 @@ TEST(Ch06Shapes, WrongTargetsNameBothShapes) {
   EXPECT_NE(m.find("layer 3 (Linear(4 -> 2))"), std::string::npos) << m;
   const std::string c = message_of([&] { net.loss_value(arma::mat(2, 4, arma::fill::zeros)); });
   EXPECT_NE(c.find("2 × 4"), std::string::npos) << c;
-}
-
-// A layer that returns the wrong number of columns, or the wrong ∂J/∂input shape.
-class BadLayer : public Layer<double> {
- public:
-  explicit BadLayer(bool bad_forward) : bad_forward_(bad_forward) {}
-  std::string name() const override { return "BadLayer"; }
-  void forward(const arma::mat& input, arma::mat& output) override {
-    output = bad_forward_ ? arma::mat(input.n_rows, input.n_cols + 1, arma::fill::zeros) : input;
-  }
-  void backward(const arma::mat& input, const arma::mat&, const arma::mat&, arma::mat& dinput) override {
-    dinput = arma::mat(input.n_rows + 1, input.n_cols, arma::fill::zeros);
-  }
-
- private:
-  bool bad_forward_;
-};
-
-TEST(Ch06Shapes, BadLayerOutputAndGradient) {
-  {
-    Network<double> net;
-    net.add<Linear>(3, 2);
-    net.add(std::make_unique<BadLayer>(true));
-    net.set_loss<MeanSquaredError>();
-    const arma::mat X(3, 4, arma::fill::zeros);
-    const std::string m = message_of([&] { net.forward(X); });
-    EXPECT_NE(m.find("layer 2 (BadLayer)"), std::string::npos) << m;
-    EXPECT_NE(m.find("2 × 5"), std::string::npos) << m;
-    EXPECT_NE(m.find("2 × 4"), std::string::npos) << m;
-  }
-  {
-    Network<double> net;
-    net.add<Linear>(3, 2);
-    net.add(std::make_unique<BadLayer>(false));
-    net.set_loss<MeanSquaredError>();
-    const arma::mat X(3, 4, arma::fill::zeros);
-    net.forward(X);
-    const std::string m = message_of([&] { net.backward(arma::mat(2, 4, arma::fill::zeros)); });
-    EXPECT_NE(m.find("layer 2 (BadLayer)"), std::string::npos) << m;
-    EXPECT_NE(m.find("3 × 4"), std::string::npos) << m;
-    EXPECT_NE(m.find("2 × 4"), std::string::npos) << m;
-  }
 }
 
 TEST(Ch06Shapes, MakeNetworkChecksItsArguments) {

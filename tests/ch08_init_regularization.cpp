@@ -14,6 +14,7 @@
 #include "chapters/08_init_regularization/initialization.hpp"
 #include "chapters/08_init_regularization/regularization.hpp"
 #include "common/data.hpp"
+#include "exercises/compare.hpp"
 #include "messages.hpp"
 #include "chapters/06_backprop/network_builder.hpp"
 #include "chapters/06_backprop/model_file.hpp"
@@ -29,6 +30,22 @@ using namespace course::ch08;
 double variance_tolerance(double variance, double n) { return 5.0 * variance * std::sqrt(2.0 / n); }
 
 double sample_variance(const arma::mat& W) { return arma::accu(arma::square(W - arma::mean(arma::vectorise(W)))) / W.n_elem; }
+
+// What a measured variance of W (n_out × n_in) says about an initialisation that missed `expected`: the common
+// mistakes, each with its line (course::test::diagnosis), within the tolerance of the measurement.
+std::string variance_diagnosis(double variance, const arma::mat& W, double expected) {
+  const double n_in = double(W.n_cols), n_out = double(W.n_rows), n = double(W.n_elem);
+  const std::vector<test::Mistake> mistakes = {
+      {expected * expected, "the variance is the square of what was expected: is the √ missing (std = √variance)?"},
+      {1.0, "the weights are N(0, 1): is the factor std missing?"},
+      {2.0 / n_out, "that is 2/n_out: n_in is the number of columns of W (W is n_out × n_in)"},
+      {1.0 / n_in, "that is 1/n_in: is the 2 missing?"},
+      {2.0 / n_in, "that is He's 2/n_in (Xavier's is 2/(n_in + n_out))"},
+      {2.0 / (n_in + n_out), "that is Xavier's 2/(n_in + n_out) (He's is 2/n_in)"},
+      {1.0 / (n_in + n_out), "that is 1/(n_in + n_out): is the 2 missing?"},
+      {std::sqrt(expected), "the variance is the square root of what was expected: is the std squared twice?"}};
+  return test::diagnosis(variance, mistakes, variance_tolerance(expected, n) / expected);
+}
 
 // A wide network whose weight matrices are large enough to measure: 400 → 300 → 200.
 Network<double> wide_network() { return make_network<double>({400, 300, 200}, {"relu", "identity"}, "mse"); }
@@ -72,7 +89,8 @@ TEST(ch08_xavier_normal, VarianceIsTwoOverFanInPlusFanOut) {
     const arma::mat& W = *p[k].value;
     const double expected = 2.0 / double(W.n_rows + W.n_cols);
     EXPECT_NEAR(arma::mean(arma::vectorise(W)), 0.0, 5.0 * std::sqrt(expected / W.n_elem)) << p[k].name;
-    EXPECT_NEAR(sample_variance(W), expected, variance_tolerance(expected, W.n_elem)) << p[k].name;
+    EXPECT_NEAR(sample_variance(W), expected, variance_tolerance(expected, W.n_elem))
+        << p[k].name << variance_diagnosis(sample_variance(W), W, expected);
   }
   EXPECT_EQ(arma::abs(*p[1].value).max(), 0.0);           // biases stay 0
 }
@@ -86,7 +104,8 @@ TEST(ch08_he_init, VarianceIsTwoOverFanIn) {
     const arma::mat& W = *p[k].value;
     const double expected = 2.0 / double(W.n_cols);      // n_in = columns of W
     EXPECT_NEAR(arma::mean(arma::vectorise(W)), 0.0, 5.0 * std::sqrt(expected / W.n_elem)) << p[k].name;
-    EXPECT_NEAR(sample_variance(W), expected, variance_tolerance(expected, W.n_elem)) << p[k].name;
+    EXPECT_NEAR(sample_variance(W), expected, variance_tolerance(expected, W.n_elem))
+        << p[k].name << variance_diagnosis(sample_variance(W), W, expected);
   }
   EXPECT_EQ(arma::abs(*p[3].value).max(), 0.0);
 }
@@ -114,7 +133,14 @@ TEST(ch08_l2_cost, HalfLambdaOverMTimesTheSquaredWeightsOnly) {
   *p[1].value = {10.0, 10.0};                             // biases: not in the penalty
   *p[2].value = {{1.0, -1.0}};                            // ‖W²‖² = 2
   const L2Penalty<double> l2(0.5);
-  EXPECT_DOUBLE_EQ(l2.cost(p, 4), 0.5 / (2 * 4) * 32.0);  // (λ/2m) Σ ‖W‖²
+  const double lambda = 0.5, m = 4, expected = lambda / (2 * m) * 32.0;
+  const double got = l2.cost(p, 4);
+  EXPECT_DOUBLE_EQ(got, expected)                         // (λ/2m) Σ ‖W‖²
+      << "the penalty (λ/2m) Σ ‖W‖²" << test::diagnosis(got, {{2 * expected, "twice the penalty: is the 1/2 of λ/2m missing?"},
+                               {m * expected, "m = 4 times the penalty: is the 1/m of λ/2m missing?"},
+                               {lambda / (2 * m) * 232.0, "the biases are in it: only the weights (p.decays) are"},
+                               {lambda / (2 * m) * (std::sqrt(30.0) + std::sqrt(2.0)),
+                                "that is (λ/2m) Σ ‖W‖: is the norm squared?"}}, 1e-9);
 }
 
 TEST(ch08_l2_gradient, PassesTheGradientCheckThroughTheNetworksCost) {
@@ -145,7 +171,15 @@ TEST(ch08_l2_gradient, AddsLambdaOverMTimesWAndLeavesBiasesAlone) {
     const arma::uword n = entry.value->n_elem;
     const arma::vec added = net.flatten_gradients().subvec(offset, offset + n - 1) - plain.subvec(offset, offset + n - 1);
     const arma::vec expected = entry.decays ? arma::vec(0.8 / 6.0 * arma::vectorise(*entry.value)) : arma::vec(n, arma::fill::zeros);
-    EXPECT_LT(arma::abs(added - expected).max(), 1e-14) << entry.name;
+    const double c = !entry.decays || arma::abs(added).max() == 0.0 ? 0.0  // added = c · (λ/m) W? (NaN: no c)
+                     : test::clean_factor(added, expected) != 0.0 ? test::clean_factor(added, expected) : NAN;
+    EXPECT_LT(arma::abs(added - expected).max(), 1e-14)
+        << entry.name << (entry.decays ? test::diagnosis(c, {{0.5, "half of (λ/m) W: the 2 of ‖W‖²'s derivative "
+                                                                  "cancels the 1/2 of λ/2m"},
+                                                             {6.0, "m = 6 times (λ/m) W: is the 1/m missing?"},
+                                                             {0.0, "nothing is added: is the penalty's gradient "
+                                                                   "missing?"}}, 1e-6)
+                                       : ": the biases must not decay (only the parameters with p.decays)");
     offset += n;
   }
 }
@@ -189,6 +223,29 @@ TEST(ch08_dropout_forward, KeepsTheExpectedActivation) {
   const double kept = arma::accu(out != 0.0) / 10000.0;
   EXPECT_NEAR(kept, 0.8, 5 * std::sqrt(0.8 * 0.2 / 10000));
   EXPECT_TRUE(arma::all(arma::vectorise((out == 0.0) + (arma::abs(out - 1.25) < 1e-12)) == 1));
+}
+
+// The forward pass's contract, which the backward pass relies on: mask() is d / keep_prob (each element 0 or
+// 1/keep_prob) and the output is input ⊙ mask(). Storing d alone and dividing the output by keep_prob gives the
+// same output, but a backward pass that uses the mask then misses the 1/keep_prob.
+TEST(ch08_dropout_forward, TheMaskIsDOverKeepProbAndTheOutputIsInputTimesTheMask) {
+  seed_everything(87);
+  const double keep_prob = 0.8;
+  Dropout<double> dropout(keep_prob);
+  const arma::mat a(30, 40, arma::fill::randn);
+  arma::mat out;
+  dropout.forward(a, out);
+  const arma::mat& mask = dropout.mask();
+  ASSERT_EQ(mask.n_rows, a.n_rows) << "mask() has the input's shape";
+  ASSERT_EQ(mask.n_cols, a.n_cols) << "mask() has the input's shape";
+  const arma::uvec kept = arma::find(mask != 0.0);
+  ASSERT_FALSE(kept.is_empty()) << "mask() is all zeros";
+  const double value = mask(kept(0));
+  EXPECT_TRUE(arma::all(arma::abs(mask.elem(kept) - 1.0 / keep_prob) < 1e-12))
+      << "the kept elements of mask() are " << value << ", expected 1/keep_prob = " << 1.0 / keep_prob
+      << (std::abs(value - 1.0) < 1e-12 ? ": mask() is d, not d / keep_prob (the backward pass uses mask() as it is)"
+                                        : "");
+  EXPECT_TRUE(arma::approx_equal(out, a % mask, "absdiff", 1e-12)) << "the output is not input ⊙ mask()";
 }
 
 TEST(Ch08Dropout, IsTheIdentityInEvaluationMode) {

@@ -10,6 +10,7 @@
 #include "chapters/07_mnist_mlp/mnist_mlp.hpp"
 #include "chapters/09_optimizers/optimizers.hpp"
 #include "chapters/09_optimizers/surfaces.hpp"
+#include "exercises/compare.hpp"
 #include "messages.hpp"
 
 using namespace course;
@@ -129,7 +130,13 @@ TEST(ch09_rmsprop_step, ThreeStepsByHand) {
   const double w1[] = {1 - 0.01 * 0.5 / (std::sqrt(0.025) + eps), -2 - 0.01 * 1.0 / (std::sqrt(0.1) + eps)};
   expect_near(W[0], {w1[0], w1[1]}, 1e-14, "step 1");
   // The first step is α/√(1 − β₂) = 0.0316 for each weight, whatever its gradient's size:
-  EXPECT_NEAR(1 - W[0](0), 0.01 / std::sqrt(0.1), 1e-8);  // ε moves it by α·ε/√s ≈ 2e-9
+  const double first = 1 - W[0](0);
+  EXPECT_NEAR(first, 0.01 / std::sqrt(0.1), 1e-8)         // ε moves it by α·ε/√s ≈ 2e-9
+      << "the first step" << course::test::diagnosis(first, {{0.01 * 0.5 / 0.025, "α g / s: is the √ of s missing?"},
+                                                     {0.01 * 0.5 / std::sqrt(0.9 * 0.25),
+                                                      "s = 0.9 g² after one step: are β₂ and 1 − β₂ swapped "
+                                                      "(s = β₂ s + (1 − β₂) g²)?"},
+                                                     {0.01 * 0.5, "α g: is the division by √s + ε missing?"}}, 1e-6);
   EXPECT_NEAR(-2 - W[0](1), 0.01 / std::sqrt(0.1), 1e-8);
   // s_2 = 0.9·(0.025, 0.1) + 0.1·(0.25, 1) = (0.0475, 0.19)
   const double w2[] = {w1[0] - 0.01 * 0.5 / (std::sqrt(0.0475) + eps), w1[1] + 0.01 * 1.0 / (std::sqrt(0.19) + eps)};
@@ -154,7 +161,16 @@ TEST(ch09_adam_step, ThreeStepsByHand) {
   // t = 1: v = 0.1 g = (0.05, 0.1), s = 0.001 g² = (0.00025, 0.001): v̂ = g, ŝ = g², the step is α·g/|g| = ±0.001
   const double w1[] = {1 - step(0.05, 0.00025, 1), -2 - step(0.1, 0.001, 1)};
   expect_near(W[0], {w1[0], w1[1]}, 1e-15, "step 1");
-  EXPECT_NEAR(1 - W[0](0), 0.001, 1e-10);
+  const double first = 1 - W[0](0);
+  EXPECT_NEAR(first, 0.001, 1e-10)
+      << "the first step" << course::test::diagnosis(first, {{0.001 * 0.05 / std::sqrt(0.00025),
+                                                      "α v / √s = α (1 − β₁)/√(1 − β₂) = 3.2 α: are the bias "
+                                                      "corrections v̂ = v / (1 − β₁ᵗ), ŝ = s / (1 − β₂ᵗ) missing?"},
+                                                     {0.001 * 0.5 / std::sqrt(0.00025),
+                                                      "α v̂ / √s: is ŝ = s / (1 − β₂ᵗ) missing?"},
+                                                     {0.001 * 0.05 / 0.5, "α v / √ŝ: is v̂ = v / (1 − β₁ᵗ) missing?"}},
+                                             1e-6)
+      << (std::isfinite(first) ? "" : ": not a finite number: is t counted from 1 (1 − β¹ on the first step)?");
   EXPECT_NEAR(-2 - W[0](1), 0.001, 1e-10);
   // t = 2: v = 0.9·(0.05, 0.1) + 0.1·(0.5, −1) = (0.095, −0.01); s = 0.999·(0.00025, 0.001) + 0.001·(0.25, 1) = (0.00049975, 0.001999)
   const double w2[] = {w1[0] - step(0.095, 0.00049975, 2), w1[1] - step(-0.01, 0.001999, 2)};

@@ -10,8 +10,7 @@ import unittest
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE))
-from exercise_tool import check, course, markers, readme, testing, workspace  # noqa: E402
+from exercise_tool import check, course, markers, names, readme, testing, workspace
 
 FIXTURES = HERE.parent / "tests" / "exercises" / "fixtures"
 CHAPTER = "chapters/01_fixture"
@@ -182,7 +181,7 @@ class WorkspaceLifecycle(unittest.TestCase):
         self.assertIn(f"created workspace/{self.file}", out)
         sigmoid = self.course.exercises["ch01.sigmoid"]
         self.assertEqual(self.ws.exercise_state(sigmoid), "stub")
-        self.assertEqual(workspace.status_word(self.course, self.ws, sigmoid), ("not started", False))
+        self.assertEqual(workspace.status_word(self.ws, sigmoid), ("not started", False))
 
         # The learner writes sigmoid; init never overwrites it.
         self.write_sigmoid("  return 1.0 / (1.0 + arma::exp(-z));  // mine")
@@ -193,7 +192,7 @@ class WorkspaceLifecycle(unittest.TestCase):
 
         # A check result that passed counts as done until the region changes again.
         self.ws.state["results"]["ch01.sigmoid"] = {"status": "passed", "region": self.ws.region_hash(sigmoid)}
-        self.assertEqual(workspace.status_word(self.course, self.ws, sigmoid), ("passed", True))
+        self.assertEqual(workspace.status_word(self.ws, sigmoid), ("passed", True))
 
         # The course changes one exercise's reference (a git pull): status says so, update keeps the learner's code.
         ref = self.fc.dir / self.file
@@ -231,6 +230,94 @@ class WorkspaceLifecycle(unittest.TestCase):
         self.write_sigmoid_over("  return 1.0 / (1.0 + arma::exp(-z));", "  return 1.0 / (1.0 + arma::exp(z));")
         code, out = self.quiet(workspace.cmd_diff, self.course, self.ws, "ch01.sigmoid")
         self.assertIn("-  return 1.0 / (1.0 + arma::exp(-z));\n+  return 1.0 / (1.0 + arma::exp(z));", out)
+
+    def test_solve_fills_with_the_reference_marked_as_such_and_keeps_what_the_learner_wrote(self):
+        self.quiet(workspace.cmd_init, self.course, self.ws)
+        self.write_sigmoid("  return 1.0 / (1.0 + arma::exp(-z));  // mine")
+        code, out = self.quiet(workspace.cmd_solve, self.course, self.ws, ["1"], None)
+        self.assertEqual(code, 0)
+        self.assertRegex(out, r"ch01.cost +the reference's answer, marked as such: workspace/chapters/01_fixture/")
+        self.assertIn("ch01.sigmoid", out)
+        self.assertIn("kept: you wrote it", out)
+        text = self.path.read_text(encoding="utf-8")
+        self.assertIn("// mine", text)
+        self.assertIn(markers.REFERENCE_MARK + "\n  const arma::rowvec terms", text)
+        cost, sigmoid = self.course.exercises["ch01.cost"], self.course.exercises["ch01.sigmoid"]
+        self.assertEqual(self.ws.exercise_state(cost), "reference")
+        self.assertEqual(workspace.status_word(self.ws, cost), (workspace.REFERENCE_WORD, False))
+        self.assertEqual(workspace.progress_bar(self.ws, [sigmoid, cost]), "[.r]")
+        code, out = self.quiet(workspace.cmd_status, self.course, self.ws)
+        self.assertIn("[.r]", out)
+        self.assertIn(f"ch01.cost{' ' * 5}", out)
+        self.assertIn("the reference's answer (./course exercises solve), not yours", out)
+        # A later chapter trusts the reference's answer without a check of chapter 1.
+        self.assertNotIn("ch01.cost", check.distrusted_elsewhere(self.course, self.ws, "ch02"))
+        self.assertIn("ch01.sigmoid", check.distrusted_elsewhere(self.course, self.ws, "ch02"))
+        # diff says it is the reference's; reset takes it back to the stub; --upto fills it again.
+        self.assertEqual(self.quiet(workspace.cmd_diff, self.course, self.ws, "ch01.cost")[1],
+                         f"ch01.cost: {workspace.REFERENCE_WORD}\n")
+        self.quiet(workspace.cmd_reset, self.course, self.ws, "ch01.cost")
+        self.assertEqual(self.ws.exercise_state(cost), "stub")
+        code, out = self.quiet(workspace.cmd_solve, self.course, self.ws, [], "ch03")
+        self.assertEqual(self.ws.exercise_state(cost), "reference")
+        self.assertEqual(self.ws.exercise_state(sigmoid), "written")
+
+    def test_status_says_how_to_go_on_when_exercises_wait_for_another_chapter(self):
+        self.quiet(workspace.cmd_init, self.course, self.ws)
+        self.write_sigmoid("  return 1.0 / (1.0 + arma::exp(-z));")
+        sigmoid = self.course.exercises["ch01.sigmoid"]
+        self.ws.state["results"]["ch01.sigmoid"] = {"status": "blocked", "blocked_by": "ch00.tour",
+                                                   "region": self.ws.region_hash(sigmoid)}
+        code, out = self.quiet(workspace.cmd_status, self.course, self.ws)
+        self.assertIn("ch01.sigmoid  waiting for ch00.tour", out)
+        self.assertIn("note: some exercises wait for chapter 0: ./course exercises solve 0 fills that chapter with "
+                      "the reference's answers", out)
+
+    def test_solve_in_a_chapters_report(self):
+        self.quiet(workspace.cmd_init, self.course, self.ws)
+        self.quiet(workspace.cmd_solve, self.course, self.ws, ["ch01.cost"], None)
+        self.write_sigmoid("  return 1.0 / (1.0 + arma::exp(-z));")
+        exs = self.course.chapters()["ch01"]
+        tests = [testing.TestResult("ch01_sigmoid", "KnownValues", True, False, []),
+                 testing.TestResult("ch01_cost", "KnownValue", True, False, [])]
+        results = check.record_results(self.course, self.ws, "ch01", exs, tests)
+        lines, done = check.chapter_report(self.course, self.ws, "ch01", exs, tests, results)
+        report = "\n".join(lines)
+        self.assertEqual(done, 1)
+        self.assertIn("[r] ch01.cost", report)
+        self.assertIn("1 of 2 exercises of chapter 1 done. (1 more is the reference's answer.)", report)
+
+    def test_diff_says_when_only_comments_and_spacing_differ(self):
+        self.quiet(workspace.cmd_init, self.course, self.ws)
+        self.write_sigmoid("  // σ, element-wise\n  return 1.0/(1.0 + arma::exp(-z));   /* the logistic */")
+        code, out = self.quiet(workspace.cmd_diff, self.course, self.ws, None)
+        self.assertIn("ch01.sigmoid                         the same code as the reference (only comments or "
+                      "spacing differ)", out)
+        code, out = self.quiet(workspace.cmd_diff, self.course, self.ws, "ch01.sigmoid")
+        self.assertTrue(out.startswith("ch01.sigmoid: the same code as the reference (only comments or spacing "
+                                       "differ); the differences:\n"), out)
+        self.write_sigmoid_over("arma::exp(-z)", "arma::exp(z)")
+        self.assertIn("differs from the reference", self.quiet(workspace.cmd_diff, self.course, self.ws, None)[1])
+
+    def test_list_points_at_the_learners_file_with_each_hint_line_on_its_own(self):
+        self.quiet(workspace.cmd_init, self.course, self.ws)
+        code, out = self.quiet(workspace.cmd_list, self.course, self.ws)
+        self.assertIn(f"ch01.cost                    workspace/{self.file}:", out)
+        self.assertNotIn(f" {self.file}:", out.replace(f"workspace/{self.file}", ""))
+        self.assertIn("hint: J = −(1/m) Σ [y log a + (1 − y) log(1 − a)]\n", out)
+        self.assertIn("\n" + " " * 37 + 'a "quoted" word', out)
+
+    def test_check_prints_each_hint_line_on_its_own(self):
+        cost = self.course.exercises["ch01.cost"]
+        lines = check.hint_lines(cost, 4)
+        self.assertEqual(lines, ["    hint: J = −(1/m) Σ [y log a + (1 − y) log(1 − a)]",
+                                 '          a "quoted" word and a back\\slash survive the stub'])
+
+    def test_an_old_workspaces_stub_with_the_hint_on_one_line_is_still_a_stub(self):
+        cost = self.course.exercises["ch01.cost"]
+        old = "  " + markers.stub_call(cost, cost.hint.replace("\n", " "))
+        self.assertTrue(markers.is_stub([old], cost))
+        self.assertIn("\\n", markers.stub_call(cost))  # today's: a newline between the hint's lines
 
     def test_reset_refuses_when_markers_are_gone(self):
         self.quiet(workspace.cmd_init, self.course, self.ws)
@@ -271,9 +358,9 @@ class Classify(unittest.TestCase):
     def test_parameterised_suite_names(self):
         self.assertEqual(testing.base_suite("Sizes/ch01_sigmoid"), "ch01_sigmoid")
         self.assertEqual(testing.base_suite("ch01_sigmoid/0"), "ch01_sigmoid")
-        self.assertEqual(course.chapter_key("4"), "ch04")
-        self.assertEqual(course.chapter_key("04"), "ch04")
-        self.assertEqual(course.chapter_key("ch4"), "ch04")
+        self.assertEqual(names.chapter_key("4"), "ch04")
+        self.assertEqual(names.chapter_key("04"), "ch04")
+        self.assertEqual(names.chapter_key("ch4"), "ch04")
 
 
 class Blame(unittest.TestCase):
@@ -328,6 +415,158 @@ class Blame(unittest.TestCase):
         verdicts = check.chapter_verdicts([self.a, self.b, c], tests, runs, {})
         self.assertEqual([verdicts[i].get("blocked_by") for i in ("ch01.a", "ch01.b", "ch01.c")],
                          ["ch01.c", "ch01.c", None])
+
+
+class WaitingAndFailing(unittest.TestCase):
+    """The cases of issue 23: a mutual wait shows both failures; a test of one's own that fails independently
+    makes the exercise FAILED, however many of its tests wait for another."""
+
+    def exercise(self, ex_id: str) -> markers.Exercise:
+        return markers.Exercise(ex_id, f"{CHAPTER}/two.hpp", 0, 3, "", ["// hint: h"], "h", ["return 1;"])
+
+    def result(self, suite, name, passed, message=""):
+        return testing.TestResult(suite, name, passed, False, [message] if message else [])
+
+    def test_two_exercises_that_wait_for_each_other_fail_together_with_their_messages(self):
+        # Batch norm's forward with the unbiased variance: every test of forward runs running_average and the
+        # other way round (tools/exercise_dependencies.json), and both fail.
+        forward, running = self.exercise("ch10.forward"), self.exercise("ch10.running_average")
+        runs = {"ch10_forward.MeanZeroVarianceOne": ["ch10.running_average"],
+                "ch10_running_average.ClosedForm": ["ch10.forward"]}
+        tests = [self.result("ch10_forward", "MeanZeroVarianceOne", False, "σ² divides by m, not m − 1"),
+                 self.result("ch10_running_average", "ClosedForm", False, "running variance 1.25, expected 1")]
+        verdicts = check.chapter_verdicts([forward, running], tests, runs, {})
+        self.assertEqual(verdicts["ch10.forward"]["status"], "failed")
+        self.assertEqual(verdicts["ch10.forward"]["message"], "σ² divides by m, not m − 1")
+        self.assertEqual(verdicts["ch10.forward"]["together"], ["ch10.running_average"])
+        self.assertEqual(verdicts["ch10.running_average"]["status"], "failed")
+        self.assertEqual(verdicts["ch10.running_average"]["message"], "running variance 1.25, expected 1")
+        lines = "\n".join(check.verdict_lines(forward, verdicts["ch10.forward"], "workspace/x:1", 24, "ch10"))
+        self.assertIn("FAILED ch10_forward.MeanZeroVarianceOne", lines)
+        self.assertIn("| σ² divides by m, not m − 1", lines)
+        self.assertIn("they fail together", lines)
+        self.assertNotIn("waiting", lines)
+
+    def test_a_third_exercise_waiting_on_the_circle_waits_for_one_that_fails(self):
+        a, b, c = self.exercise("ch10.a"), self.exercise("ch10.b"), self.exercise("ch10.c")
+        runs = {"ch10_a.T": ["ch10.b"], "ch10_b.T": ["ch10.a"], "ch10_c.T": ["ch10.a"]}
+        tests = [self.result("ch10_a", "T", False, "x"), self.result("ch10_b", "T", False, "y"),
+                 self.result("ch10_c", "T", False, "z")]
+        verdicts = check.chapter_verdicts([a, b, c], tests, runs, {})
+        self.assertEqual([verdicts[i]["status"] for i in ("ch10.a", "ch10.b")], ["failed", "failed"])
+        self.assertEqual((verdicts["ch10.c"]["status"], verdicts["ch10.c"]["blocked_by"], verdicts["ch10.c"]["why"]),
+                         ("blocked", "ch10.a", "fails its own tests"))
+
+    def test_an_independent_failure_is_reported_although_another_test_waits(self):
+        # Batch norm's backward without γ: its network test throws chapter 6's stub, its layer tests fail alone.
+        backward = self.exercise("ch10.backward")
+        tests = [self.result("ch10_backward", "ANetworkWithBatchNorm", False,
+                             'C++ exception with description "exercise ch06.forward is not implemented yet: h"'),
+                 self.result("ch10_backward", "InputGammaAndBeta", False, "dgamma: relative error 1 > 1e-07"),
+                 self.result("ch10_backward", "EvaluationMode", True)]
+        for verdict in (check.classify(backward, tests),
+                        check.chapter_verdicts([backward], tests, {}, {"ch06.forward": check.WHY["stub"]})["ch10.backward"]):
+            self.assertEqual(verdict["status"], "failed")
+            self.assertEqual(verdict["test"], "ch10_backward.InputGammaAndBeta")
+            self.assertEqual(verdict["message"], "dgamma: relative error 1 > 1e-07")
+            self.assertEqual((verdict["failed"], verdict["tests"]), (2, 3))
+            self.assertEqual(verdict["waiting"], ["ch06.forward"])
+        # With only the test that waits failing, it waits, and says how to go on without chapter 6.
+        waits = check.classify(backward, tests[:1] + tests[2:])
+        self.assertEqual((waits["status"], waits["blocked_by"]), ("blocked", "ch06.forward"))
+        line = "\n".join(check.verdict_lines(backward, waits, "workspace/x:1", 16, "ch10"))
+        self.assertIn("waiting: its test ch10_backward.ANetworkWithBatchNorm also runs ch06.forward", line)
+        self.assertIn("./course check 6, or ./course exercises solve 6 fills that chapter with the reference's", line)
+
+    def test_dropout_forwards_contract_failing_makes_the_backward_wait_not_fail(self):
+        # Dropout forward storing d as the mask (and /keep_prob on the output): the forward's own contract test
+        # fails, the backward's gradient check fails because of it: the forward is blamed.
+        fwd, bwd = self.exercise("ch08.dropout_forward"), self.exercise("ch08.dropout_backward")
+        runs = {"ch08_dropout_backward.PassesTheGradientCheckWithTheMaskHeld": ["ch08.dropout_forward"],
+                "ch08_dropout_backward.UsesTheForwardPassesMask": ["ch08.dropout_forward"]}
+        tests = [self.result("ch08_dropout_forward", "KeepsTheExpectedActivation", True),
+                 self.result("ch08_dropout_forward", "TheMaskIsDOverKeepProbAndTheOutputIsInputTimesTheMask", False,
+                             "the kept elements of mask() are 1, expected 1/keep_prob = 1.25: mask() is d"),
+                 self.result("ch08_dropout_backward", "UsesTheForwardPassesMask", True),
+                 self.result("ch08_dropout_backward", "PassesTheGradientCheckWithTheMaskHeld", False, "0.25 > 1e-07")]
+        verdicts = check.chapter_verdicts([fwd, bwd], tests, runs, {})
+        self.assertEqual(verdicts["ch08.dropout_forward"]["status"], "failed")
+        self.assertEqual((verdicts["ch08.dropout_backward"]["status"], verdicts["ch08.dropout_backward"]["blocked_by"]),
+                         ("blocked", "ch08.dropout_forward"))
+
+
+class WellDone(unittest.TestCase):
+    def test_well_done_names_the_other_chapters_exercises_the_program_still_needs(self):
+        fc = FixtureCourse("well_formed.hpp")
+        try:
+            more = fc.dir / "chapters/02_more"
+            more.mkdir(parents=True)
+            (more / "more.hpp").write_text('#include "common/exercise.hpp"\n#include "chapters/01_fixture/well_formed.hpp"\n'
+                                           "int f() {\n  // BEGIN EXERCISE ch02.f\n  // hint: h\n  return 1;\n"
+                                           "  // END EXERCISE\n}\n", encoding="utf-8")
+            (more / "main.cpp").write_text('#include "chapters/02_more/more.hpp"\nint main() { return f(); }\n',
+                                           encoding="utf-8")
+            c = course.Course(fc.dir)
+            ws = workspace.Workspace(c)
+            import contextlib
+            import io
+            with contextlib.redirect_stdout(io.StringIO()):
+                workspace.cmd_init(c, ws)
+                workspace.cmd_solve(c, ws, ["ch01.cost"], None)
+            f = c.exercises["ch02.f"]
+            ws.write(f.file, ws.file(f.file).read_text(encoding="utf-8").replace(
+                markers.stub_lines(f)[0], "  return 2;"))
+            self.assertEqual([e.id for e in c.program_exercises("ch02")], ["ch01.sigmoid", "ch01.cost", "ch02.f"])
+            tests = [testing.TestResult("ch02_f", "One", True, False, [])]
+            results = check.record_results(c, ws, "ch02", [f], tests)
+            report = "\n".join(check.chapter_report(c, ws, "ch02", [f], tests, results)[0])
+            self.assertIn("1 of 1 exercises of chapter 2 done. Well done!", report)
+            self.assertIn("Its code also uses exercises of other chapters that do not pass yet: ch01 (ch01.sigmoid: "
+                          "1 to do)", report)  # ch01.cost is the reference's: not to do
+            self.assertIn("./course check 1", report)
+        finally:
+            fc.cleanup()
+
+
+class CommandLine(unittest.TestCase):
+    def test_run_as_a_module_every_command_has_its_function(self):
+        """./course runs python3 -m exercise_tool with tools/ on PYTHONPATH; each command dispatches through
+        set_defaults(run=...)."""
+        import os
+        import subprocess
+        fc = FixtureCourse("well_formed.hpp")
+        try:
+            env = dict(os.environ, PYTHONPATH=str(HERE), COURSE_ROOT=str(fc.dir))
+            def tool(*args):
+                return subprocess.run([sys.executable, "-m", "exercise_tool", *args], cwd=fc.dir, env=env,
+                                      stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, timeout=60)
+            p = tool("exercises", "init")
+            self.assertEqual(p.returncode, 0, p.stderr)
+            p = tool("exercises", "list")
+            self.assertIn(f"ch01.sigmoid                 workspace/{CHAPTER}/well_formed.hpp:10", p.stdout)
+            p = tool("exercises", "solve", "--upto", "1")
+            self.assertIn("2 exercises of chapter 1 now hold the course's reference answers", p.stdout)
+            p = tool("exercises", "solve", "--upto", "x")
+            self.assertEqual(p.returncode, 2)
+            self.assertIn("'x' is not a chapter (expected a number like 4, 04 or ch04)", p.stderr)
+            p = tool("exercises")
+            self.assertIn("ch01   0/2  [rr]", p.stdout)
+            self.assertIn("usage: ./course check", tool("check", "--help").stdout)
+        finally:
+            fc.cleanup()
+
+
+class Encoding(unittest.TestCase):
+    def test_a_non_ascii_failure_message_reads_as_it_was_written(self):
+        """A real GoogleTest JSON (tests/exercises/fixtures/gtest-output/non_ascii_failure.cpp made it)."""
+        [result] = testing.read_gtest_json(FIXTURES / "gtest-output" / "non_ascii_failure.json")
+        self.assertIn('Expected: (m.find("2 × 4"))', result.messages[0])
+        self.assertIn("∂J/∂z, ε = 1e-05", result.messages[0])
+        self.assertNotIn("Ã", result.messages[0])
+
+    def test_text_that_is_not_escaped_bytes_is_left_alone(self):
+        self.assertEqual(testing.gtest_text("∂J/∂z"), "∂J/∂z")
+        self.assertEqual(testing.gtest_text("plain"), "plain")
 
 
 class Dependencies(unittest.TestCase):

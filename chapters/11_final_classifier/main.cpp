@@ -121,7 +121,10 @@ Row short_training(const std::string& name, Network<float> net, MakeOptimizer ma
 }
 
 void compare(const Split& split, const Dataset& test, const Row& final_row, bool quick) {
-  std::cout << "\nEvery network of the course on the same test set (short retrainings on the same 50,000 images,\n"
+  std::string images = std::to_string(split.train.size());  // 50000 -> "50,000"
+  for (std::size_t k = images.size(); k > 3; k -= 3) images.insert(k - 3, ",");
+  std::cout << "\nEvery network of the course on the same test set (short retrainings on the same " << images
+            << (quick ? " images of the sample" : " images") << ",\n"
             << "batch 128, one BLAS thread; this chapter's net from the run above):\n";
   const arma::fmat Y_train = one_hot<float>(split.train.y);
   const arma::Mat<std::uint8_t> X_bytes = ch07::to_bytes(split.train.X);
@@ -309,6 +312,6 @@ int main(int argc, char** argv) {
               {"ch11: 784-256-128-10 BN, dropout, Adam (this run)", net.parameter_count(), ran, t.seconds, test.accuracy},
               opt.quick);
     chapter.summary(format_percent(test.accuracy) + " test accuracy after " + std::to_string(ran) + " epochs (" +
-                    format_value("%.0f s", t.seconds) + " of training); model saved");
+                    format_value(t.seconds < 10 ? "%.1f s" : "%.0f s", t.seconds) + " of training); model saved");
   });
 }

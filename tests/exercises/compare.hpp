@@ -129,6 +129,28 @@ inline ::testing::AssertionResult equal_parts(const std::vector<Part>& parts, do
   return report(parts, tolerance, false, m);
 }
 
+// A common mistake in an answer: the value the answer gives when it makes it, and what to say about it.
+struct Mistake {
+  double value;
+  std::string why;
+};
+
+// ": <why>" for the mistake whose value `got` is within `relative` (relatively) of, the nearest one when several
+// are, or "" (for a number a test measures: "the variance is the square of what was expected: is the √ missing?").
+//     EXPECT_NEAR(v, expected, tol) << diagnosis(v, {{expected * expected, "..."}, {expected / 2, "..."}}, 0.1);
+inline std::string diagnosis(double got, const std::vector<Mistake>& mistakes, double relative) {
+  const Mistake* best = nullptr;
+  double nearest = relative;
+  for (const Mistake& m : mistakes) {
+    const double off = std::abs(got - m.value) / std::max(std::abs(m.value), 1e-300);
+    if (off <= nearest) {
+      nearest = off;
+      best = &m;
+    }
+  }
+  return best ? ": " + best->why : "";
+}
+
 inline ::testing::AssertionResult as_is(const char*, const ::testing::AssertionResult& result) { return result; }
 
 }  // namespace course::test

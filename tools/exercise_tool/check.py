@@ -10,18 +10,23 @@ import textwrap
 import time
 from pathlib import Path
 
-from .course import LESSON_SUFFIXES, Course, chapter_key, rel
+from .course import LESSON_SUFFIXES, Course, rel
 from .markers import NOT_IMPLEMENTED, Exercise, is_stub, suite_of
+from .names import atomic_write, chapter_of, number
 from .testing import NOT_IMPL_RE, TestResult, compiler_errors, run, run_tests, short
-from .workspace import Workspace, cmd_init, cmd_status, now, status_word
+from .workspace import REFERENCE_WORD, Workspace, cmd_init, cmd_status, now, solve_note, status_word
+
+WHY = {"failed": "fails its own tests", "stub": "you have not written yet", "notests": "has no test that ran"}
+
 
 def classify(ex: Exercise, tests: list[TestResult], runs: dict[str, list[str]] | None = None,
              distrusted: dict[str, str] | None = None) -> dict:
     """passed / failed / blocked (waiting for another exercise) / stub (its own stub still throws) / notests.
 
-    A verdict is about one exercise. A failing test of ex that also runs another exercise B waits for B when
-    B's stub threw, or when B is in `distrusted` (id -> why: "fails its own tests", ...) and `runs` (test ->
-    the other exercises it runs, found by verify) says the test runs B: the failure may be B's, not ex's."""
+    A verdict is about one exercise. A failing test of ex waits for another exercise B when B's stub threw in
+    it, or when `runs` (test -> the other exercises it runs, found by verify) says it runs B and B is in
+    `distrusted` (id -> why: "fails its own tests", ...): the failure may be B's, not ex's. When any failing
+    test of ex waits for nobody, ex fails (with that test's message), however many others wait."""
     runs, distrusted = runs or {}, distrusted or {}
     mine = [t for t in tests if t.suite == ex.suite and not t.skipped]
     if not mine:
@@ -29,30 +34,36 @@ def classify(ex: Exercise, tests: list[TestResult], runs: dict[str, list[str]] |
     failed = [t for t in mine if not t.passed]
     if not failed:
         return {"status": "passed", "tests": len(mine)}
-    for t in failed:
-        for msg in t.messages:
-            m = NOT_IMPL_RE.search(msg)
-            if m and m.group(1) != ex.id:
-                return {"status": "blocked", "blocked_by": m.group(1), "test": f"{t.suite}.{t.name}",
-                        "why": WHY["stub"]}
     own = [t for t in failed if not any(f"exercise {ex.id} {NOT_IMPLEMENTED}" in m for m in t.messages)]
     if not own:
         return {"status": "stub"}
-    culprits: dict[str, list[str]] = {}
+    waiting: dict[str, tuple[str, str]] = {}  # test -> (the exercise it waits for, why)
+    independent: list[TestResult] = []
     for t in own:
         name = f"{t.suite}.{t.name}"
-        culprits[name] = [b for b in runs.get(name, []) if b in distrusted and b != ex.id]
-        if not culprits[name]:
-            return {"status": "failed", "test": name, "failed": len(own), "tests": len(mine),
-                    "message": short(t.messages[0] if t.messages else "(no message)", 8)
-                    + (f"\n(and {len(t.messages) - 1} more failure{'s' * (len(t.messages) > 2)} in this test)"
-                       if len(t.messages) > 1 else "")}
-    name, blamed = next(iter(culprits.items()))
-    b = min(blamed, key=lambda b: distrusted[b] != WHY["failed"])  # the one that fails on its own first
-    return {"status": "blocked", "blocked_by": b, "test": name, "why": distrusted[b]}
+        stubs = [m.group(1) for msg in t.messages if (m := NOT_IMPL_RE.search(msg)) and m.group(1) != ex.id]
+        blamed = [b for b in runs.get(name, []) if b in distrusted and b != ex.id]
+        if stubs:
+            waiting[name] = (stubs[0], WHY["stub"])
+        elif blamed:
+            b = min(blamed, key=lambda b: distrusted[b] != WHY["failed"])  # the one that fails on its own first
+            waiting[name] = (b, distrusted[b])
+        else:
+            independent.append(t)
+    if independent:
+        return failed_verdict(independent[0], len(own), len(mine), waiting)
+    name, (b, why) = next(iter(waiting.items()))
+    return {"status": "blocked", "blocked_by": b, "test": name, "why": why}
 
 
-WHY = {"failed": "fails its own tests", "stub": "you have not written yet", "notests": "has no test that ran"}
+def failed_verdict(t: TestResult, failing: int, tests: int, waiting: dict[str, tuple[str, str]]) -> dict:
+    more = len(t.messages) - 1
+    verdict = {"status": "failed", "test": f"{t.suite}.{t.name}", "failed": failing, "tests": tests,
+               "message": short(t.messages[0] if t.messages else "(no message)", 8)
+               + (f"\n(and {more} more failure{'s' * (more > 1)} in this test)" if more > 0 else "")}
+    if waiting:
+        verdict["waiting"] = sorted({b for b, _ in waiting.values()})
+    return verdict
 
 
 def why_distrusted(verdict: dict) -> str | None:
@@ -65,30 +76,57 @@ def why_distrusted(verdict: dict) -> str | None:
     return WHY.get(status, WHY["stub"])
 
 
+def mutual_wait(verdicts: dict[str, dict]) -> list[str]:
+    """Exercises that wait for each other in a circle (A waits for B, which waits for A), or []."""
+    for start in verdicts:
+        path: list[str] = []
+        at = start
+        while at in verdicts and verdicts[at].get("status") == "blocked" and at not in path:
+            path.append(at)
+            at = verdicts[at]["blocked_by"]
+        if at in path:
+            return sorted(path[path.index(at):])
+    return []
+
+
 def chapter_verdicts(exs: list[Exercise], tests: list[TestResult], runs: dict[str, list[str]],
                      elsewhere: dict[str, str]) -> dict[str, dict]:
     """Every exercise's verdict in one run of a chapter's tests: first each on its own tests alone, then again
     knowing which exercises fail, until nothing changes (an exercise waits for the one that fails on its own).
-    elsewhere: the exercises of other chapters that cannot be trusted (id -> why)."""
+    Exercises that end up waiting for each other fail together, each with its own test's message: one of
+    them, or both, is wrong. elsewhere: the exercises of other chapters that cannot be trusted (id -> why)."""
+    by_id = {ex.id: ex for ex in exs}
+    settled: dict[str, dict] = {}  # the ones that waited for each other: failed, together
     verdicts = {ex.id: classify(ex, tests) for ex in exs}
-    for _ in range(len(exs) + 1):
+    for _ in range(3 * len(exs) + 3):
         distrusted = dict(elsewhere)
         distrusted.update({i: why for i, v in verdicts.items() if (why := why_distrusted(v))})
-        again = {ex.id: classify(ex, tests, runs, distrusted) for ex in exs}
+        again = {ex.id: settled.get(ex.id) or classify(ex, tests, runs, distrusted) for ex in exs}
         if again == verdicts:
-            break
+            circle = mutual_wait(verdicts)
+            if not circle:
+                break
+            for i in circle:
+                mine = [t for t in tests if t.suite == by_id[i].suite and not t.skipped]
+                failing = [t for t in mine if not t.passed]
+                settled[i] = dict(failed_verdict(failing[0], len(failing), len(mine), {}),
+                                  together=[o for o in circle if o != i])
+            again = {ex.id: settled.get(ex.id) or again[ex.id] for ex in exs}
         verdicts = again
     return verdicts
 
 
 def distrusted_elsewhere(course: Course, ws: Workspace, chapter: str) -> dict[str, str]:
-    """The exercises of the other chapters whose last check did not pass (or that changed since), and why."""
+    """The exercises of the other chapters whose last check did not pass (or that changed since), and why.
+    The reference's answers (solve) are trusted."""
     out = {}
     for ex in course.exercises.values():
         if ex.chapter == chapter:
             continue
         state = ws.exercise_state(ex)
         result = ws.state.get("results", {}).get(ex.id)
+        if state == "reference":
+            continue
         if state != "written":
             out[ex.id] = WHY["stub"]
         elif not result:
@@ -115,18 +153,18 @@ def configure_workspace(course: Course, ws: Workspace, build: Path) -> bool:
         print(out[-4000:])
         print("course: error: cmake could not configure the workspace build (log above)", file=sys.stderr)
         return False
-    stamp.write_text(current)
+    atomic_write(stamp, current)
     return True
 
 
-def cmd_check(course: Course, ws: Workspace, chapter_arg: str | None, watch: bool, timeout: float) -> int:
-    if chapter_arg is None:
+def cmd_check(course: Course, ws: Workspace, chapter: str | None, watch: bool, timeout: float) -> int:
+    """chapter: 'ch04' (None: the learner's progress)."""
+    if chapter is None:
         return cmd_status(course, ws, detail=False)
-    chapter = chapter_key(chapter_arg)
     exs = course.chapters().get(chapter)
     if not exs:
-        have = ", ".join(str(int(c[2:])) for c in course.chapters()) or "none yet"
-        print(f"Chapter {int(chapter[2:])} has no exercises (chapters with exercises: {have}).")
+        have = ", ".join(str(number(c)) for c in course.chapters()) or "none yet"
+        print(f"Chapter {number(chapter)} has no exercises (chapters with exercises: {have}).")
         return 1
     if not ws.exists() or not any(ws.file(e.file).exists() for e in exs):
         print("==> creating your workspace first (./course exercises init)")
@@ -146,8 +184,8 @@ def workspace_warnings(output: str, ws: Workspace, limit: int = 6) -> list[str]:
         m = re.match(re.escape(prefix) + r"(.+?):(\d+):\d+: warning: ", line)
         if not m:
             continue
-        file, number = m.group(1), int(m.group(2)) - 1
-        mine = any(r.begin < number < r.end and not is_stub(r.hint_lines + r.body, r)
+        file, line_index = m.group(1), int(m.group(2)) - 1
+        mine = any(r.begin < line_index < r.end and not is_stub(r.hint_lines + r.body, r)
                    for r in ws.learner_regions(file).values())
         if mine or "-Wreturn-type" in line:
             w = "workspace/" + line[len(prefix):]
@@ -184,12 +222,12 @@ def watch_loop(course: Course, ws: Workspace, chapter: str, exs: list[Exercise],
 
 def check_once(course: Course, ws: Workspace, chapter: str, exs: list[Exercise], timeout: float) -> int:
     build = course.root / "build" / "workspace"
-    n = int(chapter[2:])
+    n = number(chapter)
     if not configure_workspace(course, ws, build):
         return 1
     target = f"test_{chapter}"
     print(f"==> building your chapter {n} ({target}, build/workspace)", flush=True)
-    jobs = str(os.cpu_count() or 2)
+    jobs = os.environ.get("COURSE_JOBS") or str(os.cpu_count() or 2)
     code, out = run(["cmake", "--build", str(build), "--target", target, "-j", jobs], course.root,
                     log=build / "exercises-build.log")
     if code != 0:
@@ -210,71 +248,143 @@ def check_once(course: Course, ws: Workspace, chapter: str, exs: list[Exercise],
         return 1
     if code < 0 or (code != 0 and not any(not t.passed for t in tests)):
         print(f"(the test program stopped abnormally: exit code {code}; the results below are what it printed)")
-    results = ws.state.setdefault("results", {})
-    print(f"\nChapter {n}: {course.chapter_title(chapter)}")
-    done = 0
-    width = max(len(e.id) for e in exs) + 2
+    results = record_results(course, ws, chapter, exs, tests)
+    ws.save()
+    lines, done = chapter_report(course, ws, chapter, exs, tests, results)
+    print("\n".join(lines))
+    return 0 if done == len(exs) else 1
+
+
+def record_results(course: Course, ws: Workspace, chapter: str, exs: list[Exercise],
+                   tests: list[TestResult]) -> dict[str, dict]:
+    """Each exercise's verdict in this run, kept in the workspace's record (status reads it)."""
     verdicts = chapter_verdicts(exs, tests, course.test_runs(), distrusted_elsewhere(course, ws, chapter))
+    results = ws.state.setdefault("results", {})
+    for ex in exs:
+        if ws.exercise_state(ex) in ("missing", "lost"):
+            continue
+        r = dict(verdicts[ex.id])
+        if ws.exercise_state(ex) == "stub" or r["status"] == "stub":
+            r = {"status": "not started"}
+        r.update({"when": now(), "region": ws.region_hash(ex)})
+        results[ex.id] = r
+    return results
+
+
+def hint_lines(ex: Exercise, indent: int) -> list[str]:
+    """The hint, each of its lines on lines of its own (wrapped when long)."""
+    out = []
+    for n, line in enumerate(ex.hint.split("\n")):
+        first = " " * indent + ("hint: " if n == 0 else "      ")
+        out += textwrap.wrap(line, 110, initial_indent=first, subsequent_indent=" " * (indent + 6),
+                             break_on_hyphens=False) or [first]
+    return out
+
+
+def verdict_lines(ex: Exercise, r: dict, where: str, width: int, chapter: str) -> list[str]:
+    """What check prints for one exercise's verdict r (from record_results)."""
+    status = r["status"]
+    if status == "passed":
+        return [f"  [x] {ex.id:<{width}}passed ({r['tests']} test{'s' * (r['tests'] != 1)})"]
+    if status == "not started":
+        return [f"  [ ] {ex.id:<{width}}not started: {where}"] + hint_lines(ex, width + 6)
+    if status == "blocked":
+        b = r["blocked_by"]
+        other = chapter_of(b)
+        how = (f" (./course check {number(other)}, or {solve_note([other])})" if other != chapter
+               else f" (that one first; or ./course exercises solve {b} to check this one with the reference's)")
+        return [f"  [ ] {ex.id:<{width}}waiting: its test {r['test']} also runs {b}, which {r['why']}{how}"]
+    if status == "notests":
+        return [f"  [?] {ex.id:<{width}}no test of suite {ex.suite} ran (is your build up to date?)"]
+    out = [f"  [ ] {ex.id:<{width}}FAILED {r['test']} ({r['failed']} of {r['tests']} tests fail): {where}"]
+    out += [f"  {'':<{width + 4}}| {line}" for line in r["message"].splitlines()]
+    if r.get("together"):
+        others = ", ".join(r["together"])
+        out.append(f"  {'':<{width + 4}}(its tests also run {others}, whose tests run it: they fail together, "
+                   "each with its own message here; the mistake is in one of them, or both)")
+    if r.get("waiting"):
+        out.append(f"  {'':<{width + 4}}(its other failing tests also run {', '.join(r['waiting'])}: "
+                   "the failure above is its own)")
+    return out + hint_lines(ex, width + 6)
+
+
+def chapter_report(course: Course, ws: Workspace, chapter: str, exs: list[Exercise], tests: list[TestResult],
+                   results: dict[str, dict]) -> tuple[list[str], int]:
+    """The check's report of a chapter (lines to print), and how many of its exercises the learner has done."""
+    n = number(chapter)
+    out = ["", f"Chapter {n}: {course.chapter_title(chapter)}"]
+    done = solved = passing = 0
+    width = max(len(e.id) for e in exs) + 2
     for ex in exs:
         state = ws.exercise_state(ex)
         region = ws.learner_regions(ex.file).get(ex.id)
         where = f"workspace/{ex.file}:{(region.begin if region else ex.begin) + 1}"
         if state in ("missing", "lost"):
-            word, _ = status_word(course, ws, ex)
-            print(f"  [ ] {ex.id:<{width}}{word}")
+            out.append(f"  [ ] {ex.id:<{width}}{status_word(ws, ex)[0]}")
             continue
-        r = verdicts[ex.id]
-        if state == "stub" or r["status"] == "stub":
-            r = {"status": "not started"}
-        r.update({"when": now(), "region": ws.region_hash(ex)})
-        results[ex.id] = r
-        if r["status"] == "passed":
-            done += 1
-            print(f"  [x] {ex.id:<{width}}passed ({r['tests']} test{'s' * (r['tests'] != 1)})")
+        r = results[ex.id]
+        passing += r["status"] == "passed"
+        if state == "reference":
+            solved += 1
+            verdict = "its tests pass" if r["status"] == "passed" else f"{r['status']} (see below)"
+            out.append(f"  [r] {ex.id:<{width}}{REFERENCE_WORD}: {verdict}")
+            if r["status"] != "passed":
+                out += verdict_lines(ex, r, where, width, chapter)
             continue
-        if r["status"] == "not started":
-            print(f"  [ ] {ex.id:<{width}}not started: {where}")
-        elif r["status"] == "blocked":
-            b = r["blocked_by"]
-            elsewhere = f" (./course check {int(b[2:4])})" if b[:4] != chapter else ""
-            print(f"  [ ] {ex.id:<{width}}waiting: its test {r['test']} also runs {b}, which {r['why']}{elsewhere}")
-            continue
-        elif r["status"] == "notests":
-            print(f"  [?] {ex.id:<{width}}no test of suite {ex.suite} ran (is your build up to date?)")
-            continue
-        else:
-            print(f"  [ ] {ex.id:<{width}}FAILED {r['test']} ({r['failed']} of {r['tests']} tests fail): {where}")
-            for line in r["message"].splitlines():
-                print(f"  {'':<{width + 4}}| {line}")
-        print(textwrap.fill(ex.hint, 110, initial_indent=" " * (width + 6) + "hint: ",
-                            subsequent_indent=" " * (width + 12), break_on_hyphens=False))
-    ws.save()
+        done += r["status"] == "passed"
+        out += verdict_lines(ex, r, where, width, chapter)
+    out += other_tests_lines(course, chapter, exs, tests, results)
+    line = f"{done} of {len(exs)} exercises of chapter {n} done."
+    if solved:
+        line += f" ({solved} more {'is' if solved == 1 else 'are'} the reference's answer{'s' * (solved > 1)}.)"
+    run_it = f"cmake --build build/workspace --target {chapter} && build/workspace/bin/{chapter}"
+    out.append("")
+    if passing == len(exs):
+        out.append(line + (" Well done!" if done == len(exs) else "") + f" Run the chapter's program on your code:")
+        out.append(f"  {run_it}")
+        out += program_needs(course, ws, chapter)
+    else:
+        out.append(f"{line} (the chapter's program on your code: {run_it})")
+    out += [f"note: {note}" for note in ws.changes_in_course()]
+    return out, done
+
+
+def program_needs(course: Course, ws: Workspace, chapter: str) -> list[str]:
+    """The exercises of other chapters in the program's code that are neither passed nor the reference's."""
+    todo: dict[str, list[str]] = {}
+    for ex in course.program_exercises(chapter):
+        if ex.chapter != chapter and not status_word(ws, ex)[1] and ws.exercise_state(ex) != "reference":
+            todo.setdefault(ex.chapter, []).append(ex.id)
+    if not todo:
+        return []
+    parts = [f"{c} ({', '.join(ids[:3])}{', ...' if len(ids) > 3 else ''}: {len(ids)} to do)" for c, ids in todo.items()]
+    return [f"Its code also uses exercises of other chapters that do not pass yet: {'; '.join(parts)}. The program "
+            f"stops at the first of them it runs: check them ({', '.join(f'./course check {number(c)}' for c in todo)}), "
+            f"or {solve_note(sorted(todo))}."]
+
+
+def other_tests_lines(course: Course, chapter: str, exs: list[Exercise], tests: list[TestResult],
+                      results: dict[str, dict]) -> list[str]:
+    """The chapter's tests that are no exercise's: how many pass, and why the others fail."""
     ids = {suite_of(e.id) for e in course.exercises.values()}
     others = [t for t in tests if t.suite not in ids]
+    if not others:
+        return []
     other_failed = [t for t in others if not t.passed]
-    if others:
-        blocked = [t for t in other_failed if any(NOT_IMPL_RE.search(m) for m in t.messages)]
-        line = f"  other tests of chapter {n}: {len(others) - len(other_failed)} of {len(others)} pass"
-        if blocked:
-            need = sorted({NOT_IMPL_RE.search(m).group(1) for t in blocked for m in t.messages if NOT_IMPL_RE.search(m)})
-            line += f" ({len(blocked)} wait for {', '.join(need)})"
-        failing = [t for t in other_failed if t not in blocked]
-        unfinished = [e.id for e in exs if results.get(e.id, {}).get("status") not in ("passed", "not started")]
-        if failing and unfinished:  # they run the chapter's code: its exercises' own reports come first
-            line += (f" ({len(failing)} fail{'s' * (len(failing) == 1)} while {', '.join(unfinished)} "
-                     f"{'does' if len(unfinished) == 1 else 'do'} not pass: they use {'it' if len(unfinished) == 1 else 'them'})")
-            failing = []
-        print(line)
-        for t in failing[:3]:
-            first = short(t.messages[0] if t.messages else "", 1).splitlines()
-            print(f"      {t.suite}.{t.name}: {first[0] if first else ''}")
-    print(f"\n{done} of {len(exs)} exercises of chapter {n} done.", end=" ")
-    if done == len(exs):
-        print(f"Well done! Run the chapter's program on your code:\n"
-              f"  cmake --build build/workspace --target {chapter} && build/workspace/bin/{chapter}")
-    else:
-        print(f"(the chapter's program on your code: cmake --build build/workspace --target {chapter} "
-              f"&& build/workspace/bin/{chapter})")
-    for note in ws.changes_in_course():
-        print(f"note: {note}")
-    return 0 if done == len(exs) else 1
+    blocked = [t for t in other_failed if any(NOT_IMPL_RE.search(m) for m in t.messages)]
+    line = f"  other tests of chapter {number(chapter)}: {len(others) - len(other_failed)} of {len(others)} pass"
+    if blocked:
+        need = sorted({NOT_IMPL_RE.search(m).group(1) for t in blocked for m in t.messages if NOT_IMPL_RE.search(m)})
+        line += f" ({len(blocked)} wait for {', '.join(need)})"
+    failing = [t for t in other_failed if t not in blocked]
+    unfinished = [e.id for e in exs if results.get(e.id, {}).get("status") not in ("passed", "not started")]
+    if failing and unfinished:  # they run the chapter's code: its exercises' own reports come first
+        one = len(unfinished) == 1
+        line += (f" ({len(failing)} fail{'s' * (len(failing) == 1)} while {', '.join(unfinished)} "
+                 f"{'does' if one else 'do'} not pass: they use {'it' if one else 'them'})")
+        failing = []
+    out = [line]
+    for t in failing[:3]:
+        first = short(t.messages[0] if t.messages else "", 1).splitlines()
+        out.append(f"      {t.suite}.{t.name}: {first[0] if first else ''}")
+    return out

@@ -8,6 +8,7 @@ import re
 from pathlib import Path
 
 from .markers import TEST_RE, Exercise, Problem, parse, suite_of
+from .names import chapter_of, chapter_of_file, number
 
 ROOT = Path(os.environ.get("COURSE_ROOT") or Path(__file__).resolve().parents[2])
 LESSON_SUFFIXES = {".cpp", ".hpp", ".h", ".cc", ".hh", ".ipp", ".tpp"}
@@ -23,11 +24,7 @@ def rel(path: Path) -> str:
         return str(path)
 
 
-def chapter_key(arg: str) -> str:
-    m = re.fullmatch(r"(?:ch)?0*(\d{1,2})", arg.strip().lower())
-    if not m:
-        raise SystemExit(f"course: error: '{arg}' is not a chapter (expected a number like 4, 04 or ch04)")
-    return f"ch{int(m.group(1)):02d}"
+INCLUDE_RE = re.compile(r'^\s*#\s*include\s*"([^"]+)"', re.MULTILINE)
 
 
 class Course:
@@ -38,6 +35,7 @@ class Course:
         self.problems: list[Problem] = []
         self.warnings: list[Problem] = []
         self._runs: dict[str, list[str]] | None = None
+        self.restricted = False
         self.scan()
 
     def lesson_files(self) -> list[Path]:
@@ -66,15 +64,12 @@ class Course:
                     self.exercises[ex.id] = ex
 
     def restrict(self, chapters: list[str]) -> None:
-        """Only these chapters' exercises (for working on one chapter's exercises)."""
-        keep = {chapter_key(c) for c in chapters}
+        """Only these chapters' exercises (chapters: 'ch04', ...; for working on one chapter's exercises)."""
+        keep = set(chapters)
         self.exercises = {i: e for i, e in self.exercises.items() if e.chapter in keep}
         self.files = {f: t for f, t in self.files.items() if any(e.file == f for e in self.exercises.values())}
-        def chapter_of(file: str) -> str:
-            m = re.search(r"chapters/(\d\d)_", file)
-            return "ch" + m.group(1) if m else ""
-        self.problems = [p for p in self.problems if chapter_of(p.file) in keep]
-        self.warnings = [p for p in self.warnings if chapter_of(p.file) in keep]
+        self.problems = [p for p in self.problems if chapter_of_file(p.file) in keep]
+        self.warnings = [p for p in self.warnings if chapter_of_file(p.file) in keep]
         self.restricted = True
 
     def chapters(self) -> dict[str, list[Exercise]]:
@@ -114,7 +109,7 @@ class Course:
         return sorted((e for e in self.exercises.values() if e.file == file), key=lambda e: e.begin)
 
     def chapter_dir(self, chapter: str) -> str | None:
-        hits = sorted((self.root / "chapters").glob(chapter[2:] + "_*"))
+        hits = sorted((self.root / "chapters").glob(f"{number(chapter):02d}_*"))
         return hits[0].relative_to(self.root).as_posix() if hits else None
 
     def chapter_readme(self, chapter: str) -> str:
@@ -128,6 +123,25 @@ class Course:
                 return line[2:].strip()
         d = self.chapter_dir(chapter)
         return d.split("/")[-1] if d else chapter
+
+    def program_exercises(self, chapter: str) -> list[Exercise]:
+        """The exercises in the code of chapter's program: its folder's sources and every lesson file they
+        include (and the .cpp beside each included header, its compiled half), of this chapter and others."""
+        d = self.chapter_dir(chapter)
+        if not d:
+            return []
+        todo = [p.relative_to(self.root).as_posix() for p in sorted((self.root / d).glob("*.cpp"))]
+        seen: set[str] = set()
+        while todo:
+            file = todo.pop()
+            path = self.root / file
+            if file in seen or not path.is_file():
+                continue
+            seen.add(file)
+            todo.extend(INCLUDE_RE.findall(path.read_text(encoding="utf-8")))
+            if path.suffix in (".hpp", ".h"):
+                todo.append(file[: -len(path.suffix)] + ".cpp")
+        return [e for exs in self.chapters().values() for e in exs if e.file in seen]
 
     def test_suites(self) -> dict[str, list[str]]:
         """suite name -> ['tests/ch04_xor.cpp:12', ...] for every chNN_* suite in tests/chNN_*.cpp."""
@@ -155,7 +169,7 @@ class Course:
         ids = {suite_of(i) for i in self.exercises}
         chapters = {e.chapter for e in self.exercises.values()}
         for suite, where in sorted(suites.items()):
-            if getattr(self, "restricted", False) and suite[:4] not in chapters:
+            if self.restricted and chapter_of(suite.replace("_", ".", 1)) not in chapters:
                 continue
             if suite not in ids:
                 warnings.append(f"{where[0]}: test suite {suite} looks like an exercise's but there is no exercise "

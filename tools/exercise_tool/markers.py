@@ -6,6 +6,8 @@ import dataclasses
 import hashlib
 import re
 
+from .names import chapter_of, chapter_of_file
+
 ID_RE = re.compile(r"^ch(\d\d)\.[a-z][a-z0-9_]*$")
 BEGIN_RE = re.compile(r"^//\s*BEGIN EXERCISE(?:\s+(\S+))?\s*$")
 END_RE = re.compile(r"^//\s*END EXERCISE\s*$")
@@ -32,12 +34,12 @@ class Exercise:
     end: int               # 0-based index of the END line
     indent: str            # the BEGIN line's indentation
     hint_lines: list[str]  # the "// hint: ..." lines, as written
-    hint: str              # the hint text, lines joined by spaces
+    hint: str              # the hint text, one line of text per hint line (joined by newlines)
     body: list[str]        # the reference lines between the hints and END
 
     @property
     def chapter(self) -> str:
-        return self.id.split(".")[0]
+        return chapter_of(self.id)
 
     @property
     def suite(self) -> str:
@@ -67,7 +69,7 @@ def parse(text: str, file: str, strict: bool = True) -> tuple[list[Exercise], li
     exercises: list[Exercise] = []
     problems: list[Problem] = []
     open_: tuple[int, str, str] | None = None  # (line index, id, indent)
-    chapter_match = re.search(r"(?:^|/)chapters/(\d\d)_", file)
+    folder = chapter_of_file(file)  # the chapter whose folder holds the file ('ch04'), or None
     for i, raw in enumerate(lines):
         stripped = raw.strip()
         begin, end = BEGIN_RE.match(stripped), END_RE.match(stripped)
@@ -82,9 +84,9 @@ def parse(text: str, file: str, strict: bool = True) -> tuple[list[Exercise], li
                     problems.append(Problem(file, i + 1, "BEGIN EXERCISE without an id (expected chNN.name)"))
                 elif not ID_RE.match(ex_id):
                     problems.append(Problem(file, i + 1, f"exercise id '{ex_id}' is not of the form chNN.snake_case"))
-                elif chapter_match and ID_RE.match(ex_id).group(1) != chapter_match.group(1):
-                    problems.append(Problem(file, i + 1, f"exercise {ex_id} is in chapter {chapter_match.group(1)}'s "
-                                            f"folder: its id should start with ch{chapter_match.group(1)}."))
+                elif folder and chapter_of(ex_id) != folder:
+                    problems.append(Problem(file, i + 1, f"exercise {ex_id} is in chapter {folder[2:]}'s "
+                                            f"folder: its id should start with {folder}."))
         elif end:
             if open_ is None:
                 problems.append(Problem(file, i + 1, "END EXERCISE without a BEGIN EXERCISE"))
@@ -96,7 +98,7 @@ def parse(text: str, file: str, strict: bool = True) -> tuple[list[Exercise], li
             while j < i and HINT_RE.match(lines[j].strip()):
                 hint_lines.append(lines[j])
                 j += 1
-            hint = " ".join(HINT_RE.match(h.strip()).group(1) for h in hint_lines).strip()
+            hint = "\n".join(HINT_RE.match(h.strip()).group(1) for h in hint_lines).strip()
             body = lines[j:i]
             if strict:
                 if not hint:
@@ -132,11 +134,12 @@ def parse(text: str, file: str, strict: bool = True) -> tuple[list[Exercise], li
 
 
 def cpp_string(text: str) -> str:
-    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
 
 
-def stub_call(ex: Exercise) -> str:
-    return f"course::exercise_not_implemented({cpp_string(ex.id)}, {cpp_string(ex.hint)});"
+def stub_call(ex: Exercise, hint: str | None = None) -> str:
+    """The stub's one line; its hint keeps the hint's lines apart (a newline each), as the comments do."""
+    return f"course::exercise_not_implemented({cpp_string(ex.id)}, {cpp_string(ex.hint if hint is None else hint)});"
 
 
 def transform(text: str, exercises: list[Exercise], body_for) -> str:
@@ -170,5 +173,37 @@ def make_mutant(text: str, exercises: list[Exercise]) -> str:
 
 
 def is_stub(body: list[str], ex: Exercise) -> bool:
+    """Whether a region's lines are ex's stub: today's, or the one workspaces made before the hint kept its
+    lines apart (the hint's lines joined by spaces)."""
     code = [line.strip() for line in body if line.strip() and not HINT_RE.match(line.strip())]
-    return code == [stub_call(ex)]
+    return code in ([stub_call(ex)], [stub_call(ex, " ".join(ex.hint.split("\n")))])
+
+
+# The first line of a region that `./course exercises solve` filled with the reference's answer.
+REFERENCE_MARK = "// the course's reference answer (./course exercises solve), not yours: write yours in its place"
+
+
+def reference_lines(ex: Exercise) -> list[str]:
+    """What solve puts in a region: the mark, then the reference's body."""
+    return [ex.indent + REFERENCE_MARK] + ex.body
+
+
+def is_marked_reference(body: list[str]) -> bool:
+    first = next((line.strip() for line in body if line.strip() and not HINT_RE.match(line.strip())), "")
+    return first == REFERENCE_MARK
+
+
+def is_reference(body: list[str], ex: Exercise) -> bool:
+    """Whether a region's lines are the mark and ex's reference body (solve made them, nobody changed them)."""
+    code = [line.rstrip() for line in body if not HINT_RE.match(line.strip())]
+    return code == [line.rstrip() for line in reference_lines(ex)]
+
+
+# C++ tokens, roughly: enough to compare two answers' code without their comments and spacing.
+TOKEN_RE = re.compile(r'R"(?P<d>[^(\s]*)\((?:.|\n)*?\)(?P=d)"|"(?:\\.|[^"\\\n])*"|\'(?:\\.|[^\'\\\n])*\''
+                      r"|//[^\n]*|/\*(?:.|\n)*?\*/|\w+|\S")
+
+
+def code_tokens(lines: list[str]) -> list[str]:
+    """The code of some lines as tokens, without comments and whitespace ("a+b" and "a + b  // sum" are equal)."""
+    return [m.group(0) for m in TOKEN_RE.finditer("\n".join(lines)) if not m.group(0).startswith(("//", "/*"))]

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 
 from .course import Course
+from .names import chapter_key, chapter_of
 
 SECTION = "## Doing the exercises"
 REGENERATE = ("The samples are real output: make them again in a fresh clone (./course exercises init, write "
@@ -50,15 +51,15 @@ def check_readme(course: Course, readme: str) -> list[str]:
                 problem(i, f"says workspace/{m.group(1)} has ({m.group(2)}), but the course's has "
                         f"({', '.join(have) or 'no exercises'})")
         if m := re.match(r"^Chapter (\d+): (.*)$", line):
-            chapter = f"ch{int(m.group(1)):02d}"
+            chapter = chapter_key(m.group(1))
             if m.group(2) != course.chapter_title(chapter):
                 problem(i, f"says 'Chapter {m.group(1)}: {m.group(2)}', but the tool prints the chapter's title: "
                         f"'{course.chapter_title(chapter)}'")
         if m := re.search(r"(\d+) of (\d+) exercises of chapter (\d+) done", line):
-            chapter = f"ch{int(m.group(3)):02d}"
+            chapter = chapter_key(m.group(3))
             if int(m.group(2)) != count(chapter):
                 problem(i, f"says chapter {m.group(3)} has {m.group(2)} exercises, but it has {count(chapter)}")
-        if m := re.match(r"^\s+(ch\d\d)\s+(\d+)/(\d+)\s+\[([#.]*)\]\s+(.*)$", line):
+        if m := re.match(r"^\s+(ch\d\d)\s+(\d+)/(\d+)\s+\[([#r.]*)\]\s+(.*)$", line):
             chapter = m.group(1)
             progress_rows.add(chapter)
             if int(m.group(3)) != count(chapter) or len(m.group(4)) != count(chapter):
@@ -99,7 +100,7 @@ def order_problems(course: Course, first: int, lines: list[str]) -> list[str]:
         m = re.match(r"^\s+\[[ x?]\] (ch\d\d\.[a-z0-9_]+)\s", line)
         if not m or m.group(1) not in order:
             continue
-        later = [a for a in shown if a[:4] == m.group(1)[:4] and order[a] > order[m.group(1)]]
+        later = [a for a in shown if chapter_of(a) == chapter_of(m.group(1)) and order[a] > order[m.group(1)]]
         if later:
             problems.append(f"README.md:{first + i}: lists {m.group(1)} after {later[0]}, but the tool lists it "
                             "before")

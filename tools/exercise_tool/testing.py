@@ -8,6 +8,7 @@ import subprocess
 from pathlib import Path
 
 from .markers import NOT_IMPLEMENTED
+from .names import atomic_write
 
 def run(cmd: list[str], cwd: Path, env: dict | None = None, timeout: float | None = None,
         log: Path | None = None) -> tuple[int, str]:
@@ -20,8 +21,7 @@ def run(cmd: list[str], cwd: Path, env: dict | None = None, timeout: float | Non
         out = e.stdout.decode(errors="replace") if isinstance(e.stdout, bytes) else (e.stdout or "")
         code, out = -9, out + f"\n(timed out after {timeout:.0f} s)\n"
     if log:
-        log.parent.mkdir(parents=True, exist_ok=True)
-        log.write_text(out, encoding="utf-8")
+        atomic_write(log, out)
     return code, out
 
 
@@ -93,6 +93,16 @@ def base_suite(name: str) -> str:
     return parts[-1] if parts else name
 
 
+def gtest_text(text: str) -> str:
+    """A string of GoogleTest's JSON as it was written. GoogleTest escapes each byte of a UTF-8 character on
+    its own (its char is signed: "×", bytes C3 97, becomes "\\u00C3\\u0097"), so the JSON decodes to one
+    character per byte: those characters are the bytes, and the bytes are UTF-8."""
+    try:
+        return text.encode("latin-1").decode("utf-8")
+    except (UnicodeEncodeError, UnicodeDecodeError):  # not GoogleTest's escapes: leave it as it is
+        return text
+
+
 def read_gtest_json(path: Path) -> list[TestResult]:
     data = json.loads(path.read_text(encoding="utf-8", errors="replace"))
     results = []
@@ -100,7 +110,7 @@ def read_gtest_json(path: Path) -> list[TestResult]:
         for t in suite.get("testsuite", []):
             if t.get("status") == "NOTRUN":
                 continue
-            failures = [f.get("failure", "") for f in t.get("failures", [])]
+            failures = [gtest_text(f.get("failure", "")) for f in t.get("failures", [])]
             skipped = t.get("result") == "SKIPPED"
             results.append(TestResult(base_suite(suite.get("name", "")), t.get("name", ""), not failures, skipped,
                                       failures))

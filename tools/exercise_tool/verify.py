@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import json
 import os
+import shlex
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from .course import DEPENDENCIES, Course, rel
 from .markers import NOT_IMPLEMENTED, make_mutant, make_stub
+from .names import atomic_write
 from .testing import compiler_errors, run, run_tests, short, suite_filter
 
 def cmd_lint(course: Course) -> int:
@@ -36,8 +38,7 @@ def write_tree(course: Course, folder: Path, make) -> None:
         wanted.add(target)
         new = make(text, course.exercises_in(rel_path))
         if not target.is_file() or target.read_text(encoding="utf-8") != new:
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_text(new, encoding="utf-8")
+            atomic_write(target, new)
     if folder.is_dir():
         for p in folder.rglob("*"):
             if p.is_file() and p not in wanted:
@@ -66,8 +67,6 @@ def configure_and_build(course: Course, src: Path, build: Path, opt: str, target
 def cmd_verify(course: Course, args) -> int:
     t0 = time.time()
     failures: list[str] = []
-    if args.only:
-        course.restrict(args.only)
     if cmd_lint(course) != 0:
         return 1
     chapters = course.chapters()
@@ -183,13 +182,13 @@ def check_dependencies(course: Course, runs: dict[str, set[str]], top: Path, wri
     text = f'{{\n "about": {json.dumps(about)},\n "runs": {{\n{rows}\n }}\n}}\n'
     path = course.root / DEPENDENCIES
     if write:
-        path.write_text(text, encoding="utf-8")
+        atomic_write(path, text)
         print(f"wrote {DEPENDENCIES} ({len(found)} tests run other exercises)")
         return []
     if path.is_file() and json.loads(path.read_text(encoding="utf-8")).get("runs") == found:
         print(f"{DEPENDENCIES}: up to date ({len(found)} tests run other exercises)")
         return []
-    (top / "exercise_dependencies.json").write_text(text, encoding="utf-8")
+    atomic_write(top / "exercise_dependencies.json", text)
     old = course.test_runs()
     changed = sorted(set(old) ^ set(found) | {k for k in found if k in old and old[k] != found[k]})
     return [f"{DEPENDENCIES} is out of date ({len(changed)} test{'s' * (len(changed) != 1)} changed, e.g. {', '.join(changed[:3])}): "
@@ -197,10 +196,11 @@ def check_dependencies(course: Course, runs: dict[str, set[str]], top: Path, wri
             "over it, and commit it"]
 
 
-def stub_units(course: Course, build: Path, mutant: Path, stubs: Path, chapters: dict) -> list[tuple[str, list[str], str]]:
-    """(file, command, directory) for each translation unit to compile against the stubs: every .cpp of the
-    chapters (lesson code and programs) and the test files of the chapters with exercises."""
-    import shlex
+def stub_units(course: Course, build: Path, mutant: Path, stubs: Path,
+               chapters: dict) -> list[tuple[str, list[str], str, list[str], str]]:
+    """(file, command against the stubs, directory, command against the reference, the stubs' folder) for each
+    translation unit to compile against the stubs: every .cpp of the chapters (lesson code and programs) and the
+    test files of the chapters with exercises."""
     entries = json.loads((build / "compile_commands.json").read_text(encoding="utf-8"))
     tests = {str(p) for c in chapters for p in (course.root / "tests").glob(f"{c}_*.cpp")}
     m, s = str(mutant), str(stubs)

@@ -2,17 +2,18 @@
 that manage it (init, status, reset, update, diff)."""
 from __future__ import annotations
 
+import dataclasses
 import datetime as _dt
 import difflib
 import json
-import os
-import re
 import shutil
 import sys
 from pathlib import Path
 
-from .course import Course, chapter_key, rel
-from .markers import Exercise, is_stub, make_stub, parse, sha, stub_lines, transform
+from .course import Course, rel
+from .markers import (Exercise, code_tokens, is_marked_reference, is_reference, is_stub, make_stub, parse,
+                      reference_lines, sha, stub_lines, transform)
+from .names import atomic_write, chapter_key, chapter_of, is_chapter_arg, number
 
 STATE_FILE = ".exercises.json"
 BACKUP_DIR = ".backup"
@@ -38,10 +39,7 @@ class Workspace:
         return self.path.is_dir()
 
     def save(self) -> None:
-        self.path.mkdir(parents=True, exist_ok=True)
-        tmp = self.state_path.with_suffix(".json.tmp-" + str(os.getpid()))
-        tmp.write_text(json.dumps(self.state, indent=1, sort_keys=True, ensure_ascii=False) + "\n", encoding="utf-8")
-        tmp.replace(self.state_path)
+        atomic_write(self.state_path, json.dumps(self.state, indent=1, sort_keys=True, ensure_ascii=False) + "\n")
 
     def file(self, rel_path: str) -> Path:
         return self.path / rel_path
@@ -54,11 +52,7 @@ class Workspace:
             self.state["exercises"][ex.id] = {"file": rel_path, "reference": ex.body_hash()}
 
     def write(self, rel_path: str, text: str) -> None:
-        target = self.file(rel_path)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        tmp = target.with_name(target.name + ".tmp-" + str(os.getpid()))
-        tmp.write_text(text, encoding="utf-8")
-        tmp.replace(target)
+        atomic_write(self.file(rel_path), text)
 
     def backup(self, rel_path: str) -> Path:
         src = self.file(rel_path)
@@ -80,13 +74,16 @@ class Workspace:
         return {e.id: e for e in exercises}
 
     def exercise_state(self, ex: Exercise) -> str:
-        """'missing' (no file), 'lost' (markers gone), 'stub' (not started) or 'written'."""
+        """'missing' (no file), 'lost' (markers gone), 'stub' (not started), 'reference' (solve filled it with
+        the reference's answer, unchanged since) or 'written'."""
         if not self.file(ex.file).is_file():
             return "missing"
         region = self.learner_regions(ex.file).get(ex.id)
         if region is None:
             return "lost"
-        return "stub" if is_stub(region.hint_lines + region.body, ex) else "written"
+        if is_stub(region.hint_lines + region.body, ex):
+            return "stub"
+        return "reference" if is_reference(region.body, ex) else "written"
 
     def region_hash(self, ex: Exercise) -> str | None:
         region = self.learner_regions(ex.file).get(ex.id)
@@ -124,7 +121,7 @@ class Workspace:
         return notes
 
 
-def cmd_init(course: Course, ws: Workspace, quiet: bool = False) -> int:
+def cmd_init(course: Course, ws: Workspace) -> int:
     if course.problems:
         print("The course's exercise markers are broken, so the workspace cannot be made:", file=sys.stderr)
         for p in course.problems:
@@ -141,8 +138,6 @@ def cmd_init(course: Course, ws: Workspace, quiet: bool = False) -> int:
         ws.record_file(rel_path)
         made.append((rel_path, exs))
     ws.save()
-    if quiet:
-        return 0
     for rel_path, exs in made:
         print(f"  created workspace/{rel_path}  ({', '.join(e.id for e in exs)})")
     for rel_path in kept:
@@ -152,14 +147,14 @@ def cmd_init(course: Course, ws: Workspace, quiet: bool = False) -> int:
           f"{'s' * (len(course.chapters()) != 1)}. Open a file above, write the body between BEGIN and END, then:")
     first = next(iter(course.chapters()), None)
     if first:
-        print(f"  ./course check {int(first[2:])}      build your code and run chapter {int(first[2:])}'s exercise tests")
+        print(f"  ./course check {number(first)}      build your code and run chapter {number(first)}'s exercise tests")
     print("  ./course check        your progress")
     for note in ws.changes_in_course():
         print(f"note: {note}")
     return 0
 
 
-def status_word(course: Course, ws: Workspace, ex: Exercise) -> tuple[str, bool]:
+def status_word(ws: Workspace, ex: Exercise) -> tuple[str, bool]:
     """(what to print, done?) for one exercise, from the workspace and the last check."""
     state = ws.exercise_state(ex)
     if state == "missing":
@@ -168,6 +163,8 @@ def status_word(course: Course, ws: Workspace, ex: Exercise) -> tuple[str, bool]
         return f"its BEGIN/END markers are gone from workspace/{ex.file} (./course exercises reset {ex.id})", False
     if state == "stub":
         return "not started", False
+    if state == "reference":
+        return REFERENCE_WORD, False
     result = ws.state.get("results", {}).get(ex.id)
     if not result:
         return "written, not checked yet", False
@@ -177,6 +174,30 @@ def status_word(course: Course, ws: Workspace, ex: Exercise) -> tuple[str, bool]
     if word == "blocked":
         word = f"waiting for {result.get('blocked_by')}"
     return word, result.get("status") == "passed"
+
+
+REFERENCE_WORD = "the reference's answer (./course exercises solve), not yours"
+
+
+def progress_bar(ws: Workspace, exs: list[Exercise]) -> str:
+    """'#' done, 'r' the reference's answer (solve), '.' to do."""
+    marks = []
+    for ex in exs:
+        if status_word(ws, ex)[1]:
+            marks.append("#")
+        else:
+            marks.append("r" if ws.exercise_state(ex) == "reference" else ".")
+    return "[" + "".join(marks) + "]"
+
+
+def solve_note(chapters: list[str]) -> str:
+    """Where a learner learns that the exercises of earlier chapters can be the reference's."""
+    if not chapters:
+        return ""
+    last = max(chapters)
+    which = (f"./course exercises solve {number(last)}" if len(chapters) == 1
+             else f"./course exercises solve --upto {number(last)}")
+    return f"{which} fills {'that chapter' if len(chapters) == 1 else 'those chapters'} with the reference's answers"
 
 
 def cmd_status(course: Course, ws: Workspace, detail: bool = True) -> int:
@@ -192,30 +213,38 @@ def cmd_status(course: Course, ws: Workspace, detail: bool = True) -> int:
     next_up = None
     most = max(len(exs) for exs in chapters.values())
     print("Your progress (from your last './course check N'):")
+    waits_on: set[str] = set()  # chapters other chapters' exercises wait for
     for chapter, exs in chapters.items():
-        words = [(ex, *status_word(course, ws, ex)) for ex in exs]
+        words = [(ex, *status_word(ws, ex)) for ex in exs]
         done = sum(1 for _, _, d in words if d)
         all_done += done
-        if next_up is None and done < len(exs):
+        if next_up is None and done < len(exs) and any(ws.exercise_state(e) != "reference" for e in exs):
             next_up = chapter
-        bar = f"[{'#' * done + '.' * (len(exs) - done)}]"
+        for ex in exs:
+            result = ws.state.get("results", {}).get(ex.id, {})
+            if result.get("status") == "blocked" and chapter_of(result.get("blocked_by", chapter)) != chapter:
+                waits_on.add(chapter_of(result["blocked_by"]))
+        bar = progress_bar(ws, exs)
         print(f"  {chapter}  {done:>2}/{len(exs):<2} {bar:<{most + 2}}  {course.chapter_title(chapter)}")
         if detail:
             for ex, word, _ in words:
                 print(f"          {ex.id:<{width}}{word}")
     print(f"  total {all_done}/{len(course.exercises)}")
     if next_up:
-        print(f"next: ./course check {int(next_up[2:])}" + ("" if detail else "   (each exercise: ./course exercises status)"))
+        print(f"next: ./course check {number(next_up)}" + ("" if detail else "   (each exercise: ./course exercises status)"))
+    if waits_on:
+        print(f"note: some exercises wait for chapter{'s' * (len(waits_on) > 1)} "
+              f"{', '.join(str(number(c)) for c in sorted(waits_on))}: {solve_note(sorted(waits_on))}")
     for note in ws.changes_in_course():
         print(f"note: {note}")
     return 0
 
 
-def resolve_targets(course: Course, ws: Workspace, what: str) -> tuple[list[Exercise], list[str]]:
+def resolve_targets(course: Course, what: str) -> tuple[list[Exercise], list[str]]:
     """An exercise id, a chapter (4, 04, ch04) or a file -> (exercises, whole files)."""
     if what in course.exercises:
         return [course.exercises[what]], []
-    if re.fullmatch(r"(?:ch)?\d{1,2}", what.lower()):
+    if is_chapter_arg(what):
         return course.chapters().get(chapter_key(what), []), []
     candidate = what[len("workspace/"):] if what.startswith("workspace/") else what
     if candidate in course.files:
@@ -225,7 +254,7 @@ def resolve_targets(course: Course, ws: Workspace, what: str) -> tuple[list[Exer
 
 
 def cmd_reset(course: Course, ws: Workspace, what: str) -> int:
-    exercises, files = resolve_targets(course, ws, what)
+    exercises, files = resolve_targets(course, what)
     if not exercises and not files:
         print(f"Nothing to reset: {what} has no exercises.")
         return 0
@@ -256,30 +285,108 @@ def cmd_reset(course: Course, ws: Workspace, what: str) -> int:
             print(f"  {', '.join(e.id for e in mine)}: already the stub")
             continue
         print(f"  saved your version: {rel(ws.backup(rel_path))}")
-        ref = {e.id: e for e in todo}
-
-        def body(region: Exercise) -> list[str]:
-            if region.id not in ref:
-                return region.body
-            return stub_lines(ref[region.id])
-        # Reset the hint too (the reference's), then the body.
-        lines = text.split("\n")
-        out, pos = [], 0
-        for region in sorted(regions.values(), key=lambda e: e.begin):
-            if region.id not in ref:
-                continue
-            out.extend(lines[pos: region.begin + 1])
-            out.extend(ref[region.id].hint_lines)
-            out.extend(stub_lines(ref[region.id]))
-            pos = region.end
-        out.extend(lines[pos:])
-        ws.write(rel_path, "\n".join(out))
+        ws.write(rel_path, replace_regions(text, regions, {e.id: stub_lines(e) for e in todo}, course))
         for e in todo:
             ws.state["exercises"][e.id] = {"file": rel_path, "reference": e.body_hash()}
             ws.state.get("results", {}).pop(e.id, None)
             print(f"  {e.id}: back to its stub in workspace/{rel_path}")
     ws.save()
     return 0
+
+
+def replace_regions(text: str, regions: dict[str, Exercise], bodies: dict[str, list[str]], course: Course) -> str:
+    """A learner's file with the regions named in bodies given the reference's hint and that body."""
+    lines = text.split("\n")
+    out, pos = [], 0
+    for region in sorted(regions.values(), key=lambda e: e.begin):
+        if region.id not in bodies:
+            continue
+        out.extend(lines[pos: region.begin + 1])
+        out.extend(course.exercises[region.id].hint_lines)
+        out.extend(bodies[region.id])
+        pos = region.end
+    out.extend(lines[pos:])
+    return "\n".join(out)
+
+
+@dataclasses.dataclass
+class Solved:
+    """What solve did: the exercises it filled, those it left alone (the learner's), those it could not find."""
+    filled: list[Exercise] = dataclasses.field(default_factory=list)
+    already: list[Exercise] = dataclasses.field(default_factory=list)
+    kept: list[Exercise] = dataclasses.field(default_factory=list)
+    lost: list[Exercise] = dataclasses.field(default_factory=list)
+    created: list[str] = dataclasses.field(default_factory=list)
+
+
+def solve(course: Course, ws: Workspace, exercises: list[Exercise]) -> Solved:
+    """Fill these exercises' regions with the reference's answers, marked as such (REFERENCE_MARK): only the
+    ones still a stub; what a learner wrote stays."""
+    done = Solved()
+    for rel_path in sorted({e.file for e in exercises}, key=course.files_in_order().index):
+        if not ws.file(rel_path).exists():
+            ws.write(rel_path, make_stub(course.files[rel_path], course.exercises_in(rel_path)))
+            ws.record_file(rel_path)
+            done.created.append(rel_path)
+        text = ws.file(rel_path).read_text(encoding="utf-8")
+        regions = {e.id: e for e in parse(text, rel_path, strict=False)[0]}
+        bodies: dict[str, list[str]] = {}
+        for ex in (e for e in exercises if e.file == rel_path):
+            state = ws.exercise_state(ex)
+            if state == "lost":
+                done.lost.append(ex)
+            elif state == "reference":
+                done.already.append(ex)
+            elif state == "written":
+                done.kept.append(ex)
+            else:
+                bodies[ex.id] = reference_lines(ex)
+                done.filled.append(ex)
+        if bodies:
+            ws.write(rel_path, replace_regions(text, regions, bodies, course))
+            for ex_id in bodies:
+                ws.state.get("results", {}).pop(ex_id, None)
+    ws.save()
+    return done
+
+
+def solve_targets(course: Course, what: list[str], upto: str | None) -> list[Exercise]:
+    """The exercises of `what` (ids, chapters, files) and of every chapter up to `upto` (a chapter key)."""
+    chosen: list[Exercise] = []
+    if upto:
+        chosen += [e for c, exs in course.chapters().items() if c <= upto for e in exs]
+    for w in what:
+        exercises, files = resolve_targets(course, w)
+        chosen += exercises + [e for f in files for e in course.exercises_in(f)]
+    return list({e.id: e for e in chosen}.values())
+
+
+def cmd_solve(course: Course, ws: Workspace, what: list[str], upto: str | None) -> int:
+    targets = solve_targets(course, what, upto)
+    if not targets:
+        print("Nothing to solve: name a chapter (./course exercises solve 6), chapters up to one "
+              "(--upto 7) or an exercise (ch06.forward).")
+        return 1
+    done = solve(course, ws, targets)
+    width = max(len(e.id) for e in targets) + 2
+    for rel_path in done.created:
+        print(f"  created workspace/{rel_path}")
+    for ex in done.filled:
+        region = ws.learner_regions(ex.file)[ex.id]
+        print(f"  {ex.id:<{width}}the reference's answer, marked as such: workspace/{ex.file}:{region.begin + 1}")
+    for ex in done.already:
+        print(f"  {ex.id:<{width}}already the reference's answer")
+    for ex in done.kept:
+        print(f"  {ex.id:<{width}}kept: you wrote it (./course exercises reset {ex.id} first to take the reference's)")
+    for ex in done.lost:
+        print(f"  {ex.id:<{width}}its BEGIN/END markers are gone from workspace/{ex.file}: not filled")
+    chapters = sorted({e.chapter for e in done.filled})
+    if done.filled:
+        print(f"{len(done.filled)} exercise{'s' * (len(done.filled) != 1)} of chapter{'s' * (len(chapters) > 1)} "
+              f"{', '.join(str(number(c)) for c in chapters)} now hold the course's reference answers, not yours.\n"
+              "The checks of later chapters use them; './course check' shows them as the reference's ('r').\n"
+              "Write your own in their place whenever you like, or './course exercises reset N' for the stubs.")
+    return 1 if done.lost else 0
 
 
 def cmd_update(course: Course, ws: Workspace) -> int:
@@ -304,13 +411,16 @@ def cmd_update(course: Course, ws: Workspace) -> int:
             continue
         regions = ws.learner_regions(rel_path)
         exs = course.exercises_in(rel_path)
-        kept, fresh = [], []
+        kept, fresh, solved = [], [], []
 
         def body(ex: Exercise) -> list[str]:
             mine = regions.get(ex.id)
             if mine is None or is_stub(mine.hint_lines + mine.body, ex):
                 fresh.append(ex.id)
                 return stub_lines(ex)
+            if is_marked_reference(mine.body):  # solve's answer: the course's new one
+                solved.append(ex.id)
+                return reference_lines(ex)
             kept.append(ex.id)
             return mine.body
         new_text = transform(text, exs, body)
@@ -324,6 +434,8 @@ def cmd_update(course: Course, ws: Workspace) -> int:
             print(f"      kept your code for {', '.join(kept)}")
         if fresh:
             print(f"      stubs for {', '.join(fresh)}")
+        if solved:
+            print(f"      the reference's new answers for {', '.join(solved)} (solve)")
         if lost:
             print(f"      {', '.join(lost)} no longer exist: your code for them is only in the backup")
     ws.save()
@@ -332,31 +444,44 @@ def cmd_update(course: Course, ws: Workspace) -> int:
     return 0
 
 
+def compare(ex: Exercise, region: Exercise) -> str:
+    """How a learner's region compares with the reference: 'not started', 'reference' (solve's), 'same',
+    'same code' (only comments or whitespace differ) or 'differs'."""
+    if is_stub(region.hint_lines + region.body, ex):
+        return "not started"
+    if is_reference(region.body, ex):
+        return "reference"
+    if region.body_hash() == ex.body_hash():
+        return "same"
+    return "same code" if code_tokens(region.body) == code_tokens(ex.body) else "differs"
+
+
+COMPARE_WORDS = {"not started": "not started", "reference": REFERENCE_WORD, "same": "same as the reference",
+                 "same code": "the same code as the reference (only comments or spacing differ)",
+                 "differs": "differs from the reference"}
+
+
 def cmd_diff(course: Course, ws: Workspace, what: str | None) -> int:
     """The learner's region next to the reference's (this shows the solution: ask for it by id)."""
     if what is None:
-        targets = [e for exs in course.chapters().values() for e in exs]
-        print("(showing which exercises differ from the reference; './course exercises diff ID' shows the code)")
-        for ex in targets:
+        print("(which exercises differ from the reference, comments and spacing aside; "
+              "'./course exercises diff ID' shows the code)")
+        for ex in (e for exs in course.chapters().values() for e in exs):
             region = ws.learner_regions(ex.file).get(ex.id)
-            if region is None:
-                continue
-            if is_stub(region.hint_lines + region.body, ex):
-                word = "not started"
-            elif region.body_hash() == ex.body_hash():
-                word = "same as the reference"
-            else:
-                word = "differs from the reference"
-            print(f"  {ex.id:<36} {word}")
+            if region is not None:
+                print(f"  {ex.id:<36} {COMPARE_WORDS[compare(ex, region)]}")
         return 0
-    exercises, files = resolve_targets(course, ws, what)
+    exercises, files = resolve_targets(course, what)
     for ex in exercises:
         region = ws.learner_regions(ex.file).get(ex.id)
-        if region is None:
-            print(f"{ex.id}: {status_word(course, ws, ex)[0]}")
-        elif region.body_hash() == ex.body_hash():
-            print(f"{ex.id}: same as the reference")
+        how = compare(ex, region) if region is not None else None
+        if how is None:
+            print(f"{ex.id}: {status_word(ws, ex)[0]}")
+        elif how in ("same", "reference", "not started"):
+            print(f"{ex.id}: {COMPARE_WORDS[how]}")
         else:
+            if how == "same code":
+                print(f"{ex.id}: {COMPARE_WORDS[how]}; the differences:")
             sys.stdout.writelines(difflib.unified_diff([line + "\n" for line in ex.body],
                                                        [line + "\n" for line in region.body],
                                                        f"reference {ex.id}", f"yours {ex.id}"))
@@ -367,4 +492,19 @@ def cmd_diff(course: Course, ws: Workspace, what: str | None) -> int:
             continue
         sys.stdout.writelines(difflib.unified_diff(course.files[rel_path].splitlines(True), mine.splitlines(True),
                                                    f"reference/{rel_path}", f"workspace/{rel_path}"))
+    return 0
+
+
+def cmd_list(course: Course, ws: Workspace) -> int:
+    """Every exercise, where to write it (the learner's file) and its hint, a line of text per hint line."""
+    for chapter, exs in course.chapters().items():
+        print(f"{chapter}  {course.chapter_title(chapter)}")
+        for ex in exs:
+            region = ws.learner_regions(ex.file).get(ex.id)
+            where = f"workspace/{ex.file}:{(region or ex).begin + 1}"
+            if not ws.file(ex.file).exists():
+                where += " (./course exercises init creates it)"
+            print(f"  {ex.id:<28} {where}")
+            for n, line in enumerate(ex.hint.split("\n")):
+                print(f"  {'':<28} {'hint: ' if n == 0 else '      '}{line}")
     return 0
