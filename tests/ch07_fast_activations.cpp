@@ -106,6 +106,12 @@ TEST(Ch07FastActivations, TheLayersMatchTheLessonsLayers) {
     lesson->backward(z, a_lesson, dout, dz_lesson);
     EXPECT_TRUE(arma::approx_equal(dz_fast, dz_lesson, "absdiff", 0.0f)) << lesson->name();
   }
+  FastReLU fast_relu;
+  ReLU<float> relu;
+  arma::fmat dz_fast, dz_lesson;
+  fast_relu.backward(z, z, dout, dz_fast);
+  relu.backward(z, z, dout, dz_lesson);
+  EXPECT_TRUE(arma::approx_equal(dz_fast, dz_lesson, "absdiff", 0.0f));
   Network<float> net = make_mnist_mlp();
   EXPECT_NE(dynamic_cast<FastSigmoid*>(&net.layer(1)), nullptr);
   EXPECT_NE(dynamic_cast<FastTanh*>(&net.layer(3)), nullptr);

@@ -80,4 +80,8 @@ void vector_tanh(const float* z, float* out, std::size_t n) {
   for (std::size_t i = 0; i < n; ++i) out[i] = tanh_one(z[i]);
 }
 
+void relu_backward(const float* z, const float* da, float* dz, std::size_t n) {
+  for (std::size_t i = 0; i < n; ++i) dz[i] = z[i] > 0 ? da[i] : 0.0f;  // dz = da ⊙ [z > 0]
+}
+
 }  // namespace course::ch07

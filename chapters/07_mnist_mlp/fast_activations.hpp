@@ -17,7 +17,8 @@
 // std::exp and std::tanh in tests/ch07_fast_activations.cpp and stated there
 // and in the README (e^x within 1 ulp, tanh 1.5, σ 2.5). FastSigmoid and FastTanh are the lesson's
 // layers (chapter 3) with this forward pass; their backward passes, names and
-// model-file kinds are the lesson's.
+// model-file kinds are the lesson's. FastReLU keeps the lesson's forward pass and
+// does its backward pass in one loop.
 #pragma once
 #include <armadillo>
 
@@ -34,6 +35,8 @@ namespace course::ch07 {
 void vector_exp(const float* z, float* out, std::size_t n);
 void vector_sigmoid(const float* z, float* out, std::size_t n);
 void vector_tanh(const float* z, float* out, std::size_t n);
+// dz[i] = z[i] > 0 ? da[i] : 0: ReLU's backward pass in one loop (the lesson's builds the 0/1 matrix first).
+void relu_backward(const float* z, const float* da, float* dz, std::size_t n);
 
 class FastSigmoid : public Sigmoid<float> {
  public:
@@ -51,10 +54,22 @@ class FastTanh : public Tanh<float> {
   }
 };
 
-// make_activation (chapter 6) with FastSigmoid and FastTanh for "sigmoid" and "tanh".
+// ReLU with the backward pass in one loop, no temporary (chapter 11's net: 3% of its epoch).
+class FastReLU : public ReLU<float> {
+ public:
+  void backward(const arma::fmat& input, const arma::fmat& output, const arma::fmat& dout, arma::fmat& dinput) override {
+    check_same_shape(*this, "dout", dout, "input", input);
+    (void)output;
+    dinput.set_size(input.n_rows, input.n_cols);
+    relu_backward(input.memptr(), dout.memptr(), dinput.memptr(), input.n_elem);  // dz = da ⊙ [z > 0]
+  }
+};
+
+// make_activation (chapter 6) with FastSigmoid, FastTanh and FastReLU for "sigmoid", "tanh" and "relu".
 inline std::unique_ptr<Layer<float>> make_fast_activation(const std::string& name) {
   if (name == "sigmoid") return std::make_unique<FastSigmoid>();
   if (name == "tanh") return std::make_unique<FastTanh>();
+  if (name == "relu") return std::make_unique<FastReLU>();
   return make_activation<float>(name);
 }
 

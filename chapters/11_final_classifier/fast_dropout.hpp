@@ -64,7 +64,7 @@ template <typename eT>
 class FastDropout : public ch08::Dropout<eT> {
  public:
   using Mat = arma::Mat<eT>;
-  // The seed: two 31-bit draws of Armadillo's generator, so that every layer
+  // The seed: two draws of Armadillo's generator, so that every layer
   // has its own streams and --seed decides them all.
   explicit FastDropout(double keep_prob)
       : ch08::Dropout<eT>(keep_prob),
@@ -110,8 +110,8 @@ class FastDropout : public ch08::Dropout<eT> {
 
  private:
   static std::uint64_t draw_seed() {
-    const arma::ivec two = arma::randi<arma::ivec>(2, arma::distr_param(0, 2147483647));
-    return (std::uint64_t(two[0]) << 32) ^ std::uint64_t(two[1]);
+    const double high = arma::randu<double>(), low = arma::randu<double>();  // U(0, 1), 32 bits of each
+    return (std::uint64_t(std::ldexp(high, 32)) << 32) ^ std::uint64_t(std::ldexp(low, 32));
   }
   std::uint32_t threshold_;
   DropoutStreams streams_;
