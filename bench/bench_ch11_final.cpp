@@ -19,6 +19,7 @@
 #include <sys/resource.h>
 
 #include <armadillo>
+#include <algorithm>
 #include <cstdio>
 #include <iostream>
 #include <memory>
@@ -141,9 +142,20 @@ int main(int argc, char** argv) try {
               epoch, m / epoch, flops * 1e-9 / epoch, floor, flops * 1e-9 / floor, epoch / floor);
   std::printf("  the lessons' Dropout and ReLU / the fast ones: %.2f× (epoch / floor with the lessons': %.2f×)\n",
               v[2].fastest() / epoch, v[2].fastest() / floor);
-  std::printf("  share of the epoch (fastest of each): batch norm %.1f%%, dropout %.1f%%, Adam over SGD %.1f%%\n",
-              100 * (epoch - v[3].fastest()) / epoch, 100 * (epoch - v[4].fastest()) / epoch,
-              100 * (epoch - v[5].fastest()) / epoch);
+  // A part's share, round by round: (epoch − epoch without it) / epoch, both from the same
+  // round (neighbours in time, so they saw the same machine); the median of the rounds and their range.
+  auto share = [&](const course::bench::Variant& without) {
+    std::vector<double> r;
+    for (std::size_t k = 0; k < without.seconds.size(); ++k)
+      r.push_back(100 * (v[1].seconds[k] - without.seconds[k]) / v[1].seconds[k]);
+    std::sort(r.begin(), r.end());
+    char text[96];
+    std::snprintf(text, sizeof text, "%.1f%% (rounds %.1f … %.1f)", r.size() % 2 ? r[r.size() / 2] : (r[r.size() / 2 - 1] + r[r.size() / 2]) / 2,
+                  r.front(), r.back());
+    return std::string(text);
+  };
+  std::printf("  share of the epoch, median of the rounds' paired differences: batch norm %s, dropout %s, Adam over SGD %s\n",
+              share(v[3]).c_str(), share(v[4]).c_str(), share(v[5]).c_str());
   std::printf("  goal: epoch <= 1.2× the floor (%s); peer table: ./course bench (numpy in the same session)\n",
               epoch <= 1.2 * floor ? "met" : "not met");
   std::printf("  peak memory (ru_maxrss): %.0f MB for the five nets (goal: below 300 MB)\n", double(usage.ru_maxrss) / 1024.0);

@@ -14,8 +14,9 @@ same sizes as the course's, transposed), the same layer order and batch sizes:
 
 Each epoch: a new permutation, then for every mini-batch: gather, forward, cost,
 backward, update. Both nets run interleaved for --rounds rounds (after a
-warm-up epoch); each one's fastest epoch and the spread are printed and written to
-the CSV (variant, fastest, median, slowest, rounds) that bench/run.py tabulates.
+warm-up epoch); each one's fastest epoch (CPU time, as the C++ benchmarks: one BLAS
+thread) and the spread are printed and written to the CSV (variant, fastest, median,
+slowest, rounds, fastest wall-clock) that bench/run.py tabulates.
 Needs numpy (Debian: sudo apt-get install python3-numpy); PyTorch is not used.
 """
 from __future__ import annotations
@@ -87,18 +88,26 @@ class Adam:
         self.params, self.lr, self.b1, self.b2, self.eps, self.t = params, lr, beta1, beta2, eps, 0
         self.v = [np.zeros_like(p) for p in params]
         self.s = [np.zeros_like(p) for p in params]
+        self.buf = [np.zeros_like(p) for p in params]
 
     def step(self, grads: list[np.ndarray]) -> None:
         self.t += 1
         c1, c2 = 1 - self.b1 ** self.t, 1 - self.b2 ** self.t        # bias corrections, in double
         step = F(self.lr * np.sqrt(c2) / c1)
         eps = F(self.eps * np.sqrt(c2))
-        for p, g, v, s in zip(self.params, grads, self.v, self.s):
+        for p, g, v, s, buf in zip(self.params, grads, self.v, self.s, self.buf):   # in place: no temporaries
             v *= F(self.b1)
-            v += F(1 - self.b1) * g
+            np.multiply(g, F(1 - self.b1), out=buf)
+            v += buf                                                  # v = β₁ v + (1 − β₁) g
             s *= F(self.b2)
-            s += F(1 - self.b2) * (g * g)
-            p -= step * v / (np.sqrt(s) + eps)
+            np.multiply(g, g, out=buf)
+            buf *= F(1 - self.b2)
+            s += buf                                                  # s = β₂ s + (1 − β₂) g²
+            np.sqrt(s, out=buf)
+            buf += eps
+            np.divide(v, buf, out=buf)
+            buf *= step
+            p -= buf                                                  # W −= α' v / (√s + ε')
 
 
 class Ch11Net:
@@ -174,27 +183,29 @@ def main() -> None:
     rng = np.random.default_rng(1)
     nets = {"numpy ch07 epoch": (Ch07Net(rng), 64), "numpy ch11 epoch": (Ch11Net(rng), 128)}
     times: dict[str, list[float]] = {name: [] for name in nets}
+    walls: dict[str, list[float]] = {name: [] for name in nets}
     costs = {}
     for name, (net, batch) in nets.items():             # warm-up
         epoch(net, X, Y, batch, rng)
     for r in range(args.rounds):
         for name, (net, batch) in nets.items():
-            start = time.perf_counter()
+            start, wall = time.process_time(), time.perf_counter()
             costs[name] = epoch(net, X, Y, batch, rng)
-            times[name].append(time.perf_counter() - start)
+            times[name].append(time.process_time() - start)   # CPU time, as the C++ side (one BLAS thread)
+            walls[name].append(time.perf_counter() - wall)
         print(f"  round {r + 1} of {args.rounds} done", file=sys.stderr, flush=True)
     print(f"numpy {np.__version__}, float32, OPENBLAS_NUM_THREADS={os.environ['OPENBLAS_NUM_THREADS']}, "
           f"{X.shape[0]} images, {args.rounds} rounds interleaved")
-    print(f"  {'variant':<20} {'fastest':>9} {'median':>9} {'slowest':>9}  running cost")
+    print(f"  {'variant (CPU time, s)':<22} {'fastest':>9} {'median':>9} {'slowest':>9}  wall-clock fastest  running cost")
     rows = []
     for name, t in times.items():
         s = sorted(t)
         median = s[len(s) // 2] if len(s) % 2 else (s[len(s) // 2 - 1] + s[len(s) // 2]) / 2
-        print(f"  {name:<20} {s[0]:9.3f} {median:9.3f} {s[-1]:9.3f}  {costs[name]:.4f}")
-        rows.append(f"{name},{s[0]:.6g},{median:.6g},{s[-1]:.6g},{len(s)}")
+        print(f"  {name:<22} {s[0]:9.3f} {median:9.3f} {s[-1]:9.3f}  {min(walls[name]):18.3f}  {costs[name]:.4f}")
+        rows.append(f"{name},{s[0]:.6g},{median:.6g},{s[-1]:.6g},{len(s)},{min(walls[name]):.6g}")
     if args.csv:
         tmp = args.csv.with_suffix(".tmp")
-        tmp.write_text("variant,fastest_s,median_s,slowest_s,rounds\n" + "\n".join(rows) + "\n")
+        tmp.write_text("variant,fastest_s,median_s,slowest_s,rounds,fastest_wall_s\n" + "\n".join(rows) + "\n")
         tmp.replace(args.csv)
 
 
