@@ -116,3 +116,17 @@ TEST(Ch07FastActivations, TheLayersMatchTheLessonsLayers) {
   EXPECT_NE(dynamic_cast<FastSigmoid*>(&net.layer(1)), nullptr);
   EXPECT_NE(dynamic_cast<FastTanh*>(&net.layer(3)), nullptr);
 }
+
+// to_bytes (fast_batches.cpp) takes every pixel k/255 and refuses anything else, NaN included.
+TEST(Ch07FastBytes, ToBytesKeepsEveryLevelAndRefusesOtherValues) {
+  arma::fmat levels(256, 1, arma::fill::none);
+  for (int k = 0; k < 256; ++k) levels[k] = float(k) * (1.0f / 255.0f);  // as common/data.cpp
+  const arma::Mat<std::uint8_t> bytes = to_bytes(levels);
+  for (int k = 0; k < 256; ++k) EXPECT_EQ(int(bytes[k]), k);
+  for (float bad : {-1.0f / 255.0f, 256.0f / 255.0f, 2.0f, 0.5f, -0.0005f - 1.0f,
+                    std::numeric_limits<float>::quiet_NaN(), std::numeric_limits<float>::infinity()}) {
+    arma::fmat X = levels;
+    X[100] = bad;
+    EXPECT_THROW(to_bytes(X), std::invalid_argument) << "value " << bad;
+  }
+}
