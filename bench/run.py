@@ -249,10 +249,12 @@ def peer_table(results: Path, rounds: int) -> None:
         print(f"  {chapter + ': ' + label:<50} {epoch:9.3f}s {peer:7.3f}s {floor:7.3f}s {epoch / floor:9.2f}× {epoch / peer:9.2f}× "
               f"{peer / floor:11.2f}×   (goals: ≤ {g_floor}× floor, ≤ {g_numpy}× numpy)")
     print("  (each the fastest CPU time of its rounds; one BLAS thread; the C++ and numpy rounds run one program after the other)")
-    with (results / "peer.csv").open("w") as out:
-        out.write("chapter,net,cpp_epoch_s,numpy_epoch_s,sgemm_floor_s\n")
+    import csv as csv_module
+    with (results / "peer.csv").open("w", newline="") as out:
+        writer = csv_module.writer(out)
+        writer.writerow(["chapter", "net", "cpp_epoch_s", "numpy_epoch_s", "sgemm_floor_s"])
         for chapter, label, epoch, peer, floor in rows:
-            out.write(f"{chapter},{label},{epoch:.6g},{peer:.6g},{floor:.6g}\n")
+            writer.writerow([chapter, label, f"{epoch:.6g}", f"{peer:.6g}", f"{floor:.6g}"])
     draw_peer(rows, rounds, results / "peer.png")
 
 
