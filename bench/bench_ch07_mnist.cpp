@@ -12,6 +12,9 @@
 // The summary prints: epoch time, examples/s, achieved GFLOP/s (matrix
 // products of the epoch / epoch time) beside the sgemm ceiling, epoch / floor,
 // peak memory (getrusage ru_maxrss), and per example / vectorized.
+// Then, interleaved (floor, epoch, epoch with the lesson's σ and tanh, then again) for
+// --rounds=N rounds (default 5), one BLAS thread: the ratios of the goals, each
+// variant's fastest and the spread. --csv=PATH writes those times for bench/run.py.
 // Without the full MNIST files it falls back to the embedded sample (and says so).
 #include <benchmark/benchmark.h>
 #include <sys/resource.h>
@@ -29,6 +32,7 @@
 #include "common/chapter.hpp"
 #include "common/data.hpp"
 #include "collector.hpp"
+#include "interleaved.hpp"
 #include "mnist_data.hpp"
 
 using namespace course;
@@ -136,7 +140,18 @@ BENCHMARK(BM_Vectorized)->Unit(benchmark::kMillisecond)->UseRealTime()->MinTime(
 
 }  // namespace
 
+// One epoch of chapter 7's loop on a net of its own (for the interleaved rounds).
+struct Ch07Epoch {
+  Network<float> net;
+  MinibatchTrainer<float> trainer;
+  SGD<float> sgd{0.1f};
+  std::mt19937_64 gen{1};
+  void run() { trainer.train_epoch(net, sgd, data().X_bytes, data().Y_train, kBatch, gen); }
+};
+
 int main(int argc, char** argv) {
+  const int rounds = course::bench::take_rounds(argc, argv, 5);
+  const std::string csv = course::bench::take_csv(argc, argv);
   benchmark::Initialize(&argc, argv);
   if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
   data();  // load before timing
@@ -177,6 +192,36 @@ int main(int argc, char** argv) {
   std::printf("  peak memory (ru_maxrss): %.0f MB (the 60,000 + 10,000 images as float: %.0f MB)\n",
               double(usage.ru_maxrss) / 1024.0, 784.0 * 70000 * 4 / 1048576.0);
   std::printf("  (the fastest of 7 repetitions of each, wall-clock; on a machine busy with other work every time grows)\n");
+
+  // The goals' ratios, measured interleaved.
+  set_blas_threads(1);
+  seed_everything(1);
+  Ch07Epoch fast_epoch, lesson_epoch;
+  fast_epoch.net = make_mnist_mlp();
+  seed_everything(1);
+  lesson_epoch.net = make_mlp<float>(kSizes);                 // chapter 3's Sigmoid and Tanh layers
+  const arma::uword batches = (data().mnist.train.size() + kBatch - 1) / kBatch;
+  arma::fmat X(784, kBatch, arma::fill::randu), W1(64, 784, arma::fill::randn), W2(16, 64, arma::fill::randn),
+      W3(10, 16, arma::fill::randn), Z1, Z2, Z3, dW1, dW2, dW3, dA1, dA2;
+  const arma::fmat dZ1(64, kBatch, arma::fill::randn), dZ2(16, kBatch, arma::fill::randn), dZ3(10, kBatch, arma::fill::randn);
+  std::vector<course::bench::Variant> v = {
+      {"sgemm floor", [&] {
+         for (arma::uword b = 0; b < batches; ++b) {
+           Z1 = W1 * X; Z2 = W2 * Z1; Z3 = W3 * Z2;
+           dW3 = dZ3 * Z2.t(); dA2 = W3.t() * dZ3; dW2 = dZ2 * Z1.t(); dA1 = W2.t() * dZ2; dW1 = dZ1 * X.t();
+         }
+       }},
+      {"epoch (FastSigmoid, FastTanh)", [&] { fast_epoch.run(); }},
+      {"epoch, the lesson's Sigmoid and Tanh", [&] { lesson_epoch.run(); }},
+  };
+  std::fprintf(stderr, "bench_ch07_mnist: %zu variants, interleaved, %d rounds\n", v.size(), rounds);
+  course::bench::run_interleaved(v, rounds);
+  if (!csv.empty()) course::bench::write_csv(v, csv);
+  std::printf("\nInterleaved, 1 BLAS thread, %d rounds (fastest of each):\n", rounds);
+  course::bench::print_spread(v);
+  const double floor = v[0].fastest(), epoch = v[1].fastest();
+  std::printf("  epoch / floor %.2f× (goal <= 1.2×: %s); the lesson's activations: %.2f× the floor, %.2f× this epoch\n",
+              epoch / floor, epoch <= 1.2 * floor ? "met" : "not met", v[2].fastest() / floor, v[2].fastest() / epoch);
   benchmark::Shutdown();
   return 0;
 }

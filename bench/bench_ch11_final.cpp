@@ -4,30 +4,37 @@
 // batch norm + ReLU + dropout 0.2, Adam at 10⁻³, batch 128, float32, one
 // OpenBLAS thread) on full MNIST's 60,000 training images, against the floor set
 // by its matrix products alone (sgemm at the net's own shapes, in the same run);
-// and the same epoch without batch norm, without dropout, and with SGD instead
-// of Adam, whose differences are each part's share of the epoch.
+// and the same epoch with the lessons' dropout and ReLU (chapters 8 and 3, before
+// FastDropout and FastReLU), without batch norm, without dropout, and with SGD instead of
+// Adam, whose differences are each part's share of the epoch.
 //
-//   build/release/bin/bench_ch11_final
+// All the variants run interleaved (floor, final, lesson's dropout, …, then again)
+// for --rounds=N rounds (default 5); the summary takes each one's fastest and
+// prints the spread. --csv=PATH writes the times for bench/run.py's peer table;
+// --only=TEXT runs the variants with TEXT in their name (for perf record), no summary.
+//
+//   build/release/bin/bench_ch11_final [--rounds=5] [--csv=bench/results/bench_ch11_final.csv]
 //
 // Without the full MNIST files it falls back to the embedded sample (and says so).
-#include <benchmark/benchmark.h>
 #include <sys/resource.h>
 
 #include <armadillo>
+#include <algorithm>
 #include <cstdio>
 #include <iostream>
 #include <memory>
+#include <random>
 #include <string>
 
-#include "common/blas_threads.hpp"
 #include "chapters/07_mnist_mlp/mnist_mlp.hpp"
 #include "chapters/07_mnist_mlp/training.hpp"
 #include "chapters/09_optimizers/optimizers.hpp"
 #include "chapters/11_final_classifier/final_net.hpp"
-#include "collector.hpp"
-#include "mnist_data.hpp"
+#include "common/blas_threads.hpp"
 #include "common/chapter.hpp"
 #include "common/data.hpp"
+#include "interleaved.hpp"
+#include "mnist_data.hpp"
 
 using namespace course;
 using namespace course::ch11;
@@ -40,16 +47,15 @@ constexpr arma::uword kBatch = 128;
 course::bench::MnistData& data() { return course::bench::mnist_data("bench_ch11_final"); }
 
 // The floor: the epoch's matrix products only, into preallocated matrices.
-void BM_SgemmFloor(benchmark::State& state) {
-  set_blas_threads(1);
-  const arma::uword batches = (data().mnist.train.size() + kBatch - 1) / kBatch;
-  arma::fmat X(784, kBatch, arma::fill::randu), W1(256, 784, arma::fill::randn), W2(128, 256, arma::fill::randn),
-      W3(10, 128, arma::fill::randn);
-  arma::fmat Z1(256, kBatch, arma::fill::zeros), Z2(128, kBatch, arma::fill::zeros), Z3(10, kBatch, arma::fill::zeros);
-  arma::fmat dZ1(256, kBatch, arma::fill::randn), dZ2(128, kBatch, arma::fill::randn), dZ3(10, kBatch, arma::fill::randn);
-  arma::fmat dW1(256, 784, arma::fill::zeros), dW2(128, 256, arma::fill::zeros), dW3(10, 128, arma::fill::zeros);
-  arma::fmat dA1(256, kBatch, arma::fill::zeros), dA2(128, kBatch, arma::fill::zeros);
-  for (auto _ : state) {
+struct SgemmFloor {
+  arma::fmat X{784, kBatch, arma::fill::randu}, W1{256, 784, arma::fill::randn}, W2{128, 256, arma::fill::randn},
+      W3{10, 128, arma::fill::randn};
+  arma::fmat Z1{256, kBatch, arma::fill::zeros}, Z2{128, kBatch, arma::fill::zeros}, Z3{10, kBatch, arma::fill::zeros};
+  arma::fmat dZ1{256, kBatch, arma::fill::randn}, dZ2{128, kBatch, arma::fill::randn}, dZ3{10, kBatch, arma::fill::randn};
+  arma::fmat dW1{256, 784, arma::fill::zeros}, dW2{128, 256, arma::fill::zeros}, dW3{10, 128, arma::fill::zeros};
+  arma::fmat dA1{256, kBatch, arma::fill::zeros}, dA2{128, kBatch, arma::fill::zeros};
+  void run() {
+    const arma::uword batches = (data().mnist.train.size() + kBatch - 1) / kBatch;
     for (arma::uword b = 0; b < batches; ++b) {
       Z1 = W1 * X;
       Z2 = W2 * Z1;
@@ -60,69 +66,101 @@ void BM_SgemmFloor(benchmark::State& state) {
       dA1 = W2.t() * dZ2;
       dW1 = dZ1 * X.t();
     }
-    benchmark::DoNotOptimize(dW1.memptr());
-    benchmark::ClobberMemory();
   }
-}
+};
 
-// One epoch of the training loop. state.range(0): 0 the final net; 1 without
-// batch norm (Linear with bias, ReLU, dropout); 2 without dropout; 3 with SGD.
-void BM_Epoch(benchmark::State& state) {
-  set_blas_threads(1);
-  course::bench::MnistData& d = data();
-  seed_everything(1);
-  const int variant = int(state.range(0));
+// One epoch of the training loop on one variant of the net.
+struct Epoch {
   Network<float> net;
-  if (variant == 1) {  // the same net without batch norm
-    for (std::size_t l = 0; l + 2 < kSizes.size(); ++l) {
-      net.add<Linear>(kSizes[l], kSizes[l + 1]);
-      net.add<ReLU>();
-      net.add<ch08::Dropout>(0.8);
-    }
-    net.add<Linear>(kSizes[2], kSizes[3]);
-    net.set_loss(std::make_unique<SoftmaxCrossEntropy<float>>());
-  } else {
-    net = make_final_net<float>({kSizes, variant == 2 ? 1.0 : 0.8});
-  }
   std::unique_ptr<Optimizer<float>> optimizer;
-  if (variant == 3) optimizer = std::make_unique<SGD<float>>(0.01f);
-  else optimizer = std::make_unique<ch09::FusedAdam<float>>(1e-3f);
   MinibatchTrainer<float> trainer;
-  std::mt19937_64 gen(1);
-  for (auto _ : state) benchmark::DoNotOptimize(trainer.train_epoch(net, *optimizer, d.X_bytes, d.Y_train, kBatch, gen));
-  state.counters["examples/s"] = benchmark::Counter(double(d.mnist.train.size()), benchmark::Counter::kIsIterationInvariantRate);
-}
+  std::mt19937_64 gen{1};
+  void run() { trainer.train_epoch(net, *optimizer, data().X_bytes, data().Y_train, kBatch, gen); }
+};
 
-BENCHMARK(BM_SgemmFloor)->Unit(benchmark::kMillisecond)->UseRealTime()->Iterations(1)->Repetitions(5)->ComputeStatistics("min", course::bench::fastest)->ReportAggregatesOnly(true);
-BENCHMARK(BM_Epoch)->DenseRange(0, 3)->Unit(benchmark::kMillisecond)->UseRealTime()->Iterations(1)->Repetitions(3)->ComputeStatistics("min", course::bench::fastest)->ReportAggregatesOnly(true);
+enum class Part { kFinal, kLessonDropout, kNoBatchNorm, kNoDropout, kSgd };
+
+std::unique_ptr<Epoch> make_epoch(Part part) {
+  seed_everything(1);
+  auto e = std::make_unique<Epoch>();
+  if (part == Part::kNoBatchNorm) {  // the same net without batch norm: Linear with bias, ReLU, dropout
+    ch07::MlpOptions<float> options = ch10::bn_mlp_options<float>(/*batch_norm=*/false);
+    options.make_activation = ch07::make_fast_activation;
+    options.after_activation = [] { return std::make_unique<FastDropout<float>>(0.8); };
+    e->net = ch07::make_mlp<float>(kSizes, options);
+  } else {
+    e->net = make_final_net<float>({kSizes, part == Part::kNoDropout ? 1.0 : 0.8, part != Part::kLessonDropout});
+  }
+  if (part == Part::kSgd) e->optimizer = std::make_unique<SGD<float>>(0.01f);
+  else e->optimizer = std::make_unique<ch09::FusedAdam<float>>(1e-3f);
+  return e;
+}
 
 }  // namespace
 
-int main(int argc, char** argv) {
-  benchmark::Initialize(&argc, argv);
-  if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
+int main(int argc, char** argv) try {
+  const int rounds = course::bench::take_rounds(argc, argv, 5);
+  const std::string csv = course::bench::take_csv(argc, argv);
+  set_blas_threads(1);
   data();
-  course::bench::Collector collector;
-  benchmark::RunSpecifiedBenchmarks(&collector);
-  auto seconds = [&](const std::string& name) {
-    auto it = collector.results.find(name);
-    return it == collector.results.end() ? 0.0 : it->second.seconds;
+  SgemmFloor floor_products;
+  std::unique_ptr<Epoch> final_net = make_epoch(Part::kFinal), lesson = make_epoch(Part::kLessonDropout),
+                         no_bn = make_epoch(Part::kNoBatchNorm), no_dropout = make_epoch(Part::kNoDropout),
+                         sgd = make_epoch(Part::kSgd);
+  std::vector<course::bench::Variant> v = {
+      {"sgemm floor", [&] { floor_products.run(); }},
+      {"final net (FastDropout, FastReLU)", [&] { final_net->run(); }},
+      {"final net, the lessons' Dropout and ReLU", [&] { lesson->run(); }},
+      {"without batch norm", [&] { no_bn->run(); }},
+      {"without dropout", [&] { no_dropout->run(); }},
+      {"SGD instead of Adam", [&] { sgd->run(); }},
   };
+  course::bench::take_only(argc, argv, v);
+  if (argc > 1) {
+    std::cerr << "bench_ch11_final: unknown argument '" << argv[1] << "' (expected --rounds=N, --csv=PATH, --only=TEXT)\n";
+    return 1;
+  }
+  if (v.size() < 6) {  // a profile of some of them: no summary
+    course::bench::run_interleaved(v, rounds);
+    course::bench::print_spread(v);
+    return 0;
+  }
+  std::cerr << "bench_ch11_final: " << v.size() << " variants, interleaved, " << rounds << " rounds (and a warm-up)\n";
+  course::bench::run_interleaved(v, rounds);
+  if (!csv.empty()) course::bench::write_csv(v, csv);
+
   const double m = double(data().mnist.train.size());
   const double flops = ch07::training_flops(kSizes, m);
-  const double epoch = seconds("BM_Epoch/0"), floor = seconds("BM_SgemmFloor");
+  const double floor = v[0].fastest(), epoch = v[1].fastest();
   rusage usage{};
   getrusage(RUSAGE_SELF, &usage);
   std::printf("\nSummary: 784-256-128-10, BN + ReLU + dropout 0.2, Adam (fused), batch %llu, float32, 1 BLAS thread, %s (%.0f images)\n",
               static_cast<unsigned long long>(kBatch), data().full ? "full MNIST" : "THE EMBEDDED SAMPLE", m);
-  std::printf("  %.1f GFLOP of matrix products per epoch\n", flops * 1e-9);
+  std::printf("  %.1f GFLOP of matrix products per epoch; %d rounds, interleaved\n", flops * 1e-9, rounds);
+  course::bench::print_spread(v);
   std::printf("  epoch %.3f s, %.0f examples/s, %.1f GFLOP/s achieved; sgemm floor %.3f s (%.1f GFLOP/s); epoch / floor %.2f×\n",
               epoch, m / epoch, flops * 1e-9 / epoch, floor, flops * 1e-9 / floor, epoch / floor);
-  std::printf("  share of the epoch: batch norm %.1f%%, dropout %.1f%%, Adam over SGD %.1f%%\n",
-              100 * (epoch - seconds("BM_Epoch/1")) / epoch, 100 * (epoch - seconds("BM_Epoch/2")) / epoch,
-              100 * (epoch - seconds("BM_Epoch/3")) / epoch);
-  std::printf("  reference (the issue, same machine type): numpy 1.07 s, PyTorch 1.13 CPU 1.27 s; goal <= 0.70 s and <= 1.2× the floor\n");
-  std::printf("  peak memory (ru_maxrss): %.0f MB (goal: below 300 MB for the full run)\n", double(usage.ru_maxrss) / 1024.0);
-  benchmark::Shutdown();
+  std::printf("  the lessons' Dropout and ReLU / the fast ones: %.2f× (epoch / floor with the lessons': %.2f×)\n",
+              v[2].fastest() / epoch, v[2].fastest() / floor);
+  // A part's share, round by round: (epoch − epoch without it) / epoch, both from the same
+  // round (neighbours in time, so they saw the same machine); the median of the rounds and their range.
+  auto share = [&](const course::bench::Variant& without) {
+    std::vector<double> r;
+    for (std::size_t k = 0; k < without.seconds.size(); ++k)
+      r.push_back(100 * (v[1].seconds[k] - without.seconds[k]) / v[1].seconds[k]);
+    std::sort(r.begin(), r.end());
+    char text[96];
+    std::snprintf(text, sizeof text, "%.1f%% (rounds %.1f … %.1f)", r.size() % 2 ? r[r.size() / 2] : (r[r.size() / 2 - 1] + r[r.size() / 2]) / 2,
+                  r.front(), r.back());
+    return std::string(text);
+  };
+  std::printf("  share of the epoch, median of the rounds' paired differences: batch norm %s, dropout %s, Adam over SGD %s\n",
+              share(v[3]).c_str(), share(v[4]).c_str(), share(v[5]).c_str());
+  std::printf("  goal: epoch <= 1.2× the floor (%s); peer table: ./course bench (numpy in the same session)\n",
+              epoch <= 1.2 * floor ? "met" : "not met");
+  std::printf("  peak memory (ru_maxrss): %.0f MB for the five nets (goal: below 300 MB)\n", double(usage.ru_maxrss) / 1024.0);
   return 0;
+} catch (const std::exception& e) {
+  std::cerr << "bench_ch11_final: " << e.what() << "\n";
+  return 1;
 }

@@ -3,6 +3,7 @@
 
     python3 bench/run.py                 every bench_* program in build/release/bin
     python3 bench/run.py ch02            the programs whose name contains "ch02"
+    python3 bench/run.py ch07,ch11       several parts of names, separated by commas (here: the peer table)
     python3 bench/run.py 'matmul/float'  otherwise: a regular expression for benchmark names
     python3 bench/run.py --min-time 0.1  shorter runs (Google Benchmark's --benchmark_min_time)
 
@@ -15,7 +16,12 @@ table, writes them to bench/results/<operation>.csv, and draws, with gnuplot
 (pngcairo), bench/results/<operation>.png: time against size on the left, speed-up
 against size on the right, both on log-log axes.
 
-Only the Python standard library is used.
+After chapters 7 and 11's programs, the peer table: the same two nets hand-written in numpy
+(bench/peer_numpy.py, run with an interpreter that has numpy; skipped with a message when none
+has), their epochs beside the C++ ones and the sgemm floor, in bench/results/peer.csv and
+bench/results/peer.png.
+
+Only the Python standard library is used here.
 """
 
 from __future__ import annotations
@@ -46,9 +52,25 @@ def programs_in(bin_dir: Path) -> list[Path]:
     return sorted(p for p in bin_dir.glob("bench_*") if p.is_file() and os.access(p, os.X_OK))
 
 
+# The programs whose summaries time their variants interleaved (bench/interleaved.hpp): they take
+# --rounds and --csv, and their epoch times go into the peer table (numpy, below).
+PEER_PROGRAMS = {"bench_ch07_mnist": "ch07", "bench_ch11_final": "ch11"}
+NO_GOOGLE_BENCHMARK = {"bench_ch11_final"}   # no Google Benchmark runs, so no JSON
+
+
 def run_program(program: Path, out_json: Path, benchmark_filter: str | None, min_time: float | None,
-                repetitions: int, blas_threads: int | None) -> bool:
+                repetitions: int, blas_threads: int | None, rounds: int = 5) -> bool:
+    if program.name in NO_GOOGLE_BENCHMARK:
+        command = [str(program), f"--rounds={rounds}", f"--csv={out_json.with_suffix('.csv')}"]
+        print(f"\n==> {program.name}", flush=True)
+        env = dict(os.environ)
+        result = subprocess.run(command, cwd=ROOT, env=env)
+        if result.returncode != 0:
+            print(f"bench/run.py: {program.name} failed (exit code {result.returncode})", file=sys.stderr)
+        return False   # no JSON to tabulate
     command = [str(program), f"--benchmark_out={out_json}", "--benchmark_out_format=json"]
+    if program.name in PEER_PROGRAMS:
+        command += [f"--rounds={rounds}", f"--csv={out_json.with_suffix('.csv')}"]
     if benchmark_filter:
         command.append(f"--benchmark_filter={benchmark_filter}")
     if min_time is not None:
@@ -169,6 +191,109 @@ XLABELS = {
 }
 
 
+def read_times(csv: Path) -> dict[str, float]:
+    """variant -> fastest seconds, from a CSV of bench/interleaved.hpp or bench/peer_numpy.py."""
+    import csv as csv_module
+    with csv.open(newline="") as f:
+        return {row["variant"]: float(row["fastest_s"]) for row in csv_module.DictReader(f)}
+
+
+def python_with(module: str) -> str | None:
+    """An interpreter that can import `module`: this one, or Debian's (where apt installs python3-numpy)."""
+    for candidate in (sys.executable, "/usr/bin/python3"):
+        if candidate and Path(candidate).exists():
+            if subprocess.run([candidate, "-c", f"import {module}"], capture_output=True).returncode == 0:
+                return candidate
+    return None
+
+
+def peer_table(results: Path, rounds: int) -> None:
+    """C++ epoch, numpy epoch and sgemm floor of chapters 7 and 11, side by side (bench/peer_numpy.py)."""
+    cpp = {}
+    for program, chapter in PEER_PROGRAMS.items():
+        csv = results / f"{program}.csv"
+        if csv.exists():
+            cpp[chapter] = read_times(csv)
+    if not cpp:
+        return
+    print("\n==> Peer table: the same nets hand-written in numpy (bench/peer_numpy.py), same session")
+    python = python_with("numpy")
+    if python is None:
+        print("  numpy is not installed: skipped (Debian: sudo apt-get install python3-numpy)")
+        return
+    if python_with("torch") is None:
+        print("  (PyTorch is not installed: not compared)")
+    else:
+        print("  (PyTorch is installed, but bench/peer_numpy.py has no PyTorch version yet: not compared)")
+    peer_csv = results / "peer_numpy.csv"
+    result = subprocess.run([python, str(ROOT / "bench" / "peer_numpy.py"), f"--rounds={rounds}", f"--csv={peer_csv}"],
+                            cwd=ROOT)
+    if result.returncode != 0 or not peer_csv.exists():
+        print("bench/run.py: bench/peer_numpy.py failed", file=sys.stderr)
+        return
+    numpy_times = read_times(peer_csv)
+    rows = []
+    names = {"ch07": ("784-64-16-10 sigmoid/tanh, SGD, batch 64", "epoch (FastSigmoid, FastTanh)"),
+             "ch11": ("784-256-128-10 BN+ReLU+dropout, Adam, batch 128", "final net (FastDropout, FastReLU)")}
+    goals = {"ch07": (1.2, 0.6), "ch11": (1.2, 0.67)}
+    for chapter, times in cpp.items():
+        label, key = names[chapter]
+        epoch, floor = times.get(key), times.get("sgemm floor")
+        peer = numpy_times.get(f"numpy {chapter} epoch")
+        if epoch is None or floor is None or peer is None:
+            continue
+        rows.append((chapter, label, epoch, peer, floor))
+    print(f"\n  {'net':<50} {'C++ epoch':>10} {'numpy':>8} {'floor':>8} {'C++/floor':>10} {'C++/numpy':>10} {'numpy/floor':>12}")
+    for chapter, label, epoch, peer, floor in rows:
+        g_floor, g_numpy = goals[chapter]
+        print(f"  {chapter + ': ' + label:<50} {epoch:9.3f}s {peer:7.3f}s {floor:7.3f}s {epoch / floor:9.2f}× {epoch / peer:9.2f}× "
+              f"{peer / floor:11.2f}×   (goals: ≤ {g_floor}× floor, ≤ {g_numpy}× numpy)")
+    print("  (each the fastest CPU time of its rounds; one BLAS thread; the C++ and numpy rounds run one program after the other)")
+    import csv as csv_module
+    with (results / "peer.csv").open("w", newline="") as out:
+        writer = csv_module.writer(out)
+        writer.writerow(["chapter", "net", "cpp_epoch_s", "numpy_epoch_s", "sgemm_floor_s"])
+        for chapter, label, epoch, peer, floor in rows:
+            writer.writerow([chapter, label, f"{epoch:.6g}", f"{peer:.6g}", f"{floor:.6g}"])
+    draw_peer(rows, rounds, results / "peer.png")
+
+
+def draw_peer(rows: list, rounds: int, png: Path) -> None:
+    """One panel per net: the sgemm floor, the C++ epoch and the numpy epoch (seconds), the ratios in the title."""
+    gnuplot = shutil.which("gnuplot")
+    if gnuplot and rows:
+        script = f"""set terminal pngcairo size {500 * len(rows)},480 enhanced font "Sans,11"
+set output {quoted(str(png))}
+set multiplot layout 1,{len(rows)} title "One training epoch on 60,000 MNIST images: CPU time, 1 BLAS thread, fastest of {rounds} rounds"
+set style fill solid 0.8 border -1
+set boxwidth 0.6
+set xrange [-0.6:2.6]
+set yrange [0:*]
+set ylabel "seconds per epoch"
+set grid ytics
+unset key
+"""
+        for i, (chapter, label, epoch, peer, floor) in enumerate(rows):
+            script += f"""$d{i} << EOD
+0 "sgemm floor" {floor}
+1 "C++ (course)" {epoch}
+2 "numpy" {peer}
+EOD
+set title "{chapter}: {label}\\nC++ / floor {epoch / floor:.2f}x, C++ / numpy {epoch / peer:.2f}x" noenhanced
+set offsets 0, 0, graph 0.1, 0
+plot $d{i} every ::0::0 using 1:3:xtic(2) with boxes lc rgb "#999999", \\
+     $d{i} every ::1::1 using 1:3:xtic(2) with boxes lc rgb "#1f77b4", \\
+     $d{i} every ::2::2 using 1:3:xtic(2) with boxes lc rgb "#ff7f0e", \\
+     $d{i} using 1:3:(sprintf("%.3f s", $3)) with labels offset 0,0.8
+"""
+        script += "unset multiplot\n"
+        r = subprocess.run([gnuplot], input=script, text=True, capture_output=True)
+        if r.returncode == 0:
+            print(f"  figure: {png}")
+        else:
+            print(f"bench/run.py: gnuplot failed for the peer figure: {r.stderr.strip()}", file=sys.stderr)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description="Run the benchmarks and plot loop/vectorized speed-ups.")
     parser.add_argument("filter", nargs="?", default="",
@@ -178,6 +303,8 @@ def main() -> None:
     parser.add_argument("--results", type=Path, default=ROOT / "bench" / "results", help="output folder (default: bench/results)")
     parser.add_argument("--min-time", type=float, default=None, help="seconds per benchmark (Google Benchmark's default: 0.5)")
     parser.add_argument("--repetitions", type=int, default=1, help="repeat each benchmark and keep the median")
+    parser.add_argument("--rounds", type=int, default=5,
+                        help="rounds of the interleaved epoch timings (chapters 7 and 11, and the numpy peer)")
     parser.add_argument("--blas-threads", type=int, default=None,
                         help="OPENBLAS_NUM_THREADS for the programs (1: compare one core against one core)")
     parser.add_argument("--cpu-time", action="store_true",
@@ -189,6 +316,8 @@ def main() -> None:
 
     if args.repetitions < 1:
         fail("--repetitions must be at least 1")
+    if args.rounds < 1:
+        fail("--rounds must be at least 1")
     if args.cpu_time:
         global CPU_TIME_ONLY
         CPU_TIME_ONLY = True
@@ -200,7 +329,7 @@ def main() -> None:
     all_programs = programs_in(args.bin_dir)
     if not all_programs and not args.no_run:
         fail(f"no bench_* programs in {args.bin_dir}: build first (./course build), or give --bin-dir")
-    chosen = [p for p in all_programs if args.filter and args.filter in p.name]
+    chosen = [p for p in all_programs if args.filter and any(part and part in p.name for part in args.filter.split(","))]
     benchmark_filter = None
     if not chosen:
         chosen = all_programs
@@ -227,9 +356,10 @@ def main() -> None:
         failed = []
         for program in chosen:
             out_json = args.results / f"{program.name}.json"
-            if run_program(program, out_json, benchmark_filter, args.min_time, args.repetitions, args.blas_threads):
+            if run_program(program, out_json, benchmark_filter, args.min_time, args.repetitions, args.blas_threads,
+                           args.rounds):
                 json_files.append(out_json)
-            else:
+            elif program.name not in NO_GOOGLE_BENCHMARK:
                 failed.append(program.name)
         if failed:
             print(f"\nbench/run.py: failed: {', '.join(failed)}", file=sys.stderr)
@@ -282,6 +412,9 @@ def main() -> None:
         for program, row in others:
             rate = f"  {human_rate(row['items_per_second'])} items/s" if row["items_per_second"] else ""
             print(f"  {program:<24} {row['name']:<40} {human_time(row['seconds']):>11}{rate}")
+
+    if not args.no_run and any(p.name in PEER_PROGRAMS for p in chosen):
+        peer_table(args.results, args.rounds)
 
     print(f"\nJSON results in {args.results}")
     for png in drawn:

@@ -64,6 +64,7 @@ namespace course::ch07 {
 template <typename eT>
 struct MlpOptions {
   std::vector<std::string> activations = {"sigmoid", "tanh"};  // chapter 6's names (network_builder.hpp)
+  std::function<std::unique_ptr<Layer<eT>>(const std::string&)> make_activation = course::make_activation<eT>;  // a name's layer
   std::function<void(Network<eT>&)> init = xavier_init<eT>;    // draws W^l after the layers are built
   std::function<std::unique_ptr<Layer<eT>>(arma::uword units)> normalization = {};  // after each hidden Linear
   std::function<std::unique_ptr<Layer<eT>>()> after_activation = {};                // after each hidden f
@@ -81,7 +82,7 @@ Network<eT> make_mlp(const std::vector<arma::uword>& sizes, const MlpOptions<eT>
     const bool normalized = bool(options.normalization);
     net.template add<Linear>(sizes[l], sizes[l + 1], !normalized);  // z^l = W^l a^{l−1} (+ b^l)
     if (normalized) net.add(options.normalization(sizes[l + 1]));   // ẑ^l = γ z_norm + β (chapter 10)
-    net.add(make_activation<eT>(options.activations[options.activations.size() == 1 ? 0 : l]));  // a^l = f(ẑ^l)
+    net.add(options.make_activation(options.activations[options.activations.size() == 1 ? 0 : l]));  // a^l = f(ẑ^l)
     if (options.after_activation) net.add(options.after_activation());  // a^l ⊙ d / keep_prob (chapter 8)
   }
   net.template add<Linear>(sizes[hidden], sizes[hidden + 1]);       // the logits z^L
@@ -90,7 +91,8 @@ Network<eT> make_mlp(const std::vector<arma::uword>& sizes, const MlpOptions<eT>
   return net;
 }
 
-// The float network of the chapter: 784-64-16-10, sigmoid, tanh, Xavier.
+// The float network of the chapter: 784-64-16-10, sigmoid, tanh, Xavier; σ and
+// tanh computed in vector instructions (FastSigmoid, FastTanh: fast_activations.hpp).
 Network<float> make_mnist_mlp();
 
 // Multiply-add operations of one training epoch, counted as 2 flops each: the

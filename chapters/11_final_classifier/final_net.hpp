@@ -12,18 +12,24 @@
 #include <memory>
 #include <stdexcept>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 #include "chapters/06_backprop/network.hpp"
+#include "chapters/07_mnist_mlp/fast_activations.hpp"
 #include "chapters/08_init_regularization/dropout.hpp"
 #include "chapters/10_batch_norm/batch_norm.hpp"
 #include "chapters/10_batch_norm/bn_mlp.hpp"
+#include "chapters/11_final_classifier/fast_dropout.hpp"
 
 namespace course::ch11 {
 
 struct FinalNetSettings {
   std::vector<arma::uword> sizes = {784, 256, 128, 10};
   double keep_prob = 0.7;  // dropout 0.3 after each hidden ReLU
+  // Chapter 8's dropout with a fast generator (fast_dropout.hpp) and chapter 7's FastReLU
+  // (fast_activations.hpp); false: the lessons' layers.
+  bool fast_layers = true;
 };
 
 // Chapter 10's options (He, BatchNorm before each ReLU) and chapter 8's dropout
@@ -31,9 +37,15 @@ struct FinalNetSettings {
 template <typename eT>
 Network<eT> make_final_net(const FinalNetSettings& s = {}) {
   ch07::MlpOptions<eT> options = ch10::bn_mlp_options<eT>(/*batch_norm=*/true);
+  if constexpr (std::is_same_v<eT, float>)
+    if (s.fast_layers) options.make_activation = ch07::make_fast_activation;  // ReLU's backward in one loop
   if (s.keep_prob < 1) {
     const double keep_prob = s.keep_prob;
-    options.after_activation = [keep_prob] { return std::make_unique<ch08::Dropout<eT>>(keep_prob); };
+    const bool fast = s.fast_layers;
+    options.after_activation = [keep_prob, fast]() -> std::unique_ptr<Layer<eT>> {
+      if (fast) return std::make_unique<FastDropout<eT>>(keep_prob);
+      return std::make_unique<ch08::Dropout<eT>>(keep_prob);
+    };
   }
   return ch07::make_mlp<eT>(s.sizes, options);
 }

@@ -1,0 +1,126 @@
+// Timing variants of one job interleaved: A B C A B C … for a number of rounds,
+// keeping every time, then each variant's fastest (on a shared machine other jobs
+// only ever add time) and its spread. The time is the process's CPU time: with
+// one BLAS thread every variant runs on the calling thread alone, so its CPU time
+// is its work, and a time slice given to another program is not counted (the
+// wall-clock time, which is, is printed beside it). Two variants measured in the same rounds
+// see the same machine, so their ratio (or the difference that is a part's share)
+// cannot come out of order because one ran while the machine was busier.
+#pragma once
+#include <algorithm>
+#include <chrono>
+#include <ctime>
+#include <cstdio>
+#include <functional>
+#include <fstream>
+#include <string>
+#include <stdexcept>
+#include <vector>
+
+namespace course::bench {
+
+struct Variant {
+  std::string name;
+  std::function<void()> run;       // one epoch (or one floor pass)
+  std::vector<double> seconds = {};  // CPU time of each round
+  std::vector<double> wall = {};     // wall-clock time of each round
+  double fastest() const { return *std::min_element(seconds.begin(), seconds.end()); }
+  double median() const {
+    std::vector<double> s = seconds;
+    std::sort(s.begin(), s.end());
+    return s.size() % 2 ? s[s.size() / 2] : (s[s.size() / 2 - 1] + s[s.size() / 2]) / 2;
+  }
+  double slowest() const { return *std::max_element(seconds.begin(), seconds.end()); }
+  double fastest_wall() const { return *std::min_element(wall.begin(), wall.end()); }
+};
+
+// Runs each variant once as a warm-up (sizes the buffers), then `rounds` rounds.
+inline double process_cpu_seconds() {
+  timespec t{};
+  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t);
+  return double(t.tv_sec) + 1e-9 * double(t.tv_nsec);
+}
+
+inline void run_interleaved(std::vector<Variant>& variants, int rounds) {
+  using Clock = std::chrono::steady_clock;
+  for (Variant& v : variants) v.run();
+  for (int r = 0; r < rounds; ++r) {
+    for (Variant& v : variants) {
+      const Clock::time_point start = Clock::now();
+      const double cpu_start = process_cpu_seconds();
+      v.run();
+      v.seconds.push_back(process_cpu_seconds() - cpu_start);
+      v.wall.push_back(std::chrono::duration<double>(Clock::now() - start).count());
+    }
+    std::fprintf(stderr, "  round %d of %d done\n", r + 1, rounds);
+  }
+}
+
+inline void print_spread(const std::vector<Variant>& variants) {
+  std::printf("  %-44s %9s %9s %9s %8s   %s\n", "variant (CPU time, s)", "fastest", "median", "slowest", "spread",
+              "(wall-clock: fastest)");
+  for (const Variant& v : variants)
+    std::printf("  %-44s %9.3f %9.3f %9.3f %7.1f%%   (%.3f)\n", v.name.c_str(), v.fastest(), v.median(), v.slowest(),
+                100 * (v.slowest() - v.fastest()) / v.fastest(), v.fastest_wall());
+}
+
+// "name",fastest,median,slowest,rounds,fastest wall-clock: for bench/run.py's peer table.
+inline void write_csv(const std::vector<Variant>& variants, const std::string& path) {
+  const std::string tmp = path + ".tmp";
+  {
+    std::ofstream out(tmp);
+    out << "variant,fastest_s,median_s,slowest_s,rounds,fastest_wall_s\n";
+    for (const Variant& v : variants)
+      out << '"' << v.name << "\"," << v.fastest() << "," << v.median() << "," << v.slowest() << "," << v.seconds.size()
+          << "," << v.fastest_wall() << "\n";
+  }
+  std::rename(tmp.c_str(), path.c_str());
+}
+
+// --rounds N (default `fallback`), removed from argv so that Google Benchmark does not see it.
+inline int take_rounds(int& argc, char** argv, int fallback) {
+  int rounds = fallback;
+  int kept = 1;
+  for (int i = 1; i < argc; ++i) {
+    const std::string a = argv[i];
+    if (a.rfind("--rounds=", 0) == 0) {
+      rounds = std::stoi(a.substr(9));
+    } else {
+      argv[kept++] = argv[i];
+    }
+  }
+  argc = kept;
+  if (rounds < 1) throw std::invalid_argument("--rounds must be at least 1");
+  return rounds;
+}
+
+// --only=TEXT: keep the variants whose name contains TEXT (for a profile of one of them).
+inline void take_only(int& argc, char** argv, std::vector<Variant>& variants) {
+  int kept = 1;
+  for (int i = 1; i < argc; ++i) {
+    const std::string a = argv[i];
+    if (a.rfind("--only=", 0) == 0) {
+      const std::string text = a.substr(7);
+      std::erase_if(variants, [&](const Variant& v) { return v.name.find(text) == std::string::npos; });
+      if (variants.empty()) throw std::invalid_argument("--only=" + text + ": no variant has that in its name");
+    } else {
+      argv[kept++] = argv[i];
+    }
+  }
+  argc = kept;
+}
+
+// --csv=PATH: where write_csv writes (default: none).
+inline std::string take_csv(int& argc, char** argv) {
+  std::string path;
+  int kept = 1;
+  for (int i = 1; i < argc; ++i) {
+    const std::string a = argv[i];
+    if (a.rfind("--csv=", 0) == 0) path = a.substr(6);
+    else argv[kept++] = argv[i];
+  }
+  argc = kept;
+  return path;
+}
+
+}  // namespace course::bench
