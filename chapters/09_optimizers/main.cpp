@@ -8,6 +8,7 @@
 #include <cmath>
 #include <cstdio>
 #include <iostream>
+#include <limits>
 #include <memory>
 #include <string>
 #include <vector>
@@ -95,16 +96,24 @@ std::unique_ptr<Optimizer<double>> make_optimizer(const std::string& name, doubl
 
 const std::vector<std::string> kSurfaceOptimizers = {"gradient descent", "momentum", "classic momentum", "RMSprop", "Adam"};
 
-// The learning rate from the grid 10^(k/4) that reaches the goal in the fewest steps.
-double best_rate(const Surface& surface, const std::string& optimizer, int max_steps, const std::vector<double>& grid) {
-  double best = grid.front();
+// The learning rate from the grid 10^(k/4) that reaches the goal in the fewest steps; when no rate of
+// the grid reaches it, the one that ends lowest (reached = false says so).
+struct BestRate {
+  double rate;
+  bool reached;
+};
+
+BestRate best_rate(const Surface& surface, const std::string& optimizer, int max_steps, const std::vector<double>& grid) {
+  double fastest = 0, lowest = 0, lowest_f = std::numeric_limits<double>::infinity();
   int fewest = max_steps + 1;
   for (double lr : grid) {
     const std::unique_ptr<Optimizer<double>> o = make_optimizer(optimizer, lr);
     const Descent d = descend(surface, *o, max_steps);
-    if (d.reached && d.steps < fewest) fewest = d.steps, best = lr;
+    if (d.reached && d.steps < fewest) fewest = d.steps, fastest = lr;
+    if (!d.diverged && d.final_value < lowest_f) lowest_f = d.final_value, lowest = lr;
   }
-  return best;
+  if (fewest <= max_steps) return {fastest, true};
+  return {lowest_f < std::numeric_limits<double>::infinity() ? lowest : grid.front(), false};
 }
 
 std::string outcome(const Descent& d) {
@@ -129,11 +138,16 @@ void surface_race(Plotter& plot, const std::string& figure, const Surface& surfa
     for (arma::uword j = 0; j < map.grid_x.n_elem; ++j) map.values(i, j) = surface.f(map.grid_x(j), map.grid_y(i));
   for (std::size_t k = 0; k < kSurfaceOptimizers.size(); ++k) {
     const std::string& name = kSurfaceOptimizers[k];
-    if (tune) rates.push_back(best_rate(surface, name, max_steps, grid));
+    bool reached = true;
+    if (tune) {
+      const BestRate best = best_rate(surface, name, max_steps, grid);
+      rates.push_back(best.rate);
+      reached = best.reached;
+    }
     const std::unique_ptr<Optimizer<double>> optimizer = make_optimizer(name, rates[k]);
     const Descent d = descend(surface, *optimizer, max_steps);
-    std::printf("     %-18s α = %-8s steps to the goal: %s\n", name.c_str(), format_value("%.3g", rates[k]).c_str(),
-                outcome(d).c_str());
+    std::printf("     %-18s α = %-8s steps to the goal: %s%s\n", name.c_str(), format_value("%.3g", rates[k]).c_str(),
+                outcome(d).c_str(), reached ? "" : "; no rate of the grid reached the goal: this one ends lowest");
     // Every step is drawn (long paths thinned to about 3,000 points, the last one kept).
     const arma::uword stride = std::max<arma::uword>(1, d.path.n_cols / 3000);
     arma::uvec kept = arma::regspace<arma::uvec>(0, stride, d.path.n_cols - 1);
@@ -154,10 +168,25 @@ void surface_race(Plotter& plot, const std::string& figure, const Surface& surfa
   plot.contours(figure, map);
 }
 
+// RMSprop's ε inside or outside the root (§4): the two denominators, and the largest step each allows.
+void epsilon_placement() {
+  const double eps = 1e-8;
+  std::cout << "   ε inside or outside the root (ε = 10⁻⁸): RMSprop divides dW by √s + ε (the code) or √(s + ε) (the note)\n"
+            << "          s       √s + ε      √(s + ε)    relative difference   ε/(2s)\n";
+  for (double s : {1e-2, 1e-4, 1e-6, 5e-7, 1e-7, 1e-8, 1e-10, 0.0}) {
+    const double outside = std::sqrt(s) + eps, inside = std::sqrt(s + eps);
+    std::printf("     %8.0e   %10.3e   %10.3e       %9.3g%%         %s\n", s, outside, inside,
+                100 * (inside / outside - 1), s > 0 ? format_value("%.3g%%", 100 * eps / (2 * s)).c_str() : "");
+  }
+  std::cout << "   (√(s + ε) ≈ √s + ε/(2√s) for s ≫ ε: the two differ by more than 1% once s < 50ε = 5·10⁻⁷; as\n"
+            << "   dW → 0 the note's form caps a step at α|dW|/√ε = 10⁴ α|dW|, the code's at α|dW|/ε = 10⁸ α|dW|)\n";
+}
+
 void surfaces(Plotter& plot, bool quick) {
   std::cout << "2. Optimisers on test surfaces (note 001 §2.3–2.5, §2.7; note 002)\n"
             << "   momentum: v = 0.9 v + 0.1 dθ (Ng); classic: v = 0.9 v + dθ; RMSprop β₂ = 0.9; Adam 0.9, 0.999, ε = 10⁻⁸\n"
             << "   learning rates tried: 10^(k/4) from 10⁻⁴ to 10\n";
+  epsilon_placement();
   std::vector<double> grid;
   for (int k = quick ? -12 : -16; k <= 4; k += quick ? 2 : 1) grid.push_back(std::pow(10.0, k / 4.0));
   const int max_steps = quick ? 2000 : 20000;
@@ -321,9 +350,9 @@ std::vector<MnistRun> optimizers_on_mnist(Plotter& plot, Network<float>& net, co
             << "   measures the update alone)\n\n";
 
   LinePlot cost{.title = "MNIST 784-64-16-10: training cost per optimiser", .xlabel = "epoch",
-                .ylabel = "training cost J", .series = {}, .logx = false, .logy = true, .yrange = {}};
+                .ylabel = "training cost J", .series = {}, .logx = false, .logy = true, .yrange = {}, .integer_x = true};
   LinePlot accuracy{.title = "MNIST 784-64-16-10: dev accuracy per optimiser", .xlabel = "epoch",
-                    .ylabel = "dev accuracy (%)", .series = {}, .logx = false, .logy = false, .yrange = {}};
+                    .ylabel = "dev accuracy (%)", .series = {}, .logx = false, .logy = false, .yrange = {}, .integer_x = true};
   for (const MnistRun& run : runs) {
     const std::string title = run.name + " (η = " + format_value("%g", run.lr) + ")";
     cost.series.push_back({title, run.history.epochs(), run.history.column(&course::EpochRecord::train_cost), "linespoints"});
@@ -346,9 +375,9 @@ void schedules(Plotter& plot, Network<float>& net, const arma::fvec& theta0, con
   all.push_back(std::make_unique<InverseSqrtDecay>(alpha0, 1.0));
   all.push_back(std::make_unique<StepDecay>(alpha0, 0.5, std::max(1, epochs / 4)));
   LinePlot rates{.title = "Learning-rate schedules from α0 = " + format_value("%g", alpha0), .xlabel = "epoch",
-                 .ylabel = "learning rate α", .series = {}, .logx = false, .logy = false, .yrange = {}};
+                 .ylabel = "learning rate α", .series = {}, .logx = false, .logy = false, .yrange = {}, .integer_x = true};
   LinePlot cost{.title = "SGD on MNIST under each schedule", .xlabel = "epoch", .ylabel = "training cost J",
-                .series = {}, .logx = false, .logy = true, .yrange = {}};
+                .series = {}, .logx = false, .logy = true, .yrange = {}, .integer_x = true};
   std::cout << "     schedule                   α at epoch 1, " << epochs << "       train cost   dev accuracy\n";
   for (const auto& schedule : all) {
     SGD<float> sgd{float(alpha0)};
@@ -356,7 +385,11 @@ void schedules(Plotter& plot, Network<float>& net, const arma::fvec& theta0, con
     std::printf("     %s %-7s %-9s   %9.4f   %11s\n", pad(schedule->name(), 26).c_str(),
                 format_value("%.3g", schedule->rate(1)).c_str(), format_value("%.3g", schedule->rate(epochs)).c_str(),
                 h.back().train_cost, format_percent(h.back().dev_accuracy).c_str());
-    rates.series.push_back({schedule->name(), h.epochs(), h.column(&course::EpochRecord::learning_rate), "linespoints"});
+    // α is constant through an epoch: a staircase, epoch t's rate drawn from t to t + 1.
+    std::vector<double> epoch_edges = h.epochs(), alpha = h.column(&course::EpochRecord::learning_rate);
+    epoch_edges.push_back(epoch_edges.back() + 1);
+    alpha.push_back(alpha.back());
+    rates.series.push_back({schedule->name(), epoch_edges, alpha, "steps lw 2"});
     cost.series.push_back({schedule->name(), h.epochs(), h.column(&course::EpochRecord::train_cost), "linespoints"});
   }
   std::cout << "\n";
