@@ -206,6 +206,15 @@ fs::path Plotter::lines(const std::string& name, const LinePlot& plot) {
   if (plot.logx) g << "set logscale x\nset mxtics 10\nset format x '%g'\n";
   if (plot.logy) g << "set logscale y\nset mytics 10\nset format y '%g'\n";
   if (plot.yrange) g << "set yrange [" << num(plot.yrange->first) << ":" << num(plot.yrange->second) << "]\n";
+  if (plot.integer_x && !plot.logx && xmax > xmin) {
+    // A whole-number step giving at most about 10 ticks: 1, 2, 5, 10, 20, 50, ...
+    const double wanted = (xmax - xmin) / 10;
+    double step = 1;
+    for (double decade = 1; step < wanted; decade *= 10)
+      for (double m : {1.0, 2.0, 5.0})
+        if (step < wanted) step = m * decade;
+    g << "set xtics " << num(step) << "\nset mxtics 1\nset format x '%.0f'\n";
+  }
   int blocks = 0;
   for (std::size_t k = 0; k < plot.series.size(); ++k) {
     const Series& s = plot.series[k];

@@ -209,6 +209,54 @@ TEST(Ch09FusedAdam, TakesTheSameStepsAsAdamToRounding) {
   }
 }
 
+// ---------------------------------------------------------------- float precision
+
+// In float code 1 − β and the bias corrections are computed in double and then rounded once: in float,
+// 1 − 0.999f = 0.00099998713 is 1.3·10⁻⁵ too small, which makes RMSprop's and Adam's steps 6.4·10⁻⁶ too
+// large (1/√ of it) and momentum's 1.3·10⁻⁵ too small. From W = 0 the float step is the float W itself, so
+// a relative tolerance of 10⁻⁶ (a few float roundings) sees that defect; an absolute 2·10⁻⁵ on W ≈ 1 does not.
+namespace {
+
+// The steps of a float optimiser from W = 0, relative to the same optimiser in double on the same gradients.
+template <template <typename> class O, typename... Settings>
+double worst_relative_float_error(int steps, Settings... settings) {
+  const arma::vec scales = {1e-3, -0.02, 0.5, -1.0, 7.0, -300.0};  // gradients of many sizes and both signs
+  arma::fmat Wf(6, 1, arma::fill::zeros), dWf(6, 1, arma::fill::zeros);
+  arma::mat Wd(6, 1, arma::fill::zeros), dWd(6, 1, arma::fill::zeros);
+  O<float> of(float(1e-3), settings...);
+  O<double> od(1e-3, settings...);
+  const std::vector<Parameter<float>> pf = {{"W", &Wf, &dWf, true}};
+  const std::vector<Parameter<double>> pd = {{"W", &Wd, &dWd, true}};
+  double worst = 0;
+  for (int t = 0; t < steps; ++t) {
+    dWf = arma::conv_to<arma::fmat>::from(scales * (1.0 + 0.1 * t));  // the same float gradients for both
+    dWd = arma::conv_to<arma::mat>::from(dWf);
+    of.step(pf);
+    od.step(pd);
+    worst = std::max(worst, arma::max(arma::abs(arma::conv_to<arma::vec>::from(arma::vectorise(Wf)) - Wd) /
+                                      arma::abs(Wd)));
+  }
+  return worst;
+}
+
+}  // namespace
+
+TEST(Ch09FloatPrecision, FloatStepsAgreeWithDoubleToAFewRoundings) {
+  // β = 0.999 everywhere: its 1 − β is the one that float gets wrong by 1.3·10⁻⁵.
+  EXPECT_LT(worst_relative_float_error<Adam>(10, 0.9, 0.999, 1e-8), 1e-6) << "Adam";
+  EXPECT_LT(worst_relative_float_error<FusedAdam>(10, 0.9, 0.999, 1e-8), 1e-6) << "Adam (fused)";
+  EXPECT_LT(worst_relative_float_error<RMSprop>(10, 0.999, 1e-8), 1e-6) << "RMSprop";
+  EXPECT_LT(worst_relative_float_error<Momentum>(10, 0.999, MomentumForm::average), 1e-6) << "momentum";
+}
+
+TEST(Ch09FloatPrecision, AdamsFirstFloatStepIsAlphaToFloatPrecision) {
+  arma::fmat W(4, 1, arma::fill::zeros), dW = arma::fvec{0.5f, -3.0f, 50.0f, -0.7f};
+  Adam<float> adam(1e-3f);
+  adam.step({{"W", &W, &dW, true}});
+  for (arma::uword i = 0; i < W.n_elem; ++i)  // v̂ = dW, ŝ = dW²: the step is α·sign(dW), up to α·ε/|dW|
+    EXPECT_NEAR(W(i) / (dW(i) > 0 ? -1e-3 : 1e-3), 1.0, 1e-6) << "entry " << i;
+}
+
 // ---------------------------------------------------------------- the decays
 
 TEST(ch09_inverse_time_decay, NgsExample) {

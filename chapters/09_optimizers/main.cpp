@@ -8,6 +8,8 @@
 #include <cmath>
 #include <cstdio>
 #include <iostream>
+#include <limits>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -95,16 +97,24 @@ std::unique_ptr<Optimizer<double>> make_optimizer(const std::string& name, doubl
 
 const std::vector<std::string> kSurfaceOptimizers = {"gradient descent", "momentum", "classic momentum", "RMSprop", "Adam"};
 
-// The learning rate from the grid 10^(k/4) that reaches the goal in the fewest steps.
-double best_rate(const Surface& surface, const std::string& optimizer, int max_steps, const std::vector<double>& grid) {
-  double best = grid.front();
+// The learning rate from the grid 10^(k/4) that reaches the goal in the fewest steps; when no rate of
+// the grid reaches it, the one that ends lowest (reached = false says so).
+struct BestRate {
+  double rate;
+  bool reached;
+};
+
+BestRate best_rate(const Surface& surface, const std::string& optimizer, int max_steps, const std::vector<double>& grid) {
+  double fastest = 0, lowest = 0, lowest_f = std::numeric_limits<double>::infinity();
   int fewest = max_steps + 1;
   for (double lr : grid) {
     const std::unique_ptr<Optimizer<double>> o = make_optimizer(optimizer, lr);
     const Descent d = descend(surface, *o, max_steps);
-    if (d.reached && d.steps < fewest) fewest = d.steps, best = lr;
+    if (d.reached && d.steps < fewest) fewest = d.steps, fastest = lr;
+    if (!d.diverged && d.final_value < lowest_f) lowest_f = d.final_value, lowest = lr;
   }
-  return best;
+  if (fewest <= max_steps) return {fastest, true};
+  return {lowest_f < std::numeric_limits<double>::infinity() ? lowest : grid.front(), false};
 }
 
 std::string outcome(const Descent& d) {
@@ -129,11 +139,16 @@ void surface_race(Plotter& plot, const std::string& figure, const Surface& surfa
     for (arma::uword j = 0; j < map.grid_x.n_elem; ++j) map.values(i, j) = surface.f(map.grid_x(j), map.grid_y(i));
   for (std::size_t k = 0; k < kSurfaceOptimizers.size(); ++k) {
     const std::string& name = kSurfaceOptimizers[k];
-    if (tune) rates.push_back(best_rate(surface, name, max_steps, grid));
+    bool reached = true;
+    if (tune) {
+      const BestRate best = best_rate(surface, name, max_steps, grid);
+      rates.push_back(best.rate);
+      reached = best.reached;
+    }
     const std::unique_ptr<Optimizer<double>> optimizer = make_optimizer(name, rates[k]);
     const Descent d = descend(surface, *optimizer, max_steps);
-    std::printf("     %-18s α = %-8s steps to the goal: %s\n", name.c_str(), format_value("%.3g", rates[k]).c_str(),
-                outcome(d).c_str());
+    std::printf("     %-18s α = %-8s steps to the goal: %s%s\n", name.c_str(), format_value("%.3g", rates[k]).c_str(),
+                outcome(d).c_str(), reached ? "" : "; no rate of the grid reached the goal: this one ends lowest");
     // Every step is drawn (long paths thinned to about 3,000 points, the last one kept).
     const arma::uword stride = std::max<arma::uword>(1, d.path.n_cols / 3000);
     arma::uvec kept = arma::regspace<arma::uvec>(0, stride, d.path.n_cols - 1);
@@ -154,14 +169,30 @@ void surface_race(Plotter& plot, const std::string& figure, const Surface& surfa
   plot.contours(figure, map);
 }
 
+// RMSprop's ε inside or outside the root (§4): the two denominators, and the largest step each allows.
+void epsilon_placement() {
+  const double eps = 1e-8;
+  std::cout << "   ε inside or outside the root (ε = 10⁻⁸): RMSprop divides dW by √s + ε (the code) or √(s + ε) (the note)\n"
+            << "          s       √s + ε      √(s + ε)    relative difference   ε/(2s)\n";
+  for (double s : {1e-2, 1e-4, 1e-6, 5e-7, 1e-7, 1e-8, 1e-10, 0.0}) {
+    const double outside = std::sqrt(s) + eps, inside = std::sqrt(s + eps);
+    std::printf("     %8.0e   %10.3e   %10.3e       %9.3g%%         %s\n", s, outside, inside,
+                100 * (inside / outside - 1), s > 0 ? format_value("%.3g%%", 100 * eps / (2 * s)).c_str() : "");
+  }
+  std::cout << "   (√(s + ε) ≈ √s + ε/(2√s) for s ≫ ε: the two differ by more than 1% once s < 50ε = 5·10⁻⁷; as\n"
+            << "   dW → 0 the note's form caps a step at α|dW|/√ε = 10⁴ α|dW|, the code's at α|dW|/ε = 10⁸ α|dW|)\n";
+}
+
 void surfaces(Plotter& plot, bool quick) {
   std::cout << "2. Optimisers on test surfaces (note 001 §2.3–2.5, §2.7; note 002)\n"
             << "   momentum: v = 0.9 v + 0.1 dθ (Ng); classic: v = 0.9 v + dθ; RMSprop β₂ = 0.9; Adam 0.9, 0.999, ε = 10⁻⁸\n"
             << "   learning rates tried: 10^(k/4) from 10⁻⁴ to 10\n";
+  epsilon_placement();
   std::vector<double> grid;
   for (int k = quick ? -12 : -16; k <= 4; k += quick ? 2 : 1) grid.push_back(std::pow(10.0, k / 4.0));
   const int max_steps = quick ? 2000 : 20000;
   surface_race(plot, "paths_bowl", elongated_bowl(), max_steps, grid, {});
+  surface_race(plot, "paths_rotated_bowl", rotated_bowl(), max_steps, grid, {});
   // The saddle at one small rate for all (the classic momentum's is (1 − β) times it: the same path as
   // momentum's): near (0, 0) the gradient is almost 0, a plateau that each leaves at its own speed.
   surface_race(plot, "paths_saddle", saddle(), max_steps, grid, {0.01, 0.01, 0.001, 0.01, 0.01});
@@ -226,6 +257,9 @@ void gradient_descent_variants(Plotter& plot, Network<float>& net, const arma::f
   LinePlot whole{.title = "The cost on all " + std::to_string(X.n_cols) + " images after each step",
                  .xlabel = "step", .ylabel = "cost J on the whole set", .series = {}, .logx = false, .logy = true,
                  .yrange = {}};
+  LinePlot by_examples{.title = "The cost on all " + std::to_string(X.n_cols) + " images against the examples computed on",
+                       .xlabel = "examples seen (gradient work)", .ylabel = "cost J on the whole set", .series = {},
+                       .logx = true, .logy = true, .yrange = {}};
   const arma::vec steps = arma::regspace<arma::vec>(1, double(iterations));
   for (const Variant& v : variants) {
     net.assign(theta0);
@@ -242,9 +276,29 @@ void gradient_descent_variants(Plotter& plot, Network<float>& net, const arma::f
     }
   }
   std::cout << "   A step of batch gradient descent costs " << X.n_cols << " examples' work and is smooth; stochastic\n"
-            << "   steps are cheap, noisy and (at a constant η) never settle; mini-batches are between the two.\n\n";
+            << "   steps are cheap, noisy and (at a constant η) never settle; mini-batches are between the two.\n";
+  // Per step, batch descent wins by construction. The fair comparison gives each the same work: the same number
+  // of examples through the forward and backward pass (budget_epochs passes over the images).
+  const int budget_epochs = std::max(2, iterations / 15);
+  const double budget = double(budget_epochs) * double(X.n_cols);
+  std::cout << "   The same work for each: " << budget_epochs << " passes over the " << X.n_cols << " images ("
+            << format_value("%.0f", budget) << " examples' gradients)\n"
+            << "     variant                       steps   cost after   time\n";
+  for (const Variant& v : variants) {
+    net.assign(theta0);
+    SGD<float> sgd{float(lr)};
+    std::mt19937_64 gen(7);
+    const int n_steps = int(budget / double(v.batch));
+    const Iterations it = iterate(net, sgd, X, Y, v.batch, n_steps, std::max(1, n_steps / 40), gen);
+    std::printf("     %-28s %7d   %9.4f   %7.2f s\n", v.name.c_str(), n_steps, it.full_cost.back(), it.seconds);
+    std::vector<double> examples = it.full_step;          // after step t: t · batch examples' gradients
+    for (double& e : examples) e *= double(v.batch);
+    by_examples.series.push_back({v.name + " (" + std::to_string(v.batch) + ")", examples, it.full_cost, "linespoints"});
+  }
+  std::cout << "\n";
   plot.lines("gd_variants_batch_cost", seen);
   plot.lines("gd_variants_cost", whole);
+  plot.lines("gd_variants_cost_examples", by_examples);
 }
 
 // ---------------------------------------------------------------- 4. the optimisers on MNIST
@@ -278,28 +332,41 @@ std::vector<MnistRun> optimizers_on_mnist(Plotter& plot, Network<float>& net, co
                                           const MnistData& data, const MnistData& pilot, int epochs, bool quick) {
   const arma::uword batch = 128;
   std::cout << "4. The optimisers on MNIST: 784-64-16-10, batch " << batch << ", " << epochs << " epochs, the same start\n"
-            << "   and the same mini-batches. Each optimiser's learning rate is the best of three on a pilot: 2 epochs\n"
-            << "   on " << pilot.X->n_cols << " images, scored by the dev accuracy.\n";
+            << "   and the same mini-batches. Each optimiser's learning rate is the best on a pilot (2 epochs on\n"
+            << "   " << pilot.X->n_cols << " images, scored by the dev accuracy) over rates a factor √10 apart, the grid\n"
+            << "   widened on the side of the best until the best has a worse rate on each side.\n";
   struct Candidate {
     std::string name;
-    std::vector<double> rates;
+    std::vector<int> rates;                                // k of η = 10^(k/2): a factor √10 apart
   };
-  const std::vector<Candidate> candidates = {{"SGD", {0.1, 0.3, 1.0}},
-                                             {"momentum", {0.1, 0.3, 1.0}},
-                                             {"RMSprop", {3e-4, 1e-3, 3e-3}},
-                                             {"Adam", {3e-4, 1e-3, 3e-3}}};
+  const std::vector<Candidate> candidates = {{"SGD", {-2, -1, 0}},          // 0.1, 0.316, 1
+                                             {"momentum", {-2, -1, 0}},
+                                             {"RMSprop", {-7, -6, -5}},     // 3.16·10⁻⁴, 10⁻³, 3.16·10⁻³
+                                             {"Adam", {-7, -6, -5}}};
+  auto rate = [](int k) { return std::pow(10.0, k / 2.0); };
   std::vector<MnistRun> runs;
   for (const Candidate& c : candidates) {
-    double best = c.rates.front(), best_accuracy = -1;
-    std::cout << "   " << c.name << " pilot:";
-    for (double lr : c.rates) {
-      const std::unique_ptr<Optimizer<float>> o = make_mnist_optimizer(c.name, lr);
-      const History h = train(net, theta0, *o, pilot, quick ? 1 : 2, batch, nullptr, "");
-      const double accuracy = h.back().dev_accuracy;
-      std::cout << "  η = " << lr << ": " << format_percent(accuracy);
-      if (accuracy > best_accuracy) best_accuracy = accuracy, best = lr;
+    std::map<int, double> accuracy;                        // k → dev accuracy of the pilot at η = 10^(k/2)
+    auto score = [&](int k) {
+      if (accuracy.count(k)) return;
+      const std::unique_ptr<Optimizer<float>> o = make_mnist_optimizer(c.name, rate(k));
+      accuracy[k] = train(net, theta0, *o, pilot, quick ? 1 : 2, batch, nullptr, "").back().dev_accuracy;
+    };
+    for (int k : c.rates) score(k);
+    auto best_entry = [&] {
+      return std::max_element(accuracy.begin(), accuracy.end(), [](auto& a, auto& b) { return a.second < b.second; });
+    };
+    // Widen until the best rate is interior (at most 8 more rates).
+    for (int widen = 0; widen < 8; ++widen) {
+      const auto best = best_entry();
+      if (best == accuracy.begin()) score(best->first - 1);
+      else if (std::next(best) == accuracy.end()) score(best->first + 1);
+      else break;
     }
-    std::cout << "  → η = " << best << "\n";
+    const double best = rate(best_entry()->first);
+    std::cout << "   " << c.name << " pilot:";
+    for (const auto& [k, a] : accuracy) std::cout << "  " << format_value("%.3g", rate(k)) << ": " << format_percent(a);
+    std::cout << "  → η = " << format_value("%.3g", best) << "\n";
     runs.push_back({c.name, best, {}});
   }
   runs.push_back({"Adam (fused)", runs.back().lr, {}});  // the same steps to rounding, in one pass (bench_ch09_optimizers)
@@ -312,7 +379,7 @@ std::vector<MnistRun> optimizers_on_mnist(Plotter& plot, Network<float>& net, co
   for (const MnistRun& run : runs) {
     const double seconds = run.history.back().seconds;
     std::printf("     %-12s %-8s %9.4f   %8.4f   %11s   %10.3f   %8.2f\n", run.name.c_str(),
-                format_value("%g", run.lr).c_str(), run.history.back().train_cost,
+                format_value("%.3g", run.lr).c_str(), run.history.back().train_cost,
                 run.history.back().dev_cost, format_percent(run.history.back().dev_accuracy).c_str(),
                 seconds / epochs, seconds / sgd_seconds);
   }
@@ -321,11 +388,11 @@ std::vector<MnistRun> optimizers_on_mnist(Plotter& plot, Network<float>& net, co
             << "   measures the update alone)\n\n";
 
   LinePlot cost{.title = "MNIST 784-64-16-10: training cost per optimiser", .xlabel = "epoch",
-                .ylabel = "training cost J", .series = {}, .logx = false, .logy = true, .yrange = {}};
+                .ylabel = "training cost J", .series = {}, .logx = false, .logy = true, .yrange = {}, .integer_x = true};
   LinePlot accuracy{.title = "MNIST 784-64-16-10: dev accuracy per optimiser", .xlabel = "epoch",
-                    .ylabel = "dev accuracy (%)", .series = {}, .logx = false, .logy = false, .yrange = {}};
+                    .ylabel = "dev accuracy (%)", .series = {}, .logx = false, .logy = false, .yrange = {}, .integer_x = true};
   for (const MnistRun& run : runs) {
-    const std::string title = run.name + " (η = " + format_value("%g", run.lr) + ")";
+    const std::string title = run.name + " (η = " + format_value("%.3g", run.lr) + ")";
     cost.series.push_back({title, run.history.epochs(), run.history.column(&course::EpochRecord::train_cost), "linespoints"});
     accuracy.series.push_back({title, run.history.epochs(), percent(run.history.column(&course::EpochRecord::dev_accuracy)), "linespoints"});
   }
@@ -346,9 +413,9 @@ void schedules(Plotter& plot, Network<float>& net, const arma::fvec& theta0, con
   all.push_back(std::make_unique<InverseSqrtDecay>(alpha0, 1.0));
   all.push_back(std::make_unique<StepDecay>(alpha0, 0.5, std::max(1, epochs / 4)));
   LinePlot rates{.title = "Learning-rate schedules from α0 = " + format_value("%g", alpha0), .xlabel = "epoch",
-                 .ylabel = "learning rate α", .series = {}, .logx = false, .logy = false, .yrange = {}};
+                 .ylabel = "learning rate α", .series = {}, .logx = false, .logy = false, .yrange = {}, .integer_x = true};
   LinePlot cost{.title = "SGD on MNIST under each schedule", .xlabel = "epoch", .ylabel = "training cost J",
-                .series = {}, .logx = false, .logy = true, .yrange = {}};
+                .series = {}, .logx = false, .logy = true, .yrange = {}, .integer_x = true};
   std::cout << "     schedule                   α at epoch 1, " << epochs << "       train cost   dev accuracy\n";
   for (const auto& schedule : all) {
     SGD<float> sgd{float(alpha0)};
@@ -356,7 +423,11 @@ void schedules(Plotter& plot, Network<float>& net, const arma::fvec& theta0, con
     std::printf("     %s %-7s %-9s   %9.4f   %11s\n", pad(schedule->name(), 26).c_str(),
                 format_value("%.3g", schedule->rate(1)).c_str(), format_value("%.3g", schedule->rate(epochs)).c_str(),
                 h.back().train_cost, format_percent(h.back().dev_accuracy).c_str());
-    rates.series.push_back({schedule->name(), h.epochs(), h.column(&course::EpochRecord::learning_rate), "linespoints"});
+    // α is constant through an epoch: a staircase, epoch t's rate drawn from t to t + 1.
+    std::vector<double> epoch_edges = h.epochs(), alpha = h.column(&course::EpochRecord::learning_rate);
+    epoch_edges.push_back(epoch_edges.back() + 1);
+    alpha.push_back(alpha.back());
+    rates.series.push_back({schedule->name(), epoch_edges, alpha, "steps lw 2"});
     cost.series.push_back({schedule->name(), h.epochs(), h.column(&course::EpochRecord::train_cost), "linespoints"});
   }
   std::cout << "\n";

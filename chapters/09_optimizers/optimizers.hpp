@@ -48,8 +48,8 @@ inline arma::vec exponential_average(const arma::vec& theta, double beta, bool b
   if (!(beta >= 0 && beta < 1))
     throw std::invalid_argument("exponential_average: β must be in [0, 1), found " + format_value("%g", beta));
   // BEGIN EXERCISE ch09.weighted_average
-  // hint: V = zeros of theta's length; keep v = 0 (V_0) and, for t = 1..n (theta(t − 1) is θ_t): v = β·v + (1 − β)·θ_t;
-  // hint: V(t − 1) = v, or v / (1 − β^t) with bias_correction (std::pow(beta, t)); return V
+  // hint: one pass over θ keeping the running value v (V_0 = 0): each new θ_t enters with weight 1 − β and the
+  // hint: old v keeps β; store v, or with bias_correction v divided by the sum of the weights so far (§2.2)
   arma::vec V(theta.n_elem, arma::fill::zeros);            // V_1..V_n
   double v = 0;                                            // V_0 = 0
   for (arma::uword t = 1; t <= theta.n_elem; ++t) {
@@ -127,14 +127,15 @@ class Momentum : public Optimizer<eT> {
   void step(const std::vector<Parameter<eT>>& params) override {
     velocity_.prepare(params, name());
     const eT alpha = this->learning_rate(), beta = eT(beta_);
-    const eT gradient_weight = form_ == MomentumForm::average ? eT(1) - beta : eT(1);  // (1 − β) or 1
+    // (1 − β) or 1, computed in double: in float, 1 − 0.999f is 1.3·10⁻⁵ too small (the README's §4).
+    const eT gradient_weight = form_ == MomentumForm::average ? eT(1 - beta_) : eT(1);
     for (std::size_t i = 0; i < params.size(); ++i) {
       arma::Mat<eT>& W = *params[i].value;
       const arma::Mat<eT>& dW = *params[i].gradient;
       arma::Mat<eT>& v = velocity_[i];
       // BEGIN EXERCISE ch09.momentum_step
-      // hint: v = β·v + gradient_weight·dW (gradient_weight is 1 − β in Ng's form, 1 in the classic one);
-      // hint: then W −= α·v
+      // hint: v is a running average of the gradients (Ng's form; gradient_weight is its weight on the new one,
+      // hint: 1 − β, or 1 in the classic form, a running sum); W steps against v, scaled by α
       v = beta * v + gradient_weight * dW;                 // v = β v + (1 − β) dW   (classic: β v + dW)
       W -= alpha * v;                                      // W ← W − α v
       // END EXERCISE
@@ -157,8 +158,11 @@ class Momentum : public Optimizer<eT> {
 //
 // A direction whose gradient is large (the steep wall that gradient descent
 // bounces between) gets a large s and so a small step; a flat one a large step.
-// The note writes √(s + ε); the code follows Hinton, Keras and PyTorch with √s + ε:
-// with ε = 1e-8 the two differ only where s is below about 1e-14. The note gives
+// The note writes √(s + ε); the code follows Hinton, Keras and PyTorch with √s + ε.
+// For ε ≪ s, √(s + ε) ≈ √s + ε/(2√s), so the two denominators differ by a relative
+// ε/(2s) − ε/√s ≈ ε/(2s): more than 1% once s < 50ε = 5·10⁻⁷ (41% at s = ε = 10⁻⁸).
+// And where dW → 0, ε inside the root caps the step at α|dW|/√ε (√ε = 10⁻⁴),
+// outside at α|dW|/ε: the README's §4 prints the table (epsilon_placement). The note gives
 // no β₂ for RMSprop; 0.9 is Hinton's and Keras's default (Adam's 0.999 below
 // averages over a longer window, ≈ 1000 steps).
 // ---------------------------------------------------------------------------
@@ -175,14 +179,16 @@ class RMSprop : public Optimizer<eT> {
   void step(const std::vector<Parameter<eT>>& params) override {
     mean_square_.prepare(params, name());
     const eT alpha = this->learning_rate(), beta2 = eT(beta2_), epsilon = eT(epsilon_);
+    const eT one_minus_beta2 = eT(1 - beta2_);             // 1 − β₂ in double, then rounded once
     for (std::size_t i = 0; i < params.size(); ++i) {
       arma::Mat<eT>& W = *params[i].value;
       const arma::Mat<eT>& dW = *params[i].gradient;
       arma::Mat<eT>& s = mean_square_[i];
       // BEGIN EXERCISE ch09.rmsprop_step
-      // hint: s = β₂·s + (1 − β₂)·dW² (arma::square(dW) is element-wise);
-      // hint: then W −= α·dW / (√s + ε) (arma::sqrt, and / is element-wise)
-      s = beta2 * s + (eT(1) - beta2) * arma::square(dW);  // s = β₂ s + (1 − β₂) dW²
+      // hint: s is a running average (weights β₂ and one_minus_beta2) of each weight's squared gradient;
+      // hint: each weight's step is its gradient divided by the root of its own mean square (ε keeps it finite);
+      // hint: everything is element-wise: arma::square, arma::sqrt, and / between matrices
+      s = beta2 * s + one_minus_beta2 * arma::square(dW);  // s = β₂ s + (1 − β₂) dW²
       W -= alpha * dW / (arma::sqrt(s) + epsilon);          // W ← W − α dW / (√s + ε)
       // END EXERCISE
     }
@@ -239,12 +245,16 @@ class Adam : public Optimizer<eT> {
   virtual void update(arma::Mat<eT>& W, const arma::Mat<eT>& dW, arma::Mat<eT>& v, arma::Mat<eT>& s,
                       const Corrections& c) {
     const eT alpha = this->learning_rate(), beta1 = eT(beta1_), beta2 = eT(beta2_), epsilon = eT(epsilon_);
+    // 1 − β₁, 1 − β₂ and the corrections 1 − β^t computed in double, then rounded once: in float,
+    // 1 − 0.999f = 0.00099998713 would make s (and ŝ, divided by the exact 1 − β₂^t) 1.3·10⁻⁵ too small.
+    const eT one_minus_beta1 = eT(1 - beta1_), one_minus_beta2 = eT(1 - beta2_);
     const eT correction1 = eT(c.first), correction2 = eT(c.second);
     // BEGIN EXERCISE ch09.adam_step
-    // hint: v = β₁·v + (1 − β₁)·dW; s = β₂·s + (1 − β₂)·dW² (arma::square);
-    // hint: then W −= α·(v / correction1) / (√(s / correction2) + ε): correction1 = 1 − β₁^t, correction2 = 1 − β₂^t
-    v = beta1 * v + (eT(1) - beta1) * dW;                // v = β₁ v + (1 − β₁) dW
-    s = beta2 * s + (eT(1) - beta2) * arma::square(dW);  // s = β₂ s + (1 − β₂) dW²
+    // hint: v is momentum's running average of dW, s RMSprop's of dW² (use the one_minus_ coefficients);
+    // hint: divide each by its bias correction (§2.2: correction1 for v, correction2 for s) before the step,
+    // hint: which is RMSprop's, with the corrected v in place of dW
+    v = beta1 * v + one_minus_beta1 * dW;                // v = β₁ v + (1 − β₁) dW
+    s = beta2 * s + one_minus_beta2 * arma::square(dW);  // s = β₂ s + (1 − β₂) dW²
     W -= alpha * (v / correction1) / (arma::sqrt(s / correction2) + epsilon);  // W ← W − α v̂ / (√ŝ + ε)
     // END EXERCISE
   }
@@ -264,8 +274,8 @@ class Adam : public Optimizer<eT> {
 //
 // The update above is three Armadillo statements, three passes over W, v and s,
 // with a square root and two divisions per weight; bench_ch09_optimizers
-// measures it at 25 times SGD's step. FusedAdam computes the same formula in one
-// loop (fast_adam.cpp, compiled with -fno-math-errno so that the square root
+// measures it at 21.6 times SGD's step on chapter 11's net (the README's table).
+// FusedAdam computes the same formula in one loop (fast_adam.cpp, compiled with -fno-math-errno so that the square root
 // is one vector instruction), with the bias corrections folded into two scalars:
 //   α v̂ / (√ŝ + ε) = α (v/c₁) / (√s/√c₂ + ε) = (α √c₂ / c₁) · v / (√s + ε √c₂)
 // which is the same number up to rounding (tests/ch09_optimizers.cpp compares them).
@@ -316,7 +326,7 @@ class InverseTimeDecay : public LearningRateSchedule {
   std::string name() const override { return "α0/(1 + " + format_value("%g", decay_) + "·epoch)"; }
   double rate(int epoch) const override {
     // BEGIN EXERCISE ch09.inverse_time_decay
-    // hint: α0 / (1 + decay·epoch), with the members alpha0_ and decay_
+    // hint: α0 divided by a quantity that grows linearly with the epoch: α0 itself at decay 0, α0/2 once decay·epoch = 1
     return alpha0_ / (1 + decay_ * epoch);                 // α = α0 / (1 + decay·epoch)
     // END EXERCISE
   }

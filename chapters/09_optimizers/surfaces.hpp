@@ -1,8 +1,11 @@
 // Test surfaces in two dimensions (note 001 §2.3, §2.7; note 002): where the
 // optimisers' behaviour can be seen, because θ = (x, y) is a point on a map.
 //
-//   elongated bowl   f = x²/20 + y²           a valley 4.5 times longer than wide (curvatures 0.1 and 2):
-//                                             gradient descent zigzags across it and crawls along it
+//   elongated bowl   f = x²/200 + y²          curvatures 0.01 and 2, condition number κ = 200: gradient descent
+//                                             zigzags across the valley and crawls along it; axis-aligned, so a
+//                                             per-coordinate step (RMSprop, Adam) sees each curvature separately
+//   rotated bowl     the same bowl turned 45°  the same κ, but each coordinate now mixes both curvatures: what
+//                                             is left of the per-coordinate methods' advantage
 //   saddle           f = x² − y²              a gradient of almost 0 near (0, 0): a plateau to escape
 //   Rosenbrock       f = (1 − x)² + 100 (y − x²)²  a curved valley with a flat floor, minimum (1, 1)
 //
@@ -34,13 +37,36 @@ struct Surface {
 inline Surface elongated_bowl() {
   std::vector<double> levels;
   for (double level = 0.005; level < 20; level *= 2) levels.push_back(level);
-  return {.name = "elongated bowl f = x²/20 + y²",
-          .f = [](double x, double y) { return x * x / 20 + y * y; },
-          .gradient = [](double x, double y) { return arma::vec{x / 10, 2 * y}; },
+  return {.name = "elongated bowl f = x²/200 + y² (κ = 200)",
+          .f = [](double x, double y) { return x * x / 200 + y * y; },
+          .gradient = [](double x, double y) { return arma::vec{x / 100, 2 * y}; },
           .start = arma::vec{-9, 2},
           .done = [](double f) { return f < 1e-6; },
           .goal = "f < 10⁻⁶",
           .x_lo = -10, .x_hi = 10, .y_lo = -3, .y_hi = 3,
+          .levels = levels};
+}
+
+// The same bowl turned by 45°: f = u²/200 + v² with u = (x + y)/√2, v = (y − x)/√2. The valley runs along
+// the diagonal, so neither coordinate is the flat or the steep direction. The start is the bowl's, turned.
+inline Surface rotated_bowl() {
+  std::vector<double> levels;
+  for (double level = 0.005; level < 20; level *= 2) levels.push_back(level);
+  const double r = 1 / std::sqrt(2.0);
+  return {.name = "rotated bowl (the same, turned 45°)",
+          .f = [r](double x, double y) {
+            const double u = r * (x + y), v = r * (y - x);
+            return u * u / 200 + v * v;
+          },
+          .gradient = [r](double x, double y) {
+            const double u = r * (x + y), v = r * (y - x);
+            const double du = u / 100, dv = 2 * v;                  // ∂f/∂u, ∂f/∂v
+            return arma::vec{r * (du - dv), r * (du + dv)};          // chain rule: ∂u/∂x = r, ∂v/∂x = −r, ...
+          },
+          .start = arma::vec{r * (-9 - 2), r * (-9 + 2)},            // (u, v) = (−9, 2)
+          .done = [](double f) { return f < 1e-6; },
+          .goal = "f < 10⁻⁶",
+          .x_lo = -10, .x_hi = 10, .y_lo = -10, .y_hi = 10,
           .levels = levels};
 }
 

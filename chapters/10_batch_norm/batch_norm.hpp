@@ -113,11 +113,12 @@ class BatchNorm : public Layer<eT> {
 
   // r ← β_run r + (1 − β_run) x for the mean and the variance of the last batch.
   void update_running_averages() {
-    const eT b = eT(running_beta_);
+    const eT b = eT(running_beta_), one_minus_b = eT(1 - running_beta_);  // 1 − β_run in double (chapter 9)
     // BEGIN EXERCISE ch10.running_average
-    // hint: running_mean = b·running_mean + (1 − b)·mu_; the same for running_var with var_ (σ² of the batch)
-    running_mean = b * running_mean + (eT(1) - b) * mu_;    // EWA of μ (chapter 9, §2.2)
-    running_var = b * running_var + (eT(1) - b) * var_;     // EWA of σ²
+    // hint: chapter 9's exponentially weighted average, once for the mean and once for the variance, with weights
+    // hint: b on the old value and one_minus_b on this batch's mu_ or var_
+    running_mean = b * running_mean + one_minus_b * mu_;    // EWA of μ (chapter 9, §2.2)
+    running_var = b * running_var + one_minus_b * var_;     // EWA of σ²
     // END EXERCISE
   }
 
