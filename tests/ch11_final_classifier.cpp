@@ -2,7 +2,9 @@
 #include <gtest/gtest.h>
 
 #include <armadillo>
+#include <cstdint>
 #include <filesystem>
+#include <limits>
 #include <fstream>
 #include <random>
 #include <sstream>
@@ -10,6 +12,7 @@
 #include <vector>
 
 #include "chapters/06_backprop/gradient_check.hpp"
+#include "chapters/06_backprop/model_file.hpp"
 #include "chapters/07_mnist_mlp/mnist_mlp.hpp"
 #include "chapters/07_mnist_mlp/training.hpp"
 #include "chapters/09_optimizers/optimizers.hpp"
@@ -196,4 +199,80 @@ TEST(Ch11Images, BadFilesAreRejectedWithTheirName) {
   // A blank page has no digit on it.
   const std::string blank = message_of([&] { preprocess_digit(read_grey_image(dir / "good.png"), "good.png"); });
   EXPECT_NE(blank.find("good.png: no digit found"), std::string::npos) << blank;
+}
+
+// A big-endian 32-bit number and the PNG chunk CRC (ISO 3309), to write a PNG header by hand.
+namespace {
+std::string be32(std::uint32_t v) {
+  return {char(v >> 24), char(v >> 16), char(v >> 8), char(v)};
+}
+std::uint32_t crc32(const std::string& bytes) {
+  std::uint32_t c = 0xffffffffu;
+  for (unsigned char b : bytes) {
+    c ^= b;
+    for (int k = 0; k < 8; ++k) c = (c >> 1) ^ (0xedb88320u & (0u - (c & 1u)));
+  }
+  return c ^ 0xffffffffu;
+}
+}  // namespace
+
+TEST(Ch11Images, HeadersClaimingTooManyPixelsAreRefusedBeforeAllocation) {
+  TempFolder folder("ch11_huge");
+  const std::filesystem::path dir = folder.fresh("huge");
+  std::ofstream(dir / "huge.pgm", std::ios::binary) << "P5 200000 200000 255\n" << std::string(64, 'x');
+  std::ofstream(dir / "lying.pgm", std::ios::binary) << "P5 2000 1000 255\n" << std::string(5000, 'x');
+  std::ofstream(dir / "lying_plain.pgm") << "P2 100 100 255\n0 1 2 3\n";
+  std::ofstream(dir / "long_number.pgm") << "P2 123456789012345678901 8 255\n0\n";
+  {  // a valid PNG signature and IHDR chunk claiming 100000 × 100000 pixels, and no pixels
+    const std::string ihdr = "IHDR" + be32(100000) + be32(100000) + std::string{8, 0, 0, 0, 0};
+    const std::string idat = "IDAT" + std::string(16, 0), iend = "IEND";
+    std::ofstream(dir / "huge.png", std::ios::binary)
+        << std::string{char(0x89), 'P', 'N', 'G', '\r', '\n', char(0x1a), '\n'} << be32(13) << ihdr << be32(crc32(ihdr))
+        << be32(16) << idat << be32(crc32(idat)) << be32(0) << iend << be32(crc32(iend));
+  }
+  const std::string limit = "at most " + std::to_string(kMaxImagePixels) + " pixels";
+  const std::vector<std::pair<std::string, std::vector<std::string>>> cases = {
+      {"huge.pgm", {"200000×200000", limit}},
+      {"huge.png", {"100000×100000", limit}},
+      {"lying.pgm", {"truncated", "2000×1000", "2000000 bytes", "5000"}},
+      {"lying_plain.pgm", {"truncated", "100×100"}},
+      {"long_number.pgm", {"corrupt PGM", "21 digits"}}};
+  for (const auto& [file, expected] : cases) {
+    const std::string message = message_of([&] { read_grey_image(dir / file); });
+    EXPECT_NE(message.find(file), std::string::npos) << message;
+    for (const std::string& part : expected) EXPECT_NE(message.find(part), std::string::npos) << file << ": " << message;
+  }
+}
+
+TEST(Ch11Images, AFolderGivenAsTheImageIsNamedAsAFolder) {
+  TempFolder folder("ch11_folder");
+  const std::filesystem::path dir = folder.fresh("digits");
+  const std::string message = message_of([&] { read_grey_image(dir); });
+  EXPECT_NE(message.find(dir.string() + ": is a folder"), std::string::npos) << message;
+}
+
+// ch11 --load (and ch07 --load) read a model through load_model: a file holding a
+// NaN or an infinity is refused, naming the layer and the matrix, and the network is left as it was.
+TEST(Ch11Classifier, AModelFileHoldingNonFiniteNumbersIsRefusedAtLoad) {
+  TempFolder folder("ch11_nan");
+  const std::filesystem::path dir = folder.fresh("m");
+  arma::arma_rng::set_seed(6);
+  Network<float> net = make_final_net<float>();
+  const std::vector<Parameter<float>> params = net.parameters();
+  const arma::fmat W1 = *params[0].value;
+  (*params[0].value)(3, 5) = std::numeric_limits<float>::quiet_NaN();
+  save_model(net, dir / "nan.bin");
+  (*params[0].value)(3, 5) = W1(3, 5);
+  (*params[2].value)(0, 0) = std::numeric_limits<float>::infinity();  // the first batch norm's β
+  save_model(net, dir / "inf.bin");
+  Network<float> fresh = make_final_net<float>();
+  const arma::fmat fresh_W1 = *fresh.parameters()[0].value;
+  for (const std::string file : {"nan.bin", "inf.bin"}) {
+    const std::string message = message_of([&] { load_model(fresh, dir / file); });
+    EXPECT_NE(message.find(file), std::string::npos) << message;
+    EXPECT_NE(message.find("NaN or an infinity"), std::string::npos) << message;
+    EXPECT_NE(message.find(file == "nan.bin" ? "layer 1 (Linear(784 -> 256, no bias)): W" : "layer 2 (BatchNorm(256)): β"),
+              std::string::npos) << message;
+  }
+  EXPECT_TRUE(arma::approx_equal(*fresh.parameters()[0].value, fresh_W1, "absdiff", 0.0f)) << "left unchanged";
 }

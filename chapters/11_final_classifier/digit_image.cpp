@@ -22,12 +22,27 @@ namespace {
   throw std::runtime_error(file.string() + ": " + why);
 }
 
+// The largest image read (kMaxImagePixels): a header claiming more is refused before
+// anything is allocated.
+constexpr std::size_t kMaxPixels = kMaxImagePixels;
+
+void check_size(const fs::path& file, const char* format, std::size_t width, std::size_t height) {
+  if (width == 0 || height == 0 || width > kMaxPixels || height > kMaxPixels || width * height > kMaxPixels)
+    fail(file, std::string("a ") + format + " of " + std::to_string(width) + "×" + std::to_string(height) +
+                   " pixels; expected at most " + std::to_string(kMaxPixels) +
+                   " pixels (scale a larger photo down first)");
+}
+
 // PNG through libpng's simplified API: grey + alpha, 8 bits, composited on white here.
 arma::fmat read_png(const fs::path& file) {
   png_image image{};
   image.version = PNG_IMAGE_VERSION;
   if (!png_image_begin_read_from_file(&image, file.c_str()))
     fail(file, std::string("not a readable PNG (libpng: ") + image.message + ")");
+  if (std::size_t(image.width) * image.height > kMaxPixels) {  // from the header, before the pixels are allocated
+    png_image_free(&image);
+    check_size(file, "PNG", image.width, image.height);
+  }
   image.format = PNG_FORMAT_GA;
   std::vector<png_byte> pixels(PNG_IMAGE_SIZE(image));
   if (!png_image_finish_read(&image, nullptr, pixels.data(), 0, nullptr)) {
@@ -57,20 +72,25 @@ arma::fmat read_pgm(const fs::path& file, const std::string& bytes) {
     std::size_t start = pos;
     while (pos < bytes.size() && std::isdigit(static_cast<unsigned char>(bytes[pos]))) ++pos;
     if (start == pos) fail(file, "a corrupt PGM header (expected a number at byte " + std::to_string(start) + ")");
+    if (pos - start > 9) fail(file, "a corrupt PGM (a number of " + std::to_string(pos - start) + " digits at byte " +
+                                        std::to_string(start) + ")");
     return std::stol(bytes.substr(start, pos - start));
   };
   const bool raw = bytes[1] == '5';
   const long width = next_number(), height = next_number(), maxval = next_number();
-  if (width < 1 || height < 1 || maxval < 1 || maxval > 65535)
-    fail(file, "a PGM with width " + std::to_string(width) + ", height " + std::to_string(height) + ", maxval " +
-                   std::to_string(maxval));
-  arma::fmat grey(arma::uword(height), arma::uword(width), arma::fill::zeros);
+  if (maxval < 1 || maxval > 65535) fail(file, "a PGM with maxval " + std::to_string(maxval) + "; expected 1 to 65535");
+  check_size(file, "PGM", std::size_t(width), std::size_t(height));
   const std::size_t size = std::size_t(width) * std::size_t(height), depth = maxval > 255 ? 2 : 1;
+  // The header must not claim more pixels than the file holds (checked before the image is allocated):
+  // P5 holds depth bytes per pixel, P2 at least two characters per pixel (a digit and a separator).
+  const std::size_t left = bytes.size() - std::min(bytes.size(), pos + 1), needed = raw ? size * depth : 2 * size - 1;
+  if (left < needed)
+    fail(file, "a truncated PGM (its header claims " + std::to_string(width) + "×" + std::to_string(height) +
+                   " pixels, " + std::to_string(needed) + (raw ? " bytes" : " characters at least") +
+                   ", but the file holds " + std::to_string(left) + " after the header)");
+  arma::fmat grey(arma::uword(height), arma::uword(width), arma::fill::zeros);
   if (raw) {
     ++pos;  // the single whitespace after maxval
-    if (bytes.size() < pos + size * depth)
-      fail(file, "a truncated PGM (" + std::to_string(bytes.size() - std::min(bytes.size(), pos)) + " bytes of pixels, expected " +
-                     std::to_string(size * depth) + ")");
     for (std::size_t k = 0; k < size; ++k) {
       const auto* b = reinterpret_cast<const unsigned char*>(&bytes[pos + k * depth]);
       const long v = depth == 2 ? (long(b[0]) << 8 | b[1]) : b[0];
@@ -104,20 +124,30 @@ arma::fmat area_resample(const arma::fmat& image, arma::uword rows, arma::uword 
 }
 
 arma::fmat read_grey_image(const fs::path& file) {
+  std::error_code error;
+  if (fs::is_directory(file, error)) fail(file, "is a folder, not an image file (expected a PNG or PGM image)");
   std::ifstream in(file, std::ios::binary);
   if (!in) fail(file, "cannot open it (does it exist?)");
-  std::ostringstream content;
-  content << in.rdbuf();
-  const std::string bytes = content.str();
-  if (bytes.empty()) fail(file, "the file is empty (expected a PNG or PGM image)");
+  std::string start(8, '\0');                              // enough for the PNG signature or "P5"
+  in.read(start.data(), 8);
+  start.resize(std::size_t(in.gcount()));
+  if (start.empty()) fail(file, "the file is empty (expected a PNG or PGM image)");
   static const unsigned char png_signature[8] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'};
   arma::fmat grey;
-  if (bytes.size() >= 8 && std::equal(png_signature, png_signature + 8, reinterpret_cast<const unsigned char*>(bytes.data())))
-    grey = read_png(file);
-  else if (bytes.size() >= 2 && bytes[0] == 'P' && (bytes[1] == '2' || bytes[1] == '5'))
-    grey = read_pgm(file, bytes);
-  else
+  if (start.size() == 8 && std::equal(png_signature, png_signature + 8, reinterpret_cast<const unsigned char*>(start.data()))) {
+    grey = read_png(file);                                  // libpng reads the file itself
+  } else if (start.size() >= 2 && start[0] == 'P' && (start[1] == '2' || start[1] == '5')) {
+    // A PGM is read whole: at most 6 characters per pixel ("65535 ") of the largest image, and its header.
+    const std::uintmax_t file_size = fs::file_size(file, error);
+    if (!error && file_size > 6 * kMaxPixels + 4096)
+      fail(file, "a PGM of " + std::to_string(file_size) + " bytes; expected at most " +
+                     std::to_string(kMaxPixels) + " pixels (scale a larger photo down first)");
+    std::ostringstream content;
+    content << start << in.rdbuf();
+    grey = read_pgm(file, content.str());
+  } else {
     fail(file, "not a PNG or PGM image (its first bytes are neither the PNG signature nor P2/P5)");
+  }
   if (grey.n_rows < 8 || grey.n_cols < 8)
     fail(file, "the image is " + std::to_string(grey.n_cols) + "×" + std::to_string(grey.n_rows) +
                    " pixels; expected at least 8×8");

@@ -18,6 +18,7 @@
 #pragma once
 #include <armadillo>
 
+#include <cstddef>
 #include <filesystem>
 #include <string>
 #include <utility>
@@ -28,8 +29,11 @@ namespace course::ch11 {
 namespace fs = std::filesystem;
 
 // rows × cols grey levels in [0, 1] (0 black, 1 white). Transparent pixels are
-// composited on white paper. Errors name the file: missing, empty, not a PNG or
-// PGM, corrupt, or smaller than 8 × 8.
+// composited on white paper. Errors name the file: missing, a folder, empty, not a
+// PNG or PGM, corrupt, truncated (a header claiming more pixels than the file
+// holds), larger than kMaxImagePixels (refused from the header, before anything
+// is allocated), or smaller than 8 × 8.
+inline constexpr std::size_t kMaxImagePixels = 25'000'000;  // a 24-megapixel photo (6000 × 4000) fits
 arma::fmat read_grey_image(const fs::path& file);
 
 // Writes a rows × cols grey image (values clamped to [0, 1]) as an 8-bit PNG,
