@@ -9,7 +9,9 @@
 
 #include "chapters/06_backprop/gradient_check.hpp"
 #include "chapters/07_mnist_mlp/mnist_mlp.hpp"
+#include "chapters/07_mnist_mlp/training.hpp"
 #include "common/data.hpp"
+#include "messages.hpp"
 
 namespace {
 
@@ -138,6 +140,39 @@ TEST(Ch07Training, OneStepLowersTheLossOnAFixedBatch) {
   SGD<float> sgd(0.2f);
   sgd.step(net.parameters());
   EXPECT_LT(net.cost(X, Y), before);
+}
+
+// A run that blows up stops with a message naming the epoch and the rate. η = 100 on
+// note 003's net: the cost stays finite (the loss is computed stably) but climbs far
+// above its start J₀ = ln 10 ≈ 2.3, and accuracy sits at chance.
+TEST(Ch07Training, ARunThatBlowsUpStopsNamingTheEpochAndTheRate) {
+  const arma::fmat X = sample().train.X.cols(0, 1023);
+  const arma::fmat Y = one_hot<float>(sample().train.y.subvec(0, 1023));
+  const FitSettings settings{.epochs = 3, .batch_size = 64, .record_every = 1, .schedule = nullptr, .progress = ""};
+  seed_everything(19);
+  Network<float> net = make_mnist_mlp();
+  SGD<float> sgd(100.0f);
+  std::mt19937_64 gen(19);
+  const std::string message = test_support::message_of([&] { fit(net, sgd, X, Y, LabelledSet<float>{}, settings, gen); });
+  EXPECT_NE(message.find("training diverged at epoch 1"), std::string::npos) << message;
+  EXPECT_NE(message.find("learning rate 100"), std::string::npos) << message;
+  EXPECT_NE(message.find("10 × its start"), std::string::npos) << message;
+  // Opted out (a lesson that shows such a net): the same run goes to the end, its cost finite and high.
+  seed_everything(19);
+  Network<float> shown = make_mnist_mlp();
+  SGD<float> sgd_shown(100.0f);
+  std::mt19937_64 gen_shown(19);
+  FitSettings opted_out = settings;
+  opted_out.divergence_factor = 0;
+  const History h = fit(shown, sgd_shown, X, Y, LabelledSet<float>{}, opted_out, gen_shown);
+  ASSERT_EQ(h.size(), 3u);
+  EXPECT_GT(h.back().running_cost, 10 * std::log(10.0));
+  // A sane rate never trips the rule.
+  seed_everything(19);
+  Network<float> sane = make_mnist_mlp();
+  SGD<float> sgd_sane(0.2f);
+  std::mt19937_64 gen_sane(19);
+  EXPECT_EQ(fit(sane, sgd_sane, X, Y, LabelledSet<float>{}, settings, gen_sane).size(), 3u);
 }
 
 TEST(Ch07Model, SaveAndLoadGiveIdenticalPredictions) {

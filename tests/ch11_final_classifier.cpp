@@ -2,7 +2,9 @@
 #include <gtest/gtest.h>
 
 #include <armadillo>
+#include <cstdint>
 #include <filesystem>
+#include <limits>
 #include <fstream>
 #include <random>
 #include <sstream>
@@ -10,6 +12,7 @@
 #include <vector>
 
 #include "chapters/06_backprop/gradient_check.hpp"
+#include "chapters/06_backprop/model_file.hpp"
 #include "chapters/07_mnist_mlp/mnist_mlp.hpp"
 #include "chapters/07_mnist_mlp/training.hpp"
 #include "chapters/09_optimizers/optimizers.hpp"
@@ -32,7 +35,7 @@ const Mnist& sample() {
   return data;
 }
 
-// The final net (784-256-128-10, batch norm, dropout, Adam) trained for 5 epochs on
+// The final net (784-512-256-10, batch norm, dropout, Adam) trained for 5 epochs on
 // the embedded sample's 4,000 training images: a few seconds.
 Network<float>& trained_on_sample() {
   static Network<float> net = [] {
@@ -121,7 +124,9 @@ TEST(Ch11Preprocessing, TheFittedDigitIsTwentyPixelsOnItsLongerSideAndCentredByM
   EXPECT_GE(p.digit.min(), 0.0f);
 }
 
-TEST(Ch11Preprocessing, AreaResamplingKeepsTheMean) {
+// ---------------------------------------------------------------- exercise ch11.area_resample
+
+TEST(ch11_area_resample, KeepsTheMeanAndUndoesADoubling) {
   arma::arma_rng::set_seed(4);
   const arma::fmat image = arma::randu<arma::fmat>(37, 23);
   for (auto [r, c] : {std::pair{20u, 12u}, std::pair{74u, 46u}, std::pair{5u, 31u}})
@@ -130,23 +135,111 @@ TEST(Ch11Preprocessing, AreaResamplingKeepsTheMean) {
   EXPECT_LT(arma::abs(area_resample(block, 37, 23) - image).max(), 1e-5f) << "halving a doubled image gives it back";
 }
 
-TEST(Ch11Preprocessing, TheExampleImagesAreClassifiedAsTheirLabels) {
+TEST(ch11_area_resample, ThreeOldPixelsIntoTwoByHand) {
+  // 1 × 3 → 1 × 2: new pixel 0 covers old [0, 1.5): (a + b/2) / 1.5; new pixel 1 covers [1.5, 3): (b/2 + c) / 1.5.
+  const arma::fmat row = {{3.0f, 6.0f, 9.0f}};
+  const arma::fmat halves = area_resample(row, 1, 2);
+  ASSERT_EQ(halves.n_cols, 2u);
+  EXPECT_NEAR(halves(0, 0), (3.0 + 3.0) / 1.5, 1e-5);
+  EXPECT_NEAR(halves(0, 1), (3.0 + 9.0) / 1.5, 1e-5);
+  // Upsampling 1 → 3 copies the pixel; a constant image stays constant at any size.
+  EXPECT_TRUE(arma::approx_equal(area_resample(arma::fmat(1, 1, arma::fill::value(0.25f)), 3, 3),
+                                 arma::fmat(3, 3, arma::fill::value(0.25f)), "absdiff", 1e-6f));
+  EXPECT_TRUE(arma::approx_equal(area_resample(arma::fmat(7, 5, arma::fill::ones), 4, 9), arma::fmat(4, 9, arma::fill::ones),
+                                 "absdiff", 1e-5f));
+}
+
+// ---------------------------------------------------------------- exercise ch11.centre_of_mass
+
+TEST(ch11_centre_of_mass, PutsTheCentreOfMassAtFourteenFourteen) {
+  arma::arma_rng::set_seed(8);
+  for (auto [h, w] : {std::pair{20u, 20u}, std::pair{20u, 9u}, std::pair{11u, 20u}}) {
+    arma::fmat fitted = arma::randu<arma::fmat>(h, w);
+    fitted.submat(0, 0, h / 2, w / 2) *= 4.0f;        // heavier top-left: the mass is off the box's centre
+    const arma::fmat digit = place_by_centre_of_mass(fitted);
+    ASSERT_EQ(digit.n_rows, 28u);
+    ASSERT_EQ(digit.n_cols, 28u);
+    EXPECT_NEAR(arma::accu(digit), arma::accu(fitted), 1e-3) << "every pixel placed once";
+    const arma::frowvec index = arma::regspace<arma::frowvec>(0, 27);
+    const double mass = arma::accu(digit);
+    EXPECT_NEAR(arma::accu(arma::sum(digit, 1).t() % index) / mass, 14.0, 0.5) << h << " × " << w;
+    EXPECT_NEAR(arma::accu(arma::sum(digit, 0) % index) / mass, 14.0, 0.5) << h << " × " << w;
+  }
+}
+
+TEST(ch11_centre_of_mass, KeepsTheDigitInsideWhenItsMassIsAtAnEdge) {
+  arma::fmat fitted(20, 4, arma::fill::zeros);
+  fitted.row(19).fill(1.0f);                          // all the mass on the bottom row: r̄ = 19
+  const arma::fmat digit = place_by_centre_of_mass(fitted);
+  // round(14 − 19) = −5 is clamped to 0: the digit starts at the top row, whole.
+  EXPECT_FLOAT_EQ(arma::accu(digit.row(19)), 4.0f);
+  EXPECT_FLOAT_EQ(arma::accu(digit), 4.0f);
+  // c̄ = 1.5: the left edge at round(12.5) = 13 (round half away from zero), columns 13..16.
+  EXPECT_FLOAT_EQ(arma::accu(digit.cols(13, 16)), 4.0f);
+}
+
+// ---------------------------------------------------------------- what a photo adds
+
+namespace {
+std::vector<std::pair<std::string, arma::uword>> examples() {
   const std::filesystem::path dir = source_dir() / "chapters/11_final_classifier/examples";
   std::ifstream list(dir / "expected.txt");
-  ASSERT_TRUE(list) << "missing " << (dir / "expected.txt").string();
+  std::vector<std::pair<std::string, arma::uword>> all;
   std::string line;
-  int checked = 0;
   while (std::getline(list, line)) {
     if (line.empty() || line[0] == '#') continue;
     std::istringstream fields(line);
     std::string file;
     arma::uword label = 0;
     fields >> file >> label;
-    const Preprocessed p = preprocess_digit(read_grey_image(dir / file), file);
-    EXPECT_EQ(classify(trained_on_sample(), p.input), label) << file;
+    all.emplace_back(file, label);
+  }
+  return all;
+}
+
+Preprocessed example(const std::string& file) {
+  return preprocess_digit(read_grey_image(source_dir() / "chapters/11_final_classifier/examples" / file), file);
+}
+}  // namespace
+
+TEST(Ch11Preprocessing, AThinPenLineIsThickenedToMnistsStrokeWidth) {
+  const Preprocessed p = example("pen2_900x1200.png");
+  EXPECT_LT(p.stroke_width, 1.0) << "7 pixels of a 450-pixel digit";
+  EXPECT_TRUE(p.dilated);
+  // After the dilation: the input's stroke is in MNIST's range (measured the same way on the 28 × 28 input).
+  const arma::fmat input = p.digit;
+  double area = 0, edge = 0;
+  for (arma::uword r = 1; r + 1 < 28; ++r)
+    for (arma::uword c = 1; c + 1 < 28; ++c)
+      if (input(r, c) > 0.5f) {
+        ++area;
+        if (input(r - 1, c) <= 0.5f || input(r + 1, c) <= 0.5f || input(r, c - 1) <= 0.5f || input(r, c + 1) <= 0.5f) ++edge;
+      }
+  EXPECT_GT(2 * area / edge, 1.5) << "stroke width of the input";
+  EXPECT_FLOAT_EQ(p.fitted.max(), 1.0f) << "contrast renormalised after the resampling";
+}
+
+TEST(Ch11Preprocessing, UnevenLightIsNotInk) {
+  const Preprocessed p = example("shadow5_300x400.png");
+  // The paper darkens to 0.45 in the bottom right: after the plane is removed, that corner is paper (0).
+  EXPECT_LT(p.ink.submat(p.ink.n_rows - 20, p.ink.n_cols - 20, p.ink.n_rows - 1, p.ink.n_cols - 1).max(), 0.1f);
+  EXPECT_LT(p.cropped.n_rows, p.ink.n_rows * 3 / 4) << "the crop is the digit, not the dark half of the page";
+}
+
+TEST(Ch11Preprocessing, ASpeckFarFromTheDigitIsDropped) {
+  const Preprocessed p = example("speck3_300x300.pgm");
+  EXPECT_EQ(p.components, 2u) << "the 3 and the speck";
+  EXPECT_LT(p.kept.submat(20, 255, 40, 275).max(), 0.01f) << "the speck is not kept";
+  EXPECT_LT(p.cropped.n_cols, 150u) << "the crop holds the 3 alone";
+}
+
+TEST(Ch11Preprocessing, TheExampleImagesAreClassifiedAsTheirLabels) {
+  int checked = 0;
+  for (const auto& [file, label] : examples()) {
+    EXPECT_EQ(classify(trained_on_sample(), example(file).input), label) << file;
     ++checked;
   }
-  EXPECT_GE(checked, 4);
+  EXPECT_GE(checked, 10) << "sample digits, drawn digits, a thin pen, uneven light, a speck, three printed digits";
 }
 
 TEST(Ch11Images, PngAndPgmReadBackWhatWasWritten) {
@@ -196,4 +289,80 @@ TEST(Ch11Images, BadFilesAreRejectedWithTheirName) {
   // A blank page has no digit on it.
   const std::string blank = message_of([&] { preprocess_digit(read_grey_image(dir / "good.png"), "good.png"); });
   EXPECT_NE(blank.find("good.png: no digit found"), std::string::npos) << blank;
+}
+
+// A big-endian 32-bit number and the PNG chunk CRC (ISO 3309), to write a PNG header by hand.
+namespace {
+std::string be32(std::uint32_t v) {
+  return {char(v >> 24), char(v >> 16), char(v >> 8), char(v)};
+}
+std::uint32_t crc32(const std::string& bytes) {
+  std::uint32_t c = 0xffffffffu;
+  for (unsigned char b : bytes) {
+    c ^= b;
+    for (int k = 0; k < 8; ++k) c = (c >> 1) ^ (0xedb88320u & (0u - (c & 1u)));
+  }
+  return c ^ 0xffffffffu;
+}
+}  // namespace
+
+TEST(Ch11Images, HeadersClaimingTooManyPixelsAreRefusedBeforeAllocation) {
+  TempFolder folder("ch11_huge");
+  const std::filesystem::path dir = folder.fresh("huge");
+  std::ofstream(dir / "huge.pgm", std::ios::binary) << "P5 200000 200000 255\n" << std::string(64, 'x');
+  std::ofstream(dir / "lying.pgm", std::ios::binary) << "P5 2000 1000 255\n" << std::string(5000, 'x');
+  std::ofstream(dir / "lying_plain.pgm") << "P2 100 100 255\n0 1 2 3\n";
+  std::ofstream(dir / "long_number.pgm") << "P2 123456789012345678901 8 255\n0\n";
+  {  // a valid PNG signature and IHDR chunk claiming 100000 × 100000 pixels, and no pixels
+    const std::string ihdr = "IHDR" + be32(100000) + be32(100000) + std::string{8, 0, 0, 0, 0};
+    const std::string idat = "IDAT" + std::string(16, 0), iend = "IEND";
+    std::ofstream(dir / "huge.png", std::ios::binary)
+        << std::string{char(0x89), 'P', 'N', 'G', '\r', '\n', char(0x1a), '\n'} << be32(13) << ihdr << be32(crc32(ihdr))
+        << be32(16) << idat << be32(crc32(idat)) << be32(0) << iend << be32(crc32(iend));
+  }
+  const std::string limit = "at most " + std::to_string(kMaxImagePixels) + " pixels";
+  const std::vector<std::pair<std::string, std::vector<std::string>>> cases = {
+      {"huge.pgm", {"200000×200000", limit}},
+      {"huge.png", {"100000×100000", limit}},
+      {"lying.pgm", {"truncated", "2000×1000", "2000000 bytes", "5000"}},
+      {"lying_plain.pgm", {"truncated", "100×100"}},
+      {"long_number.pgm", {"corrupt PGM", "21 digits"}}};
+  for (const auto& [file, expected] : cases) {
+    const std::string message = message_of([&] { read_grey_image(dir / file); });
+    EXPECT_NE(message.find(file), std::string::npos) << message;
+    for (const std::string& part : expected) EXPECT_NE(message.find(part), std::string::npos) << file << ": " << message;
+  }
+}
+
+TEST(Ch11Images, AFolderGivenAsTheImageIsNamedAsAFolder) {
+  TempFolder folder("ch11_folder");
+  const std::filesystem::path dir = folder.fresh("digits");
+  const std::string message = message_of([&] { read_grey_image(dir); });
+  EXPECT_NE(message.find(dir.string() + ": is a folder"), std::string::npos) << message;
+}
+
+// ch11 --load (and ch07 --load) read a model through load_model: a file holding a
+// NaN or an infinity is refused, naming the layer and the matrix, and the network is left as it was.
+TEST(Ch11Classifier, AModelFileHoldingNonFiniteNumbersIsRefusedAtLoad) {
+  TempFolder folder("ch11_nan");
+  const std::filesystem::path dir = folder.fresh("m");
+  arma::arma_rng::set_seed(6);
+  Network<float> net = make_final_net<float>();
+  const std::vector<Parameter<float>> params = net.parameters();
+  const arma::fmat W1 = *params[0].value;
+  (*params[0].value)(3, 5) = std::numeric_limits<float>::quiet_NaN();
+  save_model(net, dir / "nan.bin");
+  (*params[0].value)(3, 5) = W1(3, 5);
+  (*params[2].value)(0, 0) = std::numeric_limits<float>::infinity();  // the first batch norm's β
+  save_model(net, dir / "inf.bin");
+  Network<float> fresh = make_final_net<float>();
+  const arma::fmat fresh_W1 = *fresh.parameters()[0].value;
+  for (const std::string file : {"nan.bin", "inf.bin"}) {
+    const std::string message = message_of([&] { load_model(fresh, dir / file); });
+    EXPECT_NE(message.find(file), std::string::npos) << message;
+    EXPECT_NE(message.find("NaN or an infinity"), std::string::npos) << message;
+    EXPECT_NE(message.find(file == "nan.bin" ? "layer 1 (Linear(784 -> 512, no bias)): W" : "layer 2 (BatchNorm(512)): β"),
+              std::string::npos) << message;
+  }
+  EXPECT_TRUE(arma::approx_equal(*fresh.parameters()[0].value, fresh_W1, "absdiff", 0.0f)) << "left unchanged";
 }

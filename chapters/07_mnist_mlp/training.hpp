@@ -38,6 +38,7 @@
 #include "chapters/06_backprop/optimizer.hpp"
 #include "common/data.hpp"
 #include "common/exercise.hpp"
+#include "common/format.hpp"
 #include "common/progress.hpp"
 
 namespace course {
@@ -177,12 +178,18 @@ struct FitSettings {
   const LearningRateSchedule* schedule = nullptr; // η per epoch; none: the optimiser's own, unchanged
   std::string progress;                           // a progress bar with this label ("" for none)
   ExampleOrder order = {};                        // each epoch's order of the examples (none: shuffled)
+  // A run that blows up is stopped: fit throws "training diverged at epoch e ..." (naming the epoch
+  // and the rate) when an epoch's training cost J is NaN or infinite, or when it is more than
+  // divergence_factor × J₀, the cost of the very first mini-batch (before any step). 0 turns the
+  // second rule off, for a lesson that shows a net which blows up and then sits there (chapter 10).
+  double divergence_factor = 10;
 };
 
 // fit records an EpochRecord (common/progress.hpp) per recorded epoch: the
 // learning rate, the running cost, the train and dev costs (the loss alone, in
 // evaluation mode) and accuracies (classification), and the seconds of
 // training so far (the evaluations left out).
+// It stops a run that blew up (FitSettings::divergence_factor) with a runtime_error.
 // on_record(epoch, history) is called after each record; returning false stops
 // the training there (early stopping).
 using OnRecord = std::function<bool(int epoch, const History& history)>;
@@ -199,14 +206,25 @@ History fit(Network<eT>& net, Optimizer<eT>& optimizer, const Images& X_train, c
   std::unique_ptr<Progress> progress;
   if (!settings.progress.empty()) progress = std::make_unique<Progress>(settings.progress, settings.epochs);
   double seconds = 0;
+  double first_cost = std::numeric_limits<double>::quiet_NaN();  // J₀: the first mini-batch's cost, before its step
   for (int epoch = 1; epoch <= settings.epochs; ++epoch) {
     if (settings.schedule) optimizer.set_learning_rate(eT(settings.schedule->rate(epoch)));  // η for this epoch
     const Clock::time_point start = Clock::now();
     const arma::uvec order = settings.order ? settings.order(X_train.n_cols, gen) : shuffled_indices(X_train.n_cols, gen);
-    const double running_cost = trainer.train_epoch(net, optimizer, X_train, Y_train, settings.batch_size, order);
+    const double running_cost = trainer.train_epoch(net, optimizer, X_train, Y_train, settings.batch_size, order,
+                                                    [&](double batch_cost) {
+                                                      if (std::isnan(first_cost)) first_cost = batch_cost;  // J₀
+                                                      return true;
+                                                    });
     seconds += std::chrono::duration<double>(Clock::now() - start).count();
-    check_finite(running_cost, "the training cost J (try a smaller learning rate than " +
-                                   std::to_string(double(optimizer.learning_rate())) + ")", epoch);
+    const std::string rate = format_value("%g", double(optimizer.learning_rate()));
+    check_finite(running_cost, "the training cost J (learning rate " + rate + ")", epoch);
+    if (settings.divergence_factor > 0 && running_cost > settings.divergence_factor * first_cost)
+      throw std::runtime_error("training diverged at epoch " + std::to_string(epoch) + ": the training cost J = " +
+                               format_value("%.4g", running_cost) + " is more than " +
+                               format_value("%g", settings.divergence_factor) + " × its start J₀ = " +
+                               format_value("%.4g", first_cost) + " (learning rate " + rate +
+                               "); try a smaller --lr");
     if (epoch % settings.record_every != 0 && epoch != settings.epochs) continue;
     EpochRecord record{.epoch = epoch, .learning_rate = double(optimizer.learning_rate()), .running_cost = running_cost};
     std::vector<std::pair<std::string, double>> shown;    // what the progress line prints

@@ -11,6 +11,7 @@
 #include <iostream>
 #include <memory>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "common/blas_threads.hpp"
@@ -26,6 +27,7 @@
 #include "common/data.hpp"
 #include "common/files.hpp"
 #include "common/format.hpp"
+#include "common/gnuplot.hpp"
 #include "common/plot.hpp"
 #include "chapters/06_backprop/network_builder.hpp"
 
@@ -33,6 +35,13 @@ using namespace course;
 using namespace course::ch11;
 
 namespace {
+
+// "784-512-256-10"
+std::string shape_name(const std::vector<arma::uword>& sizes) {
+  std::string name;
+  for (arma::uword n : sizes) name += (name.empty() ? "" : "-") + std::to_string(n);
+  return name;
+}
 
 struct Settings {
   FinalNetSettings net;
@@ -43,7 +52,7 @@ struct Settings {
 
 // ---------------------------------------------------------------- the test set, the figures
 
-void learning_curves(Plotter& plot, const History& h, int best_epoch) {
+void learning_curves(Plotter& plot, const History& h, int best_epoch, const std::string& shape) {
   const std::vector<double> x = h.epochs();
   auto marker = [&](double lo, double hi) {  // early stopping's epoch as a vertical line
     return Series{"best dev epoch (" + std::to_string(best_epoch) + ")", {double(best_epoch), double(best_epoch)}, {lo, hi},
@@ -53,7 +62,7 @@ void learning_curves(Plotter& plot, const History& h, int best_epoch) {
   const double lo = std::min(*std::min_element(train_cost.begin(), train_cost.end()), *std::min_element(dev_cost.begin(), dev_cost.end()));
   const double hi = std::max(*std::max_element(train_cost.begin(), train_cost.end()), *std::max_element(dev_cost.begin(), dev_cost.end()));
   plot.lines("learning_curve_cost",
-             {.title = "Learning curve: cost (784-256-128-10, BN, dropout, Adam)", .xlabel = "epoch",
+             {.title = "Learning curve: cost (" + shape + ", BN, dropout, Adam)", .xlabel = "epoch",
               .ylabel = "cross-entropy cost J (evaluation mode)",
               .series = {{"train", x, train_cost, "linespoints"}, {"dev", x, dev_cost, "linespoints"}, marker(lo, hi)},
               .logx = false, .logy = true, .yrange = {}});
@@ -139,7 +148,7 @@ void compare(const Split& split, const Dataset& test, const Row& final_row, bool
       [] { return std::make_unique<SGD<float>>(0.2f); }, 2 * e, test, X_bytes, Y_train));
   Network<float> regularised = ch10::make_bn_mlp<float>({784, 100, 100, 10}, false);  // ReLU, He
   regularised.set_penalty(std::make_unique<ch08::L2Penalty<float>>(1.0, split.train.size()));
-  rows.push_back(short_training("ch08: 784-100-100-10 ReLU, He, L2", std::move(regularised),
+  rows.push_back(short_training("ch08: ch10's plain 784-100-100-10, He, L2", std::move(regularised),
                                 [] { return std::make_unique<ch09::Momentum<float>>(0.3f, 0.9); }, e, test,
                                 X_bytes, Y_train));
   rows.push_back(short_training("ch10: 784-100-100-10 with batch norm", ch10::make_bn_mlp<float>({784, 100, 100, 10}, true),
@@ -154,14 +163,18 @@ void compare(const Split& split, const Dataset& test, const Row& final_row, bool
 
 // ---------------------------------------------------------------- classifying your own digit
 
-// An image fitted into 28 × 28 keeping its aspect ratio (for the figure only).
-arma::fvec thumbnail(const arma::fmat& image) {
-  const double scale = 28.0 / double(std::max(image.n_rows, image.n_cols));
+// An image fitted into side × side keeping its aspect ratio, as a column in the IDX
+// order (row by row): one panel of the figure of the steps.
+constexpr arma::uword kPanel = 112;
+
+arma::fvec panel(const arma::fmat& image) {
+  const double scale = double(kPanel) / double(std::max(image.n_rows, image.n_cols));
   const arma::uword h = std::max<arma::uword>(1, arma::uword(std::lround(image.n_rows * scale)));
   const arma::uword w = std::max<arma::uword>(1, arma::uword(std::lround(image.n_cols * scale)));
-  arma::fmat square(28, 28, arma::fill::zeros);
-  square.submat((28 - h) / 2, (28 - w) / 2, (28 - h) / 2 + h - 1, (28 - w) / 2 + w - 1) = area_resample(image, h, w);
-  return as_column(square);
+  arma::fmat square(kPanel, kPanel, arma::fill::zeros);
+  square.submat((kPanel - h) / 2, (kPanel - w) / 2, (kPanel - h) / 2 + h - 1, (kPanel - w) / 2 + w - 1) =
+      arma::clamp(area_resample(image, h, w), 0.0f, 1.0f);
+  return arma::vectorise(arma::fmat(square.t()));
 }
 
 void classify(Network<float>& net, const fs::path& file, Plotter& plot) {
@@ -176,25 +189,51 @@ void classify(Network<float>& net, const fs::path& file, Plotter& plot) {
   }
   const arma::uword predicted = probabilities.index_max();
   std::cout << file.string() << " (" << grey.n_cols << "×" << grey.n_rows << " pixels, "
-            << (p.inverted ? "light background: inverted" : "dark background") << "):\n  probabilities:";
+            << (p.inverted ? "light background: inverted" : "dark background") << "; " << p.components
+            << (p.components == 1 ? " component" : " components") << "; stroke "
+            << format_value("%.1f", p.stroke_width) << " px at MNIST's scale" << (p.dilated ? ", dilated" : "")
+            << "):\n  probabilities:";
   for (int d = 0; d < 10; ++d) std::cout << "  " << d << ": " << format_value("%.3f", probabilities(d));
   std::cout << "\n  prediction: " << predicted << " (" << format_percent(probabilities(predicted)) << ")\n";
+  // Every step drawn the same way: ink black on white paper.
   ImageGrid steps{.title = file.filename().string() + " → " + std::to_string(predicted),
-                  .images = arma::fmat(784, 5, arma::fill::zeros), .captions = {}, .marked = {}, .columns = 5};
-  steps.images.col(0) = thumbnail(1.0f - grey);  // as drawn (ink dark on paper)
-  steps.images.col(1) = thumbnail(p.ink);
-  steps.images.col(2) = thumbnail(p.cropped);
-  arma::fmat fitted(28, 28, arma::fill::zeros);
+                  .images = arma::fmat(kPanel * kPanel, 7, arma::fill::zeros), .captions = {}, .marked = {},
+                  .columns = 4};
+  steps.images.col(0) = panel(p.inverted ? arma::fmat(1.0f - grey) : grey);
+  steps.images.col(1) = panel(p.ink);
+  steps.images.col(2) = panel(p.kept);
+  steps.images.col(3) = panel(p.cropped);
+  steps.images.col(4) = panel(p.stroke);
+  arma::fmat fitted(20, 20, arma::fill::zeros);
   fitted.submat(0, 0, p.fitted.n_rows - 1, p.fitted.n_cols - 1) = p.fitted;
-  steps.images.col(3) = as_column(fitted);
-  steps.images.col(4) = p.input;
-  steps.captions = {"original", p.inverted ? "inverted" : "ink", "cropped",
-                    std::to_string(p.fitted.n_cols) + "×" + std::to_string(p.fitted.n_rows), "input"};
+  steps.images.col(5) = panel(fitted);
+  steps.images.col(6) = panel(p.digit);
+  steps.captions = {"1. original", "2. paper removed",
+                    "3. digit" + std::string(p.components > 1 ? " (of " + std::to_string(p.components) + " parts)" : ""),
+                    "4. cropped", std::string("5. stroke ") + format_value("%.1f", p.stroke_width) + (p.dilated ? ", dilated" : ""),
+                    "6. " + std::to_string(p.fitted.n_cols) + "×" + std::to_string(p.fitted.n_rows), "7. input"};
   plot.images("classify_" + file.stem().string(), steps);
 }
 
-// The repository's example images (examples/): sample digits at other sizes and
-// backgrounds, and two digits drawn with a brush; expected.txt gives their labels.
+// A digit printed in a font (rendered by gnuplot's pngcairo terminal, antialiased,
+// dark on white) as a rows × cols grey image, or an empty matrix without gnuplot.
+arma::fmat printed_digit(const std::string& digit, const std::string& font, int size, arma::uword rows, arma::uword cols,
+                         const fs::path& scratch) {
+  gnuplot::Figure figure{int(cols), int(rows),
+                         "unset border\nunset tics\nunset key\nset margins 0,0,0,0\nset label 1 " +
+                             gnuplot::quote(digit) + " at graph 0.5, graph 0.5 center font " +
+                             gnuplot::quote(font + "," + std::to_string(size)) +
+                             "\nplot [0:1][0:1] NaN notitle\n"};
+  const fs::path png = gnuplot::render(scratch, "printed_" + digit, PlotMode::png, figure);
+  if (png.empty()) return {};
+  arma::fmat grey = read_grey_image(png);
+  fs::remove(png);
+  return grey;
+}
+
+// The repository's example images (examples/), with their labels in expected.txt:
+// sample digits at other sizes and backgrounds, digits drawn with a brush, and what
+// a photo or a scan adds: a thin pen on a large page, uneven light, a speck, print.
 void write_examples(const fs::path& dir) {
   fs::create_directories(dir);
   const Mnist sample = load_dataset("sample", {});
@@ -225,6 +264,51 @@ void write_examples(const fs::path& dir) {
   write_pgm(dir / "drawn4_120x150.pgm",
             draw_strokes({{{0.5, 0.12}, {0.2, 0.62}, {0.82, 0.62}}, {{0.62, 0.3}, {0.6, 1.05}}}, 150, 120, 0.05), true);
   expected.emplace_back("drawn4_120x150.pgm", 4);
+  // A thin pen on a large page: a 2 about 450 pixels high drawn 7 pixels wide on 900 × 1200
+  // (0.3 pixels at MNIST's scale: the preprocessing must thicken it).
+  write_grey_png(dir / "pen2_900x1200.png",
+                 draw_strokes({{{0.36, 0.56}, {0.43, 0.49}, {0.53, 0.48}, {0.61, 0.53}, {0.62, 0.62}, {0.55, 0.73},
+                                {0.36, 0.96}, {0.66, 0.96}}},
+                              1200, 900, 0.004));
+  expected.emplace_back("pen2_900x1200.png", 2);
+  // Uneven light: a 5 on paper whose brightness falls from 1 (top left) to 0.45 (bottom right).
+  {
+    arma::fmat page = draw_strokes({{{0.68, 0.2}, {0.36, 0.2}, {0.33, 0.5}},
+                                    {{0.33, 0.5}, {0.5, 0.44}, {0.64, 0.52}, {0.67, 0.7}, {0.56, 0.84}, {0.32, 0.82}}},
+                                   400, 300, 0.03);
+    for (arma::uword r = 0; r < page.n_rows; ++r)
+      for (arma::uword c = 0; c < page.n_cols; ++c)
+        page(r, c) *= float(1 - 0.55 * (double(r) / page.n_rows + double(c) / page.n_cols) / 2);
+    write_grey_png(dir / "shadow5_300x400.png", page);
+    expected.emplace_back("shadow5_300x400.png", 5);
+  }
+  // A speck far from the digit: a 3 in the lower left, a dark spot 16 pixels wide in the top right.
+  {
+    arma::fmat page = draw_strokes({{{0.12, 0.42}, {0.25, 0.36}, {0.4, 0.4}, {0.4, 0.55}, {0.27, 0.63}},
+                                    {{0.27, 0.63}, {0.43, 0.7}, {0.44, 0.86}, {0.3, 0.95}, {0.1, 0.9}}},
+                                   300, 300, 0.03);
+    for (arma::uword r = 0; r < page.n_rows; ++r)
+      for (arma::uword c = 0; c < page.n_cols; ++c)
+        if (std::hypot(double(r) - 30, double(c) - 265) < 8) page(r, c) = 0.1f;
+    write_pgm(dir / "speck3_300x300.pgm", page, false);
+    expected.emplace_back("speck3_300x300.pgm", 3);
+  }
+  // Printed digits in common fonts (DejaVu Sans and Serif, drawn by gnuplot): a 4, a 2 and a 6.
+  const fs::path scratch = dir / ".printing";
+  fs::create_directories(scratch);
+  for (const auto& [digit, font, file] : std::vector<std::tuple<std::string, std::string, std::string>>{
+           {"4", "DejaVu Sans", "print4_sans_160x200.png"},
+           {"2", "DejaVu Serif", "print2_serif_160x200.png"},
+           {"6", "DejaVu Sans", "print6_sans_160x200.png"}}) {
+    const arma::fmat grey = printed_digit(digit, font, 110, 200, 160, scratch);
+    if (grey.is_empty()) {
+      std::cout << "(no gnuplot with pngcairo: the printed digits were not written)\n";
+      break;
+    }
+    write_grey_png(dir / file, grey);
+    expected.emplace_back(file, std::stoi(digit));
+  }
+  fs::remove_all(scratch);
   write_file_atomically(dir / "expected.txt", [&](std::ostream& out) {
     out << "# file, the digit it shows (written by ch11 --write-examples)\n";
     for (const auto& [file, label] : expected) out << file << " " << label << "\n";
@@ -241,6 +325,7 @@ int main(int argc, char** argv) {
   std::string load_path;
   std::vector<std::string> images;
   bool skip_compare = false;
+  bool dev_only = false;
   std::string examples_dir;
   chapter.app().add_option("--hidden1", s.net.sizes[1], "units of the first hidden layer")->check(CLI::Range(1, 4096));
   chapter.app().add_option("--hidden2", s.net.sizes[2], "units of the second hidden layer")->check(CLI::Range(1, 4096));
@@ -258,6 +343,8 @@ int main(int argc, char** argv) {
   chapter.app().add_option("--classify", images, "PNG or PGM images of one digit each, classified with --load's model");
   chapter.app().add_option("--write-examples", examples_dir, "write the example images of examples/ into this folder, and stop");
   chapter.app().add_flag("--skip-compare", skip_compare, "leave out the table of every network of the course");
+  chapter.app().add_flag("--dev-only", dev_only,
+                         "choosing settings: train and report the dev set only, never touching the test set");
 
   return chapter.run(argc, argv, [&](const Options& opt) {
     if (!set_blas_threads(blas_threads)) std::cout << "(not OpenBLAS: --blas-threads has no effect)\n";
@@ -300,16 +387,25 @@ int main(int argc, char** argv) {
               << format_percent(t.history.column(&course::EpochRecord::dev_accuracy)[std::size_t(t.best_epoch - 1)]) << " at epoch "
               << t.best_epoch << (ran < epochs ? " (stopped early)" : "") << ", restored\n";
     t.history.write_csv(opt.out / "history.csv");
-    learning_curves(plot, t.history, t.best_epoch);
+    learning_curves(plot, t.history, t.best_epoch, shape_name(s.net.sizes));
     const fs::path model = opt.out / "model.bin";
     save_model(net, model);
     std::cout << "Saved the model to " << model.string() << " (parameters and batch norm's running averages)\n\n";
+    const double best_dev = t.history.column(&course::EpochRecord::dev_accuracy)[std::size_t(t.best_epoch - 1)];
+    if (dev_only) {  // choosing the settings: the test set stays unseen
+      write_results(opt.out, {{"dev_accuracy", best_dev}, {"training_seconds", t.seconds}, {"epochs", ran},
+                               {"best_epoch", t.best_epoch}});
+      chapter.summary(format_percent(best_dev) + " dev accuracy after " + std::to_string(ran) + " epochs (" +
+                      format_value("%.0f s", t.seconds) + " of training); the test set not used");
+      return;
+    }
     const Evaluation test = ch07::report_test(net, data.test, plot, {.print_confusion = false, .gallery_size = 60, .gallery_columns = 12});
-    write_results(opt.out, {{"test_accuracy", test.accuracy}, {"training_seconds", t.seconds}, {"epochs", ran},
-                             {"best_epoch", t.best_epoch}});
+    write_results(opt.out, {{"test_accuracy", test.accuracy}, {"dev_accuracy", best_dev}, {"training_seconds", t.seconds},
+                             {"epochs", ran}, {"best_epoch", t.best_epoch}});
     if (!skip_compare)
       compare(split, data.test,
-              {"ch11: 784-256-128-10 BN, dropout, Adam (this run)", net.parameter_count(), ran, t.seconds, test.accuracy},
+              {"ch11: " + shape_name(s.net.sizes) + " BN, dropout, Adam (this run)", net.parameter_count(), ran,
+               t.seconds, test.accuracy},
               opt.quick);
     chapter.summary(format_percent(test.accuracy) + " test accuracy after " + std::to_string(ran) + " epochs (" +
                     format_value(t.seconds < 10 ? "%.1f s" : "%.0f s", t.seconds) + " of training); model saved");
