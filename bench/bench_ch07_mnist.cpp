@@ -180,7 +180,6 @@ int main(int argc, char** argv) {
   }
   if (const course::bench::Collector::Result* e = get("BM_Epoch/1")) {
     std::printf("  test accuracy after the benchmark's epochs (1 thread run): %.2f%%\n", 100.0 * e->counters.at("test_accuracy"));
-    std::printf("  reference (the issue, same machine type): numpy vectorized 0.23 s, PyTorch 1.13 CPU 0.33 s; goal <= 0.15 s and <= 1.3× the floor\n");
   }
   const course::bench::Collector::Result* slow = get("BM_PerExample");
   const course::bench::Collector::Result* fast = get("BM_Vectorized");

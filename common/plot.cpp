@@ -500,8 +500,19 @@ fs::path Plotter::heatmap(const std::string& name, const HeatMap& map) {
   });
   if (mode_ == PlotMode::none) return {};
 
-  const double lo = map.values.is_empty() ? 0.0 : map.values.min();
-  const double hi = map.values.is_empty() ? 1.0 : std::max(map.values.max(), lo + 1e-12);
+  // The colour scale: every cell, or only the off-diagonal ones when the diagonal is masked
+  // (a confusion matrix's correct counts would otherwise make every mistake look white).
+  auto masked = [&](arma::uword r, arma::uword c) { return map.mask_diagonal && r == c; };
+  double lo = 0.0, hi = 1.0;
+  bool any = false;
+  for (arma::uword r = 0; r < R; ++r)
+    for (arma::uword c = 0; c < C; ++c) {
+      if (masked(r, c) || !std::isfinite(map.values(r, c))) continue;
+      lo = any ? std::min(lo, map.values(r, c)) : map.values(r, c);
+      hi = any ? std::max(hi, map.values(r, c)) : map.values(r, c);
+      any = true;
+    }
+  hi = std::max(hi, lo + 1e-12);
   const double cell = std::clamp(480.0 / std::max<arma::uword>({R, C, 1}), 12.0, 60.0);
   Figure fig;
   fig.width = int(C * cell) + 240;
@@ -524,20 +535,36 @@ fs::path Plotter::heatmap(const std::string& name, const HeatMap& map) {
   tics("ytics", map.row_names, R);
   g << "$M << EOD\n";
   for (arma::uword r = 0; r < R; ++r) {
-    for (arma::uword c = 0; c < C; ++c) g << (c ? " " : "") << num(map.values(r, c));
+    for (arma::uword c = 0; c < C; ++c) g << (c ? " " : "") << num(masked(r, c) ? lo : map.values(r, c));
     g << "\n";
   }
   g << "EOD\n";
-  g << "plot $M matrix with image";
+  std::string white_cells, dark_cells;  // "column row label" lines
   if (map.annotate && R <= 30 && C <= 30) {
-    const std::string fmt = quote(cell_format(map.values));
-    const double dark = lo + 0.55 * (hi - lo);  // cells darker than this get white text
-    const int font = cell >= 40 ? 10 : cell >= 25 ? 8 : 7;
-    g << ", \\\n     $M matrix using 1:2:($3 > " << num(dark) << " ? sprintf(" << fmt << ", $3) : '') with labels font '," << font
-      << "' textcolor rgb 'white'"
-      << ", \\\n     $M matrix using 1:2:($3 > " << num(dark) << " ? '' : sprintf(" << fmt << ", $3)) with labels font '," << font
-      << "' textcolor rgb '#202020'";
+    // the cells' values as text: white on the dark cells, dark on the others (and on the masked ones)
+    const std::string fmt = cell_format(map.values);
+    const double dark = lo + 0.55 * (hi - lo);
+    std::ostringstream white, black;
+    for (arma::uword r = 0; r < R; ++r)
+      for (arma::uword c = 0; c < C; ++c) {
+        char text[64];
+        std::snprintf(text, sizeof text, fmt.c_str(), map.values(r, c));
+        (!masked(r, c) && map.values(r, c) > dark ? white : black) << c << " " << r << " " << quote(text) << "\n";
+      }
+    white_cells = white.str();
+    dark_cells = black.str();
+    g << "$W << EOD\n" << white_cells << "EOD\n$D << EOD\n" << dark_cells << "EOD\n";
   }
+  if (map.mask_diagonal) {  // the masked cells drawn grey over the image
+    g << "$G << EOD\n";
+    for (arma::uword i = 0; i < std::min(R, C); ++i) g << i << " " << i << "\n";
+    g << "EOD\n";
+  }
+  g << "plot $M matrix with image";
+  if (map.mask_diagonal) g << ", \\\n     $G using 1:2:(0.5):(0.5) with boxxyerror fillcolor rgb '#d9d9d9' fillstyle solid noborder";
+  const int font = cell >= 40 ? 10 : cell >= 25 ? 8 : 7;
+  if (!white_cells.empty()) g << ", \\\n     $W using 1:2:3 with labels font '," << font << "' textcolor rgb 'white'";
+  if (!dark_cells.empty()) g << ", \\\n     $D using 1:2:3 with labels font '," << font << "' textcolor rgb '#202020'";
   g << "\n";
   fig.script = g.str();
   return render(out_, name, mode_, fig);

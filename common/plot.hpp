@@ -84,6 +84,7 @@ struct HeatMap {
   arma::mat values{};               // rows × cols
   std::vector<std::string> row_names{}, col_names{};
   bool annotate = true;             // print the value in each cell
+  bool mask_diagonal = false;       // leave the diagonal uncoloured (still annotated), the scale set by the other cells
 };
 
 struct BarChart {
