@@ -36,9 +36,14 @@ class FrozenParameters : public Optimizer<float> {
 // ---------------------------------------------------------------------------
 // ch07.train_epoch: the mini-batch loop
 // ---------------------------------------------------------------------------
+// Chapter 7's net with the lesson's layers (chapter 3's Sigmoid and Tanh, which call
+// the learner's σ and tanh), not make_mnist_mlp's vectorised ones: the exercise's
+// tests run the exercises they ran before (tools/exercise_dependencies.json).
+static Network<float> lesson_mlp() { return make_mlp<float>({784, 64, 16, 10}); }
+
 TEST(ch07_train_epoch, LowersTheCostOnAFixedSet) {
   seed_everything(11);
-  Network<float> net = make_mnist_mlp();
+  Network<float> net = lesson_mlp();
   const arma::fmat X = sample().train.X.cols(0, 511);
   const arma::fmat Y = one_hot<float>(sample().train.y.subvec(0, 511));
   const double before = net.cost(X, Y);
@@ -56,7 +61,7 @@ TEST(ch07_train_epoch, ReturnsTheMeanBatchCostAndVisitsEveryExample) {
   seed_everything(12);
   // With steps that change nothing, the epoch's mean cost is the cost of the whole set,
   // whatever the order and the batch size (the last batch smaller: 100 = 3·32 + 4).
-  Network<float> net = make_mnist_mlp();
+  Network<float> net = lesson_mlp();
   const arma::fmat X = sample().train.X.cols(0, 99);
   const arma::fmat Y = one_hot<float>(sample().train.y.subvec(0, 99));
   MinibatchTrainer<float> trainer;
@@ -73,7 +78,7 @@ TEST(ch07_train_epoch, SameSeedSameNetwork) {
   arma::fmat first_W1;
   for (int run = 0; run < 2; ++run) {
     seed_everything(13);
-    Network<float> net = make_mnist_mlp();
+    Network<float> net = lesson_mlp();
     MinibatchTrainer<float> trainer;
     SGD<float> sgd(0.2f);
     std::mt19937_64 gen(13);
