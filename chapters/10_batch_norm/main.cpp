@@ -116,9 +116,10 @@ std::vector<Run> rate_sweep(Plotter& plot, const Data& data, const std::vector<d
 
   for (bool bn : {false, true}) {
     LinePlot cost{.title = "Training cost, " + net_name(bn) + " (784-100-100-10, momentum)", .xlabel = "epoch",
-                  .ylabel = "training cost J", .series = {}, .logx = false, .logy = true, .yrange = {{0.005, 5}}};
+                  .ylabel = "training cost J", .series = {}, .logx = false, .logy = true, .yrange = {{0.005, 5}}, .integer_x = true};
     LinePlot accuracy{.title = "Dev accuracy, " + net_name(bn), .xlabel = "epoch", .ylabel = "dev accuracy (%)",
-                      .series = {}, .logx = false, .logy = false, .yrange = {{80, 100}}};
+                      .series = {}, .logx = false, .logy = false, .yrange = {{80, 100}},
+                      .integer_x = true};
     for (const Run& r : runs) {
       if (r.bn != bn) continue;
       const std::string title = "η = " + format_value("%g", r.lr) + (r.diverged ? " (diverged)" : "");
@@ -153,9 +154,16 @@ struct Percentiles {
   std::vector<double> seen, p15, p50, p85;
 };
 
+// Measured as training sees it: batch norm normalises the probe with the probe's own μ and σ² (training
+// mode), not with the running averages, which start at (0, 1) and lag behind (after 8 batches 0.9⁸ = 43%
+// of the initial variance is still in them). The running averages are put back afterwards: the
+// measurement changes nothing in the network.
 void record(Percentiles& p, Network<float>& net, const arma::fmat& probe, std::size_t layer, double seen) {
-  EvaluationMode<float> evaluation(net);
-  net.forward(probe);
+  std::vector<arma::fmat> kept;
+  for (const State<float>& s : net.state()) kept.push_back(*s.value);
+  net.forward(probe);                                        // training mode: the probe's own statistics
+  const std::vector<State<float>> state = net.state();
+  for (std::size_t i = 0; i < state.size(); ++i) *state[i].value = kept[i];  // the running averages untouched
   const arma::frowvec z = net.layer_output(layer).row(0);   // unit 1 of the layer
   const arma::vec q = arma::quantile(arma::conv_to<arma::vec>::from(z.t()), arma::vec{0.15, 0.5, 0.85});
   p.seen.push_back(seen), p.p15.push_back(q(0)), p.p50.push_back(q(1)), p.p85.push_back(q(2));
