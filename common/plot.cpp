@@ -665,6 +665,11 @@ std::string histogram_panels(const Histogram& hist, std::ostream& csv_out) {
     g << "set label 1 " << quote(title) << " at graph 0.03, graph 0.92 left front\n";
     g << "set xlabel " << quote(hist.xlabel) << "\nset ylabel " << quote(hist.ylabel) << "\n";
     g << "set xrange [" << num(lo - step) << ":" << num(hi + step) << "]\n";
+    // At most about 5 labelled ticks, a step of 1, 2 or 5 times a power of 10 (narrow panels, tiny values).
+    const double wanted = (hi - lo) / 5, decade = std::pow(10.0, std::floor(std::log10(wanted)));
+    const double tick = wanted <= decade ? decade : wanted <= 2 * decade ? 2 * decade
+                                                   : wanted <= 5 * decade ? 5 * decade : 10 * decade;
+    g << "set xtics " << num(tick) << "\nset format x '%g'\n";
     g << (hist.logy ? "set yrange [0.5:*]\n" : "set yrange [0:*]\n");
     g << "set boxwidth " << num(step) << " absolute\n";
     g << "$H" << s << " << EOD\n";
