@@ -204,6 +204,12 @@ fs::path Plotter::lines(const std::string& name, const LinePlot& plot) {
   g << "set grid lt 1 lc rgb '#e4e4e4' lw 1\nset autoscale xfix\n";
   g << "set key " << corners[corner] << " opaque box lc rgb '#bbbbbb' samplen 2.5 spacing 1.2\n";
   if (plot.logx) g << "set logscale x\nset mxtics 10\nset format x '%g'\n";
+  if (plot.logx && xmax - xmin < 1 && !plot.series.empty() && !plot.series[0].x.empty()) {
+    // Less than a decade: gnuplot would label no tick at all; label the first series' x values instead.
+    g << "set xtics (";
+    for (std::size_t i = 0; i < plot.series[0].x.size(); ++i) g << (i ? ", " : "") << num(plot.series[0].x[i]);
+    g << ")\n";
+  }
   if (plot.logy) g << "set logscale y\nset mytics 10\nset format y '%g'\n";
   if (plot.yrange) g << "set yrange [" << num(plot.yrange->first) << ":" << num(plot.yrange->second) << "]\n";
   if (plot.integer_x && !plot.logx && xmax > xmin) {
@@ -650,8 +656,70 @@ fs::path Plotter::bars(const std::string& name, const BarChart& chart) {
 
 // ---------------------------------------------------------------- histogram
 
+namespace {
+
+// The panels' layout: up to 3 in a row (4 as 2 × 2).
+std::pair<int, int> panel_layout(std::size_t n) {
+  const int cols = n == 0 ? 1 : n <= 3 ? int(n) : (n == 4 ? 2 : 3);
+  return {std::max<int>(1, int((n + cols - 1) / cols)), cols};
+}
+
+// Small multiples: one panel per sample, each binned over its own range.
+std::string histogram_panels(const Histogram& hist, std::ostream& csv_out) {
+  const int bins = std::max(1, hist.bins);
+  const std::size_t n = hist.samples.size();
+  const auto [rows, cols] = panel_layout(n);
+  std::ostringstream g;
+  g << preamble(hist.title);
+  g << "set multiplot layout " << rows << "," << cols << " title " << quote(hist.title) << "\n";
+  g << "unset title\nset grid ytics lt 1 lc rgb '#e4e4e4'\nset tics out nomirror\nunset key\n";
+  if (hist.logy) g << "set logscale y\nset format y '%g'\n";
+  csv_out << "sample,bin_left,bin_right,count\n";
+  for (std::size_t s = 0; s < n; ++s) {
+    const auto& [title, values] = hist.samples[s];
+    double lo = std::numeric_limits<double>::infinity(), hi = -lo;
+    for (double v : values)
+      if (std::isfinite(v)) lo = std::min(lo, v), hi = std::max(hi, v);
+    if (!(lo <= hi)) lo = 0, hi = 1;
+    if (hi - lo < 1e-12) lo -= 0.5, hi += 0.5;
+    const double step = (hi - lo) / bins;
+    std::vector<double> counts(bins, 0.0);
+    for (double v : values)
+      if (std::isfinite(v)) counts[std::min(bins - 1, int((v - lo) / step))] += 1;
+    for (int b = 0; b < bins; ++b)
+      csv_out << csv(title) << "," << csv(lo + b * step) << "," << csv(lo + (b + 1) * step) << "," << csv(counts[b])
+              << "\n";
+    g << "set label 1 " << quote(title) << " at graph 0.03, graph 0.92 left front\n";
+    g << "set xlabel " << quote(hist.xlabel) << "\nset ylabel " << quote(hist.ylabel) << "\n";
+    g << "set xrange [" << num(lo - step) << ":" << num(hi + step) << "]\n";
+    // At most about 5 labelled ticks, a step of 1, 2 or 5 times a power of 10 (narrow panels, tiny values).
+    const double wanted = (hi - lo) / 5, decade = std::pow(10.0, std::floor(std::log10(wanted)));
+    const double tick = wanted <= decade ? decade : wanted <= 2 * decade ? 2 * decade
+                                                   : wanted <= 5 * decade ? 5 * decade : 10 * decade;
+    g << "set xtics " << num(tick) << "\nset format x '%g'\n";
+    g << (hist.logy ? "set yrange [0.5:*]\n" : "set yrange [0:*]\n");
+    g << "set boxwidth " << num(step) << " absolute\n";
+    g << "$H" << s << " << EOD\n";
+    for (int b = 0; b < bins; ++b)
+      if (!hist.logy || counts[b] > 0) g << num(lo + (b + 0.5) * step) << " " << num(counts[b]) << "\n";
+    g << "EOD\n";
+    g << "plot $H" << s << " using 1:2 with boxes fs solid 0.8 border lc rgb '" << colour(s) << "' lc rgb '"
+      << colour(s) << "' notitle\n";
+  }
+  g << "unset multiplot\n";
+  return g.str();
+}
+
+}  // namespace
+
 fs::path Plotter::histogram(const std::string& name, const Histogram& hist) {
   check_name(name);
+  if (hist.panels) {
+    std::string script;
+    write_csv(out_, name, [&](std::ostream& out) { script = histogram_panels(hist, out); });
+    if (mode_ == PlotMode::none) return {};
+    return render(out_, name, mode_, {1100, 80 + 300 * panel_layout(hist.samples.size()).first, script});
+  }
   const int bins = std::max(1, hist.bins);
   double lo = std::numeric_limits<double>::infinity(), hi = -lo;
   for (const auto& [title, values] : hist.samples)

@@ -98,6 +98,8 @@ struct Histogram {
   std::string title{}, xlabel{}, ylabel = "count";
   std::vector<std::pair<std::string, arma::vec>> samples{}; // one histogram per sample, overlaid
   int bins = 50;
+  bool panels = false;              // one panel per sample instead (small multiples), each with its own bins
+  bool logy = false;                // counts on a log axis (a spike at 0 hides the rest otherwise)
 };
 
 // Contour lines of f(x, y) over a grid, with paths drawn over them (an

@@ -296,16 +296,57 @@ TEST(ch08_dropout_backward, PassesTheGradientCheckWithTheMaskHeld) {
   EXPECT_LT(gradient_check(net, X, random_targets("cross_entropy", 3, 5)).overall, 1e-7);
 }
 
-TEST(Ch08OriginalDropout, TestTimeScalingGivesTheSameExpectedOutput) {
-  seed_everything(93);
+TEST(Ch08OriginalDropout, OneMaskPerUnitForTheWholeBatch) {
+  seed_everything(92);
   OriginalDropout<double> dropout(0.5);
-  const arma::mat a(50, 200, arma::fill::ones);
-  arma::mat train_out, test_out;
-  dropout.forward(a, train_out);                          // each unit kept (1) or deleted (0): mean 0.5
-  dropout.set_training(false);
-  dropout.forward(a, test_out);                           // every unit, halved: exactly 0.5
-  EXPECT_TRUE(arma::all(arma::vectorise(test_out) == 0.5));
-  EXPECT_NEAR(arma::mean(arma::vectorise(train_out)), 0.5, 5 * 0.5 / 100.0);  // sd of the mean: 0.5/√10000
+  const arma::mat a(200, 30, arma::fill::randu);
+  arma::mat out;
+  dropout.forward(a, out);
+  for (arma::uword unit = 0; unit < a.n_rows; ++unit) {   // a unit is kept (a) or deleted (0) in every example
+    const bool kept = dropout.unit_mask()(unit) == 1;
+    EXPECT_TRUE(arma::approx_equal(out.row(unit), kept ? arma::mat(a.row(unit)) : arma::mat(1, 30, arma::fill::zeros),
+                                   "absdiff", 0.0)) << "unit " << unit;
+  }
+  const double kept_share = arma::mean(dropout.unit_mask());
+  EXPECT_NEAR(kept_share, 0.5, 5 * 0.5 / std::sqrt(200.0));  // 200 units, each kept with probability 1/2
+}
+
+TEST(Ch08OriginalDropout, SameExpectationAsInvertedDropoutTimesKeepProb) {
+  // E[training output] = keep_prob·a, the test-time output, and keep_prob times inverted dropout's E[a ⊙ d/keep_prob].
+  seed_everything(93);
+  const double keep = 0.3;
+  OriginalDropout<double> original(keep);
+  Dropout<double> inverted(keep);
+  const arma::mat a = arma::mat(40, 8, arma::fill::randu) + 0.5;
+  arma::mat sum_original(40, 8, arma::fill::zeros), sum_inverted(40, 8, arma::fill::zeros), out;
+  const int batches = 20000;
+  for (int k = 0; k < batches; ++k) {
+    original.forward(a, out);
+    sum_original += out;
+    inverted.forward(a, out);
+    sum_inverted += out;
+  }
+  arma::mat test_out;
+  original.set_training(false);
+  original.forward(a, test_out);
+  EXPECT_TRUE(arma::approx_equal(test_out, keep * a, "absdiff", 1e-15));
+  // sd of one entry's mean: a·√(keep(1 − keep)/batches) ≤ 1.5·0.0032 (original); /keep for inverted
+  const double sd = 1.5 * std::sqrt(keep * (1 - keep) / batches);
+  EXPECT_LT(arma::abs(sum_original / batches - keep * a).max(), 5 * sd);
+  EXPECT_LT(arma::abs(keep * sum_inverted / batches - keep * a).max(), 5 * sd);
+}
+
+TEST(Ch08OriginalDropout, BackwardUsesTheSameUnitMaskAndPassesTheGradientCheckWhenHeld) {
+  seed_everything(95);
+  Network<double> net;
+  net.add<Linear>(4, 6);
+  net.add<ReLU>();
+  net.add(std::make_unique<OriginalDropout<double>>(0.5));
+  net.add<Linear>(6, 3);
+  net.set_loss<SoftmaxCrossEntropy>();
+  randomize_biases(net);
+  const arma::mat X(4, 5, arma::fill::randn);
+  EXPECT_LT(gradient_check(net, X, random_targets("cross_entropy", 3, 5)).overall, 1e-7);
 }
 
 TEST(Ch08Dropout, AModelLoadsIntoANetworkWithAnotherRate) {

@@ -293,7 +293,7 @@ TEST(Ch09Schedules, BadSettingsAreRejectedByName) {
 // ---------------------------------------------------------------- surfaces
 
 TEST(Ch09Surfaces, GradientsMatchDifferences) {
-  for (const Surface& s : {elongated_bowl(), saddle(), rosenbrock()}) {
+  for (const Surface& s : {elongated_bowl(), rotated_bowl(), saddle(), rosenbrock()}) {
     for (const arma::vec& at : {arma::vec{0.3, -0.7}, arma::vec{-1.1, 1.9}}) {
       const arma::vec g = s.gradient(at(0), at(1));
       const double h = 1e-6;

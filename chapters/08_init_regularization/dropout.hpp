@@ -82,31 +82,59 @@ class Dropout : public Layer<eT> {
 };
 
 // Note 000's dropout: while training, delete each hidden unit with probability
-// 1 − keep_prob (no scaling); at test time use all of them with "the outgoing
-// weights halved" (keep_prob = 0.5), which is the same as multiplying the
-// activations by keep_prob. The expected input of the next layer is keep_prob·a
-// in both modes. It is inverted dropout times keep_prob, in both modes and both
-// directions: a ⊙ d / keep_prob · keep_prob = a ⊙ d while training, a · keep_prob
-// at test time. Inverted dropout moves the factor to training time.
+// 1 − keep_prob for the whole mini-batch (one mask per unit, shared by every
+// example of the batch, no scaling); at test time use all of them with "the
+// outgoing weights halved" (keep_prob = 0.5), which is the same as multiplying
+// the activations by keep_prob. The expected input of the next layer is
+// keep_prob·a in both modes (tested). Two differences from inverted dropout
+// besides the factor: the mask is drawn per batch, not per example, so a batch's
+// examples all train the same thinned network; and the factor keep_prob is
+// applied at test time instead of 1/keep_prob at training time.
 template <typename eT>
-class OriginalDropout : public Dropout<eT> {
+class OriginalDropout : public Layer<eT> {
  public:
   using Mat = arma::Mat<eT>;
-  explicit OriginalDropout(double keep_prob) : Dropout<eT>(keep_prob) {}
+  explicit OriginalDropout(double keep_prob) : keep_prob_(keep_prob) {
+    if (!(keep_prob > 0 && keep_prob <= 1))
+      throw std::invalid_argument("OriginalDropout: keep_prob must be in (0, 1], found " + std::to_string(keep_prob));
+  }
   std::string name() const override {
     std::ostringstream s;
-    s << "OriginalDropout(keep " << this->keep_prob() << ")";
+    s << "OriginalDropout(keep " << keep_prob_ << ")";
     return s.str();
   }
   std::string kind() const override { return "OriginalDropout"; }
+  double keep_prob() const { return keep_prob_; }
+  const arma::Col<eT>& unit_mask() const { return unit_mask_; }  // d: 1 kept, 0 deleted, one per unit
+
   void forward(const Mat& input, Mat& output) override {
-    Dropout<eT>::forward(input, output);                   // a ⊙ d / keep_prob (training), a (test)
-    output *= eT(this->keep_prob());                       // a ⊙ d (training), a · keep_prob (test)
+    if (!this->training()) {                               // test time: every unit, times keep_prob
+      output = input * eT(keep_prob_);
+      return;
+    }
+    if (!(held_ && unit_mask_.n_elem == input.n_rows)) {   // a new mask per mini-batch
+      const arma::Col<eT> u = arma::randu<arma::Col<eT>>(input.n_rows);  // u ~ U(0, 1), one per unit
+      unit_mask_ = arma::conv_to<arma::Col<eT>>::from(u < eT(keep_prob_));
+    }
+    output = input;
+    output.each_col() %= unit_mask_;                       // a ⊙ d, the same d for every example
   }
   void backward(const Mat& input, const Mat& output, const Mat& dout, Mat& dinput) override {
-    Dropout<eT>::backward(input, output, dout, dinput);    // da ⊙ d / keep_prob, or da
-    dinput *= eT(this->keep_prob());                       // da ⊙ d, or da · keep_prob
+    (void)input;
+    check_same_shape(*this, "dout", dout, "output", output);
+    if (!this->training()) {
+      dinput = dout * eT(keep_prob_);
+      return;
+    }
+    dinput = dout;
+    dinput.each_col() %= unit_mask_;                       // da ⊙ d: deleted units get no gradient
   }
+  void hold_randomness(bool hold) override { held_ = hold; }
+
+ private:
+  double keep_prob_;
+  arma::Col<eT> unit_mask_;
+  bool held_ = false;
 };
 
 }  // namespace course::ch08

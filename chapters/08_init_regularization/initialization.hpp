@@ -21,8 +21,9 @@
 //   He (Kaiming) normal       W ~ N(0, 2/n_in)  for ReLU, which zeroes half of its inputs
 //
 // (Var U(−a, a) = a²/3, so the uniform limit a = √(6/(n_in + n_out)) gives the same
-// variance as the normal.) Xavier's compromise 2/(n_in + n_out) is the mean of the
-// forward condition 1/n_in and the backward one 1/n_out for tanh-like activations
+// variance as the normal.) Xavier's compromise 2/(n_in + n_out) is the harmonic mean
+// of the forward condition 1/n_in and the backward one 1/n_out, 2/(n_in + n_out) =
+// 2 / (1/(1/n_in) + 1/(1/n_out)), for tanh-like activations
 // (slope 1 at 0); ReLU passes half of the variance, so He doubles it. Biases start
 // at 0 in all of them: a random bias adds variance without breaking any symmetry
 // the weights have not broken already.

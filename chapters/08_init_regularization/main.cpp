@@ -5,6 +5,7 @@
 //   build/release/bin/ch08 --deep-epochs 5 --small-train 1000 --small-epochs 150
 #include <cmath>
 #include <cstdio>
+#include <functional>
 #include <iomanip>
 #include <iostream>
 #include <memory>
@@ -41,8 +42,8 @@ void note_000(Plotter& plot) {
   const std::vector<Row> rows = {{"w, b ~ N(0, 1)", 1.0, 1.0},
                                  {"w, b ~ N(0, 1/(n_in + 1)) (note 000)", 1.0 / 1001, 1.0 / 1001},
                                  {"w ~ N(0, 1/n_in), b ~ N(0, 1) (Nielsen)", 1.0 / 1000, 1.0}};
-  Histogram hist{.title = "Note 000: z = w·x + b with 500 of 1000 inputs on", .xlabel = "z", .ylabel = "count",
-                 .samples = {}, .bins = 80};
+  Histogram hist{.title = "Note 000: z = w·x + b with 500 of 1000 inputs on (each panel its own z axis)",
+                 .xlabel = "z", .ylabel = "count", .samples = {}, .bins = 60, .panels = true, .logy = false};
   for (const Row& r : rows) {
     const arma::vec z = sample_z(1000, 20000, std::sqrt(r.weight_var), std::sqrt(r.bias_var));
     const double formula = z_standard_deviation(500, r.weight_var, r.bias_var);
@@ -125,6 +126,16 @@ void deep_networks(const Split& split, const Options& opt, Plotter& plot, int de
     }
   }
 
+  // The shrink per layer under N(0, 0.01²), layers 1 → depth (geometric mean), against the rule
+  // Var(z^l) = n Var(W) E[(a^{l−1})²]: tanh (slope 1 at 0) E[a²] ≈ Var(z), a factor 1/(√n·0.01) per layer;
+  // ReLU E[a²] = Var(z)/2, a factor √2/(√n·0.01).
+  for (const DeepRun& r : runs)
+    if (r.init == "N(0,0.01²)" && r.activation != "sigmoid" && r.spread.size() > 1 && r.spread.back() > 0) {
+      const double factor = std::pow(r.spread.front() / r.spread.back(), 1.0 / double(r.spread.size() - 1));
+      const double predicted = (r.activation == "relu" ? std::sqrt(2.0) : 1.0) / (std::sqrt(double(width)) * 0.01);
+      std::printf("   %s under N(0, 0.01²): the spread shrinks by %.1f per layer (layers 1 → %d; predicted %.1f)\n",
+                  r.activation.c_str(), factor, depth, predicted);
+    }
   std::vector<double> layer_axis;
   for (int l = 1; l <= depth; ++l) layer_axis.push_back(l);
   for (const std::string activation : {"sigmoid", "tanh", "relu"}) {
@@ -157,8 +168,9 @@ void deep_networks(const Split& split, const Options& opt, Plotter& plot, int de
            {"tanh", "N(0,1)"}, {"tanh", "N(0,0.01²)"}, {"tanh", "Xavier"}, {"relu", "He"}, {"relu", "N(0,0.01²)"}}) {
     for (const DeepRun& r : runs) {
       if (r.activation != activation || r.init != init) continue;
-      Histogram hist{.title = activation + ", " + init + ": activations a^l of 1,000 images, per hidden layer",
-                     .xlabel = "a^l", .ylabel = "count", .samples = {}, .bins = 60};
+      Histogram hist{.title = activation + ", " + init + ": activations a^l of 1,000 images, one panel per hidden layer",
+                     .xlabel = "a^l", .ylabel = "count (log)", .samples = {}, .bins = 60, .panels = true,
+                     .logy = true};
       for (std::size_t l = 0; l < r.activations.size(); l += 1)
         hist.samples.emplace_back("layer " + std::to_string(l + 1), arma::conv_to<arma::vec>::from(r.activations[l]));
       std::string name = "activation_histograms_" + activation + "_" +
@@ -223,9 +235,17 @@ Remedy train_small(const std::string& name, const Split& split, const arma::fmat
 std::size_t near_zero(const arma::fmat& W, float tolerance = 1e-3f) { return arma::accu(arma::abs(W) < tolerance); }
 
 struct RemedySettings {
-  double l2 = 5, l1 = 0.5, keep_prob = 0.5;
+  double l1 = 0.5, keep_prob = 0.5;  // keep_prob: the sweep's fallback only
+  std::vector<double> lambdas, keep_probs;  // the sweeps (empty: the defaults in overfitting())
   int patience = 3;
 };
+
+// The keep_prob of the network's dropout layer.
+double dropout_keep_prob(Network<float>& net) {
+  for (std::size_t i = 0; i < net.size(); ++i)
+    if (const auto* d = dynamic_cast<const Dropout<float>*>(&net.layer(i))) return d->keep_prob();
+  throw std::logic_error("no dropout layer in the network");
+}
 
 std::string with_value(const std::string& what, double v) {
   std::ostringstream s;
@@ -242,14 +262,49 @@ void overfitting(const Split& split, const Options& opt, Plotter& plot, arma::uw
             << " epochs of SGD (η = " << opt.lr << ", batch " << opt.batch_size << "), dev set " << split.dev.size()
             << " images; then each remedy alone\n";
   remedies.push_back(train_small("no regularisation", split, Y_dev, n, epochs, every, opt, 1.0, nullptr));
-  remedies.push_back(train_small(with_value("L2, λ = ", set.l2), split, Y_dev, n, epochs, every, opt, 1.0,
-                                 std::make_unique<L2Penalty<float>>(set.l2, n)));
+  // Each regulariser's strength is chosen on the dev set: a sweep of λ (L2) and of keep_prob (dropout), each
+  // run from the same start and order; the run with the lowest dev error is the remedy below (its dev error
+  // is therefore a little optimistic: it was chosen on it).
+  LinePlot l2_sweep{.title = "L2: train and dev error against λ (" + std::to_string(n) + " images)",
+                    .xlabel = "λ (of (λ/2m) Σ‖W‖²)", .ylabel = "error (%)", .series = {}, .logx = true,
+                    .logy = false, .yrange = {}};
+  LinePlot keep_sweep{.title = "Dropout: train and dev error against keep_prob (" + std::to_string(n) + " images)",
+                      .xlabel = "keep_prob", .ylabel = "error (%)", .series = {}, .logx = true, .logy = false,
+                      .yrange = {}};
+  auto sweep = [&](const std::string& what, const std::vector<double>& values, LinePlot& figure,
+                   const std::function<Remedy(double)>& run) {
+    std::cout << "   " << what << " sweep (train error / dev error):";
+    std::vector<double> train_err, dev_err;
+    std::optional<Remedy> best;
+    for (double v : values) {
+      Remedy r = run(v);
+      std::printf("  %g: %.2f%% / %.2f%%", v, 100 * r.train_error, 100 * r.dev_error);
+      std::fflush(stdout);
+      train_err.push_back(100 * r.train_error), dev_err.push_back(100 * r.dev_error);
+      if (!best || r.dev_error < best->dev_error) best.emplace(std::move(r));
+    }
+    std::cout << "\n     → " << best->name << " (the lowest dev error)\n";
+    figure.series.push_back({"train error", values, train_err, "linespoints"});
+    figure.series.push_back({"dev error", values, dev_err, "linespoints"});
+    return std::move(*best);
+  };
+  const std::vector<double> lambdas = set.lambdas.empty() ? std::vector<double>{0.3, 1, 3, 10, 30} : set.lambdas;
+  const std::vector<double> keeps = set.keep_probs.empty() ? std::vector<double>{0.2, 0.35, 0.5, 0.7, 0.9} : set.keep_probs;
+  remedies.push_back(sweep("L2 λ", lambdas, l2_sweep, [&](double lambda) {
+    return train_small(with_value("L2, λ = ", lambda), split, Y_dev, n, epochs, every, opt, 1.0,
+                       std::make_unique<L2Penalty<float>>(lambda, n));
+  }));
   remedies.push_back(train_small(with_value("L1, λ = ", set.l1), split, Y_dev, n, epochs, every, opt, 1.0,
                                  std::make_unique<L1Penalty<float>>(set.l1, n)));
-  remedies.push_back(train_small(with_value("dropout, keep_prob = ", set.keep_prob), split, Y_dev, n, epochs, every,
-                                 opt, set.keep_prob, nullptr));
-  remedies.push_back(train_small("original dropout (note 000)", split, Y_dev, n, epochs, every, opt, set.keep_prob,
-                                 nullptr, 0, /*original_dropout=*/true));
+  Remedy dropout = sweep("dropout keep_prob", keeps, keep_sweep, [&](double keep) {
+    return train_small(with_value("dropout, keep_prob = ", keep), split, Y_dev, n, epochs, every, opt, keep, nullptr);
+  });
+  const double chosen_keep = dropout_keep_prob(dropout.net);
+  remedies.push_back(std::move(dropout));
+  remedies.push_back(train_small(with_value("original dropout, keep_prob = ", chosen_keep), split, Y_dev, n, epochs,
+                                 every, opt, chosen_keep, nullptr, 0, /*original_dropout=*/true));
+  plot.lines("l2_sweep", l2_sweep);
+  plot.lines("keep_prob_sweep", keep_sweep);
   remedies.push_back(train_small(with_value("early stopping, patience ", set.patience), split, Y_dev, n, epochs, every,
                                  opt, 1.0, nullptr, set.patience));
   // More data: the same number of examples seen (n · epochs), spread over 5 and 50 times as many images.
@@ -271,19 +326,26 @@ void overfitting(const Split& split, const Options& opt, Plotter& plot, arma::uw
                                : "");
   }
 
-  // One figure: the dev error of every remedy against the examples seen (epochs × images).
-  LinePlot dev{.title = "Dev error during training: no regularisation and each remedy (" + std::to_string(n) + " images)",
-               .xlabel = "examples seen (thousands)", .ylabel = "dev error (%)", .series = {}, .logx = false,
-               .logy = false, .yrange = {}};
+  // Two figures: the regularisers (at their chosen strengths) against the epochs, and early stopping and
+  // more data against the examples seen (epochs × images), each with the unregularised run for reference.
+  LinePlot dev{.title = "Dev error during training: the regularisers at their chosen strengths (" + std::to_string(n) +
+                        " images)",
+               .xlabel = "epoch", .ylabel = "dev error (%)", .series = {}, .logx = false, .logy = false, .yrange = {},
+               .integer_x = true};
+  LinePlot data_dev{.title = "Dev error during training: early stopping and more data",
+                    .xlabel = "examples seen (thousands)", .ylabel = "dev error (%)", .series = {}, .logx = false,
+                    .logy = false, .yrange = {}};
   LinePlot gap{.title = "Train and dev error: no regularisation, L2 and dropout", .xlabel = "epoch",
-               .ylabel = "error (%)", .series = {}, .logx = false, .logy = false, .yrange = {}};
+               .ylabel = "error (%)", .series = {}, .logx = false, .logy = false, .yrange = {}, .integer_x = true};
   for (const Remedy& r : remedies) {
     const double images = double(r.name.rfind("more data", 0) == 0 ? std::stoul(r.name.substr(11)) : n);
     std::vector<double> seen, dev_err, train_err;
     for (double e : r.history.epochs()) seen.push_back(e * images / 1000.0);
     for (double a : r.history.column(&course::EpochRecord::dev_accuracy)) dev_err.push_back(100 * (1 - a));
     for (double a : r.history.column(&course::EpochRecord::train_accuracy)) train_err.push_back(100 * (1 - a));
-    dev.series.push_back({r.name, seen, dev_err, "lines"});
+    const bool regulariser = r.name.rfind("more data", 0) != 0 && r.name.rfind("early", 0) != 0;
+    if (regulariser) dev.series.push_back({r.name, r.history.epochs(), dev_err, "lines"});
+    if (!regulariser || r.name == "no regularisation") data_dev.series.push_back({r.name, seen, dev_err, "lines"});
     if (r.name == "no regularisation" || r.name.rfind("L2", 0) == 0 || r.name.rfind("dropout", 0) == 0) {
       gap.series.push_back({r.name + ": train", r.history.epochs(), train_err, "lines"});
       gap.series.push_back({r.name + ": dev", r.history.epochs(), dev_err, "lines"});
@@ -301,6 +363,7 @@ void overfitting(const Split& split, const Options& opt, Plotter& plot, arma::uw
     }
   }
   plot.lines("remedies_dev_error", dev);
+  plot.lines("remedies_dev_error_data", data_dev);
   plot.lines("train_dev_gap", gap);
 
   // L1 against L2: the hidden layer's weights.
@@ -324,9 +387,11 @@ void overfitting(const Split& split, const Options& opt, Plotter& plot, arma::uw
   net.forward(X);                                          // training mode: a mask is drawn
   const arma::fmat after = net.layer_output(2);            // Dropout's output
   const arma::fmat before = net.layer_output(1);           // ReLU's output
-  plot.heatmap("dropout_mask", {.title = "Hidden units (rows 1–32) of 24 images: a^1 (left) and a^1 ⊙ d / keep_prob (right)",
-                                .xlabel = "image (before | after)", .ylabel = "hidden unit",
-                                .values = arma::conv_to<arma::mat>::from(arma::join_rows(before.rows(0, 31), after.rows(0, 31))),
+  plot.heatmap("dropout_mask", {.title = "Hidden units (rows 1–32) of 24 images: a^1 (left) | a^1 ⊙ d / keep_prob (right)",
+                                .xlabel = "image: 24 before the mask | the same 24 after", .ylabel = "hidden unit",
+                                .values = arma::join_rows(arma::conv_to<arma::mat>::from(before.rows(0, 31)),
+                                                          arma::mat(32, 1, arma::fill::value(double(after.max()))),  // a dark divider
+                                                          arma::conv_to<arma::mat>::from(after.rows(0, 31))),
                                 .row_names = {}, .col_names = {}, .annotate = false});
 }
 
@@ -342,25 +407,42 @@ void normalising_inputs(const Split& split, const Options& opt, Plotter& plot, i
   norm2.fit(X2);
   const arma::mat Z2 = norm2.transform(X2);
   const arma::rowvec y2 = X2.row(0) + 0.1 * X2.row(1) + 0.1 * arma::rowvec(500, arma::fill::randn);  // noise: J* > 0
-  const double kappa_raw = arma::cond(arma::mat(X2 * X2.t() / 500.0));
-  const double kappa_norm = arma::cond(arma::mat(Z2 * Z2.t() / 500.0));
-  std::printf("   two features, scales 1 and 10: the cost bowl's Hessian has condition number %.1f; normalised %.2f\n",
-              kappa_raw, kappa_norm);
-  for (const auto& [name, data, range] : {std::tuple{"cost_surface_raw", X2, 3.0}, std::tuple{"cost_surface_normalised", Z2, 3.0}}) {
-    const arma::rowvec& y = y2;
-    const int g = 41;
-    arma::mat J(g, g, arma::fill::zeros);
-    // the bowl around its minimum w*, in a square of ±range on each axis
-    const arma::vec w_star = arma::solve(arma::mat(data * data.t()), arma::vec(data * y.t()));
-    for (int i = 0; i < g; ++i)
-      for (int j = 0; j < g; ++j) {
-        const arma::vec w = w_star + arma::vec{range * (2.0 * j / (g - 1) - 1), range * (2.0 * i / (g - 1) - 1)};
-        J(g - 1 - i, j) = std::log10(arma::accu(arma::square(w.t() * data - y)) / (2.0 * 500));
-      }
-    plot.heatmap(name, {.title = std::string("log10 J(w1, w2) around its minimum, ") +
-                                 (std::string(name) == "cost_surface_raw" ? "raw features (scales 1 and 10)" : "normalised features"),
-                        .xlabel = "w1 − w1* (−3 … 3)", .ylabel = "w2 − w2* (−3 … 3)", .values = J, .row_names = {},
-                        .col_names = {}, .annotate = false});
+  // With an intercept b, J(w, b) = (1/2m) ‖wᵀX + b − y‖². For each w the best b is mean(y − wᵀX), and then
+  // J(w) = (1/2m) ‖wᵀ(X − x̄) − (y − ȳ)‖²: a bowl whose Hessian is the features' covariance (1/m)(X − x̄)(X − x̄)ᵀ.
+  // Normalising is an invertible affine map of the features, so both bowls have the same minimum J*; only
+  // their shape (and where w* is) differs.
+  auto centred = [](const arma::mat& X) {
+    arma::mat C = X;
+    C.each_col() -= arma::mean(X, 1);
+    return C;
+  };
+  const arma::mat C_raw = centred(X2), C_norm = centred(Z2);
+  const arma::rowvec yc = y2 - arma::mean(y2);
+  const double kappa_raw = arma::cond(arma::mat(C_raw * C_raw.t() / 500.0));
+  const double kappa_norm = arma::cond(arma::mat(C_norm * C_norm.t() / 500.0));
+  std::printf("   two features, scales 1 and 10, with an intercept: the cost bowl's Hessian has condition number %.1f;"
+              " normalised %.2f\n", kappa_raw, kappa_norm);
+  for (const auto& [name, C] : {std::pair{"cost_surface_raw", C_raw}, std::pair{"cost_surface_normalised", C_norm}}) {
+    const arma::vec w_star = arma::solve(arma::mat(C * C.t()), arma::vec(C * yc.t()));
+    auto J = [&](double w1, double w2) {                   // b at its best for this w
+      return arma::accu(arma::square(arma::rowvec(w1 * C.row(0) + w2 * C.row(1)) - yc)) / (2.0 * 500);
+    };
+    const double J_star = J(w_star(0), w_star(1)), range = 1.5;
+    std::printf("   %s: w* = (%.3f, %.3f), J* = %.6f\n", std::string(name) == "cost_surface_raw" ? "raw       " : "normalised",
+                w_star(0), w_star(1), J_star);
+    ContourPlot map{.title = std::string("J(w1, w2) with the best intercept, ") +
+                             (std::string(name) == "cost_surface_raw" ? "raw features (scales 1 and 10)"
+                                                                      : "normalised features") +
+                             ": contours J* + 0.005·2^k",
+                    .xlabel = "w1", .ylabel = "w2",
+                    .grid_x = arma::linspace<arma::rowvec>(w_star(0) - range, w_star(0) + range, 161),
+                    .grid_y = arma::linspace<arma::rowvec>(w_star(1) - range, w_star(1) + range, 161),
+                    .values = {}, .levels = {}, .paths = {}, .marks = {{"minimum w*", {w_star(0), w_star(1)}}}};
+    map.values.set_size(map.grid_y.n_elem, map.grid_x.n_elem);
+    for (arma::uword i = 0; i < map.grid_y.n_elem; ++i)
+      for (arma::uword j = 0; j < map.grid_x.n_elem; ++j) map.values(i, j) = J(map.grid_x(j), map.grid_y(i));
+    for (double level = 0.005; level < 50; level *= 2) map.levels.push_back(J_star + level);
+    plot.contours(name, map);
   }
   // On MNIST: chapter 7's network, with and without normalised pixels.
   const arma::fmat Y = one_hot<float>(split.train.y), Y_dev = one_hot<float>(split.dev.y);
@@ -393,9 +475,13 @@ int main(int argc, char** argv) {
   int deep_epochs = 5, depth = 6, small_train = 1000, blas_threads = 1;
   int deep_train = 10000;
   RemedySettings remedy;
-  chapter.app().add_option("--l2", remedy.l2, "λ of the L2 penalty (λ/2m)·Σ‖W‖², m = the training images")->check(CLI::Range(0.0, 1000.0));
+  chapter.app().add_option("--l2", remedy.lambdas, "the λs of the L2 sweep, (λ/2m)·Σ‖W‖², m = the training images")
+      ->delimiter(',')
+      ->check(CLI::Range(0.0, 1000.0));
+  chapter.app().add_option("--keep-probs", remedy.keep_probs, "the keep_probs of the dropout sweep")
+      ->delimiter(',')
+      ->check(CLI::Range(0.05, 1.0));
   chapter.app().add_option("--l1", remedy.l1, "λ of the L1 penalty (λ/m)·Σ|w|")->check(CLI::Range(0.0, 1000.0));
-  chapter.app().add_option("--keep-prob", remedy.keep_prob, "dropout's keep_prob")->check(CLI::Range(0.05, 1.0));
   chapter.app().add_option("--patience", remedy.patience, "early stopping: records without a better dev cost")->check(CLI::Range(1, 100));
   chapter.app().add_option("--deep-epochs", deep_epochs, "epochs of each deep network")->check(CLI::Range(1, 100));
   chapter.app().add_option("--depth", depth, "hidden layers of the deep network")->check(CLI::Range(2, 20));

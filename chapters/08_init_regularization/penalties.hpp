@@ -71,7 +71,9 @@ class L2Penalty : public Penalty<eT> {
 
 // (λ/m) Σ |w|, subgradient (λ/m) sign(w) with sign(0) = 0 (any value in [−1, 1]
 // is a subgradient at 0; 0 keeps a weight that is exactly 0 where it is).
-// (m: the training set's size when given, as for L2.)
+// (m: the training set's size when given, as for L2.) Note 001 writes the L1 term
+// (λ/2m) Σ|w|; the code uses λ/m: the 1/2 of L2 is there to cancel the 2 of the
+// derivative of w², and |w| has none. The code's λ is therefore the note's λ/2.
 template <typename eT>
 class L1Penalty : public Penalty<eT> {
  public:
