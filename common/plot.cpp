@@ -491,8 +491,15 @@ fs::path Plotter::heatmap(const std::string& name, const HeatMap& map) {
   });
   if (mode_ == PlotMode::none) return {};
 
-  const double lo = map.values.is_empty() ? 0.0 : map.values.min();
-  const double hi = map.values.is_empty() ? 1.0 : std::max(map.values.max(), lo + 1e-12);
+  double lo = map.values.is_empty() ? 0.0 : map.values.min();
+  double hi = map.values.is_empty() ? 1.0 : std::max(map.values.max(), lo + 1e-12);
+  if (map.off_diagonal_scale && R == C && R > 1) {  // the scale of the off-diagonal cells (gnuplot clamps the rest)
+    arma::mat off = map.values;
+    off.diag().fill(arma::datum::nan);
+    const arma::vec rest = off.elem(arma::find_finite(off));
+    lo = rest.min();
+    hi = std::max(rest.max(), lo + 1e-12);
+  }
   const double cell = std::clamp(480.0 / std::max<arma::uword>({R, C, 1}), 12.0, 60.0);
   Figure fig;
   fig.width = int(C * cell) + 240;

@@ -83,6 +83,9 @@ struct HeatMap {
   arma::mat values{};               // rows × cols
   std::vector<std::string> row_names{}, col_names{};
   bool annotate = true;             // print the value in each cell
+  // The colours span the off-diagonal cells only (a confusion matrix's errors), the
+  // diagonal drawn in the darkest colour: its counts would swamp the scale.
+  bool off_diagonal_scale = false;
 };
 
 struct BarChart {

@@ -34,7 +34,10 @@ Evaluation report_test(Network<float>& net, const Dataset& test, Plotter& plot, 
               .values = arma::conv_to<arma::mat>::from(confusion),
               .row_names = {},
               .col_names = {},
-              .annotate = true};
+              .annotate = true,
+              .off_diagonal_scale = settings.confusion_off_diagonal_scale};
+  if (settings.confusion_off_diagonal_scale)  // the title shorter, to fit beside the note
+    map.title = "Confusion matrix (" + format_percent(result.accuracy) + " correct), colours: errors only";
   for (int d = 0; d < 10; ++d) {
     map.row_names.push_back(std::to_string(d));
     map.col_names.push_back(std::to_string(d));

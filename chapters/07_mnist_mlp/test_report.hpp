@@ -15,6 +15,7 @@ struct TestReportSettings {
   bool print_confusion = true;     // the confusion matrix as a table on stdout, with each digit's recall
   arma::uword gallery_size = 40;   // misclassified digits drawn (the first ones in the test set's order)
   arma::uword gallery_columns = 10;
+  bool confusion_off_diagonal_scale = false;  // colours for the errors only (the diagonal at the top)
 };
 
 // Evaluates net on test (in evaluation mode), prints the result and draws

@@ -364,7 +364,8 @@ int main(int argc, char** argv) {
         return;
       }
       const Mnist data = load_dataset(opt.quick ? "sample" : opt.dataset, opt.data_dir);
-      const Evaluation test = ch07::report_test(net, data.test, plot, {.print_confusion = false, .gallery_size = 60, .gallery_columns = 12});
+      const Evaluation test = ch07::report_test(net, data.test, plot, {.print_confusion = false, .gallery_size = 60, .gallery_columns = 12,
+                                                                        .confusion_off_diagonal_scale = true});
       chapter.summary("loaded model: " + format_percent(test.accuracy) + " test accuracy");
       return;
     }
@@ -396,7 +397,8 @@ int main(int argc, char** argv) {
                       format_value("%.0f s", t.seconds) + " of training); the test set not used");
       return;
     }
-    const Evaluation test = ch07::report_test(net, data.test, plot, {.print_confusion = false, .gallery_size = 60, .gallery_columns = 12});
+    const Evaluation test = ch07::report_test(net, data.test, plot, {.print_confusion = false, .gallery_size = 60, .gallery_columns = 12,
+                                                                        .confusion_off_diagonal_scale = true});
     write_results(opt.out, {{"test_accuracy", test.accuracy}, {"dev_accuracy", best_dev}, {"training_seconds", t.seconds},
                              {"epochs", ran}, {"best_epoch", t.best_epoch}});
     if (!skip_compare)
