@@ -136,7 +136,8 @@ TEST(ch08_l2_cost, HalfLambdaOverMTimesTheSquaredWeightsOnly) {
   const double lambda = 0.5, m = 4, expected = lambda / (2 * m) * 32.0;
   const double got = l2.cost(p, 4);
   EXPECT_DOUBLE_EQ(got, expected)                         // (λ/2m) Σ ‖W‖²
-      << "the penalty (λ/2m) Σ ‖W‖²" << test::diagnosis(got, {{2 * expected, "twice the penalty: is the 1/2 of λ/2m missing?"},
+      << "the penalty (λ/2m) Σ ‖W‖²"
+      << test::diagnosis(got, {{2 * expected, "twice the penalty: is the 1/2 of λ/2m missing?"},
                                {m * expected, "m = 4 times the penalty: is the 1/m of λ/2m missing?"},
                                {lambda / (2 * m) * 232.0, "the biases are in it: only the weights (p.decays) are"},
                                {lambda / (2 * m) * (std::sqrt(30.0) + std::sqrt(2.0)),

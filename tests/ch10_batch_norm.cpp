@@ -13,6 +13,7 @@
 #include "chapters/10_batch_norm/batch_norm.hpp"
 #include "chapters/10_batch_norm/bn_mlp.hpp"
 #include "common/numerical.hpp"
+#include "exercises/compare.hpp"
 #include "messages.hpp"
 #include "temp_folder.hpp"
 
@@ -49,16 +50,20 @@ TEST(ch10_forward, EachFeatureHasMeanZeroAndVarianceOneBeforeGammaAndBeta) {
   const arma::mat z = features(64, 1);
   arma::mat out;
   bn.forward(z, out);                                       // γ = 1, β = 0: out = z_norm
-  const arma::vec mean = arma::mean(out, 1);
-  const arma::vec var = arma::mean(arma::square(out.each_col() - mean), 1);  // biased, as the layer's
-  for (arma::uword i = 0; i < 4; ++i) {
-    EXPECT_NEAR(mean(i), 0.0, 1e-12) << "feature " << i;
-    EXPECT_NEAR(var(i), 1.0, 1e-6) << "feature " << i;
-  }
-  // and the batch's statistics are the biased ones
+  // The batch's statistics first (the cause when the rest is off): μ, and the biased σ².
   const arma::vec mu = arma::mean(z, 1);
   EXPECT_LT(arma::abs(bn.batch_mean() - mu).max(), 1e-12);
   EXPECT_LT(arma::abs(bn.batch_variance() - arma::var(z, 1, 1)).max(), 1e-10) << "σ² divides by m, not m − 1";
+  const arma::vec mean = arma::mean(out, 1);
+  const arma::vec var = arma::mean(arma::square(out.each_col() - mean), 1);  // biased, as the layer's
+  const double m = 64;
+  for (arma::uword i = 0; i < 4; ++i) {
+    EXPECT_NEAR(mean(i), 0.0, 1e-12) << "feature " << i;
+    EXPECT_NEAR(var(i), 1.0, 1e-6)
+        << "feature " << i
+        << course::test::diagnosis(var(i), {{(m - 1) / m, "(m − 1)/m: σ² divides by m − 1, it should divide by m"}},
+                                   1e-6);
+  }
 }
 
 TEST(ch10_forward, GammaAndBetaScaleAndShift) {

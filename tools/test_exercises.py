@@ -285,7 +285,7 @@ class WorkspaceLifecycle(unittest.TestCase):
         report = "\n".join(lines)
         self.assertEqual(done, 1)
         self.assertIn("[r] ch01.cost", report)
-        self.assertIn("1 of 2 exercises of chapter 1 done. (1 more is the reference's answer.)", report)
+        self.assertIn("1 of 2 exercises of chapter 1 done, and 1 is the reference's answer.", report)
 
     def test_diff_says_when_only_comments_and_spacing_differ(self):
         self.quiet(workspace.cmd_init, self.course, self.ws)

@@ -334,9 +334,10 @@ def chapter_report(course: Course, ws: Workspace, chapter: str, exs: list[Exerci
         done += r["status"] == "passed"
         out += verdict_lines(ex, r, where, width, chapter)
     out += other_tests_lines(course, chapter, exs, tests, results)
-    line = f"{done} of {len(exs)} exercises of chapter {n} done."
+    line = f"{done} of {len(exs)} exercises of chapter {n} done"
     if solved:
-        line += f" ({solved} more {'is' if solved == 1 else 'are'} the reference's answer{'s' * (solved > 1)}.)"
+        line += f", and {solved} {'is' if solved == 1 else 'are'} the reference's answer{'s' * (solved > 1)}"
+    line += "."
     run_it = f"cmake --build build/workspace --target {chapter} && build/workspace/bin/{chapter}"
     out.append("")
     if passing == len(exs):
