@@ -41,7 +41,7 @@ void distortion_grid(Plotter& plot, const Dataset& train, const Distortion& stre
                                                                  {"elastic", distortion_named("elastic", strengths)},
                                                                  {"both", distortion_named("affine+elastic", strengths)}};
   const int digits = 8, per_kind = 2, columns = 1 + per_kind * int(kinds.size());
-  ImageGrid grid{.title = "Originals (left), then two affine, two elastic and two affine + elastic distortions of each",
+  ImageGrid grid{.title = "Originals and two distortions of each kind",
                  .images = arma::fmat(kPixels, digits * columns, arma::fill::zeros), .captions = {}, .marked = {},
                  .columns = columns};
   std::mt19937_64 gen(seed);
@@ -61,24 +61,23 @@ void distortion_grid(Plotter& plot, const Dataset& train, const Distortion& stre
   plot.images("distortions", grid);
 }
 
-// One elastic field: its two components as images (blue: negative, red: positive).
+// One elastic field: its two components as images (blue: negative, red: positive), and what it does.
 void field_figure(Plotter& plot, const Dataset& train, const ElasticSettings& e, std::uint64_t seed) {
   std::mt19937_64 gen(seed);
   const ElasticField f = elastic_field(e, gaussian_band(kSide, e.sigma), gen);
+  for (const auto& [name, component] : {std::pair{std::string("x"), &f.dx}, std::pair{std::string("y"), &f.dy}})
+    plot.heatmap("elastic_field_d" + name,
+                 {.title = "Δ" + name + " of one elastic field (σ = " + format_value("%g", e.sigma) + " px, α = " +
+                           format_value("%g", e.alpha) + "), pixels",
+                  .xlabel = "x (column)", .ylabel = "y (row)", .values = arma::conv_to<arma::mat>::from(*component),
+                  .row_names = {}, .col_names = {}, .annotate = false});
   arma::mat p = identity_positions();
   add_field(f, p);
-  const arma::fvec image = train.X.col(0);
-  ImageGrid grid{.title = "One elastic field (σ = " + format_value("%g", e.sigma) + " px, α = " +
-                          format_value("%g", e.alpha) + "): Δx and Δy in pixels, blue < 0 < red",
-                 .images = arma::fmat(kPixels, 4, arma::fill::zeros), .captions = {}, .marked = {}, .columns = 4};
-  grid.images.col(0) = image;
-  grid.images.col(1) = arma::vectorise(f.dx.t());  // row y, column x at 28·y + x
-  grid.images.col(2) = arma::vectorise(f.dy.t());
-  grid.images.col(3) = resample(image, p);
-  grid.captions = {"original", "Δx: " + format_value("%.1f", f.dx.min()) + " to " + format_value("%.1f", f.dx.max()),
-                   "Δy: " + format_value("%.1f", f.dy.min()) + " to " + format_value("%.1f", f.dy.max()),
-                   "read at q + Δ(q)"};
-  plot.images("elastic_field", grid);
+  ImageGrid effect{.title = "Field applied", .images = arma::fmat(kPixels, 2, arma::fill::zeros),
+                   .captions = {"original", "distorted"}, .marked = {}, .columns = 2};
+  effect.images.col(0) = train.X.col(0);
+  effect.images.col(1) = resample(train.X.col(0), p);
+  plot.images("elastic_field_applied", effect);
 }
 
 // Changes that do not keep the label: mirror images (s_x = −1) and half turns (θ = 180°).
@@ -92,7 +91,7 @@ void label_changing(Plotter& plot, const Dataset& train) {
   const std::vector<Change> changes = {{2, "mirrored", mirror}, {3, "mirrored", mirror}, {4, "mirrored", mirror},
                                        {5, "mirrored", mirror}, {7, "mirrored", mirror}, {6, "turned 180°", half_turn},
                                        {9, "turned 180°", half_turn}};
-  ImageGrid grid{.title = "Changes that do not keep the label: mirrored digits are not digits, a 6 turned is a 9",
+  ImageGrid grid{.title = "Changes that do not keep the label: mirrored digits are no digits, a 6 turned 180° is a 9",
                  .images = arma::fmat(kPixels, 2 * changes.size(), arma::fill::zeros), .captions = {}, .marked = {},
                  .columns = 2 * int(changes.size())};
   for (std::size_t i = 0; i < changes.size(); ++i) {
