@@ -205,6 +205,16 @@ fs::path Plotter::lines(const std::string& name, const LinePlot& plot) {
   g << "set key " << corners[corner] << " opaque box lc rgb '#bbbbbb' samplen 2.5 spacing 1.2\n";
   if (plot.logx) g << "set logscale x\nset mxtics 10\nset format x '%g'\n";
   if (plot.logy) g << "set logscale y\nset mytics 10\nset format y '%g'\n";
+  if (plot.integer_x) {  // whole-number ticks, about ten of them
+    double lo = 0, hi = 0;
+    bool first = true;
+    for (const Series& s : plot.series)
+      for (double v : s.x) {
+        lo = first ? v : std::min(lo, v), hi = first ? v : std::max(hi, v);
+        first = false;
+      }
+    g << "set xtics " << std::max(1.0, std::ceil((hi - lo) / 10)) << "\nset format x '%.0f'\n";
+  }
   if (plot.yrange) g << "set yrange [" << num(plot.yrange->first) << ":" << num(plot.yrange->second) << "]\n";
   int blocks = 0;
   for (std::size_t k = 0; k < plot.series.size(); ++k) {

@@ -49,6 +49,7 @@ struct LinePlot {
   std::vector<Series> series{};
   bool logx = false, logy = false;
   std::optional<std::pair<double, double>> yrange{};
+  bool integer_x = false;           // x counts something (epochs): ticks at whole numbers only
 };
 
 // Points of a few classes over a grid of predicted classes (decision regions).

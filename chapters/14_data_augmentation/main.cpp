@@ -174,12 +174,12 @@ void outcome_figures(Plotter& plot, const std::vector<Outcome>& outcomes, const 
                             error_percent(o.history.column(&EpochRecord::train_accuracy)), "linespoints"},
                            {"dev", x, error_percent(o.history.column(&EpochRecord::dev_accuracy)),
                             "linespoints"}},
-                .logx = false, .logy = true, .yrange = {}});
+                .logx = false, .logy = true, .yrange = {}, .integer_x = true});
   }
   LinePlot dev{.title = "Dev error per epoch", .xlabel = "epoch", .ylabel = "dev error (%)", .series = {},
-               .logx = false, .logy = true, .yrange = {}};
+               .logx = false, .logy = true, .yrange = {}, .integer_x = true};
   LinePlot test{.title = "Test error per epoch (drawn, never used to choose)", .xlabel = "epoch",
-                .ylabel = "test error (%)", .series = {}, .logx = false, .logy = true, .yrange = {}};
+                .ylabel = "test error (%)", .series = {}, .logx = false, .logy = true, .yrange = {}, .integer_x = true};
   for (const Outcome& o : outcomes) {
     const std::vector<double> x = o.history.epochs();
     dev.series.push_back({o.name, x, error_percent(o.history.column(&EpochRecord::dev_accuracy)), "linespoints"});
