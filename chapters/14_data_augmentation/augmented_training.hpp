@@ -35,6 +35,7 @@ struct AugmentedSettings {
   double decay = 0.95;         // α = α0 · decay^epoch
   bool background = true;      // the producer on its own thread (false: in the trainer's, same images)
   std::string progress = "";   // a progress bar's label ("" for none)
+  arma::uword eval_chunk = 2000;  // examples per forward pass in the evaluations (bounds the caches' memory)
 };
 
 struct AugmentedRun {
@@ -53,7 +54,8 @@ inline AugmentedRun train_augmented(Network<float>& net, const arma::Mat<std::ui
   ch09::FusedAdam<float> adam(float(s.lr));
   const ch09::ExponentialDecay schedule(s.lr, s.decay);   // α = α0 · decay^epoch
   FitSettings fit_settings{.epochs = s.epochs, .batch_size = s.batch_size, .record_every = 1, .schedule = &schedule,
-                           .progress = s.progress};
+                           .progress = s.progress, .order = {},
+                           .eval_chunk = s.eval_chunk};
   AugmentedRun run;
   if (!d.any()) {                                          // the originals, every epoch
     run.history = fit(net, adam, X_bytes, Y, train_eval, dev, fit_settings, gen, on_record);
