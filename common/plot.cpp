@@ -211,6 +211,16 @@ fs::path Plotter::lines(const std::string& name, const LinePlot& plot) {
     g << ")\n";
   }
   if (plot.logy) g << "set logscale y\nset mytics 10\nset format y '%g'\n";
+  if (plot.integer_x) {  // whole-number ticks, about ten of them
+    double lo = 0, hi = 0;
+    bool first = true;
+    for (const Series& s : plot.series)
+      for (double v : s.x) {
+        lo = first ? v : std::min(lo, v), hi = first ? v : std::max(hi, v);
+        first = false;
+      }
+    g << "set xtics " << std::max(1.0, std::ceil((hi - lo) / 10)) << "\nset format x '%.0f'\n";
+  }
   if (plot.yrange) g << "set yrange [" << num(plot.yrange->first) << ":" << num(plot.yrange->second) << "]\n";
   if (plot.integer_x && !plot.logx && xmax > xmin) {
     // A whole-number step giving at most about 10 ticks: 1, 2, 5, 10, 20, 50, ...

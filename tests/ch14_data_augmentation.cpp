@@ -80,8 +80,8 @@ Trained& trained_with_distortions() {
     Trained r{ch11::make_final_net<float>(wide_net(256)), {}};
     const arma::fmat Y = one_hot<float>(sample().train.y);
     std::mt19937_64 gen(2);
-    r.run = train_augmented(r.net, sample_bytes(), Y, {}, {}, Distortion{}, 3, {.epochs = 4, .batch_size = 128, .lr = 2e-3},
-                            gen);
+    r.run = train_augmented(r.net, sample_bytes(), Y, {}, {}, Distortion{}, 3,
+                            {.epochs = 4, .batch_size = 128, .lr = 2e-3}, gen);
     return r;
   }();
   return t;
@@ -109,7 +109,8 @@ TEST(ch14_bilinear, AWholePixelShiftMovesTheImageExactly) {
     const arma::fvec out = resample(image, p);  // out(x, y) = I(x + tx, y + ty), 0 from outside
     for (long y = 0; y < long(kSide); ++y)
       for (long x = 0; x < long(kSide); ++x)
-        ASSERT_EQ(at(out, x, y), at(image, x + tx, y + ty)) << "shift (" << tx << ", " << ty << ") at " << x << ", " << y;
+        ASSERT_EQ(at(out, x, y), at(image, x + tx, y + ty))
+            << "shift (" << tx << ", " << ty << ") at " << x << ", " << y;
   }
 }
 
@@ -151,7 +152,8 @@ TEST(ch14_affine_map, TheMatrixOfAKnownRotationScaleAndShear) {
 }
 
 TEST(ch14_affine_map, TheCentreMovesOnlyByTheShiftAndAQuarterTurnMovesEveryPixelToItsPlace) {
-  const arma::mat p = affine_positions({.rotation = 0.3, .scale_x = 1.1, .scale_y = 1.1, .shift_x = 1.5, .shift_y = -2});
+  const arma::mat p =
+      affine_positions({.rotation = 0.3, .scale_x = 1.1, .scale_y = 1.1, .shift_x = 1.5, .shift_y = -2});
   // q = (13, 13) and (14, 14) lie symmetrically about c = (13.5, 13.5): their mean maps to c + t.
   const arma::vec mid = 0.5 * (p.col(13 * kSide + 13) + p.col(14 * kSide + 14));
   EXPECT_NEAR(mid(0), 13.5 + 1.5, 1e-12);

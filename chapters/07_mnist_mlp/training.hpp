@@ -183,6 +183,8 @@ struct FitSettings {
   // divergence_factor × J₀, the cost of the very first mini-batch (before any step). 0 turns the
   // second rule off, for a lesson that shows a net which blows up and then sits there (chapter 10).
   double divergence_factor = 10;
+  arma::uword eval_chunk = 10000;                 // examples per forward pass when evaluating (the layers'
+                                                  // caches grow with it: 800 units × 10,000 is 32 MB a layer)
 };
 
 // fit records an EpochRecord (common/progress.hpp) per recorded epoch: the
@@ -230,7 +232,7 @@ History fit(Network<eT>& net, Optimizer<eT>& optimizer, const Images& X_train, c
     std::vector<std::pair<std::string, double>> shown;    // what the progress line prints
     auto measure = [&](const LabelledSet<eT>& set, const std::string& label, double& cost, double& accuracy) {
       if (set.empty()) return;
-      const Evaluation e = evaluate(net, *set.X, *set.Y);
+      const Evaluation e = evaluate(net, *set.X, *set.Y, settings.eval_chunk);
       cost = e.cost;
       accuracy = e.accuracy;
       shown.emplace_back(label + " cost", e.cost);

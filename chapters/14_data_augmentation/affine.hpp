@@ -36,9 +36,9 @@
 namespace course::ch14 {
 
 struct AffineParams {
-  double rotation = 0;           // θ in radians
+  double rotation = 0;  // θ in radians
   double scale_x = 1, scale_y = 1;
-  double shear = 0;              // k
+  double shear = 0;                 // k
   double shift_x = 0, shift_y = 0;  // t in pixels
 };
 
@@ -49,9 +49,9 @@ inline arma::mat22 affine_matrix(const AffineParams& a) {
   // hint: diagonal of the two scales) and multiply them in the order R · H · S (S acts first on q − c)
   const double c = std::cos(a.rotation), s = std::sin(a.rotation);
   arma::mat22 R, H, S;
-  R = {{c, -s}, {s, c}};                                   // R(θ)
-  H = {{1, a.shear}, {0, 1}};                              // H(k): x += k · y
-  S = {{a.scale_x, 0}, {0, a.scale_y}};                    // S(s_x, s_y)
+  R = {{c, -s}, {s, c}};                 // R(θ)
+  H = {{1, a.shear}, {0, 1}};            // H(k): x += k · y
+  S = {{a.scale_x, 0}, {0, a.scale_y}};  // S(s_x, s_y)
   arma::mat22 A = R * H * S;
   return A;
   // END EXERCISE
@@ -60,11 +60,11 @@ inline arma::mat22 affine_matrix(const AffineParams& a) {
 // The source positions p = A (q − c) + c + t of every pixel q, as resample() takes them (2 × 784).
 inline arma::mat affine_positions(const AffineParams& a) {
   const arma::mat22 A = affine_matrix(a);
-  const double centre = 0.5 * double(kSide - 1);           // c = (13.5, 13.5)
+  const double centre = 0.5 * double(kSide - 1);  // c = (13.5, 13.5)
   arma::mat q = identity_positions();
-  q -= centre;                                             // q − c
-  arma::mat p = A * q;                                     // A (q − c)
-  p.row(0) += centre + a.shift_x;                          // + c + t
+  q -= centre;                     // q − c
+  arma::mat p = A * q;             // A (q − c)
+  p.row(0) += centre + a.shift_x;  // + c + t
   p.row(1) += centre + a.shift_y;
   return p;
 }

@@ -31,10 +31,11 @@ inline ch11::FinalNetSettings wide_net(arma::uword hidden = 800, double keep_pro
 struct AugmentedSettings {
   int epochs = 30;
   arma::uword batch_size = 128;
-  double lr = 2e-3;            // α0
-  double decay = 0.95;         // α = α0 · decay^epoch
-  bool background = true;      // the producer on its own thread (false: in the trainer's, same images)
-  std::string progress = "";   // a progress bar's label ("" for none)
+  double lr = 2e-3;               // α0
+  double decay = 0.95;            // α = α0 · decay^epoch
+  bool background = true;         // the producer on its own thread (false: in the trainer's, same images)
+  std::string progress = "";      // a progress bar's label ("" for none)
+  arma::uword eval_chunk = 2000;  // examples per forward pass in the evaluations (bounds the caches' memory)
 };
 
 struct AugmentedRun {
@@ -51,17 +52,22 @@ inline AugmentedRun train_augmented(Network<float>& net, const arma::Mat<std::ui
                                     std::uint64_t seed, const AugmentedSettings& s, std::mt19937_64& gen,
                                     const OnRecord& on_record = {}) {
   ch09::FusedAdam<float> adam(float(s.lr));
-  const ch09::ExponentialDecay schedule(s.lr, s.decay);   // α = α0 · decay^epoch
-  FitSettings fit_settings{.epochs = s.epochs, .batch_size = s.batch_size, .record_every = 1, .schedule = &schedule,
-                           .progress = s.progress};
+  const ch09::ExponentialDecay schedule(s.lr, s.decay);  // α = α0 · decay^epoch
+  FitSettings fit_settings{.epochs = s.epochs,
+                           .batch_size = s.batch_size,
+                           .record_every = 1,
+                           .schedule = &schedule,
+                           .progress = s.progress,
+                           .order = {},
+                           .eval_chunk = s.eval_chunk};
   AugmentedRun run;
-  if (!d.any()) {                                          // the originals, every epoch
+  if (!d.any()) {  // the originals, every epoch
     run.history = fit(net, adam, X_bytes, Y, train_eval, dev, fit_settings, gen, on_record);
     return run;
   }
   DistortionProducer producer(X_bytes, d, seed, s.background, s.epochs);
   EpochImages images{.producer = &producer, .current = nullptr, .n_rows = X_bytes.n_rows, .n_cols = X_bytes.n_cols};
-  fit_settings.order = images.epoch_order();               // epoch e: swap in its images, then shuffle
+  fit_settings.order = images.epoch_order();  // epoch e: swap in its images, then shuffle
   run.history = fit(net, adam, images, Y, train_eval, dev, fit_settings, gen, on_record);
   run.wait_seconds = producer.wait_seconds();
   run.produce_seconds = producer.produce_seconds();

@@ -32,7 +32,7 @@
 
 namespace course::ch14 {
 
-inline constexpr arma::uword kSide = 28;              // MNIST's images are 28 × 28
+inline constexpr arma::uword kSide = 28;  // MNIST's images are 28 × 28
 inline constexpr arma::uword kPixels = kSide * kSide;
 
 // The pixel (x, y) of a rows × cols image stored row by row at `image`, 0 outside.
@@ -44,17 +44,18 @@ inline float pixel_or_zero(const float* image, arma::uword rows, arma::uword col
 // I(x', y'): the bilinear interpolation of the image at the source position (x', y').
 inline float bilinear(const float* image, arma::uword rows, arma::uword cols, double x, double y) {
   // BEGIN EXERCISE ch14.bilinear
-  // hint: the four neighbours are the pixels at (⌊x'⌋ or ⌊x'⌋+1, ⌊y'⌋ or ⌊y'⌋+1); pixel_or_zero reads them (0 off the image)
+  // hint: the four neighbours are the pixels at (⌊x'⌋ or ⌊x'⌋+1, ⌊y'⌋ or ⌊y'⌋+1);
+  // hint: pixel_or_zero reads them (0 off the image)
   // hint: fx = x' − ⌊x'⌋ and fy = y' − ⌊y'⌋ say how far p is from the top-left neighbour; each neighbour's weight is
   // hint: a product of fx or (1 − fx) and fy or (1 − fy): the nearer a neighbour, the larger its weight
   const double fx0 = std::floor(x), fy0 = std::floor(y);
   const long x0 = long(fx0), y0 = long(fy0);
-  const double fx = x - fx0, fy = y - fy0;                 // in [0, 1)
-  const double top = (1 - fx) * pixel_or_zero(image, rows, cols, x0, y0) +     // row y0, linear in x
+  const double fx = x - fx0, fy = y - fy0;                                  // in [0, 1)
+  const double top = (1 - fx) * pixel_or_zero(image, rows, cols, x0, y0) +  // row y0, linear in x
                      fx * pixel_or_zero(image, rows, cols, x0 + 1, y0);
   const double bottom = (1 - fx) * pixel_or_zero(image, rows, cols, x0, y0 + 1) +  // row y0 + 1
                         fx * pixel_or_zero(image, rows, cols, x0 + 1, y0 + 1);
-  return float((1 - fy) * top + fy * bottom);              // then linear in y
+  return float((1 - fy) * top + fy * bottom);  // then linear in y
   // END EXERCISE
 }
 

@@ -37,11 +37,16 @@ struct Distortion {
 // The chapter's settings by name: none, affine, elastic (alone), affine+elastic.
 inline Distortion distortion_named(const std::string& name, const Distortion& strengths = {}) {
   Distortion d = strengths;
-  if (name == "none") d.affine = d.elastic = false;
-  else if (name == "affine") d.affine = true, d.elastic = false;
-  else if (name == "elastic") d.affine = false, d.elastic = true;
-  else if (name == "affine+elastic") d.affine = d.elastic = true;
-  else throw std::invalid_argument("--augment: expected none, affine, elastic or affine+elastic, got '" + name + "'");
+  if (name == "none")
+    d.affine = d.elastic = false;
+  else if (name == "affine")
+    d.affine = true, d.elastic = false;
+  else if (name == "elastic")
+    d.affine = false, d.elastic = true;
+  else if (name == "affine+elastic")
+    d.affine = d.elastic = true;
+  else
+    throw std::invalid_argument("--augment: expected none, affine, elastic or affine+elastic, got '" + name + "'");
   return d;
 }
 
@@ -49,11 +54,12 @@ inline std::string Distortion::describe() const {
   std::string s;
   if (affine)
     s += "rotation ±" + std::to_string(int(std::lround(ranges.rotation_degrees))) + "°, scale ±" +
-         std::to_string(int(std::lround(100 * ranges.scale))) + "%, shift ±" + format_value("%g", ranges.shift) + " px" +
-         (ranges.shear > 0 ? ", shear ±" + format_value("%g", ranges.shear) : std::string());
+         std::to_string(int(std::lround(100 * ranges.scale))) + "%, shift ±" + format_value("%g", ranges.shift) +
+         " px" + (ranges.shear > 0 ? ", shear ±" + format_value("%g", ranges.shear) : std::string());
   if (elastic)
-    s += std::string(affine ? "; " : "") + "elastic σ = " + format_value("%g", field.sigma) + " px, α = " +
-         format_value("%g", field.alpha) + " (displacement std " + format_value("%.2f", displacement_std(field)) + " px)";
+    s += std::string(affine ? "; " : "") + "elastic σ = " + format_value("%g", field.sigma) +
+         " px, α = " + format_value("%g", field.alpha) + " (displacement std " +
+         format_value("%.2f", displacement_std(field)) + " px)";
   return s.empty() ? "none" : s;
 }
 
@@ -84,11 +90,12 @@ class Distorter {
 inline void distort_epoch(const arma::Mat<std::uint8_t>& originals, const Distortion& d, std::uint64_t seed,
                           arma::fmat& out) {
   if (originals.n_rows != kPixels)
-    throw std::invalid_argument("distort_epoch: expected 784 pixels per image, got " + std::to_string(originals.n_rows));
+    throw std::invalid_argument("distort_epoch: expected 784 pixels per image, got " +
+                                std::to_string(originals.n_rows));
   out.set_size(kPixels, originals.n_cols);
   const Distorter distorter(d);
   std::mt19937_64 gen(seed);
-  const float scale = 1.0f / 255.0f;                       // as common/data.cpp: x = k · (1/255)
+  const float scale = 1.0f / 255.0f;  // as common/data.cpp: x = k · (1/255)
   arma::fvec image(kPixels, arma::fill::zeros);
   for (arma::uword i = 0; i < originals.n_cols; ++i) {
     for (arma::uword k = 0; k < kPixels; ++k) image[k] = float(originals(k, i)) * scale;

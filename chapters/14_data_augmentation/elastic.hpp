@@ -53,8 +53,8 @@
 namespace course::ch14 {
 
 struct ElasticSettings {
-  double sigma = 4.0;  // σ: the Gaussian's standard deviation in pixels (the correlation length)
-  double alpha = 25.0; // α: the scale of the smoothed noise (std of the displacement: equation (1))
+  double sigma = 4.0;   // σ: the Gaussian's standard deviation in pixels (the correlation length)
+  double alpha = 25.0;  // α: the scale of the smoothed noise (std of the displacement: equation (1))
 };
 
 // Equation (1): the standard deviation of each component of the displacement, in pixels.
@@ -77,9 +77,9 @@ inline arma::fmat gaussian_band(arma::uword side, double sigma) {
   arma::vec g(2 * r + 1, arma::fill::zeros);
   for (arma::uword k = 0; k <= 2 * r; ++k) {
     const double d = double(k) - double(r);
-    g[k] = std::exp(-d * d / (2 * sigma * sigma));         // e^{−k²/2σ²}
+    g[k] = std::exp(-d * d / (2 * sigma * sigma));  // e^{−k²/2σ²}
   }
-  g /= arma::accu(g);                                      // Σ g = 1: smoothing keeps the mean
+  g /= arma::accu(g);  // Σ g = 1: smoothing keeps the mean
   arma::fmat G(side, side + 2 * r, arma::fill::zeros);
   for (arma::uword i = 0; i < side; ++i) G.row(i).cols(i, i + 2 * r) = arma::conv_to<arma::frowvec>::from(g.t());
   return G;

@@ -37,12 +37,15 @@ namespace {
 
 // Originals beside two distortions of each kind.
 void distortion_grid(Plotter& plot, const Dataset& train, const Distortion& strengths, std::uint64_t seed) {
-  const std::vector<std::pair<std::string, Distortion>> kinds = {{"affine", distortion_named("affine", strengths)},
-                                                                 {"elastic", distortion_named("elastic", strengths)},
-                                                                 {"both", distortion_named("affine+elastic", strengths)}};
+  const std::vector<std::pair<std::string, Distortion>> kinds = {
+      {"affine", distortion_named("affine", strengths)},
+      {"elastic", distortion_named("elastic", strengths)},
+      {"both", distortion_named("affine+elastic", strengths)}};
   const int digits = 8, per_kind = 2, columns = 1 + per_kind * int(kinds.size());
-  ImageGrid grid{.title = "Originals (left), then two affine, two elastic and two affine + elastic distortions of each",
-                 .images = arma::fmat(kPixels, digits * columns, arma::fill::zeros), .captions = {}, .marked = {},
+  ImageGrid grid{.title = "Originals and two distortions of each kind",
+                 .images = arma::fmat(kPixels, digits * columns, arma::fill::zeros),
+                 .captions = {},
+                 .marked = {},
                  .columns = columns};
   std::mt19937_64 gen(seed);
   int k = 0;
@@ -61,24 +64,30 @@ void distortion_grid(Plotter& plot, const Dataset& train, const Distortion& stre
   plot.images("distortions", grid);
 }
 
-// One elastic field: its two components as images (blue: negative, red: positive).
+// One elastic field: its two components as images (blue: negative, red: positive), and what it does.
 void field_figure(Plotter& plot, const Dataset& train, const ElasticSettings& e, std::uint64_t seed) {
   std::mt19937_64 gen(seed);
   const ElasticField f = elastic_field(e, gaussian_band(kSide, e.sigma), gen);
+  for (const auto& [name, component] : {std::pair{std::string("x"), &f.dx}, std::pair{std::string("y"), &f.dy}})
+    plot.heatmap("elastic_field_d" + name,
+                 {.title = "Δ" + name + " of one elastic field (σ = " + format_value("%g", e.sigma) +
+                           " px, α = " + format_value("%g", e.alpha) + "), pixels",
+                  .xlabel = "x (column)",
+                  .ylabel = "y (row)",
+                  .values = arma::conv_to<arma::mat>::from(*component),
+                  .row_names = {},
+                  .col_names = {},
+                  .annotate = false});
   arma::mat p = identity_positions();
   add_field(f, p);
-  const arma::fvec image = train.X.col(0);
-  ImageGrid grid{.title = "One elastic field (σ = " + format_value("%g", e.sigma) + " px, α = " +
-                          format_value("%g", e.alpha) + "): Δx and Δy in pixels, blue < 0 < red",
-                 .images = arma::fmat(kPixels, 4, arma::fill::zeros), .captions = {}, .marked = {}, .columns = 4};
-  grid.images.col(0) = image;
-  grid.images.col(1) = arma::vectorise(f.dx.t());  // row y, column x at 28·y + x
-  grid.images.col(2) = arma::vectorise(f.dy.t());
-  grid.images.col(3) = resample(image, p);
-  grid.captions = {"original", "Δx: " + format_value("%.1f", f.dx.min()) + " to " + format_value("%.1f", f.dx.max()),
-                   "Δy: " + format_value("%.1f", f.dy.min()) + " to " + format_value("%.1f", f.dy.max()),
-                   "read at q + Δ(q)"};
-  plot.images("elastic_field", grid);
+  ImageGrid effect{.title = "Field applied",
+                   .images = arma::fmat(kPixels, 2, arma::fill::zeros),
+                   .captions = {"original", "distorted"},
+                   .marked = {},
+                   .columns = 2};
+  effect.images.col(0) = train.X.col(0);
+  effect.images.col(1) = resample(train.X.col(0), p);
+  plot.images("elastic_field_applied", effect);
 }
 
 // Changes that do not keep the label: mirror images (s_x = −1) and half turns (θ = 180°).
@@ -89,11 +98,13 @@ void label_changing(Plotter& plot, const Dataset& train) {
     AffineParams map;
   };
   const AffineParams mirror{.scale_x = -1}, half_turn{.rotation = std::numbers::pi};
-  const std::vector<Change> changes = {{2, "mirrored", mirror}, {3, "mirrored", mirror}, {4, "mirrored", mirror},
-                                       {5, "mirrored", mirror}, {7, "mirrored", mirror}, {6, "turned 180°", half_turn},
-                                       {9, "turned 180°", half_turn}};
-  ImageGrid grid{.title = "Changes that do not keep the label: mirrored digits are not digits, a 6 turned is a 9",
-                 .images = arma::fmat(kPixels, 2 * changes.size(), arma::fill::zeros), .captions = {}, .marked = {},
+  const std::vector<Change> changes = {
+      {2, "mirrored", mirror}, {3, "mirrored", mirror},       {4, "mirrored", mirror},      {5, "mirrored", mirror},
+      {7, "mirrored", mirror}, {6, "turned 180°", half_turn}, {9, "turned 180°", half_turn}};
+  ImageGrid grid{.title = "Changes that do not keep the label: mirrored digits are no digits, a 6 turned 180° is a 9",
+                 .images = arma::fmat(kPixels, 2 * changes.size(), arma::fill::zeros),
+                 .captions = {},
+                 .marked = {},
                  .columns = 2 * int(changes.size())};
   for (std::size_t i = 0; i < changes.size(); ++i) {
     const arma::uvec found = arma::find(train.y == changes[i].digit, 1);
@@ -129,8 +140,8 @@ struct Data {
 
 Outcome train_setting(const Setting& setting, Data& data, const ch11::FinalNetSettings& net_settings,
                       const AugmentedSettings& settings, const Options& opt, Network<float>& net) {
-  arma::arma_rng::set_seed(opt.seed);                       // the same initial θ for every setting
-  std::mt19937_64 gen(opt.seed + 1);                        // the same mini-batch orders
+  arma::arma_rng::set_seed(opt.seed);  // the same initial θ for every setting
+  std::mt19937_64 gen(opt.seed + 1);   // the same mini-batch orders
   net = ch11::make_final_net<float>(net_settings);
   Outcome o;
   o.name = setting.name;
@@ -140,7 +151,8 @@ Outcome train_setting(const Setting& setting, Data& data, const ch11::FinalNetSe
       LabelledSet<float>{&data.split.dev.X, &data.Y_dev}, setting.distortion, opt.seed + 2, settings, gen,
       [&](int epoch, const History& h) {
         const EpochRecord& r = h.back();
-        o.test_error.push_back(1 - evaluate(net, data.test.X, data.Y_test).accuracy);  // for the figure only
+        // the test error per epoch: for the figure only, never for a choice
+        o.test_error.push_back(1 - evaluate(net, data.test.X, data.Y_test, settings.eval_chunk).accuracy);
         std::printf("  epoch %2d/%d  α %.2e  train acc %s  dev acc %s  (%.1f s)\n", epoch, settings.epochs,
                     r.learning_rate, format_percent(r.train_accuracy).c_str(), format_percent(r.dev_accuracy).c_str(),
                     r.seconds);
@@ -151,12 +163,13 @@ Outcome train_setting(const Setting& setting, Data& data, const ch11::FinalNetSe
   o.seconds = run.history.back().seconds;
   o.wait_seconds = run.wait_seconds;
   o.produce_seconds = run.produce_seconds;
-  o.test_accuracy = 1 - o.test_error.back();               // the last epoch's: no choice made on the test set
-  std::printf("  %s: dev %s, test %s after %d epochs; %.1f s of training (%.2f s per epoch), of which %.1f s (%.1f%%)\n"
-              "  waiting for distortions (the producer worked %.1f s in all)\n",
-              setting.name.c_str(), format_percent(run.history.back().dev_accuracy).c_str(),
-              format_percent(o.test_accuracy).c_str(), settings.epochs, o.seconds, o.seconds / settings.epochs,
-              o.wait_seconds, 100 * o.wait_seconds / o.seconds, o.produce_seconds);
+  o.test_accuracy = 1 - o.test_error.back();  // the last epoch's: no choice made on the test set
+  std::printf(
+      "  %s: dev %s, test %s after %d epochs; %.1f s of training (%.2f s per epoch), of which %.1f s (%.1f%%)\n"
+      "  waiting for distortions (the producer worked %.1f s in all)\n",
+      setting.name.c_str(), format_percent(run.history.back().dev_accuracy).c_str(),
+      format_percent(o.test_accuracy).c_str(), settings.epochs, o.seconds, o.seconds / settings.epochs, o.wait_seconds,
+      100 * o.wait_seconds / o.seconds, o.produce_seconds);
   return o;
 }
 
@@ -170,17 +183,33 @@ void outcome_figures(Plotter& plot, const std::vector<Outcome>& outcomes, const 
   for (const Outcome& o : outcomes) {
     const std::vector<double> x = o.history.epochs();
     plot.lines("learning_curve_" + o.name,
-               {.title = "Learning curve, " + o.name + " (" + net_name + ")", .xlabel = "epoch", .ylabel = "error (%)",
+               {.title = "Learning curve, " + o.name + " (" + net_name + ")",
+                .xlabel = "epoch",
+                .ylabel = "error (%)",
                 .series = {{"train (10,000 undistorted training images)", x,
                             error_percent(o.history.column(&EpochRecord::train_accuracy)), "linespoints"},
-                           {"dev", x, error_percent(o.history.column(&EpochRecord::dev_accuracy)),
-                            "linespoints"}},
-                .logx = false, .logy = true, .yrange = {}});
+                           {"dev", x, error_percent(o.history.column(&EpochRecord::dev_accuracy)), "linespoints"}},
+                .logx = false,
+                .logy = true,
+                .yrange = {},
+                .integer_x = true});
   }
-  LinePlot dev{.title = "Dev error per epoch", .xlabel = "epoch", .ylabel = "dev error (%)", .series = {},
-               .logx = false, .logy = true, .yrange = {}};
-  LinePlot test{.title = "Test error per epoch (drawn, never used to choose)", .xlabel = "epoch",
-                .ylabel = "test error (%)", .series = {}, .logx = false, .logy = true, .yrange = {}};
+  LinePlot dev{.title = "Dev error per epoch",
+               .xlabel = "epoch",
+               .ylabel = "dev error (%)",
+               .series = {},
+               .logx = false,
+               .logy = true,
+               .yrange = {},
+               .integer_x = true};
+  LinePlot test{.title = "Test error per epoch (drawn, never used to choose)",
+                .xlabel = "epoch",
+                .ylabel = "test error (%)",
+                .series = {},
+                .logx = false,
+                .logy = true,
+                .yrange = {},
+                .integer_x = true};
   for (const Outcome& o : outcomes) {
     const std::vector<double> x = o.history.epochs();
     dev.series.push_back({o.name, x, error_percent(o.history.column(&EpochRecord::dev_accuracy)), "linespoints"});
@@ -205,12 +234,14 @@ int main(int argc, char** argv) {
   app.add_flag("--compare", compare, "train none, affine and affine+elastic one after the other (3 times as long)");
   app.add_option("--hidden", hidden, "units of each of the two hidden layers")->check(CLI::Range(1, 4096));
   app.add_option("--keep-prob", keep_prob, "dropout's keep_prob after each hidden ReLU")->check(CLI::Range(0.05, 1.0));
-  app.add_option("--decay", decay, "the learning rate's factor per epoch, α = α0·decay^epoch")->check(CLI::Range(0.5, 1.0));
+  app.add_option("--decay", decay, "the learning rate's factor per epoch, α = α0·decay^epoch")
+      ->check(CLI::Range(0.5, 1.0));
   app.add_option("--rotation", strengths.ranges.rotation_degrees, "affine: rotations up to ± this many degrees")
       ->check(CLI::Range(0.0, 90.0));
   app.add_option("--scale", strengths.ranges.scale, "affine: scalings by 1 ± this")->check(CLI::Range(0.0, 0.5));
   app.add_option("--shear", strengths.ranges.shear, "affine: shears k up to ± this")->check(CLI::Range(0.0, 1.0));
-  app.add_option("--shift", strengths.ranges.shift, "affine: shifts up to ± this many pixels")->check(CLI::Range(0.0, 8.0));
+  app.add_option("--shift", strengths.ranges.shift, "affine: shifts up to ± this many pixels")
+      ->check(CLI::Range(0.0, 8.0));
   app.add_option("--sigma", strengths.field.sigma, "elastic: the Gaussian's σ in pixels")->check(CLI::Range(0.5, 10.0));
   app.add_option("--alpha", strengths.field.alpha, "elastic: the scale α")->check(CLI::Range(0.0, 200.0));
   app.add_option("--elastic-std", elastic_std, "elastic: the displacement's std in pixels (sets α by equation (1))")
@@ -224,8 +255,8 @@ int main(int argc, char** argv) {
     if (!set_blas_threads(blas_threads)) std::cout << "(not OpenBLAS: --blas-threads has no effect)\n";
     if (elastic_std >= 0) strengths.field.alpha = alpha_for_std(elastic_std, strengths.field.sigma);
     std::vector<Setting> settings_to_run;
-    for (const std::string& name : compare ? std::vector<std::string>{"none", "affine", "affine+elastic"}
-                                           : std::vector<std::string>{augment})
+    for (const std::string& name :
+         compare ? std::vector<std::string>{"none", "affine", "affine+elastic"} : std::vector<std::string>{augment})
       settings_to_run.push_back({name, distortion_named(name, strengths)});
 
     Plotter plot(opt);
@@ -234,8 +265,8 @@ int main(int argc, char** argv) {
       const Mnist mnist = load_dataset(opt.quick ? "sample" : opt.dataset, opt.data_dir);
       data.split = split_dev(mnist.train, opt.quick ? mnist.train.size() / 5 : std::size_t(dev_size), rng());
       data.test = mnist.test;
-      std::cout << mnist.name << ": train " << data.split.train.size() << ", dev " << data.split.dev.size()
-                << ", test " << data.test.size() << " images\n";
+      std::cout << mnist.name << ": train " << data.split.train.size() << ", dev " << data.split.dev.size() << ", test "
+                << data.test.size() << " images\n";
     }
     Dataset& train = data.split.train;
     distortion_grid(plot, train, strengths, opt.seed);
@@ -245,16 +276,20 @@ int main(int argc, char** argv) {
     data.X_bytes = ch07::to_bytes(train.X);
     data.Y = one_hot<float>(train.y);
     const arma::uword n_eval = std::min<arma::uword>(arma::uword(eval_size), train.X.n_cols);
-    data.X_eval = train.X.cols(0, n_eval - 1);                // the train curve: undistorted training images
+    data.X_eval = train.X.cols(0, n_eval - 1);  // the train curve: undistorted training images
     data.Y_eval = data.Y.cols(0, n_eval - 1);
     data.Y_dev = one_hot<float>(data.split.dev.y);
     data.Y_test = one_hot<float>(data.test.y);
-    train.X.reset();                                          // the bytes are the training set from here on
+    train.X.reset();  // the bytes are the training set from here on
 
     const ch11::FinalNetSettings net_settings = wide_net(hidden, keep_prob);
     const AugmentedSettings settings{.epochs = opt.quick ? std::min(opt.epochs, 3) : opt.epochs,
-                                     .batch_size = arma::uword(opt.batch_size), .lr = opt.lr, .decay = decay,
-                                     .background = !single_thread, .progress = ""};
+                                     .batch_size = arma::uword(opt.batch_size),
+                                     .lr = opt.lr,
+                                     .decay = decay,
+                                     .background = !single_thread,
+                                     .progress = "",
+                                     .eval_chunk = 2000};
     Network<float> net = ch11::make_final_net<float>(net_settings);
     const std::string net_name = net.describe();
     std::cout << "Network: " << net_name << ", " << net.parameter_count() << " parameters\n"
@@ -263,7 +298,8 @@ int main(int argc, char** argv) {
               << (single_thread ? "in the training thread" : "by a producer thread, one epoch ahead") << "\n";
 
     std::vector<Outcome> outcomes;
-    for (const Setting& s : settings_to_run) outcomes.push_back(train_setting(s, data, net_settings, settings, opt, net));
+    for (const Setting& s : settings_to_run)
+      outcomes.push_back(train_setting(s, data, net_settings, settings, opt, net));
     outcome_figures(plot, outcomes, "784-" + std::to_string(hidden) + "-" + std::to_string(hidden) + "-10");
 
     // The last setting's net (affine + elastic by default and with --compare) is the saved one.
@@ -272,15 +308,17 @@ int main(int argc, char** argv) {
     std::cout << "\nSaved the " << outcomes.back().name << " model to " << model.string() << " (chapter 11's format: "
               << "ch11 --hidden1 " << hidden << " --hidden2 " << hidden << " --load " << model.string()
               << " --classify IMAGE)\n";
-    const Evaluation test = ch07::report_test(net, data.test, plot,
-                                              {.print_confusion = false, .gallery_size = 60, .gallery_columns = 12});
+    const Evaluation test =
+        ch07::report_test(net, data.test, plot, {.print_confusion = false, .gallery_size = 60, .gallery_columns = 12});
 
-    std::cout << "\n     setting            dev error   test error   training (s)   s/epoch   waiting for distortions\n";
+    std::cout
+        << "\n     setting            dev error   test error   training (s)   s/epoch   waiting for distortions\n";
     std::vector<std::pair<std::string, double>> results;
     for (const Outcome& o : outcomes) {
       std::printf("     %-16s %10s %12s %14.1f %9.2f %12.1f s (%.1f%%)\n", o.name.c_str(),
-                  format_percent(1 - o.history.back().dev_accuracy).c_str(), format_percent(1 - o.test_accuracy).c_str(),
-                  o.seconds, o.seconds / settings.epochs, o.wait_seconds, 100 * o.wait_seconds / o.seconds);
+                  format_percent(1 - o.history.back().dev_accuracy).c_str(),
+                  format_percent(1 - o.test_accuracy).c_str(), o.seconds, o.seconds / settings.epochs, o.wait_seconds,
+                  100 * o.wait_seconds / o.seconds);
       results.emplace_back("test_accuracy_" + o.name, o.test_accuracy);
       results.emplace_back("dev_accuracy_" + o.name, o.history.back().dev_accuracy);
     }

@@ -42,8 +42,8 @@ class DistortionProducer {
  public:
   // originals: 784 × m bytes (kept by the caller); background: a producer thread, or none;
   // epochs: the last epoch that will be asked for (0: no end), so none is made in vain.
-  DistortionProducer(const arma::Mat<std::uint8_t>& originals, const Distortion& d, std::uint64_t seed,
-                     bool background, int epochs = 0)
+  DistortionProducer(const arma::Mat<std::uint8_t>& originals, const Distortion& d, std::uint64_t seed, bool background,
+                     int epochs = 0)
       : originals_(&originals), distortion_(d), seed_(seed), background_(background), epochs_(epochs) {}
   DistortionProducer(const DistortionProducer&) = delete;
   DistortionProducer& operator=(const DistortionProducer&) = delete;
@@ -64,14 +64,14 @@ class DistortionProducer {
     const auto start = std::chrono::steady_clock::now();
     arma::fmat& current = buffers_[epoch % 2];
     if (pending_.valid()) {
-      produce_seconds_ += pending_.get();                 // epoch e, made while e − 1 trained
+      produce_seconds_ += pending_.get();  // epoch e, made while e − 1 trained
     } else {
-      produce_seconds_ += produce(epoch, current);        // the first epoch, or no thread
+      produce_seconds_ += produce(epoch, current);  // the first epoch, or no thread
     }
     wait_seconds_ += std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     last_epoch_ = epoch;
     if (background_ && (epochs_ == 0 || epoch < epochs_)) {
-      arma::fmat& next = buffers_[(epoch + 1) % 2];       // the buffer epoch e − 1 trained on: free now
+      arma::fmat& next = buffers_[(epoch + 1) % 2];  // the buffer epoch e − 1 trained on: free now
       pending_ = std::async(std::launch::async, [this, epoch, &next] { return produce(epoch + 1, next); });
     }
     return current;
