@@ -202,7 +202,7 @@ fs::path Plotter::lines(const std::string& name, const LinePlot& plot) {
   g << preamble(plot.title);
   g << "set xlabel " << quote(plot.xlabel) << "\nset ylabel " << quote(plot.ylabel) << "\n";
   g << "set grid lt 1 lc rgb '#e4e4e4' lw 1\nset autoscale xfix\n";
-  g << "set key " << corners[corner] << " opaque box lc rgb '#bbbbbb' samplen 2.5 spacing 1.2\n";
+  g << "set key " << (plot.key.empty() ? std::string(corners[corner]) : plot.key) << " opaque box lc rgb '#bbbbbb' samplen 2.5 spacing 1.2\n";
   if (plot.logx) g << "set logscale x\nset mxtics 10\nset format x '%g'\n";
   if (plot.logy) g << "set logscale y\nset mytics 10\nset format y '%g'\n";
   if (plot.yrange) g << "set yrange [" << num(plot.yrange->first) << ":" << num(plot.yrange->second) << "]\n";
@@ -433,7 +433,7 @@ fs::path Plotter::images(const std::string& name, const ImageGrid& grid) {
         picture(top + r, left + c) = scale * grid.images(r * side + c, i);  // IDX order: pixel (r, c) at r·side + c
   }
 
-  const double px = std::clamp(66.0 / cell_w, 1.2, 3.0);  // screen pixels per data pixel
+  const double px = grid.pixel_size > 0 ? grid.pixel_size : std::clamp(66.0 / cell_w, 1.2, 3.0);  // screen pixels per data pixel
   const int title_h = grid.title.empty() ? 12 : 40;
   Figure fig;
   fig.width = std::max(360, int(W * px) + 20);

@@ -49,6 +49,7 @@ struct LinePlot {
   std::vector<Series> series{};
   bool logx = false, logy = false;
   std::optional<std::pair<double, double>> yrange{};
+  std::string key{};                // where the legend goes ("below", "top right"...); empty: the emptiest corner
 };
 
 // Points of a few classes over a grid of predicted classes (decision regions).
@@ -76,6 +77,7 @@ struct ImageGrid {
   std::vector<std::string> captions{};  // one per image (or none)
   std::vector<bool> marked{};       // drawn in red (e.g. misclassified); empty = none
   int columns = 10;
+  double pixel_size = 0;            // screen pixels per image pixel; 0: chosen from the number of images
 };
 
 struct HeatMap {
