@@ -202,7 +202,7 @@ fs::path Plotter::lines(const std::string& name, const LinePlot& plot) {
   g << preamble(plot.title);
   g << "set xlabel " << quote(plot.xlabel) << "\nset ylabel " << quote(plot.ylabel) << "\n";
   g << "set grid lt 1 lc rgb '#e4e4e4' lw 1\nset autoscale xfix\n";
-  g << "set key " << corners[corner] << " opaque box lc rgb '#bbbbbb' samplen 2.5 spacing 1.2\n";
+  g << "set key " << (plot.key.empty() ? std::string(corners[corner]) : plot.key) << " opaque box lc rgb '#bbbbbb' samplen 2.5 spacing 1.2\n";
   if (plot.logx) g << "set logscale x\nset mxtics 10\nset format x '%g'\n";
   if (plot.logx && xmax - xmin < 1 && !plot.series.empty() && !plot.series[0].x.empty()) {
     // Less than a decade: gnuplot would label no tick at all; label the first series' x values instead.
@@ -211,16 +211,6 @@ fs::path Plotter::lines(const std::string& name, const LinePlot& plot) {
     g << ")\n";
   }
   if (plot.logy) g << "set logscale y\nset mytics 10\nset format y '%g'\n";
-  if (plot.integer_x) {  // whole-number ticks, about ten of them
-    double lo = 0, hi = 0;
-    bool first = true;
-    for (const Series& s : plot.series)
-      for (double v : s.x) {
-        lo = first ? v : std::min(lo, v), hi = first ? v : std::max(hi, v);
-        first = false;
-      }
-    g << "set xtics " << std::max(1.0, std::ceil((hi - lo) / 10)) << "\nset format x '%.0f'\n";
-  }
   if (plot.yrange) g << "set yrange [" << num(plot.yrange->first) << ":" << num(plot.yrange->second) << "]\n";
   if (plot.integer_x && !plot.logx && xmax > xmin) {
     // A whole-number step giving at most about 10 ticks: 1, 2, 5, 10, 20, 50, ...
@@ -458,7 +448,7 @@ fs::path Plotter::images(const std::string& name, const ImageGrid& grid) {
         picture(top + r, left + c) = scale * grid.images(r * side + c, i);  // IDX order: pixel (r, c) at r·side + c
   }
 
-  const double px = std::clamp(66.0 / cell_w, 1.2, 3.0);  // screen pixels per data pixel
+  const double px = grid.pixel_size > 0 ? grid.pixel_size : std::clamp(66.0 / cell_w, 1.2, 3.0);  // screen pixels per data pixel
   const int title_h = grid.title.empty() ? 12 : 40;
   Figure fig;
   fig.width = std::max(360, int(W * px) + 20);

@@ -50,6 +50,7 @@ struct LinePlot {
   bool logx = false, logy = false;
   std::optional<std::pair<double, double>> yrange{};
   bool integer_x = false;           // x counts something (epochs): ticks at whole numbers only
+  std::string key{};                // where the legend goes ("below", "top right"...); empty: the emptiest corner
 };
 
 // Points of a few classes over a grid of predicted classes (decision regions).
@@ -77,6 +78,7 @@ struct ImageGrid {
   std::vector<std::string> captions{};  // one per image (or none)
   std::vector<bool> marked{};       // drawn in red (e.g. misclassified); empty = none
   int columns = 10;
+  double pixel_size = 0;            // screen pixels per image pixel; 0: chosen from the number of images
 };
 
 struct HeatMap {

@@ -54,7 +54,8 @@ arma::Mat<eT> sigmoid_derivative(const arma::Mat<eT>& z) {
 template <typename eT>
 arma::Mat<eT> tanh_activation(const arma::Mat<eT>& z) {
   // BEGIN EXERCISE ch03.tanh
-  // hint: arma::tanh(z) does it; or use the identity tanh(z) = 2σ(2z) − 1
+  // hint: tanh(z) = (e^z − e^{−z}) / (e^z + e^{−z}), element-wise; a form that cannot overflow for large |z|
+  // hint: is the identity tanh(z) = 2σ(2z) − 1 (σ from chapter 1)
   return arma::tanh(z);
   // END EXERCISE
 }
@@ -63,7 +64,7 @@ arma::Mat<eT> tanh_activation(const arma::Mat<eT>& z) {
 template <typename eT>
 arma::Mat<eT> tanh_derivative(const arma::Mat<eT>& z) {
   // BEGIN EXERCISE ch03.tanh_derivative
-  // hint: tanh'(z) = 1 − tanh²(z): a = tanh(z), then 1 − a ⊙ a (arma::square)
+  // hint: differentiate (e^z − e^{−z}) / (e^z + e^{−z}) with the quotient rule and write the result in terms of tanh(z) itself
   const arma::Mat<eT> a = arma::tanh(z);
   return eT(1) - arma::square(a);
   // END EXERCISE
@@ -82,7 +83,8 @@ arma::Mat<eT> relu(const arma::Mat<eT>& z) {
 template <typename eT>
 arma::Mat<eT> relu_derivative(const arma::Mat<eT>& z) {
   // BEGIN EXERCISE ch03.relu_derivative
-  // hint: 1 where z > 0, 0 elsewhere: arma::conv_to<arma::Mat<eT>>::from(z > 0)
+  // hint: ReLU is z on one side of 0 and a constant on the other: its slope on each side, element-wise, same shape as z
+  // hint: (the course takes the slope at z = 0 itself to be 0)
   return arma::conv_to<arma::Mat<eT>>::from(z > eT(0));
   // END EXERCISE
 }

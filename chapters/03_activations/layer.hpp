@@ -136,10 +136,9 @@ class Loss {
  public:
   using Mat = arma::Mat<eT>;
   virtual ~Loss() = default;
-  // name(): how messages and describe() show the layer, with its settings
-  // ("Linear(784 -> 64)", "Dropout(keep 0.8)"). kind(): what a model file
-  // records and checks ("Linear", "Dropout"); settings that are not saved
-  // matrices (a dropout rate) may change between saving and loading.
+  // name(): how messages and describe() show the loss ("MeanSquaredError",
+  // "BinaryCrossEntropy"). kind(): the same by default; a loss has no matrices
+  // for a model file to save.
   virtual std::string name() const = 0;
   virtual std::string kind() const { return name(); }
   // J = (1/m) Σ_i loss(a_i, y_i)

@@ -63,6 +63,21 @@ void show_activations(const course::Options& opt, course::Plotter& plotter) {
     plot.xlabel = "z";
     plot.ylabel = "value";
     plot.series = {{"f(z)", z, a.f, "lines"}, {"f'(z)", z, a.df, "lines"}};
+    if (a.file == "activation_relu" || a.file == "activation_leaky_relu") {
+      // f' jumps at z = 0 (f has a corner there): draw it as two pieces, each ending at z = 0,
+      // with a gap between them (NaN), instead of a slanted line across the jump.
+      std::vector<double> x, y;
+      for (arma::uword i = 0; i < z.n_elem; ++i) {
+        if (std::abs(z(i)) < 1e-9) {
+          x.insert(x.end(), {0.0, 0.0, 0.0});
+          y.insert(y.end(), {a.df(i - 1), std::nan(""), a.df(i + 1)});  // left limit, gap, right limit
+        } else {
+          x.push_back(z(i));
+          y.push_back(a.df(i));
+        }
+      }
+      plot.series[1] = {"f'(z) (jumps at z = 0)", x, y, "lines"};
+    }
     plotter.lines(a.file, plot);
   }
   const mat identity = course::tanh_activation(z) - (2.0 * course::sigmoid(mat(2.0 * z)) - 1.0);
@@ -179,6 +194,7 @@ int main(int argc, char** argv) {
                                      std::to_string(k + 1) + ")",
                                  xs, contribution, "lines"});
     }
+    fit_plot.key = "below";   // the hidden units' curves reach every corner
     plotter.lines("fit", fit_plot);
 
     course::LinePlot loss_plot;

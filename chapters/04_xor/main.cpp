@@ -75,8 +75,16 @@ int main(int argc, char** argv) {
     std::printf("   end:   w = [%.2e, %.2e], b = %.2e, cost J = %.6f (ln 2 = %.6f)\n", logistic.parameters.w(0),
                 logistic.parameters.w(1), logistic.parameters.b, logistic.costs.back(), std::log(2.0));
     print_outputs(data, logistic_a, "a = σ(w1 x1 + w2 x2 + b)");
-    std::printf("   accuracy %.0f%%: the best one line can do is to say 0.5 everywhere (README: the proof)\n\n",
+    std::printf("   accuracy %.0f%%: a = 0.5 everywhere is the cross-entropy's minimum for one line (README: the proof)\n",
                 100.0 * course::ch04::accuracy(logistic_a, data.Y));
+    // The accuracy's optimum is another line: x1 + x2 = 0.5 (w = (10, 10), b = −5) classifies 3 of the 4 points.
+    course::ch01::Parameters three_of_four;
+    three_of_four.w = arma::vec{10.0, 10.0};
+    three_of_four.b = -5.0;
+    const arma::rowvec line_a = course::ch01::predict_probability(three_of_four, data.X);
+    std::printf("   the line x1 + x2 = 0.5 (w = [10, 10], b = -5): accuracy %.0f%%, cost J = %.4f > ln 2:\n"
+                "   the best line for the accuracy (3 of 4; 4 of 4 is impossible) is not the best for the cost\n\n",
+                100.0 * course::ch04::accuracy(line_a, data.Y), course::ch01::cost(line_a, data.Y));
 
     // ---------------------------------------------------------------- 2. the 2-2-1 network
     std::cout << "2. The 2-2-1 network (sigmoid hidden, logistic output, binary cross-entropy), full batch, "
@@ -154,9 +162,14 @@ int main(int argc, char** argv) {
     loss.ylabel = "J (binary cross-entropy)";
     loss.logy = true;
     std::vector<double> e_net(run.cost.size()), e_lr(logistic.costs.size());
+    // A log epoch axis (from epoch 1): the plateau of the first few hundred epochs gets its share of the width.
+    loss.logx = true;
+    loss.xlabel = "epoch (log scale)";
     for (std::size_t i = 0; i < e_net.size(); ++i) e_net[i] = double(i);
     for (std::size_t i = 0; i < e_lr.size(); ++i) e_lr[i] = double(i);
-    loss.series = {{"2-2-1 network", e_net, run.cost, "lines"}, {"logistic regression (one neuron)", e_lr, logistic.costs, "lines"}};
+    auto from_one = [](const std::vector<double>& v) { return std::vector<double>(v.begin() + 1, v.end()); };
+    loss.series = {{"2-2-1 network", from_one(e_net), from_one(run.cost), "lines"},
+                   {"logistic regression (one neuron)", from_one(e_lr), from_one(logistic.costs), "lines"}};
     plotter.lines("loss", loss);
 
     course::RegionPlot boundary = region_plot(
@@ -175,7 +188,7 @@ int main(int argc, char** argv) {
           arma::rowvec z2 = run.net.W2 * A1 + run.net.b2;
           return arma::rowvec(1.0 / (1.0 + arma::exp(-z2)));
         },
-        0.0, 1.0);
+        -0.1, 1.1);   // a margin around [0, 1]²: the saturated points sit on its edges
     hidden.title = "The four points in the hidden layer's space: now one line separates them";
     hidden.xlabel = "a1_1 (hidden unit 1)";
     hidden.ylabel = "a1_2 (hidden unit 2)";

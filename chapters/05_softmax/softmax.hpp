@@ -107,8 +107,8 @@ class SoftmaxCrossEntropy : public Loss<eT> {
   void gradient(const Mat& Z, const Mat& Y, Mat& dZ) const override {
     check_same_shape(*this, "Z", Z, "Y", Y);
     // BEGIN EXERCISE ch05.softmax_cross_entropy_gradient
-    // hint: through softmax and cross-entropy together, ∂J/∂Z = (A − Y) / m with A = softmax(Z)
-    // hint: and m = Z.n_cols (the 1/m of the mean lives here)
+    // hint: chain the cross-entropy's ∂J/∂A through the softmax Jacobian (the README derives it): most terms
+    // hint: cancel, and the result involves only A = softmax(Z), Y and the number of examples m (the mean's 1/m)
     dZ = (softmax(Z) - Y) / eT(Z.n_cols);  // dZ = (A − Y) / m
     // END EXERCISE
   }

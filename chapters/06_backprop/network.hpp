@@ -235,9 +235,9 @@ class Network {
     check_targets(Y);                                    // Y: n_L × m, like a^L
     const std::size_t L = layers_.size();
     // BEGIN EXERCISE ch06.backward
-    // hint: deltas_[k + 1] holds ∂J/∂(output of layer k); start with the loss: loss_->gradient(a^L, Y, deltas_[L])
-    // hint: then for k = L − 1 down to 0: layers_[k]->backward(input of layer k, cache_[k], deltas_[k + 1], deltas_[k])
-    // hint: (the input of layer k is *input_ for k = 0, else cache_[k − 1]); skip ∂J/∂X when wants_input_gradient() is false
+    // hint: BP1 starts at the loss, which gives ∂J/∂a^L (its 1/m included); then walk the layers from the last to
+    // hint: the first, each turning ∂J/∂(its output) into ∂J/∂(its input) and its own dW, db (BP2–BP4); each layer
+    // hint: needs the input it saw in the forward pass and its cache; the first layer's ∂J/∂X may be skipped
     // hint: check that each deltas_[k] has the shape of layer k's input (std::invalid_argument naming layer_label(k)),
     // hint: and finish with check_gradient_shapes()
     require_loss().gradient(cache_[L - 1], Y, deltas_[L]);  // ∇_a J = ∂J/∂a^L (n_L × m, carries the 1/m)
