@@ -152,3 +152,46 @@ TEST(Ch03Losses, MeanSquaredErrorIsHalfTheMeanSquare) {
 }
 
 }  // namespace
+
+// Exercise ch03.linear_backward: BP3, BP4 and dA = Wᵀ·dZ on numbers worked by hand, then
+// against the numerical gradient, and no ∂J/∂A when it is not wanted.
+TEST(ch03_linear_backward, HandWorkedValues) {
+  course::Linear<double> linear(2, 2);
+  linear.weights = Mat{{1.0, 2.0}, {3.0, 4.0}};
+  linear.bias = arma::vec{0.5, -0.5};
+  const Mat A{{1.0, 0.0}, {2.0, 1.0}};     // 2 × m, m = 2
+  Mat Z, dA;
+  linear.forward(A, Z);
+  const Mat dZ{{1.0, -1.0}, {0.5, 2.0}};
+  linear.backward(A, Z, dZ, dA);
+  // dW = dZ·Aᵀ = [[1·1 + (−1)·0, 1·2 + (−1)·1], [0.5·1 + 2·0, 0.5·2 + 2·1]] = [[1, 1], [0.5, 3]]
+  const Mat dW_expected{{1.0, 1.0}, {0.5, 3.0}};
+  EXPECT_TRUE(arma::approx_equal(linear.dweights, dW_expected, "absdiff", 1e-12)) << linear.dweights;
+  // db = Σ_columns dZ = [0, 2.5]
+  const Mat db_expected = arma::vec{0.0, 2.5};
+  EXPECT_TRUE(arma::approx_equal(linear.dbias, db_expected, "absdiff", 1e-12)) << linear.dbias;
+  // dA = Wᵀ·dZ = [[1·1 + 3·0.5, 1·(−1) + 3·2], [2·1 + 4·0.5, 2·(−1) + 4·2]] = [[2.5, 5], [4, 6]]
+  const Mat dA_expected{{2.5, 5.0}, {4.0, 6.0}};
+  EXPECT_TRUE(arma::approx_equal(dA, dA_expected, "absdiff", 1e-12)) << dA;
+}
+
+TEST(ch03_linear_backward, MatchesNumericalGradient) {
+  course::seed_everything(31);
+  course::Linear<double> linear(4, 3);
+  linear.init_normal(0.7);
+  linear.bias.randn();
+  const Mat X(4, 5, arma::fill::randn);
+  expect_backward_matches_numerical(linear, X, 3);
+}
+
+TEST(ch03_linear_backward, NoInputGradientWhenNotWanted) {
+  course::Linear<double> linear(3, 2);
+  linear.init_normal(1.0);
+  linear.want_input_gradient(false);
+  const Mat A(3, 4, arma::fill::ones);
+  Mat Z, dA(3, 4, arma::fill::ones);
+  linear.forward(A, Z);
+  linear.backward(A, Z, Mat(2, 4, arma::fill::ones), dA);
+  EXPECT_TRUE(dA.is_empty()) << "dA should be left empty, is " << dA.n_rows << "x" << dA.n_cols;
+  EXPECT_TRUE(arma::approx_equal(linear.dweights, Mat(2, 3, arma::fill::value(4.0)), "absdiff", 1e-12));
+}

@@ -16,6 +16,7 @@
 #include <string>
 #include <vector>
 
+#include "common/exercise.hpp"
 #include "chapters/03_activations/layer.hpp"
 
 namespace course {
@@ -74,13 +75,19 @@ class Linear : public Layer<eT> {
   void backward(const Mat& input, const Mat& output, const Mat& dout, Mat& dinput) override {
     check_rows(*this, "input", input, n_in_);
     check_same_shape(*this, "dout", dout, "output", output);
-    dweights = dout * input.t();       // dW = dZ·Aᵀ
-    if (with_bias_) dbias = arma::sum(dout, 1);  // db = Σ_columns dZ
+    // BEGIN EXERCISE ch03.linear_backward
+    // hint: dout is dZ = ∂J/∂Z (n_out × m, the 1/m already in it). Z = W·A + b, so (BP3) dW, n_out × n_in, is a
+    // hint: product of dZ with the input summed over the m columns; (BP4) db, n_out × 1, sums dZ over the columns;
+    // hint: dinput = ∂J/∂A, n_in × m, goes back through W. Leave dbias alone without a bias, and leave dinput
+    // hint: empty when the input gradient is not wanted (input_gradient_ false)
+    dweights = dout * input.t();       // dW = dZ·Aᵀ                      (BP3)
+    if (with_bias_) dbias = arma::sum(dout, 1);  // db = Σ_columns dZ     (BP4)
     if (input_gradient_) {
-      dinput = weights.t() * dout;     // dA = Wᵀ·dZ
+      dinput = weights.t() * dout;     // dA = Wᵀ·dZ                      (BP2's first half)
     } else {
       dinput.reset();                  // not wanted (the network's first layer: dA would be ∂J/∂X)
     }
+    // END EXERCISE
   }
 
   // W decays (chapter 8's L2 and L1 apply to it), b does not.

@@ -37,8 +37,8 @@ namespace course {
 template <typename eT>
 arma::Mat<eT> softmax(const arma::Mat<eT>& Z) {
   // BEGIN EXERCISE ch05.softmax
-  // hint: for each column subtract its maximum (arma::max(Z, 0) is 1 × m; Z.each_row() - ...),
-  // hint: exponentiate (arma::exp), then divide each column by its sum (arma::sum(E, 0); E.each_row() /= ...)
+  // hint: a_i = e^{z_i} / Σ_j e^{z_j} per column; subtracting a column's maximum from it first changes nothing
+  // hint: in exact arithmetic and keeps e^z from overflowing (the result is C × m, each column summing to 1)
   arma::Mat<eT> E = Z.each_row() - arma::max(Z, 0);  // z − max(z): the largest entry becomes 0
   E = arma::exp(E);                                   // e^{z − max z} ∈ (0, 1]
   E.each_row() /= arma::sum(E, 0);                    // a_i = e^{z_i} / Σ_j e^{z_j}
