@@ -74,28 +74,29 @@ class Accept(unittest.TestCase):
         self.box.cleanup()
 
     def test_a_missing_results_file_is_named_and_fails(self):
-        self.box.results("07_mnist_mlp", "test_accuracy 0.9754\n")
+        self.box.results("07_mnist_mlp", "test_accuracy_mean 0.9754\n")
         p = self.box.course("accept", "--check")
         self.assertEqual(p.returncode, 1, p.stdout + p.stderr)
-        self.assertRegex(p.stdout, r"07_mnist_mlp +test_accuracy +97\.54% +goal >= 97\.50% +met")
+        self.assertRegex(p.stdout, r"07_mnist_mlp +test_accuracy_mean +97\.54% +goal >= 97\.50% +met")
         self.assertRegex(p.stdout, r"11_final_classifier +test_accuracy +no results file "
                                    r"out/accept/11_final_classifier/results.txt \(did the training fail\?\)")
         self.assertIn("course: error: a goal was missed or a result is missing", p.stderr)
 
     def test_a_missing_result_and_a_missed_goal_are_named_and_fail(self):
-        self.box.results("07_mnist_mlp", "test_accuracy 0.9612\n")
+        self.box.results("07_mnist_mlp", "test_accuracy_mean 0.9612\n")
         self.box.results("11_final_classifier", "test_accuracy 0.9850\nepochs 18\n")
         p = self.box.course("accept", "--check")
         self.assertEqual(p.returncode, 1, p.stdout + p.stderr)
-        self.assertRegex(p.stdout, r"07_mnist_mlp +test_accuracy +96\.12% +goal >= 97\.50% +MISSED")
+        self.assertRegex(p.stdout, r"07_mnist_mlp +test_accuracy_mean +96\.12% +goal >= 97\.50% +MISSED")
         self.assertRegex(p.stdout, r"11_final_classifier +test_accuracy +98\.50% +goal >= 98\.40% +met")
         self.assertRegex(p.stdout, r'11_final_classifier +training_seconds +no result "training_seconds" in '
                                    r"out/accept/11_final_classifier/results.txt")
         self.assertIn("course: error: a goal was missed", p.stderr)
 
     def test_every_goal_met(self):
-        self.box.results("07_mnist_mlp", "test_accuracy 0.9754\n")
+        self.box.results("07_mnist_mlp", "test_accuracy_mean 0.9754\n")
         self.box.results("11_final_classifier", "test_accuracy 0.9841\ntraining_seconds 59.2\n")
+        self.box.results("14_data_augmentation", "test_accuracy 0.9921\ntraining_seconds 250\n")
         p = self.box.course("accept", "--check")
         self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
         self.assertRegex(p.stdout, r"training_seconds +59\.2 s +goal <= 60\.0 s +met")
@@ -109,10 +110,10 @@ class Accept(unittest.TestCase):
         self.box.results("07_mnist_mlp", "stale 1\n")
         p = self.box.course("accept")
         self.assertEqual(p.returncode, 1, p.stdout + p.stderr)
-        self.assertRegex(p.stdout, r"11_final_classifier +the program failed")
-        self.assertRegex(p.stdout, r"07_mnist_mlp +test_accuracy +no results file")  # the stale file was removed
+        self.assertRegex(p.stdout, r"11_final_classifier \(seed 1\) the program failed")
+        self.assertRegex(p.stdout, r"07_mnist_mlp +test_accuracy_mean +no results file")  # the stale file was removed
         self.assertIn("course: error: a goal was missed or a result is missing", p.stderr)
-        self.assertEqual(self.box.cmake_calls()[-1], "--build --preset release -j 1 --target ch07 ch11")
+        self.assertEqual(self.box.cmake_calls()[-1], "--build --preset release -j 1 --target ch07 ch11 ch14")
 
     def test_help_comes_first_and_says_how_long(self):
         p = self.box.course("accept", "--help")
