@@ -126,7 +126,7 @@ TEST(ch14_bilinear, ASubPixelValueComputedByHand) {
   EXPECT_EQ(bilinear(image, 2, 2, -1.0, 0.0), 0.0f) << "outside the image is background";
 }
 
-TEST(ch14_bilinear, RejectsPositionsOfTheWrongShape) {
+TEST(Ch14Checks, BilinearRejectsPositionsOfTheWrongShape) {
   const arma::fvec image(kPixels, arma::fill::zeros);
   EXPECT_NE(message_of([&] { resample(image, arma::mat(2, 10, arma::fill::zeros)); }).find("2 × 784"),
             std::string::npos);
@@ -190,7 +190,7 @@ TEST(ch14_affine_map, SmallDistortionsKeepTheInkOverDetA) {
 
 // ---------------------------------------------------------------- the elastic field
 
-TEST(ch14_elastic_field, TheSmoothingKernelSumsToOneOnEveryRow) {
+TEST(Ch14Checks, TheSmoothingKernelSumsToOneOnEveryRow) {
   const arma::fmat G = gaussian_band(kSide, 4.0);
   EXPECT_EQ(G.n_cols, kSide + 2 * 12);
   for (arma::uword i = 0; i < kSide; ++i) EXPECT_NEAR(arma::accu(G.row(i)), 1.0, 1e-5);
