@@ -28,20 +28,37 @@ void lr_gradient(benchmark::State& state) {
   course::ch01::Parameters p = course::ch01::zero_parameters(n_x);
   p.w = 0.01 * arma::vec(n_x, arma::fill::randn);
   for (auto _ : state) {
-    course::ch01::Gradients g = vectorized ? course::ch01::gradients_vectorized(p, X, y) : course::ch01::gradients_loop(p, X, y);
+    course::ch01::Gradients g =
+        vectorized ? course::ch01::gradients_vectorized(p, X, y) : course::ch01::gradients_loop(p, X, y);
     benchmark::DoNotOptimize(g.dw.memptr());
     benchmark::DoNotOptimize(g.db);
   }
-  state.SetItemsProcessed(state.iterations() * static_cast<std::int64_t>(m));   // examples
-  state.counters["FLOP/s"] = benchmark::Counter(4.0 * n_x * static_cast<double>(m), benchmark::Counter::kIsIterationInvariantRate);
-  state.counters["bytes/s"] = benchmark::Counter(8.0 * n_x * static_cast<double>(m), benchmark::Counter::kIsIterationInvariantRate,
-                                                 benchmark::Counter::kIs1024);
+  state.SetItemsProcessed(state.iterations() * static_cast<std::int64_t>(m));  // examples
+  state.counters["FLOP/s"] =
+      benchmark::Counter(4.0 * n_x * static_cast<double>(m), benchmark::Counter::kIsIterationInvariantRate);
+  state.counters["bytes/s"] = benchmark::Counter(
+      8.0 * n_x * static_cast<double>(m), benchmark::Counter::kIsIterationInvariantRate, benchmark::Counter::kIs1024);
 }
 
 }  // namespace
 
-BENCHMARK(lr_gradient<false>)->Name("lr_gradient/double/loop")->RangeMultiplier(4)->Range(16, 16384)->UseRealTime()->Unit(benchmark::kMicrosecond);
-BENCHMARK(lr_gradient<true>)->Name("lr_gradient/double/vectorized")->RangeMultiplier(4)->Range(16, 16384)->UseRealTime()->Unit(benchmark::kMicrosecond);
-BENCHMARK(lr_gradient<true, 2>)->Name("lr_gradient/double/vectorized_2_threads")->RangeMultiplier(4)->Range(16, 16384)->UseRealTime()->Unit(benchmark::kMicrosecond);
+BENCHMARK(lr_gradient<false>)
+    ->Name("lr_gradient/double/loop")
+    ->RangeMultiplier(4)
+    ->Range(16, 16384)
+    ->UseRealTime()
+    ->Unit(benchmark::kMicrosecond);
+BENCHMARK(lr_gradient<true>)
+    ->Name("lr_gradient/double/vectorized")
+    ->RangeMultiplier(4)
+    ->Range(16, 16384)
+    ->UseRealTime()
+    ->Unit(benchmark::kMicrosecond);
+BENCHMARK(lr_gradient<true, 2>)
+    ->Name("lr_gradient/double/vectorized_2_threads")
+    ->RangeMultiplier(4)
+    ->Range(16, 16384)
+    ->UseRealTime()
+    ->Unit(benchmark::kMicrosecond);
 
 BENCHMARK_MAIN();

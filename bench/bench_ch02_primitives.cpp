@@ -40,7 +40,8 @@ void dot(benchmark::State& state) {
     benchmark::DoNotOptimize(result);
   }
   state.SetItemsProcessed(state.iterations() * static_cast<std::int64_t>(n));
-  state.counters["FLOP/s"] = benchmark::Counter(2.0 * static_cast<double>(n), benchmark::Counter::kIsIterationInvariantRate);
+  state.counters["FLOP/s"] =
+      benchmark::Counter(2.0 * static_cast<double>(n), benchmark::Counter::kIsIterationInvariantRate);
 }
 
 // ---- sigmoid: n exponentials, n items ----
@@ -72,27 +73,39 @@ void matmul(benchmark::State& state) {
   for (auto _ : state) {
     if constexpr (method == Matmul::naive_loop) C = matmul_loop(A, B);
     if constexpr (method == Matmul::reordered_loop) C = matmul_loop_reordered(A, B);
-    if constexpr (method == Matmul::vectorized) C = A * B;     // BLAS sgemm/dgemm
+    if constexpr (method == Matmul::vectorized) C = A * B;  // BLAS sgemm/dgemm
     benchmark::DoNotOptimize(C.memptr());
     benchmark::ClobberMemory();
   }
   const double flops = 2.0 * static_cast<double>(n) * static_cast<double>(n) * static_cast<double>(n);
   state.counters["FLOP/s"] = benchmark::Counter(flops, benchmark::Counter::kIsIterationInvariantRate);
-  state.SetItemsProcessed(state.iterations() * static_cast<std::int64_t>(n * n));   // elements of C
+  state.SetItemsProcessed(state.iterations() * static_cast<std::int64_t>(n * n));  // elements of C
 }
 
 template <typename eT>
 void register_for_type() {
   const std::string t = type_name<eT>();
-  benchmark::RegisterBenchmark(("dot/" + t + "/loop").c_str(), dot<eT, false>)->RangeMultiplier(10)->Range(1000, 10000000);
-  benchmark::RegisterBenchmark(("dot/" + t + "/vectorized").c_str(), dot<eT, true>)->RangeMultiplier(10)->Range(1000, 10000000)->UseRealTime();
+  benchmark::RegisterBenchmark(("dot/" + t + "/loop").c_str(), dot<eT, false>)
+      ->RangeMultiplier(10)
+      ->Range(1000, 10000000);
+  benchmark::RegisterBenchmark(("dot/" + t + "/vectorized").c_str(), dot<eT, true>)
+      ->RangeMultiplier(10)
+      ->Range(1000, 10000000)
+      ->UseRealTime();
   // The naive loop is O(n³) with a cache miss per step: stop at 512 (≈ a second per product).
   benchmark::RegisterBenchmark(("matmul/" + t + "/naive_loop").c_str(), matmul<eT, Matmul::naive_loop>)
-      ->RangeMultiplier(2)->Range(16, 512)->Unit(benchmark::kMillisecond);
+      ->RangeMultiplier(2)
+      ->Range(16, 512)
+      ->Unit(benchmark::kMillisecond);
   benchmark::RegisterBenchmark(("matmul/" + t + "/reordered_loop").c_str(), matmul<eT, Matmul::reordered_loop>)
-      ->RangeMultiplier(2)->Range(16, 1024)->Unit(benchmark::kMillisecond);
+      ->RangeMultiplier(2)
+      ->Range(16, 1024)
+      ->Unit(benchmark::kMillisecond);
   benchmark::RegisterBenchmark(("matmul/" + t + "/vectorized").c_str(), matmul<eT, Matmul::vectorized>)
-      ->RangeMultiplier(2)->Range(16, 1024)->UseRealTime()->Unit(benchmark::kMillisecond);
+      ->RangeMultiplier(2)
+      ->Range(16, 1024)
+      ->UseRealTime()
+      ->Unit(benchmark::kMillisecond);
 }
 
 const bool registered = [] {

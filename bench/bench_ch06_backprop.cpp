@@ -16,12 +16,12 @@
 #include <armadillo>
 #include <iostream>
 
-#include "common/blas_threads.hpp"
 #include "chapters/06_backprop/network.hpp"
+#include "chapters/06_backprop/network_builder.hpp"
 #include "chapters/06_backprop/per_example.hpp"
+#include "common/blas_threads.hpp"
 #include "common/chapter.hpp"
 #include "common/data.hpp"
-#include "chapters/06_backprop/network_builder.hpp"
 
 using namespace course;
 

@@ -19,8 +19,8 @@
 #include <benchmark/benchmark.h>
 #include <sys/resource.h>
 
-#include <armadillo>
 #include <algorithm>
+#include <armadillo>
 #include <cstdio>
 #include <iostream>
 #include <map>
@@ -29,9 +29,9 @@
 
 #include "chapters/06_backprop/per_example.hpp"
 #include "chapters/07_mnist_mlp/mnist_mlp.hpp"
+#include "collector.hpp"
 #include "common/chapter.hpp"
 #include "common/data.hpp"
-#include "collector.hpp"
 #include "interleaved.hpp"
 #include "mnist_data.hpp"
 
@@ -60,10 +60,10 @@ void BM_SgemmFloor(benchmark::State& state) {
   arma::fmat dA1(64, kBatch, arma::fill::zeros), dA2(16, kBatch, arma::fill::zeros);
   for (auto _ : state) {
     for (arma::uword b = 0; b < batches; ++b) {
-      Z1 = W1 * X;          // forward
+      Z1 = W1 * X;  // forward
       Z2 = W2 * Z1;
       Z3 = W3 * Z2;
-      dW3 = dZ3 * Z2.t();   // backward
+      dW3 = dZ3 * Z2.t();  // backward
       dA2 = W3.t() * dZ3;
       dW2 = dZ2 * Z1.t();
       dA1 = W2.t() * dZ2;
@@ -91,7 +91,8 @@ void BM_Epoch(benchmark::State& state) {
   }
   const double m = double(d.mnist.train.size());
   state.counters["examples/s"] = benchmark::Counter(m, benchmark::Counter::kIsIterationInvariantRate);
-  state.counters["GFLOP/s"] = benchmark::Counter(training_flops(kSizes, m) * 1e-9, benchmark::Counter::kIsIterationInvariantRate);
+  state.counters["GFLOP/s"] =
+      benchmark::Counter(training_flops(kSizes, m) * 1e-9, benchmark::Counter::kIsIterationInvariantRate);
   state.counters["test_accuracy"] = evaluate(net, d.mnist.test.X, one_hot<float>(d.mnist.test.y)).accuracy;
 }
 
@@ -133,10 +134,38 @@ void BM_Vectorized(benchmark::State& state) {
 
 // Seven short repetitions each; the summary takes the fastest (on a shared
 // machine the other jobs only ever add time, so the minimum is the best estimate).
-BENCHMARK(BM_SgemmFloor)->Arg(1)->Arg(2)->Unit(benchmark::kMillisecond)->UseRealTime()->MinTime(0.5)->Repetitions(7)->ComputeStatistics("min", course::bench::fastest)->ReportAggregatesOnly(true);
-BENCHMARK(BM_Epoch)->Arg(1)->Arg(2)->Unit(benchmark::kMillisecond)->UseRealTime()->MinTime(0.5)->Repetitions(7)->ComputeStatistics("min", course::bench::fastest)->ReportAggregatesOnly(true);
-BENCHMARK(BM_PerExample)->Unit(benchmark::kMillisecond)->UseRealTime()->MinTime(0.5)->Repetitions(7)->ComputeStatistics("min", course::bench::fastest)->ReportAggregatesOnly(true);
-BENCHMARK(BM_Vectorized)->Unit(benchmark::kMillisecond)->UseRealTime()->MinTime(0.5)->Repetitions(7)->ComputeStatistics("min", course::bench::fastest)->ReportAggregatesOnly(true);
+BENCHMARK(BM_SgemmFloor)
+    ->Arg(1)
+    ->Arg(2)
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime()
+    ->MinTime(0.5)
+    ->Repetitions(7)
+    ->ComputeStatistics("min", course::bench::fastest)
+    ->ReportAggregatesOnly(true);
+BENCHMARK(BM_Epoch)
+    ->Arg(1)
+    ->Arg(2)
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime()
+    ->MinTime(0.5)
+    ->Repetitions(7)
+    ->ComputeStatistics("min", course::bench::fastest)
+    ->ReportAggregatesOnly(true);
+BENCHMARK(BM_PerExample)
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime()
+    ->MinTime(0.5)
+    ->Repetitions(7)
+    ->ComputeStatistics("min", course::bench::fastest)
+    ->ReportAggregatesOnly(true);
+BENCHMARK(BM_Vectorized)
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime()
+    ->MinTime(0.5)
+    ->Repetitions(7)
+    ->ComputeStatistics("min", course::bench::fastest)
+    ->ReportAggregatesOnly(true);
 
 }  // namespace
 
@@ -166,10 +195,14 @@ int main(int argc, char** argv) {
   const double flops = training_flops(kSizes, m);
   rusage usage{};
   getrusage(RUSAGE_SELF, &usage);
-  std::printf("\nSummary: 784-64-16-10, batch %llu, float32, %s (%.0f training images), %.2f GFLOP of matrix products per epoch\n",
-              static_cast<unsigned long long>(kBatch), data().full ? "full MNIST" : "THE EMBEDDED SAMPLE (no full MNIST found)",
-              m, flops * 1e-9);
-  std::printf("  BLAS threads   epoch      examples/s   achieved GFLOP/s   sgemm floor (GFLOP/s)   epoch / floor   (CPU time: epoch, floor)\n");
+  std::printf(
+      "\nSummary: 784-64-16-10, batch %llu, float32, %s (%.0f training images), %.2f GFLOP of matrix products per "
+      "epoch\n",
+      static_cast<unsigned long long>(kBatch), data().full ? "full MNIST" : "THE EMBEDDED SAMPLE (no full MNIST found)",
+      m, flops * 1e-9);
+  std::printf(
+      "  BLAS threads   epoch      examples/s   achieved GFLOP/s   sgemm floor (GFLOP/s)   epoch / floor   (CPU time: "
+      "epoch, floor)\n");
   for (int threads : {1, 2}) {
     const course::bench::Collector::Result* epoch = get("BM_Epoch/" + std::to_string(threads));
     const course::bench::Collector::Result* floor = get("BM_SgemmFloor/" + std::to_string(threads));
@@ -179,7 +212,8 @@ int main(int argc, char** argv) {
                 flops * 1e-9 / floor->seconds, epoch->seconds / floor->seconds, epoch->cpu_seconds, floor->cpu_seconds);
   }
   if (const course::bench::Collector::Result* e = get("BM_Epoch/1")) {
-    std::printf("  test accuracy after the benchmark's epochs (1 thread run): %.2f%%\n", 100.0 * e->counters.at("test_accuracy"));
+    std::printf("  test accuracy after the benchmark's epochs (1 thread run): %.2f%%\n",
+                100.0 * e->counters.at("test_accuracy"));
   }
   const course::bench::Collector::Result* slow = get("BM_PerExample");
   const course::bench::Collector::Result* fast = get("BM_Vectorized");
@@ -190,7 +224,8 @@ int main(int argc, char** argv) {
   }
   std::printf("  peak memory (ru_maxrss): %.0f MB (the 60,000 + 10,000 images as float: %.0f MB)\n",
               double(usage.ru_maxrss) / 1024.0, 784.0 * 70000 * 4 / 1048576.0);
-  std::printf("  (the fastest of 7 repetitions of each, wall-clock; on a machine busy with other work every time grows)\n");
+  std::printf(
+      "  (the fastest of 7 repetitions of each, wall-clock; on a machine busy with other work every time grows)\n");
 
   // The goals' ratios, measured interleaved.
   set_blas_threads(1);
@@ -198,16 +233,24 @@ int main(int argc, char** argv) {
   Ch07Epoch fast_epoch, lesson_epoch;
   fast_epoch.net = make_mnist_mlp();
   seed_everything(1);
-  lesson_epoch.net = make_mlp<float>(kSizes);                 // chapter 3's Sigmoid and Tanh layers
+  lesson_epoch.net = make_mlp<float>(kSizes);  // chapter 3's Sigmoid and Tanh layers
   const arma::uword batches = (data().mnist.train.size() + kBatch - 1) / kBatch;
   arma::fmat X(784, kBatch, arma::fill::randu), W1(64, 784, arma::fill::randn), W2(16, 64, arma::fill::randn),
       W3(10, 16, arma::fill::randn), Z1, Z2, Z3, dW1, dW2, dW3, dA1, dA2;
-  const arma::fmat dZ1(64, kBatch, arma::fill::randn), dZ2(16, kBatch, arma::fill::randn), dZ3(10, kBatch, arma::fill::randn);
+  const arma::fmat dZ1(64, kBatch, arma::fill::randn), dZ2(16, kBatch, arma::fill::randn),
+      dZ3(10, kBatch, arma::fill::randn);
   std::vector<course::bench::Variant> v = {
-      {"sgemm floor", [&] {
+      {"sgemm floor",
+       [&] {
          for (arma::uword b = 0; b < batches; ++b) {
-           Z1 = W1 * X; Z2 = W2 * Z1; Z3 = W3 * Z2;
-           dW3 = dZ3 * Z2.t(); dA2 = W3.t() * dZ3; dW2 = dZ2 * Z1.t(); dA1 = W2.t() * dZ2; dW1 = dZ1 * X.t();
+           Z1 = W1 * X;
+           Z2 = W2 * Z1;
+           Z3 = W3 * Z2;
+           dW3 = dZ3 * Z2.t();
+           dA2 = W3.t() * dZ3;
+           dW2 = dZ2 * Z1.t();
+           dA1 = W2.t() * dZ2;
+           dW1 = dZ1 * X.t();
          }
        }},
       {"epoch (FastSigmoid, FastTanh)", [&] { fast_epoch.run(); }},

@@ -18,10 +18,10 @@
 #include <string>
 #include <vector>
 
-#include "common/blas_threads.hpp"
+#include "chapters/06_backprop/network_builder.hpp"
 #include "chapters/06_backprop/per_example.hpp"
 #include "chapters/09_optimizers/optimizers.hpp"
-#include "chapters/06_backprop/network_builder.hpp"
+#include "common/blas_threads.hpp"
 
 using namespace course;
 using namespace course::ch09;

@@ -13,9 +13,9 @@
 #include <armadillo>
 #include <vector>
 
-#include "common/blas_threads.hpp"
 #include "chapters/06_backprop/per_example.hpp"
 #include "chapters/10_batch_norm/bn_mlp.hpp"
+#include "common/blas_threads.hpp"
 
 using namespace course;
 using namespace course::ch10;
@@ -51,7 +51,11 @@ void BM_BatchNormLayer(benchmark::State& state) {
   state.counters["elements/s"] = benchmark::Counter(double(n * m), benchmark::Counter::kIsIterationInvariantRate);
 }
 
-BENCHMARK(BM_Step)->ArgsProduct({{0, 1}, {0, 1}})->ArgNames({"net", "bn"})->UseRealTime()->Unit(benchmark::kMicrosecond);
+BENCHMARK(BM_Step)
+    ->ArgsProduct({{0, 1}, {0, 1}})
+    ->ArgNames({"net", "bn"})
+    ->UseRealTime()
+    ->Unit(benchmark::kMicrosecond);
 BENCHMARK(BM_BatchNormLayer)->Arg(100)->Arg(256)->UseRealTime()->Unit(benchmark::kMicrosecond);
 
 }  // namespace

@@ -18,8 +18,8 @@
 // Without the full MNIST files it falls back to the embedded sample (and says so).
 #include <sys/resource.h>
 
-#include <armadillo>
 #include <algorithm>
+#include <armadillo>
 #include <cstdio>
 #include <iostream>
 #include <memory>
@@ -51,7 +51,8 @@ struct SgemmFloor {
   arma::fmat X{784, kBatch, arma::fill::randu}, W1{256, 784, arma::fill::randn}, W2{128, 256, arma::fill::randn},
       W3{10, 128, arma::fill::randn};
   arma::fmat Z1{256, kBatch, arma::fill::zeros}, Z2{128, kBatch, arma::fill::zeros}, Z3{10, kBatch, arma::fill::zeros};
-  arma::fmat dZ1{256, kBatch, arma::fill::randn}, dZ2{128, kBatch, arma::fill::randn}, dZ3{10, kBatch, arma::fill::randn};
+  arma::fmat dZ1{256, kBatch, arma::fill::randn}, dZ2{128, kBatch, arma::fill::randn},
+      dZ3{10, kBatch, arma::fill::randn};
   arma::fmat dW1{256, 784, arma::fill::zeros}, dW2{128, 256, arma::fill::zeros}, dW3{10, 128, arma::fill::zeros};
   arma::fmat dA1{256, kBatch, arma::fill::zeros}, dA2{128, kBatch, arma::fill::zeros};
   void run() {
@@ -91,8 +92,10 @@ std::unique_ptr<Epoch> make_epoch(Part part) {
   } else {
     e->net = make_final_net<float>({kSizes, part == Part::kNoDropout ? 1.0 : 0.8, part != Part::kLessonDropout});
   }
-  if (part == Part::kSgd) e->optimizer = std::make_unique<SGD<float>>(0.01f);
-  else e->optimizer = std::make_unique<ch09::FusedAdam<float>>(1e-3f);
+  if (part == Part::kSgd)
+    e->optimizer = std::make_unique<SGD<float>>(0.01f);
+  else
+    e->optimizer = std::make_unique<ch09::FusedAdam<float>>(1e-3f);
   return e;
 }
 
@@ -117,7 +120,8 @@ int main(int argc, char** argv) try {
   };
   course::bench::take_only(argc, argv, v);
   if (argc > 1) {
-    std::cerr << "bench_ch11_final: unknown argument '" << argv[1] << "' (expected --rounds=N, --csv=PATH, --only=TEXT)\n";
+    std::cerr << "bench_ch11_final: unknown argument '" << argv[1]
+              << "' (expected --rounds=N, --csv=PATH, --only=TEXT)\n";
     return 1;
   }
   if (v.size() < 6) {  // a profile of some of them: no summary
@@ -134,12 +138,16 @@ int main(int argc, char** argv) try {
   const double floor = v[0].fastest(), epoch = v[1].fastest();
   rusage usage{};
   getrusage(RUSAGE_SELF, &usage);
-  std::printf("\nSummary: 784-256-128-10, BN + ReLU + dropout 0.2, Adam (fused), batch %llu, float32, 1 BLAS thread, %s (%.0f images)\n",
-              static_cast<unsigned long long>(kBatch), data().full ? "full MNIST" : "THE EMBEDDED SAMPLE", m);
+  std::printf(
+      "\nSummary: 784-256-128-10, BN + ReLU + dropout 0.2, Adam (fused), batch %llu, float32, 1 BLAS thread, %s (%.0f "
+      "images)\n",
+      static_cast<unsigned long long>(kBatch), data().full ? "full MNIST" : "THE EMBEDDED SAMPLE", m);
   std::printf("  %.1f GFLOP of matrix products per epoch; %d rounds, interleaved\n", flops * 1e-9, rounds);
   course::bench::print_spread(v);
-  std::printf("  epoch %.3f s, %.0f examples/s, %.1f GFLOP/s achieved; sgemm floor %.3f s (%.1f GFLOP/s); epoch / floor %.2f×\n",
-              epoch, m / epoch, flops * 1e-9 / epoch, floor, flops * 1e-9 / floor, epoch / floor);
+  std::printf(
+      "  epoch %.3f s, %.0f examples/s, %.1f GFLOP/s achieved; sgemm floor %.3f s (%.1f GFLOP/s); epoch / floor "
+      "%.2f×\n",
+      epoch, m / epoch, flops * 1e-9 / epoch, floor, flops * 1e-9 / floor, epoch / floor);
   std::printf("  the lessons' Dropout and ReLU / the fast ones: %.2f× (epoch / floor with the lessons': %.2f×)\n",
               v[2].fastest() / epoch, v[2].fastest() / floor);
   // A part's share, round by round: (epoch − epoch without it) / epoch, both from the same
@@ -150,15 +158,17 @@ int main(int argc, char** argv) try {
       r.push_back(100 * (v[1].seconds[k] - without.seconds[k]) / v[1].seconds[k]);
     std::sort(r.begin(), r.end());
     char text[96];
-    std::snprintf(text, sizeof text, "%.1f%% (rounds %.1f … %.1f)", r.size() % 2 ? r[r.size() / 2] : (r[r.size() / 2 - 1] + r[r.size() / 2]) / 2,
-                  r.front(), r.back());
+    std::snprintf(text, sizeof text, "%.1f%% (rounds %.1f … %.1f)",
+                  r.size() % 2 ? r[r.size() / 2] : (r[r.size() / 2 - 1] + r[r.size() / 2]) / 2, r.front(), r.back());
     return std::string(text);
   };
-  std::printf("  share of the epoch, median of the rounds' paired differences: batch norm %s, dropout %s, Adam over SGD %s\n",
-              share(v[3]).c_str(), share(v[4]).c_str(), share(v[5]).c_str());
+  std::printf(
+      "  share of the epoch, median of the rounds' paired differences: batch norm %s, dropout %s, Adam over SGD %s\n",
+      share(v[3]).c_str(), share(v[4]).c_str(), share(v[5]).c_str());
   std::printf("  goal: epoch <= 1.2× the floor (%s); peer table: ./course bench (numpy in the same session)\n",
               epoch <= 1.2 * floor ? "met" : "not met");
-  std::printf("  peak memory (ru_maxrss): %.0f MB for the five nets (goal: below 300 MB)\n", double(usage.ru_maxrss) / 1024.0);
+  std::printf("  peak memory (ru_maxrss): %.0f MB for the five nets (goal: below 300 MB)\n",
+              double(usage.ru_maxrss) / 1024.0);
   return 0;
 } catch (const std::exception& e) {
   std::cerr << "bench_ch11_final: " << e.what() << "\n";

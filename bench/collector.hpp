@@ -31,7 +31,7 @@ class Collector : public benchmark::ConsoleReporter {
       auto it = results.find(key);
       if (it == results.end()) {
         results[key] = r;
-      } else {                                       // keep the fastest repetition
+      } else {  // keep the fastest repetition
         it->second.seconds = std::min(it->second.seconds, r.seconds);
         it->second.cpu_seconds = std::min(it->second.cpu_seconds, r.cpu_seconds);
         it->second.counters = r.counters;

@@ -9,19 +9,19 @@
 #pragma once
 #include <algorithm>
 #include <chrono>
-#include <ctime>
 #include <cstdio>
-#include <functional>
+#include <ctime>
 #include <fstream>
-#include <string>
+#include <functional>
 #include <stdexcept>
+#include <string>
 #include <vector>
 
 namespace course::bench {
 
 struct Variant {
   std::string name;
-  std::function<void()> run;       // one epoch (or one floor pass)
+  std::function<void()> run;         // one epoch (or one floor pass)
   std::vector<double> seconds = {};  // CPU time of each round
   std::vector<double> wall = {};     // wall-clock time of each round
   double fastest() const { return *std::min_element(seconds.begin(), seconds.end()); }
@@ -116,8 +116,10 @@ inline std::string take_csv(int& argc, char** argv) {
   int kept = 1;
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
-    if (a.rfind("--csv=", 0) == 0) path = a.substr(6);
-    else argv[kept++] = argv[i];
+    if (a.rfind("--csv=", 0) == 0)
+      path = a.substr(6);
+    else
+      argv[kept++] = argv[i];
   }
   argc = kept;
   return path;

@@ -42,8 +42,10 @@ std::string chapter_folder(const std::string& id) {
 
 std::string format_number(double value) {
   std::ostringstream s;
-  if (value == std::floor(value) && std::abs(value) < 1e15) s << static_cast<long long>(value);  // 1000000, not 1e+06
-  else s << value;
+  if (value == std::floor(value) && std::abs(value) < 1e15)
+    s << static_cast<long long>(value);  // 1000000, not 1e+06
+  else
+    s << value;
   return s.str();
 }
 
@@ -83,9 +85,12 @@ CLI::Validator one_of(const std::vector<std::string>& allowed) {
 
 std::string plot_mode_name(PlotMode mode) {
   switch (mode) {
-    case PlotMode::png: return "png";
-    case PlotMode::window: return "window";
-    case PlotMode::none: return "none";
+    case PlotMode::png:
+      return "png";
+    case PlotMode::window:
+      return "window";
+    case PlotMode::none:
+      return "none";
   }
   return "png";
 }
@@ -141,7 +146,8 @@ Chapter::Chapter(std::string id, std::string title, Options defaults)
   app_.add_option("--lr", options_.lr, "learning rate α")->check(in_range(0, 100, /*lo_open=*/true));
   app_.add_option("--batch-size", options_.batch_size, "examples per mini-batch")->check(in_range(1, 60000));
   app_.add_option("--data-dir", options_.data_dir, "folder of the MNIST IDX files (or set COURSE_DATA_DIR)");
-  app_.add_option("--dataset", options_.dataset, "data set: mnist, fashion (Fashion-MNIST) or sample (the embedded one)")
+  app_.add_option("--dataset", options_.dataset,
+                  "data set: mnist, fashion (Fashion-MNIST) or sample (the embedded one)")
       ->check(one_of({"mnist", "fashion", "sample"}));
   app_.add_option("--out", options_.out, "folder for the figures, CSV files and logs");
   app_.add_flag("--quick", options_.quick, "the embedded MNIST sample and short runs (what the tests use)");

@@ -27,15 +27,16 @@ enum class PlotMode { png, window, none };
 // The flags every chapter shares. A chapter gives its own defaults; the ranges
 // are checked by CLI11 and a bad value stops with a message naming the flag.
 struct Options {
-  unsigned long seed = 42;      // --seed: every random number of the run follows from it
-  int epochs = 10;              // --epochs  [1, 1000000]
-  double lr = 0.1;              // --lr      (0, 100]
-  int batch_size = 64;          // --batch-size [1, 60000]
-  fs::path data_dir = "";       // --data-dir: folder of the MNIST IDX files (default: datasets/mnist of the repository, or $COURSE_DATA_DIR)
-  std::string dataset = "mnist";// --dataset mnist|fashion|sample
-  fs::path out = "";            // --out: folder for figures, CSVs, logs (default: out/<chapter folder>)
-  bool quick = false;           // --quick: the embedded sample and short runs (what the tests use)
-  PlotMode plot = PlotMode::png;// --plot png|window|none
+  unsigned long seed = 42;  // --seed: every random number of the run follows from it
+  int epochs = 10;          // --epochs  [1, 1000000]
+  double lr = 0.1;          // --lr      (0, 100]
+  int batch_size = 64;      // --batch-size [1, 60000]
+  fs::path data_dir =
+      "";  // --data-dir: folder of the MNIST IDX files (default: datasets/mnist of the repository, or $COURSE_DATA_DIR)
+  std::string dataset = "mnist";  // --dataset mnist|fashion|sample
+  fs::path out = "";              // --out: folder for figures, CSVs, logs (default: out/<chapter folder>)
+  bool quick = false;             // --quick: the embedded sample and short runs (what the tests use)
+  PlotMode plot = PlotMode::png;  // --plot png|window|none
 };
 
 class Chapter {

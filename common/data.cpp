@@ -84,7 +84,8 @@ Dataset load_idx_pair(const fs::path& images_file, const fs::path& labels_file, 
   const arma::Row<std::uint8_t> labels = read_idx_labels(labels_file);
   if ((rows != 0 && images.rows != rows) || (cols != 0 && images.cols != cols))
     throw IdxError("IDX file " + images_file.string() + ": wrong image size: expected " + std::to_string(rows) + "×" +
-                   std::to_string(cols) + " pixels, found " + std::to_string(images.rows) + "×" + std::to_string(images.cols));
+                   std::to_string(cols) + " pixels, found " + std::to_string(images.rows) + "×" +
+                   std::to_string(images.cols));
   if (images.pixels.n_cols != labels.n_elem)
     throw IdxError("images and labels disagree in count: expected as many labels as images, found " +
                    std::to_string(images.pixels.n_cols) + " images in " + images_file.string() + " and " +
@@ -118,8 +119,9 @@ Mnist load_dataset(const std::string& name, const fs::path& data_dir) {
   if (name == "mnist") {
     const fs::path dir = mnist_dir_or_default(data_dir);
     if (!has_all_four(dir))
-      throw DatasetNotFound("MNIST not found in " + dir.string() + " (expected " + kTrainImages + "[.gz], " + kTrainLabels +
-                            "[.gz], " + kTestImages + "[.gz], " + kTestLabels + "[.gz]; missing: " + missing_list(dir) +
+      throw DatasetNotFound("MNIST not found in " + dir.string() + " (expected " + kTrainImages + "[.gz], " +
+                            kTrainLabels + "[.gz], " + kTestImages + "[.gz], " + kTestLabels +
+                            "[.gz]; missing: " + missing_list(dir) +
                             "): run ./course fetch, or pass --quick to use the embedded sample, or copy the four files "
                             "there by hand (see datasets/README.md)");
     return load_four(dir, "MNIST");
@@ -140,10 +142,11 @@ Mnist load_dataset(const std::string& name, const fs::path& data_dir) {
       if (has_all_four(dir)) return load_four(dir, "Fashion-MNIST");
       looked += (looked.empty() ? "" : ", ") + dir.string();
     }
-    throw DatasetNotFound("Fashion-MNIST not found (looked in " + looked + " for " + kTrainImages + "[.gz], " + kTrainLabels +
-                          "[.gz], " + kTestImages + "[.gz], " + kTestLabels +
-                          "[.gz]): install Debian's package with sudo apt-get install dataset-fashion-mnist, "
-                          "or copy the four files into datasets/fashion-mnist, or pass --data-dir <folder holding them>");
+    throw DatasetNotFound(
+        "Fashion-MNIST not found (looked in " + looked + " for " + kTrainImages + "[.gz], " + kTrainLabels + "[.gz], " +
+        kTestImages + "[.gz], " + kTestLabels +
+        "[.gz]): install Debian's package with sudo apt-get install dataset-fashion-mnist, "
+        "or copy the four files into datasets/fashion-mnist, or pass --data-dir <folder holding them>");
   }
 
   throw std::invalid_argument("unknown data set '" + name + "': expected mnist, fashion or sample");
@@ -169,8 +172,8 @@ Dataset subset(const Dataset& data, const arma::uvec& indices) {
 Split split_dev(const Dataset& data, std::size_t dev_size, std::mt19937_64& gen) {
   const std::size_t m = data.size();
   if (dev_size >= m)
-    throw std::invalid_argument("split_dev: a dev set of " + std::to_string(dev_size) + " examples leaves no training examples out of " +
-                                std::to_string(m));
+    throw std::invalid_argument("split_dev: a dev set of " + std::to_string(dev_size) +
+                                " examples leaves no training examples out of " + std::to_string(m));
   const arma::uvec order = shuffled_indices(m, gen);
   Split split;
   split.train = subset(data, order.head(m - dev_size));

@@ -26,14 +26,14 @@ void seed_everything(unsigned long seed);
 
 // Images (pixels scaled to [0, 1], 784 × m, float) with their labels (0..9).
 struct Dataset {
-  arma::fmat X;                 // n_x × m
-  arma::Row<std::uint8_t> y;    // 1 × m
+  arma::fmat X;               // n_x × m
+  arma::Row<std::uint8_t> y;  // 1 × m
   std::size_t size() const { return X.n_cols; }
 };
 
 struct Mnist {
-  Dataset train;  // the 60,000 training images (or the embedded sample's training part)
-  Dataset test;   // the 10,000 test images (or the sample's test part)
+  Dataset train;     // the 60,000 training images (or the embedded sample's training part)
+  Dataset test;      // the 10,000 test images (or the sample's test part)
   std::string name;  // "MNIST", "Fashion-MNIST" or "MNIST sample (embedded)"
 };
 
@@ -104,7 +104,9 @@ template <typename eT = float>
 arma::Mat<eT> one_hot(const arma::Row<std::uint8_t>& labels, std::size_t classes = 10) {
   arma::Mat<eT> Y(classes, labels.n_elem, arma::fill::zeros);
   for (arma::uword i = 0; i < labels.n_elem; ++i) {
-    if (labels[i] >= classes) throw std::invalid_argument("one_hot: label " + std::to_string(labels[i]) + " >= " + std::to_string(classes) + " classes");
+    if (labels[i] >= classes)
+      throw std::invalid_argument("one_hot: label " + std::to_string(labels[i]) + " >= " + std::to_string(classes) +
+                                  " classes");
     Y(labels[i], i) = eT(1);
   }
   return Y;

@@ -1,9 +1,9 @@
 #include "common/files.hpp"
 
+#include <unistd.h>
 #include <fstream>
 #include <stdexcept>
 #include <system_error>
-#include <unistd.h>
 
 namespace course {
 

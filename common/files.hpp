@@ -15,8 +15,7 @@ namespace fs = std::filesystem;
 // is renamed over `path` only once `write` returned and the stream is flushed
 // without error. On any failure the temporary file is removed, `path` is left as
 // it was, and a std::runtime_error names the file.
-void write_file_atomically(const fs::path& path, const std::function<void(std::ostream&)>& write,
-                           bool binary = false);
+void write_file_atomically(const fs::path& path, const std::function<void(std::ostream&)>& write, bool binary = false);
 
 // <out>/results.txt: "name value" lines that scripts read (./course accept checks
 // the accuracy goals from them), written atomically.

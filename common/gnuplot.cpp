@@ -5,13 +5,13 @@
 
 #include <gnuplot-iostream.h>
 
+#include <unistd.h>
 #include <csignal>
 #include <cstdlib>
 #include <fstream>
 #include <iostream>
 #include <sstream>
 #include <stdexcept>
-#include <unistd.h>
 
 namespace course::gnuplot {
 
@@ -22,13 +22,14 @@ const char* const kColours[] = {"#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#94
 const char* const kLightColours[] = {"#aec7e8", "#ffbb78", "#98df8a", "#ff9896", "#c5b0d5",
                                      "#c49c94", "#f7b6d2", "#c7c7c7", "#dbdb8d", "#9edae5"};
 
-
 // A shell single-quoted word (for the gnuplot command line given to popen).
 std::string shell_quote(const std::string& text) {
   std::string out = "'";
   for (char c : text) {
-    if (c == '\'') out += "'\\''";
-    else out += c;
+    if (c == '\'')
+      out += "'\\''";
+    else
+      out += c;
   }
   return out + "'";
 }
@@ -63,9 +64,9 @@ bool gnuplot_accepts(const std::string& gnuplot, const std::string& commands) {
 }
 
 struct GnuplotInfo {
-  std::string path;            // empty: no gnuplot
-  bool pngcairo = false;       // it can draw PNG files
-  std::string window_terminal; // qt, wxt or x11 when one exists and there is a display
+  std::string path;             // empty: no gnuplot
+  bool pngcairo = false;        // it can draw PNG files
+  std::string window_terminal;  // qt, wxt or x11 when one exists and there is a display
 };
 
 const GnuplotInfo& gnuplot_info() {
@@ -97,8 +98,8 @@ void warn_once(bool& warned, const std::string& message) {
 bool warned_no_gnuplot = false, warned_no_window = false;
 
 // Pipes `script` to gnuplot with the given terminal; gnuplot's messages go to `log`.
-void run_gnuplot(const std::string& terminal, const std::string& output, const std::string& script,
-                 const fs::path& log, bool persist) {
+void run_gnuplot(const std::string& terminal, const std::string& output, const std::string& script, const fs::path& log,
+                 bool persist) {
   static bool sigpipe_ignored = false;
   if (!sigpipe_ignored) {  // a gnuplot that exits early must not kill the program with SIGPIPE
     std::signal(SIGPIPE, SIG_IGN);
@@ -170,9 +171,10 @@ fs::path render(const fs::path& out, const std::string& name, PlotMode mode, con
   if (mode == PlotMode::none) return {};
   const GnuplotInfo& info = gnuplot_info();
   if (info.path.empty() || !info.pngcairo) {
-    warn_once(warned_no_gnuplot, info.path.empty()
-                                     ? "gnuplot not found: figures are written as CSV only; install gnuplot-nox"
-                                     : "gnuplot has no pngcairo terminal: figures are written as CSV only; install gnuplot-nox");
+    warn_once(warned_no_gnuplot,
+              info.path.empty()
+                  ? "gnuplot not found: figures are written as CSV only; install gnuplot-nox"
+                  : "gnuplot has no pngcairo terminal: figures are written as CSV only; install gnuplot-nox");
     return {};
   }
   const std::string pid = std::to_string(::getpid());
@@ -212,6 +214,5 @@ fs::path render(const fs::path& out, const std::string& name, PlotMode mode, con
   }
   return png;
 }
-
 
 }  // namespace course::gnuplot

@@ -12,8 +12,8 @@
 #include <algorithm>
 #include <array>
 #include <cerrno>
-#include <cstring>
 #include <cstdio>
+#include <cstring>
 #include <fstream>
 #include <memory>
 #include <vector>
@@ -69,7 +69,8 @@ class IdxStream {
     // gzip's last 4 bytes: the uncompressed size modulo 2^32 (of the last member).
     unsigned char tail[4] = {0, 0, 0, 0};
     if (is_gzip_ && on_disk_ >= 18 && std::fseek(in, -4, SEEK_END) == 0 && std::fread(tail, 1, 4, in) == 4)
-      isize_ = std::uint32_t(tail[0]) | std::uint32_t(tail[1]) << 8 | std::uint32_t(tail[2]) << 16 | std::uint32_t(tail[3]) << 24;
+      isize_ = std::uint32_t(tail[0]) | std::uint32_t(tail[1]) << 8 | std::uint32_t(tail[2]) << 16 |
+               std::uint32_t(tail[3]) << 24;
     std::fclose(in);
 
     gz_ = gzopen(file.c_str(), "rb");
@@ -161,21 +162,21 @@ std::vector<std::uint32_t> read_header(IdxStream& in, const fs::path& file, std:
   if (found != magic) fail(file, "wrong magic number: expected " + expected_kind + ", found " + describe_magic(found));
   got += in.read(bytes + 4, header - 4);
   if (got < header)
-    fail(file, "truncated header: expected " + std::to_string(header) + " bytes of header, found " + std::to_string(got) +
-                   " bytes" + where);
+    fail(file, "truncated header: expected " + std::to_string(header) + " bytes of header, found " +
+                   std::to_string(got) + " bytes" + where);
   std::vector<std::uint32_t> dims(n_dims);
   for (std::size_t d = 0; d < n_dims; ++d) dims[d] = big_endian(bytes + 4 + 4 * d);
   return dims;
 }
 
-void length_error(const fs::path& file, std::uint64_t found, std::size_t header, std::uint64_t payload, const std::string& what,
-                  bool is_gzip) {
+void length_error(const fs::path& file, std::uint64_t found, std::size_t header, std::uint64_t payload,
+                  const std::string& what, bool is_gzip) {
   const std::uint64_t expected = header + payload;
   if (found == expected) return;
   const std::string where = is_gzip ? " (after gzip decompression)" : "";
   const std::string problem = found < expected ? "truncated" : "trailing bytes";
-  fail(file, problem + ": expected " + std::to_string(expected) + " bytes (" + std::to_string(header) + "-byte header + " + what +
-                 "), found " + std::to_string(found) + " bytes" + where);
+  fail(file, problem + ": expected " + std::to_string(expected) + " bytes (" + std::to_string(header) +
+                 "-byte header + " + what + "), found " + std::to_string(found) + " bytes" + where);
 }
 
 // Reads the payload of `in` (its header already read) into dst: exactly `payload` bytes,
@@ -184,8 +185,8 @@ void length_error(const fs::path& file, std::uint64_t found, std::size_t header,
 // confirmed by decompressing without keeping anything), so that a header claiming
 // billions of images is rejected without allocating for them.
 template <typename Allocate>
-void read_payload(IdxStream& in, const fs::path& file, std::size_t header, std::uint64_t payload, const std::string& what,
-                  Allocate allocate) {
+void read_payload(IdxStream& in, const fs::path& file, std::size_t header, std::uint64_t payload,
+                  const std::string& what, Allocate allocate) {
   const std::uint64_t expected = header + payload;
   if (!in.is_gzip()) {
     length_error(file, in.size_on_disk(), header, payload, what, false);
@@ -228,8 +229,9 @@ std::string gzip_bytes(const std::string& data, const fs::path& file) {
 void write_bytes(const fs::path& file, const std::string& raw) {
   const bool gz = file.extension() == ".gz";
   const std::string bytes = gz ? gzip_bytes(raw, file) : raw;
-  write_file_atomically(file, [&](std::ostream& out) { out.write(bytes.data(), static_cast<std::streamsize>(bytes.size())); },
-                        /*binary=*/true);
+  write_file_atomically(
+      file, [&](std::ostream& out) { out.write(bytes.data(), static_cast<std::streamsize>(bytes.size())); },
+      /*binary=*/true);
 }
 
 }  // namespace
@@ -240,10 +242,11 @@ IdxImages read_idx_images(const fs::path& file) {
   const std::uint32_t n = dims[0], rows = dims[1], cols = dims[2];
   if (n == 0) fail(file, "no images: expected a count of at least 1, found 0");
   if (rows == 0 || cols == 0 || rows > kMaxSide || cols > kMaxSide)
-    fail(file, "wrong dimensions: expected rows and cols in 1.." + std::to_string(kMaxSide) + ", found " + std::to_string(rows) +
-                   "×" + std::to_string(cols));
+    fail(file, "wrong dimensions: expected rows and cols in 1.." + std::to_string(kMaxSide) + ", found " +
+                   std::to_string(rows) + "×" + std::to_string(cols));
   const std::uint64_t pixels_per_image = std::uint64_t(rows) * cols;
-  const std::string what = std::to_string(n) + " images of " + std::to_string(rows) + "×" + std::to_string(cols) + " bytes";
+  const std::string what =
+      std::to_string(n) + " images of " + std::to_string(rows) + "×" + std::to_string(cols) + " bytes";
 
   // The IDX order (image after image, each row after row) is exactly Armadillo's
   // column-major order for a (rows*cols) × n matrix: one image per column.
@@ -270,7 +273,8 @@ arma::Row<std::uint8_t> read_idx_labels(const fs::path& file) {
   return labels;
 }
 
-void write_idx_images(const fs::path& file, const arma::Mat<std::uint8_t>& pixels, std::uint32_t rows, std::uint32_t cols) {
+void write_idx_images(const fs::path& file, const arma::Mat<std::uint8_t>& pixels, std::uint32_t rows,
+                      std::uint32_t cols) {
   if (rows == 0 || cols == 0 || pixels.n_rows != std::uint64_t(rows) * cols)
     throw std::invalid_argument("write_idx_images(" + file.string() + "): expected " + std::to_string(rows) + "×" +
                                 std::to_string(cols) + " = " + std::to_string(std::uint64_t(rows) * cols) +

@@ -33,7 +33,8 @@ arma::Row<std::uint8_t> read_idx_labels(const fs::path& file);
 
 // Writes an IDX file (gzip-compressed when the name ends in .gz), atomically.
 // Used to make the embedded sample and the tests' files.
-void write_idx_images(const fs::path& file, const arma::Mat<std::uint8_t>& pixels, std::uint32_t rows, std::uint32_t cols);
+void write_idx_images(const fs::path& file, const arma::Mat<std::uint8_t>& pixels, std::uint32_t rows,
+                      std::uint32_t cols);
 void write_idx_labels(const fs::path& file, const arma::Row<std::uint8_t>& labels);
 
 }  // namespace course

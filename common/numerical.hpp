@@ -43,16 +43,17 @@ constexpr eT default_epsilon() {
 // J is called 2·numel(θ) times; θ is restored exactly after each element.
 template <typename eT, typename Function>
 arma::Mat<eT> numerical_gradient(Function&& J, const arma::Mat<eT>& theta, eT epsilon = default_epsilon<eT>()) {
-  if (!(epsilon > eT(0))) throw std::invalid_argument("numerical_gradient: epsilon must be > 0, got " + std::to_string(epsilon));
-  arma::Mat<eT> point = theta;                                 // perturbed in place, one element at a time
+  if (!(epsilon > eT(0)))
+    throw std::invalid_argument("numerical_gradient: epsilon must be > 0, got " + std::to_string(epsilon));
+  arma::Mat<eT> point = theta;  // perturbed in place, one element at a time
   arma::Mat<eT> gradient(theta.n_rows, theta.n_cols, arma::fill::zeros);
   for (arma::uword i = 0; i < point.n_elem; ++i) {
     const eT original = point(i);
     point(i) = original + epsilon;
-    const double J_plus = static_cast<double>(J(static_cast<const arma::Mat<eT>&>(point)));    // J(θ + ε e_i)
+    const double J_plus = static_cast<double>(J(static_cast<const arma::Mat<eT>&>(point)));  // J(θ + ε e_i)
     point(i) = original - epsilon;
-    const double J_minus = static_cast<double>(J(static_cast<const arma::Mat<eT>&>(point)));   // J(θ − ε e_i)
-    point(i) = original;                                       // restore θ
+    const double J_minus = static_cast<double>(J(static_cast<const arma::Mat<eT>&>(point)));  // J(θ − ε e_i)
+    point(i) = original;                                                                      // restore θ
     gradient(i) = static_cast<eT>((J_plus - J_minus) / (2.0 * static_cast<double>(epsilon)));
   }
   return gradient;
@@ -63,14 +64,16 @@ arma::Mat<eT> numerical_gradient(Function&& J, const arma::Mat<eT>& theta, eT ep
 // g takes and returns a matrix of the same shape (it must act element-wise).
 template <typename eT, typename Function>
 arma::Mat<eT> numerical_derivative(Function&& g, const arma::Mat<eT>& z, eT epsilon = default_epsilon<eT>()) {
-  if (!(epsilon > eT(0))) throw std::invalid_argument("numerical_derivative: epsilon must be > 0, got " + std::to_string(epsilon));
+  if (!(epsilon > eT(0)))
+    throw std::invalid_argument("numerical_derivative: epsilon must be > 0, got " + std::to_string(epsilon));
   const arma::Mat<eT> z_plus = z + epsilon;
   const arma::Mat<eT> z_minus = z - epsilon;
   const arma::Mat<eT> g_plus = g(z_plus);
   const arma::Mat<eT> g_minus = g(z_minus);
   if (g_plus.n_rows != z.n_rows || g_plus.n_cols != z.n_cols) {
-    throw std::invalid_argument("numerical_derivative: g must be element-wise: g(z) is " + std::to_string(g_plus.n_rows) + "x" +
-                                std::to_string(g_plus.n_cols) + " but z is " + std::to_string(z.n_rows) + "x" + std::to_string(z.n_cols));
+    throw std::invalid_argument("numerical_derivative: g must be element-wise: g(z) is " +
+                                std::to_string(g_plus.n_rows) + "x" + std::to_string(g_plus.n_cols) + " but z is " +
+                                std::to_string(z.n_rows) + "x" + std::to_string(z.n_cols));
   }
   return (g_plus - g_minus) / (eT(2) * epsilon);
 }
@@ -80,14 +83,15 @@ arma::Mat<eT> numerical_derivative(Function&& g, const arma::Mat<eT>& z, eT epsi
 template <typename eT>
 double relative_error(const arma::Mat<eT>& a, const arma::Mat<eT>& b) {
   if (a.n_rows != b.n_rows || a.n_cols != b.n_cols) {
-    throw std::invalid_argument("relative_error: shapes differ: " + std::to_string(a.n_rows) + "x" + std::to_string(a.n_cols) +
-                                " vs " + std::to_string(b.n_rows) + "x" + std::to_string(b.n_cols));
+    throw std::invalid_argument("relative_error: shapes differ: " + std::to_string(a.n_rows) + "x" +
+                                std::to_string(a.n_cols) + " vs " + std::to_string(b.n_rows) + "x" +
+                                std::to_string(b.n_cols));
   }
   const arma::mat a64 = arma::conv_to<arma::mat>::from(a);
   const arma::mat b64 = arma::conv_to<arma::mat>::from(b);
-  const double numerator = arma::norm(arma::vectorise(a64 - b64), 2);    // ‖a − b‖₂
+  const double numerator = arma::norm(arma::vectorise(a64 - b64), 2);  // ‖a − b‖₂
   const double denominator = arma::norm(arma::vectorise(a64), 2) + arma::norm(arma::vectorise(b64), 2);  // ‖a‖₂ + ‖b‖₂
-  if (denominator == 0.0) return 0.0;                                    // 0/0 := 0: both are exactly zero
+  if (denominator == 0.0) return 0.0;  // 0/0 := 0: both are exactly zero
   return numerator / denominator;
 }
 

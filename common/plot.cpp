@@ -15,6 +15,7 @@
 // keeps its underscore): write mathematics in Unicode (σ(z), x₁, 10⁻³, ŷ).
 #include "common/plot.hpp"
 
+#include <unistd.h>
 #include <algorithm>
 #include <cmath>
 #include <csignal>
@@ -26,7 +27,6 @@
 #include <limits>
 #include <sstream>
 #include <stdexcept>
-#include <unistd.h>
 
 #include "common/files.hpp"
 #include "common/gnuplot.hpp"
@@ -34,8 +34,8 @@
 namespace course {
 
 using gnuplot::colour;
-using gnuplot::kNumColours;
 using gnuplot::Figure;
+using gnuplot::kNumColours;
 using gnuplot::light_colour;
 using gnuplot::preamble;
 using gnuplot::quote;
@@ -145,8 +145,8 @@ fs::path Plotter::lines(const std::string& name, const LinePlot& plot) {
   check_name(name);
   // CSV in long form, one row per point: series,x,y (series may have different x).
   write_csv(out_, name, [&](std::ostream& out) {
-    out << "series," << csv(plot.xlabel.empty() ? "x" : plot.xlabel) << "," << csv(plot.ylabel.empty() ? "y" : plot.ylabel)
-        << "\n";
+    out << "series," << csv(plot.xlabel.empty() ? "x" : plot.xlabel) << ","
+        << csv(plot.ylabel.empty() ? "y" : plot.ylabel) << "\n";
     for (const Series& s : plot.series) {
       if (s.x.size() != s.y.size())
         throw std::invalid_argument("line plot '" + name + "': series '" + s.title + "' has " +
@@ -191,7 +191,7 @@ fs::path Plotter::lines(const std::string& name, const LinePlot& plot) {
       if (!usable(s.x[i], s.y[i]) || !(xmax > xmin) || !(ymax > ymin)) continue;
       const double u = (axis_value(s.x[i], plot.logx) - xmin) / (xmax - xmin);
       const double v = (axis_value(s.y[i], plot.logy) - ymin) / (ymax - ymin);
-      const bool right = u > 0.6, left = u < 0.4, top = v > 0.7, bottom = v < 0.3;
+      const bool right = u > 0.6, left = u<0.4, top = v> 0.7, bottom = v < 0.3;
       crowd[0] += right && top, crowd[1] += right && bottom, crowd[2] += left && top, crowd[3] += left && bottom;
     }
   int corner = 0;
@@ -202,7 +202,8 @@ fs::path Plotter::lines(const std::string& name, const LinePlot& plot) {
   g << preamble(plot.title);
   g << "set xlabel " << quote(plot.xlabel) << "\nset ylabel " << quote(plot.ylabel) << "\n";
   g << "set grid lt 1 lc rgb '#e4e4e4' lw 1\nset autoscale xfix\n";
-  g << "set key " << (plot.key.empty() ? std::string(corners[corner]) : plot.key) << " opaque box lc rgb '#bbbbbb' samplen 2.5 spacing 1.2\n";
+  g << "set key " << (plot.key.empty() ? std::string(corners[corner]) : plot.key)
+    << " opaque box lc rgb '#bbbbbb' samplen 2.5 spacing 1.2\n";
   if (plot.logx) g << "set logscale x\nset mxtics 10\nset format x '%g'\n";
   if (plot.logx && xmax - xmin < 1 && !plot.series.empty() && !plot.series[0].x.empty()) {
     // Less than a decade: gnuplot would label no tick at all; label the first series' x values instead.
@@ -251,12 +252,16 @@ fs::path Plotter::lines(const std::string& name, const LinePlot& plot) {
     for (std::size_t k = 0; k < plot.series.size(); ++k) {
       const Series& s = plot.series[k];
       std::string style = s.style.empty() ? "lines" : s.style;
-      if (style == "lines") style = "lines lw 2";
-      else if (style == "points") style = "points pt 7 ps 0.7";
-      else if (style == "linespoints") style = "linespoints lw 2 pt 7 ps 0.7";
-      else if (style == "band") style = "filledcurves fs transparent solid 0.25 noborder";
-      g << (first ? "" : ", \\\n     ") << "$S" << k << (s.y2.empty() ? " using 1:2 with " : " using 1:2:3 with ") << style << " lt " << (k % kNumColours) + 1
-        << (s.title.empty() ? " notitle" : " title " + quote(s.title));
+      if (style == "lines")
+        style = "lines lw 2";
+      else if (style == "points")
+        style = "points pt 7 ps 0.7";
+      else if (style == "linespoints")
+        style = "linespoints lw 2 pt 7 ps 0.7";
+      else if (style == "band")
+        style = "filledcurves fs transparent solid 0.25 noborder";
+      g << (first ? "" : ", \\\n     ") << "$S" << k << (s.y2.empty() ? " using 1:2 with " : " using 1:2:3 with ")
+        << style << " lt " << (k % kNumColours) + 1 << (s.title.empty() ? " notitle" : " title " + quote(s.title));
       first = false;
     }
     g << "\n";
@@ -279,8 +284,8 @@ RegionPlot region_grid(const std::function<arma::urowvec(const arma::mat&)>& cla
     }
   const arma::urowvec classes = classify(points);
   if (classes.n_elem != points.n_cols)
-    throw std::invalid_argument("region_grid: the classifier gave " + std::to_string(classes.n_elem) +
-                                " classes for " + std::to_string(points.n_cols) + " points");
+    throw std::invalid_argument("region_grid: the classifier gave " + std::to_string(classes.n_elem) + " classes for " +
+                                std::to_string(points.n_cols) + " points");
   plot.region = arma::umat(n, n, arma::fill::zeros);
   for (int i = 0; i < n; ++i)
     for (int j = 0; j < n; ++j) plot.region(i, j) = classes(i * n + j);
@@ -350,8 +355,8 @@ fs::path Plotter::regions(const std::string& name, const RegionPlot& plot) {
     for (arma::uword i = 0; i < h_n; ++i) {
       for (arma::uword j = 0; j < g_n; ++j) {
         const unsigned rgb = std::stoul(light_colour(plot.region(i, j)).substr(1), nullptr, 16);
-        g << num(plot.grid_x(j)) << " " << num(plot.grid_y(i)) << " " << (rgb >> 16) << " " << ((rgb >> 8) & 255)
-          << " " << (rgb & 255) << "\n";
+        g << num(plot.grid_x(j)) << " " << num(plot.grid_y(i)) << " " << (rgb >> 16) << " " << ((rgb >> 8) & 255) << " "
+          << (rgb & 255) << "\n";
       }
       g << "\n";
     }
@@ -382,7 +387,8 @@ fs::path Plotter::regions(const std::string& name, const RegionPlot& plot) {
       << num(segment[0].first) << " " << num(segment[0].second) << "\n"
       << num(segment[1].first) << " " << num(segment[1].second) << "\nEOD\n";
     plots.push_back("$L" + std::to_string(l) + " using 1:2 with lines lw 2.5 dt " + std::to_string(l % 4 + 1) +
-                    " lc rgb '#202020' " + (plot.lines[l].second.empty() ? "notitle" : "title " + quote(plot.lines[l].second)));
+                    " lc rgb '#202020' " +
+                    (plot.lines[l].second.empty() ? "notitle" : "title " + quote(plot.lines[l].second)));
   }
   if (plots.empty()) plots.push_back("NaN notitle");
   g << "plot ";
@@ -404,8 +410,8 @@ fs::path Plotter::images(const std::string& name, const ImageGrid& grid) {
     throw std::invalid_argument("image grid '" + name + "': " + std::to_string(grid.captions.size()) +
                                 " captions for " + std::to_string(k) + " images");
   if (!grid.marked.empty() && grid.marked.size() != k)
-    throw std::invalid_argument("image grid '" + name + "': " + std::to_string(grid.marked.size()) +
-                                " marks for " + std::to_string(k) + " images");
+    throw std::invalid_argument("image grid '" + name + "': " + std::to_string(grid.marked.size()) + " marks for " +
+                                std::to_string(k) + " images");
   auto marked = [&](arma::uword i) { return !grid.marked.empty() && grid.marked[i]; };
   auto caption = [&](arma::uword i) { return grid.captions.empty() ? std::string() : grid.captions[i]; };
 
@@ -429,8 +435,8 @@ fs::path Plotter::images(const std::string& name, const ImageGrid& grid) {
   const int columns = std::max<int>(1, std::min<int>(grid.columns, std::max<int>(1, int(k))));
   const int rows = k == 0 ? 1 : int((k + columns - 1) / columns);
   const bool captions = !grid.captions.empty();
-  const int pad = std::max(2, int(side) / 7);           // gap between images (data pixels)
-  const int cap = captions ? int(side) / 2 : 0;         // room for the caption under each image
+  const int pad = std::max(2, int(side) / 7);    // gap between images (data pixels)
+  const int cap = captions ? int(side) / 2 : 0;  // room for the caption under each image
   const int cell_w = int(side) + pad, cell_h = int(side) + pad + cap;
   const int W = columns * cell_w + pad, H = rows * cell_h + pad;
 
@@ -448,7 +454,8 @@ fs::path Plotter::images(const std::string& name, const ImageGrid& grid) {
         picture(top + r, left + c) = scale * grid.images(r * side + c, i);  // IDX order: pixel (r, c) at r·side + c
   }
 
-  const double px = grid.pixel_size > 0 ? grid.pixel_size : std::clamp(66.0 / cell_w, 1.2, 3.0);  // screen pixels per data pixel
+  const double px =
+      grid.pixel_size > 0 ? grid.pixel_size : std::clamp(66.0 / cell_w, 1.2, 3.0);  // screen pixels per data pixel
   const int title_h = grid.title.empty() ? 12 : 40;
   Figure fig;
   fig.width = std::max(360, int(W * px) + 20);
@@ -464,14 +471,16 @@ fs::path Plotter::images(const std::string& name, const ImageGrid& grid) {
     << num(1.0 - (title_h + H * px) / fig.height) << "\n";
   if (!grid.title.empty()) g << "set title offset 0,-0.3\n";
   g << "set xrange [-0.5:" << W - 0.5 << "]\nset yrange [" << H - 0.5 << ":-0.5]\n";
-  if (ink) g << "set palette defined (0 'white', 1 'black')\nset cbrange [0:1]\n";
-  else g << "set palette defined (-1 '#2166ac', 0 'white', 1 '#b2182b')\nset cbrange [-1:1]\n";
+  if (ink)
+    g << "set palette defined (0 'white', 1 'black')\nset cbrange [0:1]\n";
+  else
+    g << "set palette defined (-1 '#2166ac', 0 'white', 1 '#b2182b')\nset cbrange [-1:1]\n";
   for (arma::uword i = 0; i < k; ++i) {
     const int top = pad + int(i / columns) * cell_h, left = pad + int(i % columns) * cell_w;
     const bool red = marked(i);
-    g << "set object " << i + 1 << " rectangle from " << left - 0.5 << "," << top - 0.5 << " to "
-      << left + side - 0.5 << "," << top + side - 0.5 << " front fillstyle empty border lc rgb '"
-      << (red ? "#d62728" : "#b0b0b0") << "' lw " << (red ? 2.5 : 0.8) << "\n";
+    g << "set object " << i + 1 << " rectangle from " << left - 0.5 << "," << top - 0.5 << " to " << left + side - 0.5
+      << "," << top + side - 0.5 << " front fillstyle empty border lc rgb '" << (red ? "#d62728" : "#b0b0b0") << "' lw "
+      << (red ? 2.5 : 0.8) << "\n";
     if (captions)
       g << "set label " << i + 1 << " " << quote(caption(i)) << " at " << left + side / 2.0 - 0.5 << ","
         << top + side + cap / 2.0 << " center front font '," << (px * cap > 22 ? 10 : 9) << "' textcolor rgb '"
@@ -567,7 +576,8 @@ fs::path Plotter::heatmap(const std::string& name, const HeatMap& map) {
     g << "EOD\n";
   }
   g << "plot $M matrix with image";
-  if (map.mask_diagonal) g << ", \\\n     $G using 1:2:(0.5):(0.5) with boxxyerror fillcolor rgb '#d9d9d9' fillstyle solid noborder";
+  if (map.mask_diagonal)
+    g << ", \\\n     $G using 1:2:(0.5):(0.5) with boxxyerror fillcolor rgb '#d9d9d9' fillstyle solid noborder";
   const int font = cell >= 40 ? 10 : cell >= 25 ? 8 : 7;
   if (!white_cells.empty()) g << ", \\\n     $W using 1:2:3 with labels font '," << font << "' textcolor rgb 'white'";
   if (!dark_cells.empty()) g << ", \\\n     $D using 1:2:3 with labels font '," << font << "' textcolor rgb '#202020'";
@@ -583,8 +593,8 @@ fs::path Plotter::bars(const std::string& name, const BarChart& chart) {
   const std::size_t n = chart.categories.size(), S = chart.series.size();
   for (const Series& s : chart.series)
     if (s.y.size() != n)
-      throw std::invalid_argument("bar chart '" + name + "': series '" + s.title + "' has " + std::to_string(s.y.size()) +
-                                  " values for " + std::to_string(n) + " categories");
+      throw std::invalid_argument("bar chart '" + name + "': series '" + s.title + "' has " +
+                                  std::to_string(s.y.size()) + " values for " + std::to_string(n) + " categories");
   // CSV: category, then one column per series.
   write_csv(out_, name, [&](std::ostream& out) {
     out << "category";
@@ -622,10 +632,12 @@ fs::path Plotter::bars(const std::string& name, const BarChart& chart) {
     double floor10 = std::isfinite(smallest) ? std::pow(10.0, std::floor(std::log10(smallest))) : 1.0;
     if (smallest / floor10 < 2) floor10 /= 10;
     g << "set logscale y\nset mytics 10\nset yrange [" << num(floor10) << ":*]\n";
-  }
-  else g << "set yrange [0:*]\nset offsets 0, 0, graph 0.08, 0\n";
-  if (S > 1) g << "set key outside right top vertical box lc rgb '#bbbbbb' samplen 2\n";
-  else g << "unset key\n";
+  } else
+    g << "set yrange [0:*]\nset offsets 0, 0, graph 0.08, 0\n";
+  if (S > 1)
+    g << "set key outside right top vertical box lc rgb '#bbbbbb' samplen 2\n";
+  else
+    g << "unset key\n";
   g << "set xtics (";
   for (std::size_t i = 0; i < n; ++i) g << (i ? ", " : "") << quote(chart.categories[i]) << " " << i;
   g << ")" << (rotate ? " rotate by 30 right" : "") << "\n";
@@ -694,8 +706,10 @@ std::string histogram_panels(const Histogram& hist, std::ostream& csv_out) {
     g << "set xrange [" << num(lo - step) << ":" << num(hi + step) << "]\n";
     // At most about 5 labelled ticks, a step of 1, 2 or 5 times a power of 10 (narrow panels, tiny values).
     const double wanted = (hi - lo) / 5, decade = std::pow(10.0, std::floor(std::log10(wanted)));
-    const double tick = wanted <= decade ? decade : wanted <= 2 * decade ? 2 * decade
-                                                   : wanted <= 5 * decade ? 5 * decade : 10 * decade;
+    const double tick = wanted <= decade       ? decade
+                        : wanted <= 2 * decade ? 2 * decade
+                        : wanted <= 5 * decade ? 5 * decade
+                                               : 10 * decade;
     g << "set xtics " << num(tick) << "\nset format x '%g'\n";
     g << (hist.logy ? "set yrange [0.5:*]\n" : "set yrange [0:*]\n");
     g << "set boxwidth " << num(step) << " absolute\n";
@@ -725,8 +739,8 @@ fs::path Plotter::histogram(const std::string& name, const Histogram& hist) {
   for (const auto& [title, values] : hist.samples)
     for (double v : values)
       if (std::isfinite(v)) lo = std::min(lo, v), hi = std::max(hi, v);
-  if (!(lo <= hi)) lo = 0, hi = 1;                // no finite value at all
-  if (hi - lo < 1e-12) lo -= 0.5, hi += 0.5;     // every value the same
+  if (!(lo <= hi)) lo = 0, hi = 1;            // no finite value at all
+  if (hi - lo < 1e-12) lo -= 0.5, hi += 0.5;  // every value the same
   const double step = (hi - lo) / bins;
   std::vector<std::vector<double>> counts(hist.samples.size(), std::vector<double>(bins, 0.0));
   for (std::size_t s = 0; s < hist.samples.size(); ++s)
@@ -749,7 +763,8 @@ fs::path Plotter::histogram(const std::string& name, const Histogram& hist) {
   std::ostringstream g;
   g << preamble(hist.title);
   g << "set xlabel " << quote(hist.xlabel) << "\nset ylabel " << quote(hist.ylabel) << "\n";
-  g << "set grid ytics lt 1 lc rgb '#e4e4e4'\nset tics out nomirror\nset yrange [0:*]\nset offsets 0, 0, graph 0.05, 0\n";
+  g << "set grid ytics lt 1 lc rgb '#e4e4e4'\nset tics out nomirror\nset yrange [0:*]\nset offsets 0, 0, graph 0.05, "
+       "0\n";
   g << "set xrange [" << num(lo - step) << ":" << num(hi + step) << "]\n";
   g << "set boxwidth " << num(step) << " absolute\n";
   g << "set key top right opaque box lc rgb '#bbbbbb'\n";
@@ -792,7 +807,8 @@ fs::path Plotter::contours(const std::string& name, const ContourPlot& plot) {
       for (arma::uword j = 0; j < g; ++j)
         out << "surface," << csv(plot.grid_x(j)) << "," << csv(plot.grid_y(i)) << "," << csv(plot.values(i, j)) << "\n";
     for (const Series& s : plot.paths)
-      for (std::size_t i = 0; i < s.x.size(); ++i) out << csv(s.title) << "," << csv(s.x[i]) << "," << csv(s.y[i]) << ",\n";
+      for (std::size_t i = 0; i < s.x.size(); ++i)
+        out << csv(s.title) << "," << csv(s.x[i]) << "," << csv(s.y[i]) << ",\n";
   });
   if (mode_ == PlotMode::none) return {};
 
@@ -832,15 +848,15 @@ fs::path Plotter::contours(const std::string& name, const ContourPlot& plot) {
   for (std::size_t k = 0; k < plot.paths.size(); ++k) {
     const Series& p = plot.paths[k];
     std::string style = p.style.empty() || p.style == "lines" ? "lines lw 2"
-                        : p.style == "linespoints"             ? "linespoints lw 1.5 pt 7 ps 0.45"
-                                                               : p.style;
+                        : p.style == "linespoints"            ? "linespoints lw 1.5 pt 7 ps 0.45"
+                                                              : p.style;
     s << ", \\\n     $P" << k << " using 1:2 with " << style << " lt " << (k % kNumColours) + 1
       << (p.title.empty() ? " notitle" : " title " + quote(p.title));
   }
   for (std::size_t k = 0; k < plot.marks.size(); ++k) {
     const auto& [label, at] = plot.marks[k];
-    s << ", \\\n     '+' using (" << num(at.first) << "):(" << num(at.second)
-      << ") every ::0::0 with points pt " << (k == 0 ? 3 : 6) << " ps 2 lw 2 lc rgb '#202020' title " << quote(label);
+    s << ", \\\n     '+' using (" << num(at.first) << "):(" << num(at.second) << ") every ::0::0 with points pt "
+      << (k == 0 ? 3 : 6) << " ps 2 lw 2 lc rgb '#202020' title " << quote(label);
   }
   s << "\n";
   // Equal axes: as wide as the figure allows, as tall as the box's shape needs (and room for the key).

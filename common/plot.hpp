@@ -40,8 +40,8 @@ struct Values : std::vector<double> {
 struct Series {
   std::string title{};
   Values x{}, y{};
-  std::string style = "lines";   // gnuplot style: "lines", "points", "linespoints"..., or "band":
-  Values y2{};                   // with style "band", the area between y (low) and y2 (high) is shaded
+  std::string style = "lines";  // gnuplot style: "lines", "points", "linespoints"..., or "band":
+  Values y2{};                  // with style "band", the area between y (low) and y2 (high) is shaded
 };
 
 struct LinePlot {
@@ -49,72 +49,74 @@ struct LinePlot {
   std::vector<Series> series{};
   bool logx = false, logy = false;
   std::optional<std::pair<double, double>> yrange{};
-  bool integer_x = false;           // x counts something (epochs): ticks at whole numbers only
-  std::string key{};                // where the legend goes ("below", "top right"...); empty: the emptiest corner
+  bool integer_x = false;  // x counts something (epochs): ticks at whole numbers only
+  std::string key{};       // where the legend goes ("below", "top right"...); empty: the emptiest corner
 };
 
 // Points of a few classes over a grid of predicted classes (decision regions).
 struct RegionPlot {
   std::string title{}, xlabel = "x1", ylabel = "x2";
-  arma::mat grid_x{};               // 1 × g grid coordinates along x1
-  arma::mat grid_y{};               // 1 × h grid coordinates along x2
-  arma::umat region{};              // h × g predicted class at (grid_x[j], grid_y[i])
-  arma::mat points{};               // 2 × m
-  arma::urowvec labels{};           // 1 × m
+  arma::mat grid_x{};      // 1 × g grid coordinates along x1
+  arma::mat grid_y{};      // 1 × h grid coordinates along x2
+  arma::umat region{};     // h × g predicted class at (grid_x[j], grid_y[i])
+  arma::mat points{};      // 2 × m
+  arma::urowvec labels{};  // 1 × m
   std::vector<std::string> class_names{};
-  std::vector<std::pair<arma::vec, std::string>> lines{}; // optional straight lines w1 x1 + w2 x2 + b = 0 as (w1, w2, b), title
+  std::vector<std::pair<arma::vec, std::string>>
+      lines{};  // optional straight lines w1 x1 + w2 x2 + b = 0 as (w1, w2, b), title
 };
 
 // The decision regions of a classifier of the plane: the class of every point
 // of an n × n grid over [lo, hi]². classify gets the grid's points as the
 // columns of a 2 × n² matrix and returns their classes (1 × n²). The result
 // has grid_x, grid_y and region set; the caller adds the points, names and lines.
-RegionPlot region_grid(const std::function<arma::urowvec(const arma::mat&)>& classify, double lo, double hi, int n = 161);
+RegionPlot region_grid(const std::function<arma::urowvec(const arma::mat&)>& classify, double lo, double hi,
+                       int n = 161);
 
 struct ImageGrid {
   std::string title{};
-  arma::fmat images{};              // 784 × k: pixel (r, c) of image i at images(28·r + c, i), the IDX files' order;
-                                    // values in [0, 1] are drawn as ink on paper, any others blue-white-red per image
+  arma::fmat images{};  // 784 × k: pixel (r, c) of image i at images(28·r + c, i), the IDX files' order;
+                        // values in [0, 1] are drawn as ink on paper, any others blue-white-red per image
   std::vector<std::string> captions{};  // one per image (or none)
-  std::vector<bool> marked{};       // drawn in red (e.g. misclassified); empty = none
+  std::vector<bool> marked{};           // drawn in red (e.g. misclassified); empty = none
   int columns = 10;
-  double pixel_size = 0;            // screen pixels per image pixel; 0: chosen from the number of images
+  double pixel_size = 0;  // screen pixels per image pixel; 0: chosen from the number of images
 };
 
 struct HeatMap {
   std::string title{}, xlabel{}, ylabel{};
-  arma::mat values{};               // rows × cols
+  arma::mat values{};  // rows × cols
   std::vector<std::string> row_names{}, col_names{};
-  bool annotate = true;             // print the value in each cell
-  bool mask_diagonal = false;       // leave the diagonal uncoloured (still annotated), the scale set by the other cells
+  bool annotate = true;        // print the value in each cell
+  bool mask_diagonal = false;  // leave the diagonal uncoloured (still annotated), the scale set by the other cells
 };
 
 struct BarChart {
   std::string title{}, ylabel{};
   std::vector<std::string> categories{};
-  std::vector<Series> series{};     // one bar per category per series (x ignored)
+  std::vector<Series> series{};  // one bar per category per series (x ignored)
   bool logy = false;
 };
 
 struct Histogram {
   std::string title{}, xlabel{}, ylabel = "count";
-  std::vector<std::pair<std::string, arma::vec>> samples{}; // one histogram per sample, overlaid
+  std::vector<std::pair<std::string, arma::vec>> samples{};  // one histogram per sample, overlaid
   int bins = 50;
-  bool panels = false;              // one panel per sample instead (small multiples), each with its own bins
-  bool logy = false;                // counts on a log axis (a spike at 0 hides the rest otherwise)
+  bool panels = false;  // one panel per sample instead (small multiples), each with its own bins
+  bool logy = false;    // counts on a log axis (a spike at 0 hides the rest otherwise)
 };
 
 // Contour lines of f(x, y) over a grid, with paths drawn over them (an
 // optimiser's steps, chapter 9). Gnuplot computes the contours.
 struct ContourPlot {
   std::string title{}, xlabel = "x", ylabel = "y";
-  arma::rowvec grid_x{};            // 1 × g coordinates along x (increasing)
-  arma::rowvec grid_y{};            // 1 × h coordinates along y (increasing)
-  arma::mat values{};               // h × g: f(grid_x[j], grid_y[i]) at (i, j)
-  std::vector<double> levels{};     // the values of the contour lines drawn
-  std::vector<Series> paths{};      // over the contours, clipped to the grid's box
+  arma::rowvec grid_x{};         // 1 × g coordinates along x (increasing)
+  arma::rowvec grid_y{};         // 1 × h coordinates along y (increasing)
+  arma::mat values{};            // h × g: f(grid_x[j], grid_y[i]) at (i, j)
+  std::vector<double> levels{};  // the values of the contour lines drawn
+  std::vector<Series> paths{};   // over the contours, clipped to the grid's box
   std::vector<std::pair<std::string, std::pair<double, double>>> marks{};  // labelled points (a minimum, a start)
-  bool equal_axes = true;           // one unit as long on both axes (a round bowl looks round)
+  bool equal_axes = true;  // one unit as long on both axes (a round bowl looks round)
 };
 
 class Plotter {

@@ -1,6 +1,7 @@
 // Training progress on screen, the per-epoch history on disk, and the divergence check.
 #include "common/progress.hpp"
 
+#include <unistd.h>
 #include <cmath>
 #include <cstdio>
 #include <iomanip>
@@ -8,7 +9,6 @@
 #include <limits>
 #include <sstream>
 #include <stdexcept>
-#include <unistd.h>
 
 #include "common/files.hpp"
 
@@ -21,9 +21,12 @@ namespace {
 // The CSV's columns: each field of EpochRecord with its name.
 const std::vector<std::pair<const char*, History::Metric>>& metric_names() {
   static const std::vector<std::pair<const char*, History::Metric>> names = {
-      {"learning_rate", &EpochRecord::learning_rate}, {"running_cost", &EpochRecord::running_cost},
-      {"train_cost", &EpochRecord::train_cost},       {"dev_cost", &EpochRecord::dev_cost},
-      {"train_accuracy", &EpochRecord::train_accuracy}, {"dev_accuracy", &EpochRecord::dev_accuracy},
+      {"learning_rate", &EpochRecord::learning_rate},
+      {"running_cost", &EpochRecord::running_cost},
+      {"train_cost", &EpochRecord::train_cost},
+      {"dev_cost", &EpochRecord::dev_cost},
+      {"train_accuracy", &EpochRecord::train_accuracy},
+      {"dev_accuracy", &EpochRecord::dev_accuracy},
       {"seconds", &EpochRecord::seconds}};
   return names;
 }
@@ -64,9 +67,12 @@ void History::write_csv(const fs::path& file) const {
       for (const auto& [name, metric] : measured) {
         const double v = r.*metric;
         out << ",";
-        if (std::isfinite(v)) out << v;
-        else if (std::isnan(v)) out << "nan";
-        else out << (v > 0 ? "inf" : "-inf");
+        if (std::isfinite(v))
+          out << v;
+        else if (std::isnan(v))
+          out << "nan";
+        else
+          out << (v > 0 ? "inf" : "-inf");
       }
       out << "\n";
     }
@@ -79,9 +85,12 @@ namespace {
 
 std::string format_seconds(double s) {
   std::ostringstream out;
-  if (s < 60) out << std::fixed << std::setprecision(s < 10 ? 1 : 0) << s << " s";
-  else if (s < 3600) out << int(s / 60) << " min " << std::setw(2) << std::setfill('0') << int(s) % 60 << " s";
-  else out << int(s / 3600) << " h " << std::setw(2) << std::setfill('0') << int(s / 60) % 60 << " min";
+  if (s < 60)
+    out << std::fixed << std::setprecision(s < 10 ? 1 : 0) << s << " s";
+  else if (s < 3600)
+    out << int(s / 60) << " min " << std::setw(2) << std::setfill('0') << int(s) % 60 << " s";
+  else
+    out << int(s / 3600) << " h " << std::setw(2) << std::setfill('0') << int(s / 60) % 60 << " min";
   return out.str();
 }
 

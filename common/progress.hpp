@@ -18,13 +18,13 @@ namespace fs = std::filesystem;
 struct EpochRecord {
   static constexpr double none = std::numeric_limits<double>::quiet_NaN();
   int epoch = 0;
-  double learning_rate = none;   // η of the epoch
-  double running_cost = none;    // mean J of the epoch's mini-batches (with any penalty), each before its step
-  double train_cost = none;      // the loss alone on the training set, in evaluation mode
+  double learning_rate = none;  // η of the epoch
+  double running_cost = none;   // mean J of the epoch's mini-batches (with any penalty), each before its step
+  double train_cost = none;     // the loss alone on the training set, in evaluation mode
   double dev_cost = none;
   double train_accuracy = none;  // classification only
   double dev_accuracy = none;
-  double seconds = none;         // training time so far, the evaluations left out
+  double seconds = none;  // training time so far, the evaluations left out
 };
 
 // The learning curve: one EpochRecord per recorded epoch.

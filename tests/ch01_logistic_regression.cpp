@@ -60,7 +60,9 @@ Expected vectorized_formulas(const Problem& pr) {
   return {pr.X * dZ.t() / m, arma::accu(dZ) / m, reference_cost(pr.p.w, pr.p.b, pr.X, pr.y)};
 }
 
-arma::mat stacked(const Parameters& p) { return arma::join_cols(arma::mat(p.w), arma::mat(1, 1, arma::fill::value(p.b))); }
+arma::mat stacked(const Parameters& p) {
+  return arma::join_cols(arma::mat(p.w), arma::mat(1, 1, arma::fill::value(p.b)));
+}
 
 }  // namespace
 
@@ -71,10 +73,10 @@ TEST(ch01_sigmoid, KnownValues) {
   const arma::mat a = sigmoid(z);
   ASSERT_EQ(a.n_rows, 1u);
   ASSERT_EQ(a.n_cols, 4u);
-  EXPECT_DOUBLE_EQ(a(0, 0), 0.5);                       // σ(0) = 1/2
-  EXPECT_NEAR(a(0, 1), 0.8807970779778823, 1e-15);      // σ(2) = 1 / (1 + e^{-2})
-  EXPECT_NEAR(a(0, 2), 0.11920292202211755, 1e-15);     // σ(−2)
-  EXPECT_NEAR(a(0, 3), 0.9820137900379085, 1e-15);      // σ(4) ≈ 0.98 (the slowdown start)
+  EXPECT_DOUBLE_EQ(a(0, 0), 0.5);                    // σ(0) = 1/2
+  EXPECT_NEAR(a(0, 1), 0.8807970779778823, 1e-15);   // σ(2) = 1 / (1 + e^{-2})
+  EXPECT_NEAR(a(0, 2), 0.11920292202211755, 1e-15);  // σ(−2)
+  EXPECT_NEAR(a(0, 3), 0.9820137900379085, 1e-15);   // σ(4) ≈ 0.98 (the slowdown start)
 }
 
 TEST(ch01_sigmoid, SymmetryAndLimits) {
@@ -85,7 +87,7 @@ TEST(ch01_sigmoid, SymmetryAndLimits) {
   const arma::mat a_minus = sigmoid(arma::mat(-z_scaled));
   EXPECT_EQ(a.n_rows, 5u);
   EXPECT_EQ(a.n_cols, 7u);
-  EXPECT_LT(arma::abs(a_minus - (1.0 - a)).max(), 1e-15);   // σ(−z) = 1 − σ(z)
+  EXPECT_LT(arma::abs(a_minus - (1.0 - a)).max(), 1e-15);  // σ(−z) = 1 − σ(z)
   EXPECT_NEAR(sigmoid(arma::mat(1, 1, arma::fill::value(50.0)))(0, 0), 1.0, 1e-15);
   EXPECT_NEAR(sigmoid(arma::mat(1, 1, arma::fill::value(-50.0)))(0, 0), 0.0, 1e-15);
 }
@@ -98,7 +100,7 @@ TEST(ch01_sigmoid, FloatAgreesWithDouble) {
   ASSERT_EQ(a.n_cols, 5u);
   EXPECT_LT(arma::abs(arma::conv_to<arma::mat>::from(a) - sigmoid(z)).max(), 1e-7);
   EXPECT_FLOAT_EQ(a(0, 0), 0.5f);
-  EXPECT_GE(a(0, 4), 0.0f);      // σ(−40) underflows towards 0 but stays inside [0, 1]
+  EXPECT_GE(a(0, 4), 0.0f);  // σ(−40) underflows towards 0 but stays inside [0, 1]
   EXPECT_FLOAT_EQ(a(0, 3), 1.0f);
 }
 
@@ -107,7 +109,7 @@ TEST(ch01_sigmoid, DerivativeIsSigmaTimesOneMinusSigma) {
   const arma::mat z(3, 4, arma::fill::randn);
   const arma::mat a = sigmoid(z);
   const arma::mat numeric = course::numerical_derivative([](const arma::mat& v) { return sigmoid(v); }, z);
-  EXPECT_LT(course::relative_error(numeric, arma::mat(a % (1.0 - a))), 1e-7);   // σ' = σ(1 − σ)
+  EXPECT_LT(course::relative_error(numeric, arma::mat(a % (1.0 - a))), 1e-7);  // σ' = σ(1 − σ)
 }
 
 // --- the cost ----------------------------------------------------------------
@@ -122,9 +124,9 @@ TEST(ch01_cost, HandWorkedExample) {
 
 TEST(ch01_cost, ConfidentAndRightIsNearZeroConfidentAndWrongIsLarge) {
   EXPECT_LT(cost(arma::rowvec{0.999999, 0.000001}, arma::rowvec{1.0, 0.0}), 1e-5);
-  const double wrong = cost(arma::rowvec{1.0, 0.0}, arma::rowvec{0.0, 1.0});   // a exactly 0 or 1: clamped, finite
+  const double wrong = cost(arma::rowvec{1.0, 0.0}, arma::rowvec{0.0, 1.0});  // a exactly 0 or 1: clamped, finite
   EXPECT_TRUE(std::isfinite(wrong));
-  EXPECT_GT(wrong, 30.0);                                                      // −log(1e-15) ≈ 34.5
+  EXPECT_GT(wrong, 30.0);  // −log(1e-15) ≈ 34.5
 }
 
 TEST(Ch01Shapes, MismatchedShapesNameBothShapes) {
@@ -187,7 +189,7 @@ TEST(ch01_update, OneStepDownhill) {
   Gradients g;
   g.dw = arma::vec{0.2, -0.4};
   g.db = 1.0;
-  update(p, g, 0.5);                       // w := w − α dw, b := b − α db with α = 0.5
+  update(p, g, 0.5);  // w := w − α dw, b := b − α db with α = 0.5
   EXPECT_NEAR(p.w[0], 0.9, 1e-15);
   EXPECT_NEAR(p.w[1], -1.8, 1e-15);
   EXPECT_NEAR(p.b, 0.0, 1e-15);
@@ -197,12 +199,12 @@ TEST(ch01_predict, ThresholdAtOneHalf) {
   Parameters p;
   p.w = arma::vec{1.0, -1.0};
   p.b = 0.0;
-  const arma::mat X = {{2.0, 0.0, 1.0, 0.1}, {1.0, 3.0, 1.0, 0.0}};   // z = 1, −3, 0, 0.1
+  const arma::mat X = {{2.0, 0.0, 1.0, 0.1}, {1.0, 3.0, 1.0, 0.0}};  // z = 1, −3, 0, 0.1
   const arma::urowvec predicted = predict(p, X);
   ASSERT_EQ(predicted.n_elem, 4u);
   EXPECT_EQ(predicted[0], 1u);
   EXPECT_EQ(predicted[1], 0u);
-  EXPECT_EQ(predicted[2], 0u);             // ŷ = 0.5 exactly is not > 0.5
+  EXPECT_EQ(predicted[2], 0u);  // ŷ = 0.5 exactly is not > 0.5
   EXPECT_EQ(predicted[3], 1u);
   EXPECT_DOUBLE_EQ(accuracy(p, X, arma::rowvec{1.0, 0.0, 1.0, 1.0}), 0.75);
 }
@@ -222,7 +224,7 @@ TEST(Ch01Training, CostDecreases) {
   const Problem pr = random_problem(10, 80, 7);
   const TrainingRun run = train(Method::vectorized, zero_parameters(10), pr.X, pr.y, 50, 0.1);
   ASSERT_EQ(run.costs.size(), 51u);
-  EXPECT_NEAR(run.costs.front(), std::log(2.0), 1e-12);   // w = 0, b = 0: a = 1/2 everywhere
+  EXPECT_NEAR(run.costs.front(), std::log(2.0), 1e-12);  // w = 0, b = 0: a = 1/2 everywhere
   for (std::size_t k = 1; k < run.costs.size(); ++k) EXPECT_LE(run.costs[k], run.costs[k - 1]) << "step " << k;
   EXPECT_LT(run.costs.back(), run.costs.front());
 }
@@ -248,7 +250,8 @@ TEST(Ch01Training, AccuracyOnTheEmbeddedSample) {
   const BinaryTask test_set = binary_task(sample.test, 3, 5);
   ASSERT_GT(train_set.X.n_cols, 50u);
   ASSERT_GT(test_set.X.n_cols, 20u);
-  const TrainingRun run = train(Method::vectorized, zero_parameters(train_set.X.n_rows), train_set.X, train_set.y, 100, 0.5);
+  const TrainingRun run =
+      train(Method::vectorized, zero_parameters(train_set.X.n_rows), train_set.X, train_set.y, 100, 0.5);
   const double test_accuracy = accuracy(run.parameters, test_set.X, test_set.y);
   EXPECT_GT(test_accuracy, 0.85) << "3 vs 5 on the sample, 100 steps at α = 0.5";
   EXPECT_LT(run.costs.back(), 0.5 * run.costs.front());
@@ -258,7 +261,7 @@ TEST(Ch01Training, AccuracyOnTheEmbeddedSample) {
 
 TEST(Ch01Slowdown, StartIsBadlyWrong) {
   const NeuronGradient g = neuron_gradient(NeuronCost::quadratic, Neuron{2.0, 2.0}, 1.0, 0.0);
-  EXPECT_NEAR(g.output, 0.98, 0.005);                      // σ(4) ≈ 0.98 (note 000)
+  EXPECT_NEAR(g.output, 0.98, 0.005);  // σ(4) ≈ 0.98 (note 000)
   EXPECT_NEAR(g.output, 0.9820137900379085, 1e-15);
 }
 
@@ -274,7 +277,10 @@ TEST(Ch01Slowdown, FirstGradientsDifferBySigmaPrime) {
     const NeuronGradient g = neuron_gradient(kind, start, 1.0, 0.0);
     const arma::mat theta(arma::vec{start.w, start.b});
     const arma::mat numeric = course::numerical_gradient(
-        [&](const arma::mat& t) { return neuron_gradient(kind, Neuron{t(0, 0), t(1, 0)}, 1.0, 0.0).cost; }, theta);
+        [&](const arma::mat& t) {
+          return neuron_gradient(kind, Neuron{t(0, 0), t(1, 0)}, 1.0, 0.0).cost;
+        },
+        theta);
     EXPECT_LT(course::relative_error(arma::mat(arma::vec{g.dw, g.db}), numeric), 1e-7);
   }
 }
@@ -287,9 +293,10 @@ TEST(Ch01Slowdown, QuadraticStartsSlowCrossEntropyDoesNot) {
   const auto drop = [](const SlowdownRun& r, std::size_t epoch) { return r.cost[epoch] - r.cost[epoch + 1]; };
   // Quadratic: the first step barely moves the cost; by epoch 200 it falls 50× faster.
   EXPECT_GT(drop(quadratic, 200), 50.0 * drop(quadratic, 0));
-  EXPECT_GT(quadratic.output[50], 0.97);                 // still ≈ 0.98 after 50 epochs: the plateau
+  EXPECT_GT(quadratic.output[50], 0.97);  // still ≈ 0.98 after 50 epochs: the plateau
   EXPECT_LT(quadratic.output.back(), 0.25);
   // Cross-entropy: the cost falls fastest at the very start, when the neuron is most wrong.
-  for (std::size_t epoch = 1; epoch < 300; ++epoch) EXPECT_LE(drop(cross_entropy, epoch), drop(cross_entropy, 0)) << epoch;
+  for (std::size_t epoch = 1; epoch < 300; ++epoch)
+    EXPECT_LE(drop(cross_entropy, epoch), drop(cross_entropy, 0)) << epoch;
   EXPECT_LT(cross_entropy.output.back(), cross_entropy.output.front());
 }

@@ -60,8 +60,8 @@ TEST(ch02_column_percentages, NgCaloriesExample) {
   const arma::mat percent = column_percentages(calories);
   ASSERT_EQ(percent.n_rows, 3u);
   ASSERT_EQ(percent.n_cols, 4u);
-  EXPECT_NEAR(percent(0, 0), 94.91525423728814, 1e-10);   // 56 / 59 of an apple's calories are carbohydrates
-  EXPECT_NEAR(percent(2, 1), 56.48535564853556, 1e-10);   // 135 / 239 of beef's are fat
+  EXPECT_NEAR(percent(0, 0), 94.91525423728814, 1e-10);  // 56 / 59 of an apple's calories are carbohydrates
+  EXPECT_NEAR(percent(2, 1), 56.48535564853556, 1e-10);  // 135 / 239 of beef's are fat
   const arma::rowvec totals = arma::sum(percent, 0);
   for (double t : totals) EXPECT_NEAR(t, 100.0, 1e-12);
 }
@@ -71,14 +71,14 @@ TEST(ch02_normalize_rows, UnitRows) {
   const arma::mat N = normalize_rows(A);
   expect_matrix_eq(N.row(0), arma::mat(arma::rowvec{0.0, 0.6, 0.8}));
   EXPECT_NEAR(arma::norm(N.row(1), 2), 1.0, 1e-15);
-  EXPECT_NEAR(N(1, 1) / N(1, 0), 6.0, 1e-12);              // direction kept
-  expect_matrix_eq(N.row(2), arma::mat(1, 3, arma::fill::zeros));   // a zero row stays zero
+  EXPECT_NEAR(N(1, 1) / N(1, 0), 6.0, 1e-12);                      // direction kept
+  expect_matrix_eq(N.row(2), arma::mat(1, 3, arma::fill::zeros));  // a zero row stays zero
 }
 
 TEST(Ch02Broadcasting, SumsAlongEachDimension) {
   const arma::mat A = {{1.0, 2.0, 3.0}, {4.0, 5.0, 6.0}};
-  const arma::mat down = arma::sum(A, 0);      // numpy axis=0: one total per column, 1 × n
-  const arma::mat across = arma::sum(A, 1);    // numpy axis=1: one total per row, m × 1
+  const arma::mat down = arma::sum(A, 0);    // numpy axis=0: one total per column, 1 × n
+  const arma::mat across = arma::sum(A, 1);  // numpy axis=1: one total per row, m × 1
   expect_matrix_eq(down, arma::mat(arma::rowvec{5.0, 7.0, 9.0}));
   expect_matrix_eq(across, arma::mat(arma::vec{6.0, 15.0}));
 }
@@ -90,10 +90,10 @@ TEST(Ch02Shapes, VecIsAColumnAndItsTransposeARow) {
   const arma::mat at = a.t();
   EXPECT_EQ(a.n_rows, 5u);
   EXPECT_EQ(a.n_cols, 1u);
-  EXPECT_EQ(at.n_rows, 1u);                    // numpy's a.T of shape (5,) is still (5,)
+  EXPECT_EQ(at.n_rows, 1u);  // numpy's a.T of shape (5,) is still (5,)
   EXPECT_EQ(at.n_cols, 5u);
-  const arma::mat inner = a.t() * a;           // (1, 5)·(5, 1) = (1, 1)
-  const arma::mat outer = a * a.t();           // (5, 1)·(1, 5) = (5, 5)
+  const arma::mat inner = a.t() * a;  // (1, 5)·(5, 1) = (1, 1)
+  const arma::mat outer = a * a.t();  // (5, 1)·(1, 5) = (5, 5)
   EXPECT_EQ(inner.n_elem, 1u);
   EXPECT_NEAR(inner(0, 0), arma::dot(a, a), 1e-12);
   EXPECT_EQ(outer.n_rows, 5u);

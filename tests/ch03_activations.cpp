@@ -89,7 +89,8 @@ TEST(Ch03Activations, FloatVersionsAgreeWithDouble) {
   const arma::fmat zf = arma::conv_to<arma::fmat>::from(z);
   EXPECT_LT(arma::abs(arma::conv_to<Mat>::from(course::sigmoid(zf)) - course::sigmoid(z)).max(), 1e-6);
   EXPECT_LT(arma::abs(arma::conv_to<Mat>::from(course::tanh_derivative(zf)) - course::tanh_derivative(z)).max(), 1e-6);
-  EXPECT_LT(arma::abs(arma::conv_to<Mat>::from(course::leaky_relu(zf, 0.01f)) - course::leaky_relu(z, 0.01)).max(), 1e-5);
+  EXPECT_LT(arma::abs(arma::conv_to<Mat>::from(course::leaky_relu(zf, 0.01f)) - course::leaky_relu(z, 0.01)).max(),
+            1e-5);
 }
 
 }  // namespace

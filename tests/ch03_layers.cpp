@@ -139,8 +139,8 @@ TEST(Ch03Losses, GradientsMatchNumerical) {
   const Mat A(2, 7, arma::fill::randu);
   const Mat Y(2, 7, arma::fill::randu);
   expect_loss_gradient_matches_numerical(course::MeanSquaredError<double>(), A, Y);
-  const Mat P = 0.1 + 0.8 * A;                                 // probabilities away from 0 and 1
-  const Mat B = arma::conv_to<Mat>::from(Y > 0.5);              // 0/1 targets
+  const Mat P = 0.1 + 0.8 * A;                      // probabilities away from 0 and 1
+  const Mat B = arma::conv_to<Mat>::from(Y > 0.5);  // 0/1 targets
   expect_loss_gradient_matches_numerical(course::BinaryCrossEntropy<double>(), P, B);
 }
 
@@ -159,7 +159,7 @@ TEST(ch03_linear_backward, HandWorkedValues) {
   course::Linear<double> linear(2, 2);
   linear.weights = Mat{{1.0, 2.0}, {3.0, 4.0}};
   linear.bias = arma::vec{0.5, -0.5};
-  const Mat A{{1.0, 0.0}, {2.0, 1.0}};     // 2 × m, m = 2
+  const Mat A{{1.0, 0.0}, {2.0, 1.0}};  // 2 × m, m = 2
   Mat Z, dA;
   linear.forward(A, Z);
   const Mat dZ{{1.0, -1.0}, {0.5, 2.0}};

@@ -46,9 +46,9 @@ TEST(ch03_rmse, HandComputed) { EXPECT_NEAR(course::rmse(a, y), std::sqrt(0.75),
 
 TEST(ch03_r_squared, HandComputed) {
   EXPECT_NEAR(course::r_squared(a, y), 1.0 - 3.0 / 12.75, 1e-15);
-  EXPECT_NEAR(course::r_squared(y, y), 1.0, 1e-15);                     // no error: 1
+  EXPECT_NEAR(course::r_squared(y, y), 1.0, 1e-15);  // no error: 1
   const arma::mat mean(1, 4, arma::fill::value(3.25));
-  EXPECT_NEAR(course::r_squared(mean, y), 0.0, 1e-15);                  // always guessing ȳ: 0
+  EXPECT_NEAR(course::r_squared(mean, y), 0.0, 1e-15);  // always guessing ȳ: 0
 }
 
 TEST(Ch03Metrics, ConstantTargetsAndShapeMismatchAreErrors) {

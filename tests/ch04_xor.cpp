@@ -77,10 +77,18 @@ double reference_cost(const arma::rowvec& A2, const arma::rowvec& Y) {
 // J(θ) for one parameter block replaced by θ.
 double cost_with(XorNetwork net, int block, const arma::mat& theta, const XorData& data) {
   switch (block) {
-    case 0: net.W1 = theta; break;
-    case 1: net.b1 = theta; break;
-    case 2: net.W2 = theta; break;
-    default: net.b2 = theta(0, 0); break;
+    case 0:
+      net.W1 = theta;
+      break;
+    case 1:
+      net.b1 = theta;
+      break;
+    case 2:
+      net.W2 = theta;
+      break;
+    default:
+      net.b2 = theta(0, 0);
+      break;
   }
   return reference_cost(reference_forward(net, data.X).A2, data.Y);
 }
@@ -97,8 +105,10 @@ TEST(ch04_backward, MatchesNumericalGradient) {
       numerical[block] = course::numerical_gradient(
           [&](const arma::mat& theta) { return cost_with(net, block, theta, data); }, blocks[block]);
     }
-    EXPECT_PARTS(close_parts({{"dW1", g.dW1, numerical[0]}, {"dB1", g.dB1, numerical[1]},
-                              {"dW2", g.dW2, numerical[2]}, {"dB2", g.dB2, numerical[3](0, 0)}},
+    EXPECT_PARTS(close_parts({{"dW1", g.dW1, numerical[0]},
+                              {"dB1", g.dB1, numerical[1]},
+                              {"dW2", g.dW2, numerical[2]},
+                              {"dB2", g.dB2, numerical[3](0, 0)}},
                              1e-7, double(data.X.n_cols)))
         << "(random weights, trial " << trial + 1 << " of 3)";
   }
@@ -111,12 +121,12 @@ TEST(ch04_backward, IntermediateGradientsOnHandSetWeights) {
   const course::ch04::Gradients g = course::ch04::backward(net, data.X, data.Y, f);
   // (13) dZ2 = (A2 − Y)/m with m = 4
   const arma::rowvec dZ2 = (arma::rowvec{0.6832918574, 0.8220846621, 0.8118562749, 0.8704730976} - data.Y) / 4.0;
-  EXPECT_PARTS(equal_parts({{"dZ2", g.dZ2, dZ2},                      // (13)
-                            {"dB2", g.dB2, arma::accu(dZ2)},           // (15)
-                            {"dA1", g.dA1, net.W2.t() * dZ2}},         // (16)
+  EXPECT_PARTS(equal_parts({{"dZ2", g.dZ2, dZ2},                // (13)
+                            {"dB2", g.dB2, arma::accu(dZ2)},    // (15)
+                            {"dA1", g.dA1, net.W2.t() * dZ2}},  // (16)
                            1e-10, double(data.X.n_cols)));
-  EXPECT_PARTS(equal_parts({{"dsigma1", g.dsigma1, f.A1 % (1.0 - f.A1)}}, 1e-15));   // (17) σ'(Z1)
-  EXPECT_NEAR(g.dsigma1(0, 0), 0.25, 1e-15);                                         // σ'(0) = ¼
+  EXPECT_PARTS(equal_parts({{"dsigma1", g.dsigma1, f.A1 % (1.0 - f.A1)}}, 1e-15));  // (17) σ'(Z1)
+  EXPECT_NEAR(g.dsigma1(0, 0), 0.25, 1e-15);                                        // σ'(0) = ¼
 }
 
 TEST(Ch04Xor, LogisticRegressionCannotSolveIt) {
@@ -128,8 +138,8 @@ TEST(Ch04Xor, LogisticRegressionCannotSolveIt) {
   const course::ch01::TrainingRun run =
       course::ch01::train(course::ch01::Method::vectorized, start, data.X, data.Y, 2000, 4.0);
   const arma::rowvec a = course::ch01::predict_probability(run.parameters, data.X);
-  EXPECT_GT(run.costs.back(), std::log(2.0) - 1e-6);       // stuck at ln 2
-  EXPECT_LT(arma::abs(a - 0.5).max(), 1e-3);               // 0.5 for all four points
+  EXPECT_GT(run.costs.back(), std::log(2.0) - 1e-6);  // stuck at ln 2
+  EXPECT_LT(arma::abs(a - 0.5).max(), 1e-3);          // 0.5 for all four points
   EXPECT_FALSE(course::ch04::solved(a, data.Y));
 }
 
@@ -166,8 +176,7 @@ TEST(Ch04Xor, SymmetricStartKeepsHiddenUnitsIdentical) {
   }
   // From exactly zero the gradient itself is zero: nothing moves at all.
   const XorNetwork zero = course::ch04::constant_network(0.0);
-  const course::ch04::Gradients g =
-      course::ch04::backward(zero, data.X, data.Y, course::ch04::forward(zero, data.X));
+  const course::ch04::Gradients g = course::ch04::backward(zero, data.X, data.Y, course::ch04::forward(zero, data.X));
   EXPECT_EQ(arma::abs(g.dW1).max(), 0.0);
   EXPECT_EQ(arma::abs(g.dW2).max(), 0.0);
   EXPECT_EQ(g.dB2, 0.0);

@@ -49,8 +49,8 @@ Sets three_class_sets(std::size_t m, unsigned long seed) {
 TEST(Ch05Network, ReachesNinetyFivePercentOnTheTestSet) {
   const Sets sets = three_class_sets(1000, 42);
   course::Classifier net = course::make_classifier(2, 3, 3);
-  const course::History curve =
-      course::train_minibatch(net, sets.train.X, sets.train.Y, sets.dev.X, sets.dev.Y, {1500, 0.2, 10}, course::rng(), 1500);
+  const course::History curve = course::train_minibatch(net, sets.train.X, sets.train.Y, sets.dev.X, sets.dev.Y,
+                                                        {1500, 0.2, 10}, course::rng(), 1500);
   const double test_accuracy = course::classification_accuracy(net.forward(sets.test.X), sets.test.labels);
   EXPECT_GE(test_accuracy, 0.95);
   EXPECT_LT(curve.back().train_cost, 0.15);
@@ -59,7 +59,8 @@ TEST(Ch05Network, ReachesNinetyFivePercentOnTheTestSet) {
 TEST(Ch05Network, NoStraightLineSeparatesTheClasses) {
   const Sets sets = three_class_sets(1000, 42);
   course::LinearClassifier linear = course::make_linear_classifier(2, 3);
-  course::train_minibatch(linear, sets.train.X, sets.train.Y, sets.dev.X, sets.dev.Y, {300, 0.2, 10}, course::rng(), 300);
+  course::train_minibatch(linear, sets.train.X, sets.train.Y, sets.dev.X, sets.dev.Y, {300, 0.2, 10}, course::rng(),
+                          300);
   EXPECT_LT(course::classification_accuracy(linear.forward(sets.test.X), sets.test.labels), 0.9);
 }
 

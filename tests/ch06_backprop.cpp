@@ -1,26 +1,24 @@
 // Chapter 6: the network, backpropagation, the gradient check, per example vs vectorized.
 #include <gtest/gtest.h>
 
+#include <unistd.h>
 #include <armadillo>
 #include <cstdio>
 #include <filesystem>
 #include <memory>
 #include <string>
-#include <unistd.h>
 
 #include "chapters/06_backprop/gradient_check.hpp"
+#include "chapters/06_backprop/model_file.hpp"
 #include "chapters/06_backprop/network.hpp"
+#include "chapters/06_backprop/network_builder.hpp"
 #include "chapters/06_backprop/per_example.hpp"
 #include "common/data.hpp"
 #include "messages.hpp"
-#include "chapters/06_backprop/network_builder.hpp"
-#include "chapters/06_backprop/model_file.hpp"
 
 namespace {
 
 using namespace course;
-
-
 
 // ---------------------------------------------------------------------------
 // ch06.forward: the forward pass with its cache
@@ -36,7 +34,7 @@ TEST(ch06_forward, KnownValuesAndCache) {
   first.bias = arma::vec{0.0, -1.0};
   second.weights = {{2.0, -3.0}};
   second.bias = arma::vec{0.5};
-  const arma::mat X = {{1.0, 0.0}, {2.0, -1.0}};            // two examples, as columns
+  const arma::mat X = {{1.0, 0.0}, {2.0, -1.0}};  // two examples, as columns
   const arma::mat& out = net.forward(X);
   // z¹ = W¹x + b¹ = (−1, 3.5) and (1, −3); a¹ = σ(z¹); z² = 2a¹₁ − 3a¹₂ + 0.5
   auto s = [](double z) { return 1.0 / (1.0 + std::exp(-z)); };
@@ -116,7 +114,8 @@ TEST(ch06_backward, EveryActivationWithEveryLoss) {
 
 TEST(ch06_backward, DeepNetworkWithInputGradient) {
   seed_everything(2);
-  Network<double> net = make_network<double>({3, 4, 4, 4, 4, 2}, {"tanh", "sigmoid", "tanh", "leaky_relu", "identity"}, "mse");
+  Network<double> net =
+      make_network<double>({3, 4, 4, 4, 4, 2}, {"tanh", "sigmoid", "tanh", "leaky_relu", "identity"}, "mse");
   randomize_biases(net);
   net.want_input_gradient(true);
   const arma::mat X(3, 5, arma::fill::randn);
@@ -182,15 +181,16 @@ TEST(ch06_gradient_check, CatchesBrokenBackward) {
   EXPECT_GT(report.overall, 1e-3);
   EXPECT_FALSE(report.passed());
   ASSERT_EQ(report.layers.size(), 3u);
-  EXPECT_GT(report.layers[0].relative_error, 1e-3);   // the layer before the bug is wrong
-  EXPECT_LT(report.layers[1].relative_error, 1e-7);   // the layers after it are right
+  EXPECT_GT(report.layers[0].relative_error, 1e-3);  // the layer before the bug is wrong
+  EXPECT_LT(report.layers[1].relative_error, 1e-7);  // the layers after it are right
   EXPECT_LT(report.layers[2].relative_error, 1e-7);
 }
 
 TEST(Ch06GradientCheck, PrintsATable) {
   seed_everything(5);
   Network<double> net = make_network<double>({3, 4, 2}, {"sigmoid", "softmax"}, "cross_entropy");
-  const GradientCheckReport report = gradient_check(net, arma::mat(3, 4, arma::fill::randn), random_targets("cross_entropy", 2, 4));
+  const GradientCheckReport report =
+      gradient_check(net, arma::mat(3, 4, arma::fill::randn), random_targets("cross_entropy", 2, 4));
   std::ostringstream out;
   print_gradient_check(out, report);
   EXPECT_NE(out.str().find("layer 1 (Linear(3 -> 4))"), std::string::npos) << out.str();
@@ -204,7 +204,8 @@ TEST(Ch06GradientCheck, PrintsATable) {
 TEST(Ch06PerExample, SameGradientsAsVectorized) {
   seed_everything(6);
   for (const std::string loss : {"cross_entropy", "mse"}) {
-    Network<double> net = make_network<double>({6, 5, 4, 3}, {"sigmoid", "tanh", loss == "mse" ? "identity" : "softmax"}, loss);
+    Network<double> net =
+        make_network<double>({6, 5, 4, 3}, {"sigmoid", "tanh", loss == "mse" ? "identity" : "softmax"}, loss);
     const arma::mat X(6, 11, arma::fill::randn);
     const arma::mat Y = random_targets(loss, 3, 11);
     net.forward(X);
@@ -273,8 +274,14 @@ TEST(Ch06Shapes, WrongTargetsNameBothShapes) {
 }
 
 TEST(Ch06Shapes, MakeNetworkChecksItsArguments) {
-  EXPECT_NE(message_of([] { make_network<double>({5, 4, 2}, {"tanh"}, "mse"); }).find("3 sizes make 2 layers"), std::string::npos);
-  EXPECT_NE(message_of([] { make_network<double>({5, 4, 2}, {"softmax", "identity"}, "mse"); }).find("last layer"), std::string::npos);
+  EXPECT_NE(message_of([] {
+              make_network<double>({5, 4, 2}, {"tanh"}, "mse");
+            }).find("3 sizes make 2 layers"),
+            std::string::npos);
+  EXPECT_NE(message_of([] {
+              make_network<double>({5, 4, 2}, {"softmax", "identity"}, "mse");
+            }).find("last layer"),
+            std::string::npos);
   EXPECT_NE(message_of([] { make_network<double>({5, 2}, {"swish"}, "mse"); }).find("swish"), std::string::npos);
   EXPECT_NE(message_of([] { make_network<double>({5, 2}, {"identity"}, "hinge"); }).find("hinge"), std::string::npos);
 }
@@ -284,7 +291,8 @@ TEST(Ch06Shapes, MakeNetworkChecksItsArguments) {
 // ---------------------------------------------------------------------------
 TEST(Ch06SaveLoad, SamePredictionsAndChecks) {
   seed_everything(9);
-  const std::filesystem::path file = std::filesystem::temp_directory_path() / ("ch06_model_" + std::to_string(::getpid()) + ".bin");
+  const std::filesystem::path file =
+      std::filesystem::temp_directory_path() / ("ch06_model_" + std::to_string(::getpid()) + ".bin");
   Network<float> net = make_network<float>({6, 5, 3}, {"sigmoid", "softmax"}, "cross_entropy");
   save_model(net, file);
   Network<float> other = make_network<float>({6, 5, 3}, {"sigmoid", "softmax"}, "cross_entropy");

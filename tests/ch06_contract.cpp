@@ -3,6 +3,7 @@
 // the cost, layers with state and randomness, and model files that hold both.
 #include <gtest/gtest.h>
 
+#include <unistd.h>
 #include <armadillo>
 #include <filesystem>
 #include <fstream>
@@ -10,16 +11,15 @@
 #include <memory>
 #include <stdexcept>
 #include <string>
-#include <unistd.h>
 
 #include "chapters/06_backprop/gradient_check.hpp"
+#include "chapters/06_backprop/model_file.hpp"
 #include "chapters/06_backprop/network.hpp"
+#include "chapters/06_backprop/network_builder.hpp"
 #include "chapters/06_backprop/optimizer.hpp"
 #include "chapters/07_mnist_mlp/training.hpp"
 #include "common/data.hpp"
 #include "messages.hpp"
-#include "chapters/06_backprop/network_builder.hpp"
-#include "chapters/06_backprop/model_file.hpp"
 
 namespace {
 
@@ -136,9 +136,9 @@ TEST(Ch06Contract, FlattenAndAssignRoundTrip) {
   const std::vector<Parameter<double>> params = net.parameters();
   const arma::vec theta = net.flatten();
   ASSERT_EQ(theta.n_elem, net.parameter_count());
-  EXPECT_EQ(theta(0), (*params[0].value)(0, 0));       // W¹ column by column first
+  EXPECT_EQ(theta(0), (*params[0].value)(0, 0));  // W¹ column by column first
   EXPECT_EQ(theta(1), (*params[0].value)(1, 0));
-  EXPECT_EQ(theta(12), (*params[1].value)(0));         // then b¹
+  EXPECT_EQ(theta(12), (*params[1].value)(0));  // then b¹
   const arma::vec other(theta.n_elem, arma::fill::randn);
   net.assign(other);
   EXPECT_TRUE(arma::approx_equal(net.flatten(), other, "absdiff", 0.0));
@@ -184,9 +184,9 @@ TEST(Ch06Contract, TheTrainingLoopAsksTheScheduleForEachEpochsRate) {
   const arma::mat Y = random_targets("cross_entropy", 2, 30);
   SGD<double> sgd(1.0);
   Halving schedule;
-  const History history = fit(net, sgd, X, Y, LabelledSet<double>{},
-                              {.epochs = 3, .batch_size = 10, .record_every = 1, .schedule = &schedule, .progress = ""},
-                              rng());
+  const History history =
+      fit(net, sgd, X, Y, LabelledSet<double>{},
+          {.epochs = 3, .batch_size = 10, .record_every = 1, .schedule = &schedule, .progress = ""}, rng());
   const std::vector<double> rates = history.column(&course::EpochRecord::learning_rate);
   ASSERT_EQ(rates.size(), 3u);
   EXPECT_DOUBLE_EQ(rates[0], 0.4);
@@ -201,10 +201,9 @@ TEST(Ch06Contract, TheTrainingLoopStopsWhenTheCallbackSaysSo) {
   const arma::mat X(3, 30, arma::fill::randn);
   const arma::mat Y = random_targets("cross_entropy", 2, 30);
   SGD<double> sgd(0.1);
-  const History history =
-      fit(net, sgd, X, Y, LabelledSet<double>{&X, &Y},
-          {.epochs = 10, .batch_size = 10, .record_every = 1, .schedule = nullptr, .progress = ""}, rng(),
-          [](int epoch, const History&) { return epoch < 4; });
+  const History history = fit(net, sgd, X, Y, LabelledSet<double>{&X, &Y},
+                              {.epochs = 10, .batch_size = 10, .record_every = 1, .schedule = nullptr, .progress = ""},
+                              rng(), [](int epoch, const History&) { return epoch < 4; });
   EXPECT_EQ(history.size(), 4u);
   EXPECT_EQ(history.column(&course::EpochRecord::dev_cost).size(), 4u);
 }
@@ -260,13 +259,13 @@ TEST(Ch06Contract, SaveThenLoadReproducesEvaluationOutputsExactly) {
   seed_everything(27);
   const std::filesystem::path file = temp_model("ch06_state");
   Network<double> net = network_with_state();
-  for (int i = 0; i < 5; ++i) {                          // training moves the running mean away from 0
+  for (int i = 0; i < 5; ++i) {  // training moves the running mean away from 0
     const arma::mat X = arma::mat(4, 8, arma::fill::randn) + 2.0;
     net.forward(X);
   }
   ASSERT_GT(arma::abs(net.layer_as<RunningCentre>(1).running_mean).max(), 0.1);
   save_model(net, file);
-  Network<double> loaded = network_with_state();         // new parameters, running mean 0
+  Network<double> loaded = network_with_state();  // new parameters, running mean 0
   load_model(loaded, file);
   std::filesystem::remove(file);
   const arma::mat X(4, 9, arma::fill::randn);
@@ -285,7 +284,7 @@ TEST(Ch06Contract, AModelFileWithAnotherLayerKindOrShapeIsRejectedNamingTheLayer
   Network<double> net = network_with_state();
   save_model(net, file);
   {
-    Network<double> other;                               // a Sigmoid where the file has RunningCentre
+    Network<double> other;  // a Sigmoid where the file has RunningCentre
     other.add<Linear>(4, 5);
     other.add<Sigmoid>();
     other.add<Tanh>();
@@ -297,7 +296,7 @@ TEST(Ch06Contract, AModelFileWithAnotherLayerKindOrShapeIsRejectedNamingTheLayer
     EXPECT_TRUE(arma::approx_equal(other.flatten(), before, "absdiff", 0.0));  // nothing changed
   }
   {
-    Network<double> other;                               // Linear(5 -> 2) where the file has 5 -> 3
+    Network<double> other;  // Linear(5 -> 2) where the file has 5 -> 3
     other.add<Linear>(4, 5);
     other.add(std::make_unique<RunningCentre>(5));
     other.add<Tanh>();
@@ -309,7 +308,7 @@ TEST(Ch06Contract, AModelFileWithAnotherLayerKindOrShapeIsRejectedNamingTheLayer
     EXPECT_TRUE(arma::approx_equal(other.flatten(), before, "absdiff", 0.0));  // layer 1 was not loaded either
   }
   {
-    std::ofstream old(file, std::ios::binary);           // a file of format 1 (chapter 7 before this contract)
+    std::ofstream old(file, std::ios::binary);  // a file of format 1 (chapter 7 before this contract)
     old << "course-network 1\nLinear(4 -> 5) → ...\n2\n";
   }
   const std::string m = message_of([&] { load_model(net, file); });
@@ -351,12 +350,12 @@ TEST(Ch06Contract, GradientCheckHoldsARandomLayerToOneDraw) {
   const arma::mat Y = random_targets("cross_entropy", 3, 6);
   net.forward(X);
   net.forward(X);
-  EXPECT_EQ(random.draws, 2);                            // not held: a new draw every forward pass
+  EXPECT_EQ(random.draws, 2);  // not held: a new draw every forward pass
   const GradientCheckReport report = gradient_check(net, X, Y);
-  EXPECT_EQ(random.draws, 3);                            // one draw for the whole check
+  EXPECT_EQ(random.draws, 3);  // one draw for the whole check
   EXPECT_LT(report.overall, 1e-7);
   net.forward(X);
-  EXPECT_EQ(random.draws, 4);                            // released afterwards
+  EXPECT_EQ(random.draws, 4);  // released afterwards
 }
 
 }  // namespace

@@ -24,16 +24,33 @@ using namespace course::ch07;
 
 namespace {
 
-
 // Every 251st float, and the values where the functions change regime.
 std::vector<float> whole_float_range() {
   std::vector<float> x;
   for (std::uint64_t bits = 0; bits < (std::uint64_t(1) << 32); bits += 251)
     x.push_back(std::bit_cast<float>(std::uint32_t(bits)));
   const float inf = std::numeric_limits<float>::infinity();
-  for (float v : {0.0f, -0.0f, inf, -inf, std::numeric_limits<float>::quiet_NaN(), 88.7228f, 88.72284f, 88.7229f,
-                  -87.33655f, -87.3366f, -103.9720f, -103.9721f, -104.0f, 0.625f, -0.625f, 0.62499994f, 9.0f, 1e-30f,
-                  std::numeric_limits<float>::denorm_min(), std::numeric_limits<float>::max(), -std::numeric_limits<float>::max()})
+  for (float v : {0.0f,
+                  -0.0f,
+                  inf,
+                  -inf,
+                  std::numeric_limits<float>::quiet_NaN(),
+                  88.7228f,
+                  88.72284f,
+                  88.7229f,
+                  -87.33655f,
+                  -87.3366f,
+                  -103.9720f,
+                  -103.9721f,
+                  -104.0f,
+                  0.625f,
+                  -0.625f,
+                  0.62499994f,
+                  9.0f,
+                  1e-30f,
+                  std::numeric_limits<float>::denorm_min(),
+                  std::numeric_limits<float>::max(),
+                  -std::numeric_limits<float>::max()})
     x.push_back(v);
   return x;
 }
@@ -67,21 +84,24 @@ double worst_error(const std::function<void(const float*, float*, std::size_t)>&
 
 TEST(Ch07FastActivations, ExpIsWithinOneUlpOverTheWholeFloatRange) {
   float at = 0;
-  const double worst = worst_error(vector_exp, [](double x) { return std::exp(x); }, &at);
+  const double worst = worst_error(
+      vector_exp, [](double x) { return std::exp(x); }, &at);
   std::printf("vector_exp: at most %.3f ulps (at x = %.9g)\n", worst, at);
   EXPECT_LE(worst, 1.0) << "at x = " << at;
 }
 
 TEST(Ch07FastActivations, SigmoidIsWithinTwoAndAHalfUlpsOverTheWholeFloatRange) {
   float at = 0;
-  const double worst = worst_error(vector_sigmoid, [](double x) { return 1 / (1 + std::exp(-x)); }, &at);
+  const double worst = worst_error(
+      vector_sigmoid, [](double x) { return 1 / (1 + std::exp(-x)); }, &at);
   std::printf("vector_sigmoid: at most %.3f ulps (at x = %.9g)\n", worst, at);
   EXPECT_LE(worst, 2.5) << "at x = " << at;
 }
 
 TEST(Ch07FastActivations, TanhIsWithinOneAndAHalfUlpsOverTheWholeFloatRange) {
   float at = 0;
-  const double worst = worst_error(vector_tanh, [](double x) { return std::tanh(x); }, &at);
+  const double worst = worst_error(
+      vector_tanh, [](double x) { return std::tanh(x); }, &at);
   std::printf("vector_tanh: at most %.3f ulps (at x = %.9g)\n", worst, at);
   EXPECT_LE(worst, 1.5) << "at x = " << at;
 }

@@ -65,11 +65,11 @@ TEST(ch07_train_epoch, ReturnsTheMeanBatchCostAndVisitsEveryExample) {
   const arma::fmat X = sample().train.X.cols(0, 99);
   const arma::fmat Y = one_hot<float>(sample().train.y.subvec(0, 99));
   MinibatchTrainer<float> trainer;
-  FrozenParameters sgd;                                        // steps that change nothing
+  FrozenParameters sgd;  // steps that change nothing
   std::mt19937_64 gen(12);
   const double epoch_cost = trainer.train_epoch(net, sgd, to_bytes(X), Y, 32, gen);
   EXPECT_NEAR(epoch_cost, net.cost(X, Y), 1e-5);
-  EXPECT_EQ(sgd.steps, 4);                                     // one step per mini-batch: 32, 32, 32, 4
+  EXPECT_EQ(sgd.steps, 4);  // one step per mini-batch: 32, 32, 32, 4
 }
 
 TEST(ch07_train_epoch, SameSeedSameNetwork) {
@@ -116,17 +116,18 @@ TEST(Ch07Network, XavierUniformLimits) {
   const arma::fmat& W1 = *p[0].value;
   const float limit1 = std::sqrt(6.0f / (784 + 64));
   EXPECT_LE(arma::abs(W1).max(), limit1);
-  EXPECT_GT(arma::abs(W1).max(), 0.95f * limit1);            // the whole range is used
-  EXPECT_NEAR(arma::accu(arma::square(W1)) / W1.n_elem, limit1 * limit1 / 3, 0.05 * limit1 * limit1 / 3);  // Var U(−a, a) = a²/3
+  EXPECT_GT(arma::abs(W1).max(), 0.95f * limit1);  // the whole range is used
+  EXPECT_NEAR(arma::accu(arma::square(W1)) / W1.n_elem, limit1 * limit1 / 3,
+              0.05 * limit1 * limit1 / 3);  // Var U(−a, a) = a²/3
   EXPECT_LE(arma::abs(*p[4].value).max(), std::sqrt(6.0f / (16 + 10)));
-  EXPECT_EQ(arma::accu(arma::abs(*p[1].value)), 0.0f);        // b = 0
+  EXPECT_EQ(arma::accu(arma::abs(*p[1].value)), 0.0f);  // b = 0
 }
 
 TEST(Ch07GradientCheck, SmallVersionOfTheNet) {
   seed_everything(16);
-  Network<double> net = make_mlp<double>({30, 8, 6, 10});        // 30-8-6-10: sigmoid, tanh, softmax + CE
+  Network<double> net = make_mlp<double>({30, 8, 6, 10});  // 30-8-6-10: sigmoid, tanh, softmax + CE
   randomize_biases(net);
-  const arma::mat X(30, 12, arma::fill::randu);                // pixels in [0, 1]
+  const arma::mat X(30, 12, arma::fill::randu);  // pixels in [0, 1]
   arma::Row<std::uint8_t> labels(12);
   for (arma::uword i = 0; i < 12; ++i) labels[i] = std::uint8_t((7 * i) % 10);
   const GradientCheckReport report = gradient_check(net, X, one_hot<double>(labels));
@@ -158,7 +159,8 @@ TEST(Ch07Training, ARunThatBlowsUpStopsNamingTheEpochAndTheRate) {
   Network<float> net = make_mnist_mlp();
   SGD<float> sgd(100.0f);
   std::mt19937_64 gen(19);
-  const std::string message = test_support::message_of([&] { fit(net, sgd, X, Y, LabelledSet<float>{}, settings, gen); });
+  const std::string message =
+      test_support::message_of([&] { fit(net, sgd, X, Y, LabelledSet<float>{}, settings, gen); });
   EXPECT_NE(message.find("training diverged at epoch 1"), std::string::npos) << message;
   EXPECT_NE(message.find("learning rate 100"), std::string::npos) << message;
   EXPECT_NE(message.find("10 × its start"), std::string::npos) << message;
@@ -192,8 +194,8 @@ TEST(Ch07Model, SaveAndLoadGiveIdenticalPredictions) {
   const std::filesystem::path file =
       std::filesystem::temp_directory_path() / ("ch07_model_" + std::to_string(::getpid()) + ".bin");
   save_model(net, file);
-  Network<float> loaded = make_mnist_mlp();                    // other random weights...
-  load_model(loaded, file);                                            // ...replaced by the saved ones
+  Network<float> loaded = make_mnist_mlp();  // other random weights...
+  load_model(loaded, file);                  // ...replaced by the saved ones
   std::filesystem::remove(file);
   const arma::fmat& test = sample().test.X;
   const arma::fmat a = net.forward(test);
@@ -230,7 +232,8 @@ TEST(Ch07Sample, BeatsStatedAccuracy) {
   for (int epoch = 0; epoch < 10; ++epoch) trainer.train_epoch(net, sgd, X, Y, 64, gen);
   const Evaluation test = evaluate(net, sample().test.X, one_hot<float>(sample().test.y));
   EXPECT_GT(test.accuracy, 0.85);
-  const arma::umat confusion = confusion_matrix(test.predicted, arma::conv_to<arma::urowvec>::from(sample().test.y), 10);
+  const arma::umat confusion =
+      confusion_matrix(test.predicted, arma::conv_to<arma::urowvec>::from(sample().test.y), 10);
   EXPECT_EQ(arma::accu(confusion), sample().test.size());
   EXPECT_NEAR(double(arma::trace(confusion)) / sample().test.size(), test.accuracy, 1e-12);
 }
@@ -238,7 +241,7 @@ TEST(Ch07Sample, BeatsStatedAccuracy) {
 TEST(Ch07Bytes, PixelsRoundTripExactly) {
   const arma::fmat& X = sample().test.X;
   const arma::Mat<std::uint8_t> bytes = to_bytes(X);
-  arma::uvec order = arma::regspace<arma::uvec>(X.n_cols - 1, 0);   // backwards
+  arma::uvec order = arma::regspace<arma::uvec>(X.n_cols - 1, 0);  // backwards
   arma::fmat Xb;
   gather_batch(bytes, order, 0, 9, Xb);
   ASSERT_EQ(Xb.n_cols, 10u);
@@ -268,7 +271,8 @@ TEST(Ch07Evaluation, FlopsOfAnEpoch) {
 }
 
 TEST(Ch07Data, MissingMnistSaysHowToGetIt) {
-  const std::filesystem::path empty = std::filesystem::temp_directory_path() / ("ch07_empty_" + std::to_string(::getpid()));
+  const std::filesystem::path empty =
+      std::filesystem::temp_directory_path() / ("ch07_empty_" + std::to_string(::getpid()));
   std::filesystem::create_directories(empty);
   try {
     load_dataset("mnist", empty);

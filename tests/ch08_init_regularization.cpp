@@ -2,22 +2,22 @@
 // (L2, L1, dropout both ways, early stopping, input normalisation, bias and variance).
 #include <gtest/gtest.h>
 
+#include <unistd.h>
 #include <armadillo>
 #include <cmath>
 #include <filesystem>
 #include <memory>
 #include <string>
-#include <unistd.h>
 #include <vector>
 
 #include "chapters/06_backprop/gradient_check.hpp"
+#include "chapters/06_backprop/model_file.hpp"
+#include "chapters/06_backprop/network_builder.hpp"
 #include "chapters/08_init_regularization/initialization.hpp"
 #include "chapters/08_init_regularization/regularization.hpp"
 #include "common/data.hpp"
 #include "exercises/compare.hpp"
 #include "messages.hpp"
-#include "chapters/06_backprop/network_builder.hpp"
-#include "chapters/06_backprop/model_file.hpp"
 
 namespace {
 
@@ -29,7 +29,9 @@ using namespace course::ch08;
 // the tests allow five of those.
 double variance_tolerance(double variance, double n) { return 5.0 * variance * std::sqrt(2.0 / n); }
 
-double sample_variance(const arma::mat& W) { return arma::accu(arma::square(W - arma::mean(arma::vectorise(W)))) / W.n_elem; }
+double sample_variance(const arma::mat& W) {
+  return arma::accu(arma::square(W - arma::mean(arma::vectorise(W)))) / W.n_elem;
+}
 
 // What a measured variance of W (n_out × n_in) says about an initialisation that missed `expected`: the common
 // mistakes, each with its line (course::test::diagnosis), within the tolerance of the measurement.
@@ -92,7 +94,7 @@ TEST(ch08_xavier_normal, VarianceIsTwoOverFanInPlusFanOut) {
     EXPECT_NEAR(sample_variance(W), expected, variance_tolerance(expected, W.n_elem))
         << p[k].name << variance_diagnosis(sample_variance(W), W, expected);
   }
-  EXPECT_EQ(arma::abs(*p[1].value).max(), 0.0);           // biases stay 0
+  EXPECT_EQ(arma::abs(*p[1].value).max(), 0.0);  // biases stay 0
 }
 
 TEST(ch08_he_init, VarianceIsTwoOverFanIn) {
@@ -102,7 +104,7 @@ TEST(ch08_he_init, VarianceIsTwoOverFanIn) {
   const std::vector<Parameter<double>> p = net.parameters();
   for (int k : {0, 2}) {
     const arma::mat& W = *p[k].value;
-    const double expected = 2.0 / double(W.n_cols);      // n_in = columns of W
+    const double expected = 2.0 / double(W.n_cols);  // n_in = columns of W
     EXPECT_NEAR(arma::mean(arma::vectorise(W)), 0.0, 5.0 * std::sqrt(expected / W.n_elem)) << p[k].name;
     EXPECT_NEAR(sample_variance(W), expected, variance_tolerance(expected, W.n_elem))
         << p[k].name << variance_diagnosis(sample_variance(W), W, expected);
@@ -116,7 +118,7 @@ TEST(Ch08Init, NormalAndXavierUniformByName) {
   initialise(net, "N(0,0.01²)");
   const arma::mat& W1 = *net.parameters()[0].value;
   EXPECT_NEAR(sample_variance(W1), 1e-4, variance_tolerance(1e-4, W1.n_elem));
-  initialise(net, "Xavier");                              // U(±√(6/(n_in + n_out))): variance 2/(n_in + n_out)
+  initialise(net, "Xavier");  // U(±√(6/(n_in + n_out))): variance 2/(n_in + n_out)
   const double limit = std::sqrt(6.0 / 700.0);
   EXPECT_LE(arma::abs(W1).max(), limit);
   EXPECT_NEAR(sample_variance(W1), 2.0 / 700.0, variance_tolerance(2.0 / 700.0, W1.n_elem));
@@ -129,19 +131,21 @@ TEST(Ch08Init, NormalAndXavierUniformByName) {
 TEST(ch08_l2_cost, HalfLambdaOverMTimesTheSquaredWeightsOnly) {
   Network<double> net = make_network<double>({2, 2, 1}, {"tanh", "identity"}, "mse");
   const std::vector<Parameter<double>> p = net.parameters();
-  *p[0].value = {{1.0, 2.0}, {3.0, 4.0}};                 // ‖W¹‖² = 30
-  *p[1].value = {10.0, 10.0};                             // biases: not in the penalty
-  *p[2].value = {{1.0, -1.0}};                            // ‖W²‖² = 2
+  *p[0].value = {{1.0, 2.0}, {3.0, 4.0}};  // ‖W¹‖² = 30
+  *p[1].value = {10.0, 10.0};              // biases: not in the penalty
+  *p[2].value = {{1.0, -1.0}};             // ‖W²‖² = 2
   const L2Penalty<double> l2(0.5);
   const double lambda = 0.5, m = 4, expected = lambda / (2 * m) * 32.0;
   const double got = l2.cost(p, 4);
-  EXPECT_DOUBLE_EQ(got, expected)                         // (λ/2m) Σ ‖W‖²
+  EXPECT_DOUBLE_EQ(got, expected)  // (λ/2m) Σ ‖W‖²
       << "the penalty (λ/2m) Σ ‖W‖²"
-      << test::diagnosis(got, {{2 * expected, "twice the penalty: is the 1/2 of λ/2m missing?"},
-                               {m * expected, "m = 4 times the penalty: is the 1/m of λ/2m missing?"},
-                               {lambda / (2 * m) * 232.0, "the biases are in it: only the weights (p.decays) are"},
-                               {lambda / (2 * m) * (std::sqrt(30.0) + std::sqrt(2.0)),
-                                "that is (λ/2m) Σ ‖W‖: is the norm squared?"}}, 1e-9);
+      << test::diagnosis(
+             got,
+             {{2 * expected, "twice the penalty: is the 1/2 of λ/2m missing?"},
+              {m * expected, "m = 4 times the penalty: is the 1/m of λ/2m missing?"},
+              {lambda / (2 * m) * 232.0, "the biases are in it: only the weights (p.decays) are"},
+              {lambda / (2 * m) * (std::sqrt(30.0) + std::sqrt(2.0)), "that is (λ/2m) Σ ‖W‖: is the norm squared?"}},
+             1e-9);
 }
 
 TEST(ch08_l2_gradient, PassesTheGradientCheckThroughTheNetworksCost) {
@@ -170,17 +174,25 @@ TEST(ch08_l2_gradient, AddsLambdaOverMTimesWAndLeavesBiasesAlone) {
   arma::uword offset = 0;
   for (const Parameter<double>& entry : p) {
     const arma::uword n = entry.value->n_elem;
-    const arma::vec added = net.flatten_gradients().subvec(offset, offset + n - 1) - plain.subvec(offset, offset + n - 1);
-    const arma::vec expected = entry.decays ? arma::vec(0.8 / 6.0 * arma::vectorise(*entry.value)) : arma::vec(n, arma::fill::zeros);
+    const arma::vec added =
+        net.flatten_gradients().subvec(offset, offset + n - 1) - plain.subvec(offset, offset + n - 1);
+    const arma::vec expected =
+        entry.decays ? arma::vec(0.8 / 6.0 * arma::vectorise(*entry.value)) : arma::vec(n, arma::fill::zeros);
     const double c = !entry.decays || arma::abs(added).max() == 0.0 ? 0.0  // added = c · (λ/m) W? (NaN: no c)
-                     : test::clean_factor(added, expected) != 0.0 ? test::clean_factor(added, expected) : NAN;
+                     : test::clean_factor(added, expected) != 0.0   ? test::clean_factor(added, expected)
+                                                                    : NAN;
     EXPECT_LT(arma::abs(added - expected).max(), 1e-14)
-        << entry.name << (entry.decays ? test::diagnosis(c, {{0.5, "half of (λ/m) W: the 2 of ‖W‖²'s derivative "
-                                                                  "cancels the 1/2 of λ/2m"},
-                                                             {6.0, "m = 6 times (λ/m) W: is the 1/m missing?"},
-                                                             {0.0, "nothing is added: is the penalty's gradient "
-                                                                   "missing?"}}, 1e-6)
-                                       : ": the biases must not decay (only the parameters with p.decays)");
+        << entry.name
+        << (entry.decays ? test::diagnosis(c,
+                                           {{0.5,
+                                             "half of (λ/m) W: the 2 of ‖W‖²'s derivative "
+                                             "cancels the 1/2 of λ/2m"},
+                                            {6.0, "m = 6 times (λ/m) W: is the 1/m missing?"},
+                                            {0.0,
+                                             "nothing is added: is the penalty's gradient "
+                                             "missing?"}},
+                                           1e-6)
+                         : ": the biases must not decay (only the parameters with p.decays)");
     offset += n;
   }
 }
@@ -193,10 +205,10 @@ TEST(Ch08L1, SubgradientIsSignAndZeroAtZero) {
   p[0].gradient->zeros();
   p[1].gradient->zeros();
   const L1Penalty<double> l1(0.4);
-  EXPECT_DOUBLE_EQ(l1.cost(p, 2), 0.4 / 2 * 3.0);         // (λ/m) Σ |w|, not the bias
+  EXPECT_DOUBLE_EQ(l1.cost(p, 2), 0.4 / 2 * 3.0);  // (λ/m) Σ |w|, not the bias
   l1.add_gradient(p, 2);
-  EXPECT_EQ((*p[0].gradient)(0, 0), 0.0);                 // sign(0) = 0: defined, and it stays 0
-  EXPECT_DOUBLE_EQ((*p[0].gradient)(0, 1), -0.2);         // (λ/m) sign(−3)
+  EXPECT_EQ((*p[0].gradient)(0, 0), 0.0);          // sign(0) = 0: defined, and it stays 0
+  EXPECT_DOUBLE_EQ((*p[0].gradient)(0, 1), -0.2);  // (λ/m) sign(−3)
   EXPECT_EQ((*p[1].gradient)(0), 0.0);
 }
 
@@ -279,7 +291,7 @@ TEST(ch08_dropout_backward, UsesTheForwardPassesMask) {
   arma::mat out, din;
   dropout.forward(a, out);
   dropout.backward(a, out, dout, din);
-  const arma::mat expected = dout % dropout.mask();        // the dropped units get no gradient
+  const arma::mat expected = dout % dropout.mask();  // the dropped units get no gradient
   EXPECT_TRUE(arma::approx_equal(din, expected, "absdiff", 1e-15));
   EXPECT_TRUE(arma::all(arma::vectorise(din.elem(arma::find(out == 0.0))) == 0.0));
 }
@@ -303,10 +315,11 @@ TEST(Ch08OriginalDropout, OneMaskPerUnitForTheWholeBatch) {
   const arma::mat a(200, 30, arma::fill::randu);
   arma::mat out;
   dropout.forward(a, out);
-  for (arma::uword unit = 0; unit < a.n_rows; ++unit) {   // a unit is kept (a) or deleted (0) in every example
+  for (arma::uword unit = 0; unit < a.n_rows; ++unit) {  // a unit is kept (a) or deleted (0) in every example
     const bool kept = dropout.unit_mask()(unit) == 1;
     EXPECT_TRUE(arma::approx_equal(out.row(unit), kept ? arma::mat(a.row(unit)) : arma::mat(1, 30, arma::fill::zeros),
-                                   "absdiff", 0.0)) << "unit " << unit;
+                                   "absdiff", 0.0))
+        << "unit " << unit;
   }
   const double kept_share = arma::mean(dropout.unit_mask());
   EXPECT_NEAR(kept_share, 0.5, 5 * 0.5 / std::sqrt(200.0));  // 200 units, each kept with probability 1/2
@@ -386,19 +399,19 @@ TEST(ch08_early_stopping, ReturnsTheBestEpochsParametersAndStopsAfterThePatience
     last = epoch;
     if (!stopping.observe(epoch, dev_costs[epoch - 1], net)) break;
   }
-  EXPECT_EQ(last, 6);                                     // epochs 4, 5, 6 brought nothing: stop after 6
+  EXPECT_EQ(last, 6);  // epochs 4, 5, 6 brought nothing: stop after 6
   EXPECT_EQ(stopping.best_epoch(), 3);
   EXPECT_DOUBLE_EQ(stopping.best_cost(), 0.7);
   EXPECT_TRUE(stopping.stopped_early(last));
   stopping.restore_best(net);
-  EXPECT_TRUE(arma::all(net.flatten() == 3.0));           // the best epoch's θ, not the last
+  EXPECT_TRUE(arma::all(net.flatten() == 3.0));  // the best epoch's θ, not the last
 }
 
 TEST(ch08_early_stopping, MinDeltaIgnoresTinyImprovements) {
   Network<double> net = make_network<double>({2, 2}, {"identity"}, "mse");
   EarlyStopping<double> stopping(2, 0.01);
   EXPECT_TRUE(stopping.observe(1, 1.0, net));
-  EXPECT_TRUE(stopping.observe(2, 0.995, net));           // better by less than 0.01: no progress
+  EXPECT_TRUE(stopping.observe(2, 0.995, net));  // better by less than 0.01: no progress
   EXPECT_FALSE(stopping.observe(3, 0.994, net));
   EXPECT_EQ(stopping.best_epoch(), 1);
 }
@@ -415,7 +428,8 @@ TEST(ch08_normalize, StatisticsComeFromTheTrainingSetOnly) {
   InputNormalizer<double> norm;
   norm.fit(shifted_train);
   EXPECT_LT(arma::abs(norm.mean - arma::mean(shifted_train, 1)).max(), 1e-12);
-  const arma::vec biased_std = arma::sqrt(arma::mean(arma::square(shifted_train.each_col() - arma::mean(shifted_train, 1)), 1));
+  const arma::vec biased_std =
+      arma::sqrt(arma::mean(arma::square(shifted_train.each_col() - arma::mean(shifted_train, 1)), 1));
   EXPECT_LT(arma::abs(norm.std - biased_std).max(), 1e-12);  // σ² divides by m, not m − 1
   const arma::mat z = norm.transform(shifted_train);
   EXPECT_LT(arma::abs(arma::mean(z, 1)).max(), 1e-12);

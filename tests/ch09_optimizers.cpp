@@ -63,7 +63,8 @@ TEST(ch09_weighted_average, CorrectedAverageOfAConstantIsTheConstantFromTheFirst
     const arma::vec plain = exponential_average(theta, beta, false);
     const arma::vec corrected = exponential_average(theta, beta, true);
     EXPECT_NEAR(plain(0), (1 - beta) * 7.5, 1e-12) << "β = " << beta << ": V_1 = (1 − β) θ_1, biased towards 0";
-    for (arma::uword t = 0; t < theta.n_elem; ++t) EXPECT_NEAR(corrected(t), 7.5, 1e-12) << "β = " << beta << ", t = " << t + 1;
+    for (arma::uword t = 0; t < theta.n_elem; ++t)
+      EXPECT_NEAR(corrected(t), 7.5, 1e-12) << "β = " << beta << ", t = " << t + 1;
   }
 }
 
@@ -131,12 +132,15 @@ TEST(ch09_rmsprop_step, ThreeStepsByHand) {
   expect_near(W[0], {w1[0], w1[1]}, 1e-14, "step 1");
   // The first step is α/√(1 − β₂) = 0.0316 for each weight, whatever its gradient's size:
   const double first = 1 - W[0](0);
-  EXPECT_NEAR(first, 0.01 / std::sqrt(0.1), 1e-8)         // ε moves it by α·ε/√s ≈ 2e-9
-      << "the first step" << course::test::diagnosis(first, {{0.01 * 0.5 / 0.025, "α g / s: is the √ of s missing?"},
-                                                     {0.01 * 0.5 / std::sqrt(0.9 * 0.25),
-                                                      "s = 0.9 g² after one step: are β₂ and 1 − β₂ swapped "
-                                                      "(s = β₂ s + (1 − β₂) g²)?"},
-                                                     {0.01 * 0.5, "α g: is the division by √s + ε missing?"}}, 1e-6);
+  EXPECT_NEAR(first, 0.01 / std::sqrt(0.1), 1e-8)  // ε moves it by α·ε/√s ≈ 2e-9
+      << "the first step"
+      << course::test::diagnosis(first,
+                                 {{0.01 * 0.5 / 0.025, "α g / s: is the √ of s missing?"},
+                                  {0.01 * 0.5 / std::sqrt(0.9 * 0.25),
+                                   "s = 0.9 g² after one step: are β₂ and 1 − β₂ swapped "
+                                   "(s = β₂ s + (1 − β₂) g²)?"},
+                                  {0.01 * 0.5, "α g: is the division by √s + ε missing?"}},
+                                 1e-6);
   EXPECT_NEAR(-2 - W[0](1), 0.01 / std::sqrt(0.1), 1e-8);
   // s_2 = 0.9·(0.025, 0.1) + 0.1·(0.25, 1) = (0.0475, 0.19)
   const double w2[] = {w1[0] - 0.01 * 0.5 / (std::sqrt(0.0475) + eps), w1[1] + 0.01 * 1.0 / (std::sqrt(0.19) + eps)};
@@ -163,13 +167,14 @@ TEST(ch09_adam_step, ThreeStepsByHand) {
   expect_near(W[0], {w1[0], w1[1]}, 1e-15, "step 1");
   const double first = 1 - W[0](0);
   EXPECT_NEAR(first, 0.001, 1e-10)
-      << "the first step" << course::test::diagnosis(first, {{0.001 * 0.05 / std::sqrt(0.00025),
-                                                      "α v / √s = α (1 − β₁)/√(1 − β₂) = 3.2 α: are the bias "
-                                                      "corrections v̂ = v / (1 − β₁ᵗ), ŝ = s / (1 − β₂ᵗ) missing?"},
-                                                     {0.001 * 0.5 / std::sqrt(0.00025),
-                                                      "α v̂ / √s: is ŝ = s / (1 − β₂ᵗ) missing?"},
-                                                     {0.001 * 0.05 / 0.5, "α v / √ŝ: is v̂ = v / (1 − β₁ᵗ) missing?"}},
-                                             1e-6)
+      << "the first step"
+      << course::test::diagnosis(first,
+                                 {{0.001 * 0.05 / std::sqrt(0.00025),
+                                   "α v / √s = α (1 − β₁)/√(1 − β₂) = 3.2 α: are the bias "
+                                   "corrections v̂ = v / (1 − β₁ᵗ), ŝ = s / (1 − β₂ᵗ) missing?"},
+                                  {0.001 * 0.5 / std::sqrt(0.00025), "α v̂ / √s: is ŝ = s / (1 − β₂ᵗ) missing?"},
+                                  {0.001 * 0.05 / 0.5, "α v / √ŝ: is v̂ = v / (1 − β₁ᵗ) missing?"}},
+                                 1e-6)
       << (std::isfinite(first) ? "" : ": not a finite number: is t counted from 1 (1 − β¹ on the first step)?");
   EXPECT_NEAR(-2 - W[0](1), 0.001, 1e-10);
   // t = 2: v = 0.9·(0.05, 0.1) + 0.1·(0.5, −1) = (0.095, −0.01); s = 0.999·(0.00025, 0.001) + 0.001·(0.25, 1) = (0.00049975, 0.001999)
@@ -204,8 +209,10 @@ TEST(Ch09FusedAdam, TakesTheSameStepsAsAdamToRounding) {
       return worst;
     };
     // 100 steps of at most α = 0.01 each: the paths agree to the arithmetic's precision.
-    if (precision == 0) EXPECT_LT(run(double(0)), 1e-13);
-    else EXPECT_LT(run(float(0)), 2e-5f);
+    if (precision == 0)
+      EXPECT_LT(run(double(0)), 1e-13);
+    else
+      EXPECT_LT(run(float(0)), 2e-5f);
   }
 }
 
@@ -233,8 +240,8 @@ double worst_relative_float_error(int steps, Settings... settings) {
     dWd = arma::conv_to<arma::mat>::from(dWf);
     of.step(pf);
     od.step(pd);
-    worst = std::max(worst, arma::max(arma::abs(arma::conv_to<arma::vec>::from(arma::vectorise(Wf)) - Wd) /
-                                      arma::abs(Wd)));
+    worst =
+        std::max(worst, arma::max(arma::abs(arma::conv_to<arma::vec>::from(arma::vectorise(Wf)) - Wd) / arma::abs(Wd)));
   }
   return worst;
 }

@@ -49,7 +49,7 @@ TEST(ch10_forward, EachFeatureHasMeanZeroAndVarianceOneBeforeGammaAndBeta) {
   BatchNorm<double> bn(4, 1e-8);
   const arma::mat z = features(64, 1);
   arma::mat out;
-  bn.forward(z, out);                                       // γ = 1, β = 0: out = z_norm
+  bn.forward(z, out);  // γ = 1, β = 0: out = z_norm
   // The batch's statistics first (the cause when the rest is off): μ, and the biased σ².
   const arma::vec mu = arma::mean(z, 1);
   EXPECT_LT(arma::abs(bn.batch_mean() - mu).max(), 1e-12);
@@ -59,10 +59,11 @@ TEST(ch10_forward, EachFeatureHasMeanZeroAndVarianceOneBeforeGammaAndBeta) {
   const double m = 64;
   for (arma::uword i = 0; i < 4; ++i) {
     EXPECT_NEAR(mean(i), 0.0, 1e-12) << "feature " << i;
-    EXPECT_NEAR(var(i), 1.0, 1e-6)
-        << "feature " << i
-        << course::test::diagnosis(var(i), {{(m - 1) / m, "(m − 1)/m: σ² divides by m − 1, it should divide by m"}},
-                                   1e-6);
+    EXPECT_NEAR(var(i), 1.0, 1e-6) << "feature " << i
+                                   << course::test::diagnosis(
+                                          var(i),
+                                          {{(m - 1) / m, "(m − 1)/m: σ² divides by m − 1, it should divide by m"}},
+                                          1e-6);
   }
 }
 
@@ -96,7 +97,7 @@ TEST(Ch10BatchNorm, ABatchOfOneInTrainingModeIsAClearError) {
   const std::string message = message_of([&] { bn.forward(arma::mat(4, 1, arma::fill::ones), out); });
   EXPECT_NE(message.find("BatchNorm(4)"), std::string::npos) << message;
   EXPECT_NE(message.find("batch of 1"), std::string::npos) << message;
-  bn.set_training(false);                                   // evaluation mode takes one example
+  bn.set_training(false);  // evaluation mode takes one example
   bn.forward(arma::mat(4, 1, arma::fill::ones), out);
   EXPECT_TRUE(out.is_finite());
 }
@@ -159,7 +160,7 @@ TEST(ch10_backward, InputGammaAndBetaPassTheGradientCheckWithEpsilon1em8) { chec
 TEST(ch10_backward, ANetworkWithBatchNormPassesTheGradientCheck) {
   arma::arma_rng::set_seed(6);
   Network<double> net = make_bn_mlp<double>({6, 5, 4, 3}, true, "tanh");
-  randomize_biases(net);                                    // γ and β away from 1 and 0
+  randomize_biases(net);  // γ and β away from 1 and 0
   const arma::mat X = arma::randn(6, 12);
   const arma::mat Y = random_targets("cross_entropy", 3, 12);
   const GradientCheckReport report = gradient_check(net, X, Y);
@@ -170,7 +171,7 @@ TEST(ch10_backward, ANetworkWithBatchNormPassesTheGradientCheck) {
 TEST(ch10_backward, EvaluationModeTreatsTheAveragesAsConstants) {
   BatchNorm<double> bn(4);
   arma::mat out, dz;
-  bn.forward(features(20, 7), out);                         // some running averages
+  bn.forward(features(20, 7), out);  // some running averages
   bn.set_training(false);
   const arma::mat z = features(6, 8);
   arma::arma_rng::set_seed(9);

@@ -49,7 +49,8 @@ TEST(Ch11FastDropout, KeepsUnitsAtTheRateKeepProbLikeChapter8sLayer) {
     EXPECT_TRUE(arma::all(arma::vectorise((out_fast == 0.0f) + (out_fast == scale)) == 1)) << "keep_prob " << keep_prob;
     // The expected activation is kept: mean(a ⊙ d / keep_prob) = mean(a) to within the
     // same 5 standard deviations (of p̂ / keep_prob), summed in double.
-    EXPECT_NEAR(arma::mean(arma::conv_to<arma::vec>::from(arma::vectorise(out_fast))), 1.0, tolerance / keep_prob) << "keep_prob " << keep_prob;
+    EXPECT_NEAR(arma::mean(arma::conv_to<arma::vec>::from(arma::vectorise(out_fast))), 1.0, tolerance / keep_prob)
+        << "keep_prob " << keep_prob;
   }
 }
 

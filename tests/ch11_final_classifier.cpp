@@ -4,8 +4,8 @@
 #include <armadillo>
 #include <cstdint>
 #include <filesystem>
-#include <limits>
 #include <fstream>
+#include <limits>
 #include <random>
 #include <sstream>
 #include <string>
@@ -146,8 +146,8 @@ TEST(ch11_area_resample, ThreeOldPixelsIntoTwoByHand) {
   // Upsampling 1 → 3 copies the pixel; a constant image stays constant at any size.
   EXPECT_TRUE(arma::approx_equal(area_resample(arma::fmat(1, 1, arma::fill::value(0.25f)), 3, 3),
                                  arma::fmat(3, 3, arma::fill::value(0.25f)), "absdiff", 1e-6f));
-  EXPECT_TRUE(arma::approx_equal(area_resample(arma::fmat(7, 5, arma::fill::ones), 4, 9), arma::fmat(4, 9, arma::fill::ones),
-                                 "absdiff", 1e-5f));
+  EXPECT_TRUE(arma::approx_equal(area_resample(arma::fmat(7, 5, arma::fill::ones), 4, 9),
+                                 arma::fmat(4, 9, arma::fill::ones), "absdiff", 1e-5f));
 }
 
 // ---------------------------------------------------------------- exercise ch11.centre_of_mass
@@ -156,7 +156,7 @@ TEST(ch11_centre_of_mass, PutsTheCentreOfMassAtFourteenFourteen) {
   arma::arma_rng::set_seed(8);
   for (auto [h, w] : {std::pair{20u, 20u}, std::pair{20u, 9u}, std::pair{11u, 20u}}) {
     arma::fmat fitted = arma::randu<arma::fmat>(h, w);
-    fitted.submat(0, 0, h / 2, w / 2) *= 4.0f;        // heavier top-left: the mass is off the box's centre
+    fitted.submat(0, 0, h / 2, w / 2) *= 4.0f;  // heavier top-left: the mass is off the box's centre
     const arma::fmat digit = place_by_centre_of_mass(fitted);
     ASSERT_EQ(digit.n_rows, 28u);
     ASSERT_EQ(digit.n_cols, 28u);
@@ -170,7 +170,7 @@ TEST(ch11_centre_of_mass, PutsTheCentreOfMassAtFourteenFourteen) {
 
 TEST(ch11_centre_of_mass, KeepsTheDigitInsideWhenItsMassIsAtAnEdge) {
   arma::fmat fitted(20, 4, arma::fill::zeros);
-  fitted.row(19).fill(1.0f);                          // all the mass on the bottom row: r̄ = 19
+  fitted.row(19).fill(1.0f);  // all the mass on the bottom row: r̄ = 19
   const arma::fmat digit = place_by_centre_of_mass(fitted);
   // round(14 − 19) = −5 is clamped to 0: the digit starts at the top row, whole.
   EXPECT_FLOAT_EQ(arma::accu(digit.row(19)), 4.0f);
@@ -214,7 +214,8 @@ TEST(Ch11Preprocessing, AThinPenLineIsThickenedToMnistsStrokeWidth) {
     for (arma::uword c = 1; c + 1 < 28; ++c)
       if (input(r, c) > 0.5f) {
         ++area;
-        if (input(r - 1, c) <= 0.5f || input(r + 1, c) <= 0.5f || input(r, c - 1) <= 0.5f || input(r, c + 1) <= 0.5f) ++edge;
+        if (input(r - 1, c) <= 0.5f || input(r + 1, c) <= 0.5f || input(r, c - 1) <= 0.5f || input(r, c + 1) <= 0.5f)
+          ++edge;
       }
   EXPECT_GT(2 * area / edge, 1.5) << "stroke width of the input";
   EXPECT_FLOAT_EQ(p.fitted.max(), 1.0f) << "contrast renormalised after the resampling";
@@ -279,9 +280,12 @@ TEST(Ch11Images, BadFilesAreRejectedWithTheirName) {
     std::ofstream(dir / "cut.png", std::ios::binary) << bytes.substr(0, 40);
   }
   std::ofstream(dir / "cut.pgm", std::ios::binary) << "P5 28 28 255\n" << std::string(100, 'x');
-  const std::vector<std::pair<std::string, std::string>> cases = {
-      {"missing.png", "cannot open"}, {"empty.png", "empty"},       {"notes.txt", "not a PNG or PGM"},
-      {"tiny.png", "1×1"},            {"cut.png", "PNG"},           {"cut.pgm", "truncated"}};
+  const std::vector<std::pair<std::string, std::string>> cases = {{"missing.png", "cannot open"},
+                                                                  {"empty.png", "empty"},
+                                                                  {"notes.txt", "not a PNG or PGM"},
+                                                                  {"tiny.png", "1×1"},
+                                                                  {"cut.png", "PNG"},
+                                                                  {"cut.pgm", "truncated"}};
   for (const auto& [file, why] : cases) {
     const std::string message = message_of([&] { read_grey_image(dir / file); });
     EXPECT_NE(message.find(file), std::string::npos) << message;
@@ -294,9 +298,7 @@ TEST(Ch11Images, BadFilesAreRejectedWithTheirName) {
 
 // A big-endian 32-bit number and the PNG chunk CRC (ISO 3309), to write a PNG header by hand.
 namespace {
-std::string be32(std::uint32_t v) {
-  return {char(v >> 24), char(v >> 16), char(v >> 8), char(v)};
-}
+std::string be32(std::uint32_t v) { return {char(v >> 24), char(v >> 16), char(v >> 8), char(v)}; }
 std::uint32_t crc32(const std::string& bytes) {
   std::uint32_t c = 0xffffffffu;
   for (unsigned char b : bytes) {
@@ -331,7 +333,8 @@ TEST(Ch11Images, HeadersClaimingTooManyPixelsAreRefusedBeforeAllocation) {
   for (const auto& [file, expected] : cases) {
     const std::string message = message_of([&] { read_grey_image(dir / file); });
     EXPECT_NE(message.find(file), std::string::npos) << message;
-    for (const std::string& part : expected) EXPECT_NE(message.find(part), std::string::npos) << file << ": " << message;
+    for (const std::string& part : expected)
+      EXPECT_NE(message.find(part), std::string::npos) << file << ": " << message;
   }
 }
 
@@ -362,8 +365,10 @@ TEST(Ch11Classifier, AModelFileHoldingNonFiniteNumbersIsRefusedAtLoad) {
     const std::string message = message_of([&] { load_model(fresh, dir / file); });
     EXPECT_NE(message.find(file), std::string::npos) << message;
     EXPECT_NE(message.find("NaN or an infinity"), std::string::npos) << message;
-    EXPECT_NE(message.find(file == "nan.bin" ? "layer 1 (Linear(784 -> 512, no bias)): W" : "layer 2 (BatchNorm(512)): β"),
-              std::string::npos) << message;
+    EXPECT_NE(
+        message.find(file == "nan.bin" ? "layer 1 (Linear(784 -> 512, no bias)): W" : "layer 2 (BatchNorm(512)): β"),
+        std::string::npos)
+        << message;
   }
   EXPECT_TRUE(arma::approx_equal(*fresh.parameters()[0].value, fresh_W1, "absdiff", 0.0f)) << "left unchanged";
 }

@@ -85,7 +85,8 @@ TEST(ch12_log_uniform, TheSameSeedGivesTheSameDraws) {
   std::mt19937_64 a(5), b(5), c(6);
   std::vector<double> da, db, dc;
   for (int i = 0; i < 10; ++i)
-    da.push_back(log_uniform(1e-3, 10, a)), db.push_back(log_uniform(1e-3, 10, b)), dc.push_back(log_uniform(1e-3, 10, c));
+    da.push_back(log_uniform(1e-3, 10, a)), db.push_back(log_uniform(1e-3, 10, b)),
+        dc.push_back(log_uniform(1e-3, 10, c));
   EXPECT_EQ(da, db);
   EXPECT_NE(da, dc);
 }
@@ -158,10 +159,13 @@ TEST(Ch12Samplers, EveryScaleMapsItsEndsToZeroAndOneAndBack) {
 
 TEST(Ch12Samplers, ABadDimensionIsRejectedByName) {
   std::mt19937_64 gen(1);
-  EXPECT_NE(message_of([&] { sample({"hidden units", 100, 10, Scale::log, true}, gen); }).find("'hidden units'"),
+  EXPECT_NE(message_of([&] {
+              sample({"hidden units", 100, 10, Scale::log, true}, gen);
+            }).find("'hidden units'"),
             std::string::npos);
-  EXPECT_NE(message_of([&] { sample({"momentum β", 0.9, 1.0, Scale::one_minus_log, false}, gen); })
-                .find("hyperparameter 'momentum β' (1 − x on a log scale)"),
+  EXPECT_NE(message_of([&] {
+              sample({"momentum β", 0.9, 1.0, Scale::one_minus_log, false}, gen);
+            }).find("hyperparameter 'momentum β' (1 − x on a log scale)"),
             std::string::npos);
 }
 
@@ -200,9 +204,13 @@ TEST(Ch12Grid, ValuesAreTheCentresOfEqualCellsOfTheScale) {
 }
 
 TEST(Ch12Grid, RejectsLevelsThatDoNotMatchTheSpace) {
-  EXPECT_NE(message_of([] { grid_configs(mnist_space(), {4, 2}); }).find("3 hyperparameters but 2 numbers of levels"),
+  EXPECT_NE(message_of([] {
+              grid_configs(mnist_space(), {4, 2});
+            }).find("3 hyperparameters but 2 numbers of levels"),
             std::string::npos);
-  EXPECT_NE(message_of([] { grid_configs(mnist_space(), {4, 0, 2}); }).find("'hidden units h' needs at least 1 value"),
+  EXPECT_NE(message_of([] {
+              grid_configs(mnist_space(), {4, 0, 2});
+            }).find("'hidden units h' needs at least 1 value"),
             std::string::npos);
 }
 
@@ -287,7 +295,7 @@ TEST(Ch12Search, OneWorkerAndThreeWorkersGiveTheSameTrials) {
   expect_same_trials(one, three);
   std::set<std::uint64_t> seeds;
   for (const Trial& t : one) seeds.insert(t.seed);
-  EXPECT_EQ(seeds.size(), configs.size());  // every trial its own seed
+  EXPECT_EQ(seeds.size(), configs.size());                        // every trial its own seed
   EXPECT_NE(one[0].outcome.score - 0, one[1].outcome.score - 1);  // ... and its own draws
 }
 
@@ -329,14 +337,16 @@ TEST(Ch12Refine, TheFineRangeIsAFractionOfTheScaleAroundTheBest) {
   const Space fine = refine(space, {0.1, 64, 0.99}, 0.25);
   EXPECT_NEAR(std::log10(fine[0].lo), -1.5, 1e-12);  // one decade centred on 10⁻¹
   EXPECT_NEAR(std::log10(fine[0].hi), -0.5, 1e-12);
-  EXPECT_NEAR(fine[1].lo * fine[1].hi, 64.0 * 64.0, 1e-9);  // centred on 64 on the log scale
+  EXPECT_NEAR(fine[1].lo * fine[1].hi, 64.0 * 64.0, 1e-9);        // centred on 64 on the log scale
   EXPECT_NEAR((1 - fine[2].lo) * (1 - fine[2].hi), 1e-4, 1e-15);  // and on 1 − β = 0.01
   // At an end of the range, the fine range slides back inside: the top decade [1, 10].
   const Space top = refine(space, {10.0, 256, 0.9}, 0.25);
   EXPECT_NEAR(top[0].lo, 1.0, 1e-12);
   EXPECT_NEAR(top[0].hi, 10.0, 1e-12);
   EXPECT_NEAR(top[2].lo, 0.9, 1e-12);
-  EXPECT_NE(message_of([&] { refine(space, {0.1, 64, 0.99}, 0.0); }).find("fraction of the range must be in (0, 1]"),
+  EXPECT_NE(message_of([&] {
+              refine(space, {0.1, 64, 0.99}, 0.0);
+            }).find("fraction of the range must be in (0, 1]"),
             std::string::npos);
 }
 

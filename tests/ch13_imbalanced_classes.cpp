@@ -40,23 +40,23 @@ TEST(ch13_precision_recall, PrecisionAndRecallDiffer) {
   const BinaryScores s = binary_scores(BinaryCounts{.tp = 2, .fp = 8, .tn = 89, .fn = 1});
   EXPECT_DOUBLE_EQ(s.precision, 0.2);
   EXPECT_DOUBLE_EQ(s.recall, 2.0 / 3.0);
-  EXPECT_NEAR(s.f1, 4.0 / 13.0, 1e-15);                   // 2·2 / (2·2 + 8 + 1)
+  EXPECT_NEAR(s.f1, 4.0 / 13.0, 1e-15);  // 2·2 / (2·2 + 8 + 1)
   EXPECT_DOUBLE_EQ(s.accuracy, 0.91);
 }
 
 TEST(ch13_precision_recall, NoPositivePredictionsGiveZeroNotNaN) {
   // the classifier that always says "negative" on 2 positives in 10
   const BinaryScores s = binary_scores(BinaryCounts{.tp = 0, .fp = 0, .tn = 8, .fn = 2});
-  EXPECT_EQ(s.precision, 0.0);                           // 0/0: the course's convention
+  EXPECT_EQ(s.precision, 0.0);  // 0/0: the course's convention
   EXPECT_EQ(s.recall, 0.0);
   EXPECT_EQ(s.f1, 0.0);
-  EXPECT_DOUBLE_EQ(s.accuracy, 0.8);                     // high accuracy, nothing found
+  EXPECT_DOUBLE_EQ(s.accuracy, 0.8);  // high accuracy, nothing found
 }
 
 TEST(ch13_precision_recall, NoPositivesAtAll) {
   const BinaryScores s = binary_scores(BinaryCounts{.tp = 0, .fp = 3, .tn = 5, .fn = 0});
-  EXPECT_EQ(s.recall, 0.0);                              // 0/0
-  EXPECT_EQ(s.precision, 0.0);                           // 0/3
+  EXPECT_EQ(s.recall, 0.0);     // 0/0
+  EXPECT_EQ(s.precision, 0.0);  // 0/3
   EXPECT_EQ(s.f1, 0.0);
   const BinaryScores perfect = binary_scores(BinaryCounts{.tp = 4, .fp = 0, .tn = 5, .fn = 0});
   EXPECT_EQ(perfect.precision, 1.0);
@@ -116,7 +116,7 @@ TEST(ch13_auc, AgreesWithThePairwiseDefinitionAndTheRocArea) {
   arma::rowvec s = arma::round(10 * arma::randu<arma::rowvec>(300)) / 10;  // many ties
   const arma::urowvec y = arma::conv_to<arma::urowvec>::from(arma::randu<arma::rowvec>(300) + s > 1.0);
   const double a = auc(s, y);
-  EXPECT_GT(a, 0.7);                                     // the scores carry some signal
+  EXPECT_GT(a, 0.7);  // the scores carry some signal
   EXPECT_NEAR(a, auc_pairwise(s, y), 1e-12);
   EXPECT_NEAR(a, trapezoid_area(roc_curve(s, y)), 1e-12);
 }
@@ -183,9 +183,9 @@ TEST(Ch13Curves, AlwaysNegativeScoresAccuracyButNothingElse) {
 TEST(Ch13Curves, RandomRankingsAveragePrecisionIsTheShareOfPositives) {
   seed_everything(134);
   arma::urowvec y(20000, arma::fill::zeros);
-  y.head(2000).ones();                                   // 10% positives
+  y.head(2000).ones();  // 10% positives
   const double ap = average_precision(arma::randu<arma::rowvec>(20000), y);
-  EXPECT_NEAR(ap, 0.1, 0.02);                            // not ½: AP depends on the share of positives
+  EXPECT_NEAR(ap, 0.1, 0.02);  // not ½: AP depends on the share of positives
 }
 
 // ---------------------------------------------------------------------------
@@ -200,14 +200,16 @@ TEST(ch13_smote_sample, OnTheSegmentFromXToItsNeighbour) {
 }
 
 TEST(Ch13Smote, BadInputIsNamed) {
-  EXPECT_TRUE(contains(test_support::message_of([] { smote_sample(arma::fvec(3, arma::fill::zeros),
-                                                                  arma::fvec(4, arma::fill::zeros), 0.5); }),
+  EXPECT_TRUE(contains(test_support::message_of([] {
+                         smote_sample(arma::fvec(3, arma::fill::zeros), arma::fvec(4, arma::fill::zeros), 0.5);
+                       }),
                        "3 features"));
-  EXPECT_TRUE(contains(test_support::message_of([] { smote_sample(arma::fvec(3, arma::fill::zeros),
-                                                                  arma::fvec(3, arma::fill::zeros), 1.5); }),
+  EXPECT_TRUE(contains(test_support::message_of([] {
+                         smote_sample(arma::fvec(3, arma::fill::zeros), arma::fvec(3, arma::fill::zeros), 1.5);
+                       }),
                        "λ"));
-  EXPECT_TRUE(contains(test_support::message_of([] { nearest_neighbours(arma::fmat(2, 3, arma::fill::zeros), 3); }),
-                       "k = 3"));
+  EXPECT_TRUE(
+      contains(test_support::message_of([] { nearest_neighbours(arma::fmat(2, 3, arma::fill::zeros), 3); }), "k = 3"));
 }
 
 TEST(Ch13Smote, NearestNeighboursOnALine) {
@@ -217,7 +219,7 @@ TEST(Ch13Smote, NearestNeighboursOnALine) {
   const arma::umat nn = nearest_neighbours(X, 2);
   EXPECT_EQ(nn(0, 0), 1u);
   EXPECT_EQ(nn(1, 0), 2u);
-  EXPECT_EQ(nn(0, 2), 1u);                               // 3: 1 (distance 2), then 0 (3)
+  EXPECT_EQ(nn(0, 2), 1u);  // 3: 1 (distance 2), then 0 (3)
   EXPECT_EQ(nn(1, 2), 0u);
   EXPECT_EQ(nn(0, 4), 3u);
   EXPECT_EQ(nn(1, 4), 2u);
@@ -236,7 +238,7 @@ TEST(Ch13Smote, SamplesLieOnSegmentsBetweenMinorityNeighbours) {
   const BinarySet train = toy_set(12, 60);
   const arma::uword k = 3;
   const SmoteResult r = smote(train, k, rng());
-  ASSERT_EQ(r.set.size(), 120u);                         // 60 + 60: n₋ − n₊ = 48 new positives
+  ASSERT_EQ(r.set.size(), 120u);  // 60 + 60: n₋ − n₊ = 48 new positives
   EXPECT_EQ(r.set.positives(), 60u);
   EXPECT_TRUE(arma::approx_equal(r.set.X.head_cols(72), train.X, "absdiff", 0.0f));  // the originals, unchanged
   const arma::uvec pos = arma::find(train.y == 1);
@@ -297,7 +299,8 @@ TEST(ch13_weighted_gradient, PassesTheGradientCheck) {
   // double precision, seeded, relative error below 1e-7; through a 6-4-1 ReLU net and logistic regression
   for (const arma::uword hidden : {4u, 0u}) {
     seed_everything(139);
-    Network<double> net = binary_classifier<double>(6, hidden, std::make_unique<WeightedBinaryCrossEntropy<double>>(5.0, 0.3));
+    Network<double> net =
+        binary_classifier<double>(6, hidden, std::make_unique<WeightedBinaryCrossEntropy<double>>(5.0, 0.3));
     randomize_biases(net);
     const arma::mat X(6, 9, arma::fill::randn);
     arma::mat Y(1, 9, arma::fill::zeros);
@@ -313,7 +316,7 @@ TEST(ch13_weighted_gradient, PassesTheGradientCheck) {
 
 TEST(Ch13Weights, BalancedWeightsGiveEachClassHalfTheTotal) {
   const ClassWeights w = balanced_class_weights(10, 90);
-  EXPECT_DOUBLE_EQ(w.positive, 5.0);                     // 100 / (2·10)
+  EXPECT_DOUBLE_EQ(w.positive, 5.0);  // 100 / (2·10)
   EXPECT_DOUBLE_EQ(w.negative, 100.0 / 180.0);
   EXPECT_NEAR(10 * w.positive + 90 * w.negative, 100.0, 1e-12);  // Σ w_i = m
   EXPECT_TRUE(contains(test_support::message_of([] { balanced_class_weights(0, 5); }), "needs both classes"));
@@ -356,7 +359,8 @@ TEST(Ch13Task, TheRatioTheDevSetAndTheTestSet) {
   std::set<float> train_ids(task.train.X.row(0).begin(), task.train.X.row(0).end());
   for (float id : task.dev.X.row(0)) EXPECT_EQ(train_ids.count(id), 0u);
   EXPECT_TRUE(contains(test_support::message_of([&] { make_imbalanced_task(data, 3, 0.5, 500, rng()); }), "ratio"));
-  EXPECT_TRUE(contains(test_support::message_of([&] { make_imbalanced_task(data, 3, 10, 3000, rng()); }), "dev set of 3000"));
+  EXPECT_TRUE(
+      contains(test_support::message_of([&] { make_imbalanced_task(data, 3, 10, 3000, rng()); }), "dev set of 3000"));
 }
 
 TEST(Ch13Task, ResamplingKeepsTheTestAndDevSetsUntouched) {
@@ -390,7 +394,7 @@ TEST(Ch13Resampling, UnderAndOversamplingBalanceTheClasses) {
   EXPECT_EQ(under.positives(), 10u);
   EXPECT_EQ(under.negatives(), 10u);
   const std::set<float> under_ids(under.X.row(0).begin(), under.X.row(0).end());
-  EXPECT_EQ(under_ids.size(), 20u);                      // without replacement
+  EXPECT_EQ(under_ids.size(), 20u);                                               // without replacement
   for (arma::uword i = 0; i < 10; ++i) EXPECT_EQ(under_ids.count(float(i)), 1u);  // every positive kept
   const BinarySet over = oversample(train, rng());
   EXPECT_EQ(over.positives(), 70u);
@@ -412,8 +416,9 @@ TEST(Ch13Resampling, BalancedSubsetsTakeDisjointNegatives) {
     for (arma::uword i = 0; i < p.size(); ++i)
       if (p.y[i] == 0) negatives.insert(p.X(0, i));
   }
-  EXPECT_EQ(negatives.size(), 40u);                      // 8 × 5 = all 40, each once
-  EXPECT_TRUE(contains(test_support::message_of([] { balanced_subsets(toy_set(0, 5), 2, rng()); }), "needs both classes"));
+  EXPECT_EQ(negatives.size(), 40u);  // 8 × 5 = all 40, each once
+  EXPECT_TRUE(
+      contains(test_support::message_of([] { balanced_subsets(toy_set(0, 5), 2, rng()); }), "needs both classes"));
 }
 
 TEST(Ch13Resampling, RepeatRareOrderRepeatsEachPositiveLTimesInARow) {

@@ -97,7 +97,8 @@ TEST(CommonCli, AcceptsValidValues) {
 }
 
 TEST(CommonCli, ChapterDefaultsAndDefaultFolders) {
-  const Result r = run_chapter({"--out", test_out("defaults").string()}, {}, {.epochs = 5000, .lr = 0.5, .batch_size = 4});
+  const Result r =
+      run_chapter({"--out", test_out("defaults").string()}, {}, {.epochs = 5000, .lr = 0.5, .batch_size = 4});
   ASSERT_EQ(r.code, 0) << r.err;
   EXPECT_EQ(r.options.epochs, 5000);
   EXPECT_EQ(r.options.lr, 0.5);
@@ -115,7 +116,8 @@ TEST(CommonCli, HelpListsTheSharedFlags) {
   const Result r = run_chapter({"--help"});
   EXPECT_EQ(r.code, 0);
   EXPECT_FALSE(r.body_ran);
-  for (const char* flag : {"--seed", "--epochs", "--lr", "--batch-size", "--data-dir", "--dataset", "--out", "--quick", "--plot"})
+  for (const char* flag :
+       {"--seed", "--epochs", "--lr", "--batch-size", "--data-dir", "--dataset", "--out", "--quick", "--plot"})
     EXPECT_NE(r.out.find(flag), std::string::npos) << flag << " missing from --help:\n" << r.out;
 }
 
@@ -159,9 +161,8 @@ TEST(CommonCli, SummaryWritesOneLine) {
   std::vector<char*> argv;
   for (std::string& a : args) argv.push_back(a.data());
   testing::internal::CaptureStdout();
-  const int code = chapter.run(int(argv.size()), argv.data(), [&](const course::Options&) {
-    chapter.summary("97.5% test accuracy");
-  });
+  const int code = chapter.run(int(argv.size()), argv.data(),
+                               [&](const course::Options&) { chapter.summary("97.5% test accuracy"); });
   const std::string printed = testing::internal::GetCapturedStdout();
   ASSERT_EQ(code, 0);
   std::ifstream in(out / "summary.txt");

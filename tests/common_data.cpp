@@ -24,8 +24,8 @@ class DataFiles : public ::testing::Test {
   void TearDown() override { fs::remove_all(dir); }
 
   // n images of rows × cols (pixel k of image i = (i + k) mod 256) and labels i mod 10.
-  void write_pair(const std::string& images_name, const std::string& labels_name, arma::uword n_images, arma::uword n_labels,
-                  std::uint32_t rows = 28, std::uint32_t cols = 28) {
+  void write_pair(const std::string& images_name, const std::string& labels_name, arma::uword n_images,
+                  arma::uword n_labels, std::uint32_t rows = 28, std::uint32_t cols = 28) {
     arma::Mat<std::uint8_t> pixels(rows * cols, n_images, arma::fill::zeros);
     for (arma::uword i = 0; i < n_images; ++i)
       for (arma::uword k = 0; k < pixels.n_rows; ++k) pixels(k, i) = static_cast<std::uint8_t>((i + k) % 256);
@@ -45,10 +45,10 @@ TEST_F(DataFiles, PixelsAreScaledToZeroOne) {
   const course::Dataset data = course::load_idx_pair(dir / "img", dir / "lab");
   ASSERT_EQ(data.X.n_rows, 784u);
   ASSERT_EQ(data.size(), 3u);
-  EXPECT_FLOAT_EQ(data.X(0, 0), 0.0f);              // byte 0
-  EXPECT_FLOAT_EQ(data.X(255, 0), 1.0f);            // byte 255
-  EXPECT_FLOAT_EQ(data.X(51, 0), 0.2f);             // byte 51 = 0.2 · 255
-  EXPECT_FLOAT_EQ(data.X(10, 2), 12.0f / 255.0f);   // byte (2 + 10)
+  EXPECT_FLOAT_EQ(data.X(0, 0), 0.0f);             // byte 0
+  EXPECT_FLOAT_EQ(data.X(255, 0), 1.0f);           // byte 255
+  EXPECT_FLOAT_EQ(data.X(51, 0), 0.2f);            // byte 51 = 0.2 · 255
+  EXPECT_FLOAT_EQ(data.X(10, 2), 12.0f / 255.0f);  // byte (2 + 10)
   EXPECT_GE(data.X.min(), 0.0f);
   EXPECT_LE(data.X.max(), 1.0f);
   EXPECT_EQ(data.y[2], 2);

@@ -5,11 +5,11 @@
 #include <gtest/gtest.h>
 #include <zlib.h>
 
+#include <unistd.h>
 #include <fstream>
 #include <iterator>
 #include <random>
 #include <string>
-#include <unistd.h>
 
 #include "tests/temp_folder.hpp"
 
@@ -66,9 +66,11 @@ class IdxFiles : public ::testing::Test {
     } catch (const IdxError& e) {
       const std::string message = e.what();
       EXPECT_NE(message.find(file.string()), std::string::npos) << "the message does not name the file: " << message;
-      EXPECT_NE(message.find("expected"), std::string::npos) << "the message does not say what was expected: " << message;
+      EXPECT_NE(message.find("expected"), std::string::npos)
+          << "the message does not say what was expected: " << message;
       EXPECT_NE(message.find("found"), std::string::npos) << "the message does not say what was found: " << message;
-      for (const std::string& part : parts) EXPECT_NE(message.find(part), std::string::npos) << "'" << part << "' not in: " << message;
+      for (const std::string& part : parts)
+        EXPECT_NE(message.find(part), std::string::npos) << "'" << part << "' not in: " << message;
     }
   }
   static void read_images(const fs::path& f) { (void)course::read_idx_images(f); }
@@ -129,10 +131,12 @@ TEST_F(IdxFiles, RawLabelsRoundTrip) {
 TEST_F(IdxFiles, CompressionIsDetectedFromTheContentNotTheName) {
   const fs::path gz = images("a.gz");
   fs::rename(gz, dir / "gzip-content-without-gz-name");
-  EXPECT_TRUE(arma::all(arma::vectorise(course::read_idx_images(dir / "gzip-content-without-gz-name").pixels == pixels)));
+  EXPECT_TRUE(
+      arma::all(arma::vectorise(course::read_idx_images(dir / "gzip-content-without-gz-name").pixels == pixels)));
   const fs::path raw = images("b-raw");
   fs::rename(raw, dir / "raw-content-with-gz-name.gz");
-  EXPECT_TRUE(arma::all(arma::vectorise(course::read_idx_images(dir / "raw-content-with-gz-name.gz").pixels == pixels)));
+  EXPECT_TRUE(
+      arma::all(arma::vectorise(course::read_idx_images(dir / "raw-content-with-gz-name.gz").pixels == pixels)));
 }
 
 TEST_F(IdxFiles, MultiMemberGzipIsReadWhole) {
@@ -200,12 +204,14 @@ TEST_F(IdxFiles, TrailingBytesAreRejected) {
   expect_error(read_images, write_bytes("long-idx3-ubyte", good + "xyz"), {"trailing bytes", "76 bytes", "79 bytes"});
   expect_error(read_images, write_gzip("long-idx3-ubyte.gz", good + "x"), {"trailing bytes", "77 bytes"});
   const std::string good_labels = bytes_of(labels("good-labels", 4));
-  expect_error(read_labels, write_bytes("long-labels", good_labels + "\x01"), {"trailing bytes", "12 bytes", "13 bytes"});
+  expect_error(read_labels, write_bytes("long-labels", good_labels + "\x01"),
+               {"trailing bytes", "12 bytes", "13 bytes"});
 }
 
 TEST_F(IdxFiles, TruncatedLabelsAreRejected) {
   const std::string good = bytes_of(labels("good", 10));
-  expect_error(read_labels, write_bytes("cut-labels", good.substr(0, 15)), {"truncated", "18 bytes", "15 bytes", "10 labels"});
+  expect_error(read_labels, write_bytes("cut-labels", good.substr(0, 15)),
+               {"truncated", "18 bytes", "15 bytes", "10 labels"});
 }
 
 TEST_F(IdxFiles, WrongMagicIsRejected) {
@@ -213,13 +219,15 @@ TEST_F(IdxFiles, WrongMagicIsRejected) {
   expect_error(read_images, label_file, {"wrong magic", "0x00000803", "0x00000801", "label file"});
   const fs::path image_file = images("images-idx3-ubyte");
   expect_error(read_labels, image_file, {"wrong magic", "0x00000801", "0x00000803", "image file"});
-  expect_error(read_images, write_bytes("text", "hello, this is not an IDX file at all"), {"wrong magic", "not an IDX file"});
+  expect_error(read_images, write_bytes("text", "hello, this is not an IDX file at all"),
+               {"wrong magic", "not an IDX file"});
 }
 
 TEST_F(IdxFiles, WrongOrZeroDimensionsAreRejected) {
   expect_error(read_images, write_bytes("zero-rows", header(0x803, {1, 0, 28})), {"wrong dimensions", "0×28"});
   expect_error(read_images, write_bytes("zero-cols", header(0x803, {1, 28, 0})), {"wrong dimensions", "28×0"});
-  expect_error(read_images, write_bytes("huge", header(0x803, {1, 100000, 100000})), {"wrong dimensions", "100000×100000"});
+  expect_error(read_images, write_bytes("huge", header(0x803, {1, 100000, 100000})),
+               {"wrong dimensions", "100000×100000"});
   expect_error(read_images, write_bytes("no-images", header(0x803, {0, 28, 28})), {"no images", "at least 1"});
   expect_error(read_labels, write_bytes("no-labels", header(0x801, {0})), {"no labels", "at least 1"});
   // A header that claims far more images than the file holds: rejected before any allocation.
@@ -232,7 +240,8 @@ TEST_F(IdxFiles, EmptyAndShortFilesAreRejected) {
   expect_error(read_labels, write_bytes("empty-labels", ""), {"empty file", "0x00000801"});
   expect_error(read_images, write_gzip("empty.gz", ""), {"empty file", "gzip"});
   expect_error(read_images, write_bytes("three", std::string("\0\0\x08", 3)), {"too short", "3 bytes"});
-  expect_error(read_images, write_bytes("short-header", header(0x803, {1, 28})), {"truncated header", "16 bytes", "12 bytes"});
+  expect_error(read_images, write_bytes("short-header", header(0x803, {1, 28})),
+               {"truncated header", "16 bytes", "12 bytes"});
 }
 
 TEST_F(IdxFiles, SomethingThatIsNotAFileIsRejected) {

@@ -132,7 +132,8 @@ TEST(CommonPlot, EveryKindOfFigure) {
 
   // histogram
   course::Histogram hist{.title = "weights", .xlabel = "w"};
-  hist.samples = {{"layer 1", arma::vec(1000, arma::fill::randn)}, {"layer 2", 0.5 * arma::vec(1000, arma::fill::randn)}};
+  hist.samples = {{"layer 1", arma::vec(1000, arma::fill::randn)},
+                  {"layer 2", 0.5 * arma::vec(1000, arma::fill::randn)}};
   hist.bins = 30;
   drawn.emplace_back("hist", plotter.histogram("hist", hist));
   EXPECT_EQ(line_count(dir / "hist.csv"), 31u);
@@ -165,9 +166,7 @@ namespace {
 TEST(CommonPlot, RegionGridClassifiesEveryGridPointInPlace) {
   // class 1 right of x1 = 0.25 and above x2 = 0 ... i.e. a classifier we can check by hand
   const course::RegionPlot plot = course::region_grid(
-      [](const arma::mat& p) {
-        return arma::conv_to<arma::urowvec>::from((p.row(0) > 0.25) + 2 * (p.row(1) > 0.0));
-      },
+      [](const arma::mat& p) { return arma::conv_to<arma::urowvec>::from((p.row(0) > 0.25) + 2 * (p.row(1) > 0.0)); },
       -1.0, 1.0, 9);
   ASSERT_EQ(plot.region.n_rows, 9u);
   ASSERT_EQ(plot.region.n_cols, 9u);

@@ -1,11 +1,11 @@
 // History (the per-epoch CSV), Progress (never fails, prints plain lines in tests) and check_finite.
 #include <gtest/gtest.h>
 
+#include <unistd.h>
 #include <cmath>
 #include <fstream>
 #include <limits>
 #include <sstream>
-#include <unistd.h>
 
 #include "common/progress.hpp"
 

@@ -24,15 +24,15 @@ def course_cpp_files(root=ROOT):
     return files
 
 
-def misformatted(files, clang_format):
+def misformatted(files, clang_format, cwd=ROOT):
     """The files clang-format would change (it prints a warning per change with --dry-run)."""
     bad = []
     for start in range(0, len(files), 50):
         batch = files[start:start + 50]
         run = subprocess.run([clang_format, "--dry-run", "--Werror", "--style=file", *batch],
-                             capture_output=True, text=True, cwd=ROOT)
+                             capture_output=True, text=True, cwd=cwd)
         if run.returncode != 0:
-            bad += [f for f in batch if os.path.relpath(f, ROOT) in run.stderr or f in run.stderr]
+            bad += [f for f in batch if os.path.relpath(f, cwd) in run.stderr or f in run.stderr]
     return sorted(set(bad))
 
 

@@ -14,8 +14,8 @@
 
 #include <algorithm>
 #include <chrono>
-#include <filesystem>
 #include <cstdio>
+#include <filesystem>
 #include <iomanip>
 #include <iostream>
 #include <sstream>
@@ -60,8 +60,9 @@ void show_tools() {
             << "   BLAS       " << COURSE_BLAS_LIBRARY << "\n"
             << "   OpenBLAS   " << openblas_description() << "\n"
             << "   gnuplot    "
-            << (course::Plotter::gnuplot_available() ? "found, with PNG output (pngcairo)"
-                                                     : "not found: figures are written as CSV only (install gnuplot-nox)")
+            << (course::Plotter::gnuplot_available()
+                    ? "found, with PNG output (pngcairo)"
+                    : "not found: figures are written as CSV only (install gnuplot-nox)")
             << "\n";
 
   // What the BLAS buys: one 1000 × 1000 matrix product is 2·10⁹ floating-point operations
@@ -104,8 +105,7 @@ void show_armadillo_basics() {
   std::cout << "2. Armadillo basics (one example per column: X is n_x × m)\n";
 
   // Three examples (columns) of two features (rows): X is 2 × 3.
-  arma::mat X = {{1, 2, 3},
-                 {4, 5, 6}};
+  arma::mat X = {{1, 2, 3}, {4, 5, 6}};
   print("X, 2 features × 3 examples", X);
 
   // A layer's weights map 2 features to 1 output: W is 1 × 2, the bias b is 1 × 1.
@@ -224,7 +224,8 @@ int main(int argc, char** argv) {
     // Pixel (r, c) is at row 28·r + c of a column, so reshaping a column to 28 × 28
     // puts c down and r across; the mean over c (dimension 0) is the ink of row r.
     course::LinePlot rows{.title = "Where the ink is: mean intensity of each image row, per digit",
-                          .xlabel = "image row (0 = top)", .ylabel = "mean pixel intensity"};
+                          .xlabel = "image row (0 = top)",
+                          .ylabel = "mean pixel intensity"};
     for (arma::uword d : {0u, 1u, 4u, 7u, 8u}) {
       const arma::fmat picture = arma::reshape(means.col(d), 28, 28);  // picture(c, r)
       const arma::frowvec ink = arma::mean(picture, 0);                // one value per image row r
@@ -236,8 +237,8 @@ int main(int argc, char** argv) {
     announce(row_profile, "row_profile", "the mean ink per image row of the digits 0, 1, 4, 7 and 8");
 
     std::ostringstream headline;
-    headline << "Armadillo " << armadillo_version() << " on " << blas_name() << "; " << data.name << " loaded: " << train.size()
-             << " training + " << data.test.size() << " test images";
+    headline << "Armadillo " << armadillo_version() << " on " << blas_name() << "; " << data.name
+             << " loaded: " << train.size() << " training + " << data.test.size() << " test images";
     chapter.summary(headline.str());
   });
 }

@@ -37,8 +37,8 @@ namespace course::ch01 {
 // ---------------------------------------------------------------------------
 
 struct Parameters {
-  arma::vec w;      // n_x × 1
-  double b = 0.0;   // scalar
+  arma::vec w;     // n_x × 1
+  double b = 0.0;  // scalar
 };
 
 // w = 0, b = 0: for logistic regression a zero start is fine (there is only one
@@ -108,16 +108,16 @@ void check_shapes(const char* where, const Parameters& p, const arma::mat& X, co
 enum class Method { loop, vectorized };
 
 struct TrainingRun {
-  Parameters parameters;        // after the last step
-  std::vector<double> costs;    // J before each step (costs[k] = J after k steps)
-  double seconds = 0.0;         // wall time of the whole loop
+  Parameters parameters;      // after the last step
+  std::vector<double> costs;  // J before each step (costs[k] = J after k steps)
+  double seconds = 0.0;       // wall time of the whole loop
 };
 
 // Called after each step with (step number from 1, cost before that step); may be empty.
 using StepCallback = std::function<void(int, double)>;
 
-TrainingRun train(Method method, const Parameters& start, const arma::mat& X, const arma::rowvec& y,
-                  int iterations, double learning_rate, const StepCallback& on_step = {});
+TrainingRun train(Method method, const Parameters& start, const arma::mat& X, const arma::rowvec& y, int iterations,
+                  double learning_rate, const StepCallback& on_step = {});
 
 // ---------------------------------------------------------------------------
 // The data: a binary task cut out of MNIST

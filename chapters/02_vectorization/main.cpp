@@ -15,8 +15,8 @@
 #include "chapters/02_vectorization/vectorization.hpp"
 #include "common/blas_threads.hpp"
 #include "common/chapter.hpp"
-#include "common/format.hpp"
 #include "common/files.hpp"
+#include "common/format.hpp"
 #include "common/plot.hpp"
 
 using namespace course;
@@ -56,10 +56,10 @@ void show(const std::string& title, const arma::mat& M) {
 
 struct Timing {
   std::string name, loop_name, vectorized_name;
-  double loop_seconds, vectorized_seconds;   // both on one thread: the ratio compares like with like
-  double vectorized_two_threads;             // the vectorized side again with two BLAS threads
-  double agreement;   // max |loop − vectorized| / max |vectorized|
-  std::string label;  // short, for the bar chart
+  double loop_seconds, vectorized_seconds;  // both on one thread: the ratio compares like with like
+  double vectorized_two_threads;            // the vectorized side again with two BLAS threads
+  double agreement;                         // max |loop − vectorized| / max |vectorized|
+  std::string label;                        // short, for the bar chart
 };
 
 }  // namespace
@@ -68,7 +68,9 @@ int main(int argc, char** argv) {
   Chapter chapter("ch02", "Vectorization and broadcasting");
   int n = 1000000, m = 10000, matrix_size = 512;
   chapter.app().add_option("--n", n, "elements of the dot product and the sigmoid")->check(CLI::Range(1, 100000000));
-  chapter.app().add_option("--m", m, "examples of the logistic-regression gradient (n_x = 784)")->check(CLI::Range(1, 100000));
+  chapter.app()
+      .add_option("--m", m, "examples of the logistic-regression gradient (n_x = 784)")
+      ->check(CLI::Range(1, 100000));
   chapter.app().add_option("--matrix-size", matrix_size, "n of the n × n matrix product")->check(CLI::Range(1, 4096));
 
   return chapter.run(argc, argv, [&](const Options& opt) {
@@ -77,7 +79,7 @@ int main(int argc, char** argv) {
       m = std::min(m, 1000);
       matrix_size = std::min(matrix_size, 128);
     }
-    const double budget = opt.quick ? 0.05 : 0.5;   // seconds of repeated runs per measurement
+    const double budget = opt.quick ? 0.05 : 0.5;  // seconds of repeated runs per measurement
 
     // ---- 1. Broadcasting: the examples of note 001 §3.2 ----
     std::cout << "1. Broadcasting (note 001 §3.2)\n\n";
@@ -100,15 +102,16 @@ int main(int argc, char** argv) {
     // ---- 2. Shapes: no rank-1 arrays ----
     std::cout << "\n2. Shapes (note 001 §3.3): numpy's randn(5) has shape (5,); Armadillo has no such thing\n";
     const arma::vec a(5, arma::fill::randn);
-    const arma::mat inner = a.t() * a;     // (1, 5)·(5, 1) = (1, 1)
-    const arma::mat outer = a * a.t();     // (5, 1)·(1, 5) = (5, 5)
+    const arma::mat inner = a.t() * a;  // (1, 5)·(5, 1) = (1, 1)
+    const arma::mat outer = a * a.t();  // (5, 1)·(1, 5) = (5, 5)
     std::cout << "  arma::vec a(5)   is " << a.n_rows << "x" << a.n_cols << ", a.t() is " << a.t().eval().n_rows << "x"
               << a.t().eval().n_cols << "\n"
               << "  a.t() * a        is " << shape(inner) << " = " << format_value("%.6f", inner(0, 0))
               << " (arma::dot(a, a) = " << format_value("%.6f", arma::dot(a, a)) << ")\n"
               << "  a * a.t()        is " << shape(outer) << ": the outer product, as the shapes say\n"
               << "  a + a.t()        is an error (\"addition: incompatible matrix dimensions: 5x1 and 1x5\") where\n"
-              << "                   numpy would silently broadcast (5,1) + (1,5) to (5,5); see tests/ch02_vectorization.cpp\n";
+              << "                   numpy would silently broadcast (5,1) + (1,5) to (5,5); see "
+                 "tests/ch02_vectorization.cpp\n";
     try {
       require_shape(arma::mat(outer), 5, 1, "a * a.t()");
     } catch (const std::invalid_argument& e) {
@@ -144,9 +147,8 @@ int main(int argc, char** argv) {
       const double t_loop = fastest_seconds([&] { loop_result = sigmoid_loop(z); }, budget);
       const double t_vec = fastest_seconds([&] { vec_result = ch01::sigmoid(z); }, budget);
       const double t_vec2 = two_threads([&] { vec_result = ch01::sigmoid(z); });
-      timings.push_back({"sigmoid, n = " + std::to_string(n), "for loop, std::exp", "1 / (1 + arma::exp(-z))", t_loop, t_vec,
-                         t_vec2,
-                         arma::abs(loop_result - vec_result).max(), "sigmoid"});
+      timings.push_back({"sigmoid, n = " + std::to_string(n), "for loop, std::exp", "1 / (1 + arma::exp(-z))", t_loop,
+                         t_vec, t_vec2, arma::abs(loop_result - vec_result).max(), "sigmoid"});
     }
     {  // the logistic-regression gradient over m examples of 784 features
       const arma::mat X(784, m, arma::fill::randu);
@@ -157,8 +159,9 @@ int main(int argc, char** argv) {
       const double t_loop = fastest_seconds([&] { loop_result = ch01::gradients_loop(p, X, y); }, budget);
       const double t_vec = fastest_seconds([&] { vec_result = ch01::gradients_vectorized(p, X, y); }, budget);
       const double t_vec2 = two_threads([&] { vec_result = ch01::gradients_vectorized(p, X, y); });
-      timings.push_back({"LR gradient, 784 x " + std::to_string(m), "ch01 gradients_loop", "ch01 gradients_vectorized", t_loop,
-                         t_vec, t_vec2, arma::abs(loop_result.dw - vec_result.dw).max() / arma::abs(vec_result.dw).max(), "LR grad."});
+      timings.push_back({"LR gradient, 784 x " + std::to_string(m), "ch01 gradients_loop", "ch01 gradients_vectorized",
+                         t_loop, t_vec, t_vec2,
+                         arma::abs(loop_result.dw - vec_result.dw).max() / arma::abs(vec_result.dw).max(), "LR grad."});
     }
     {  // the matrix product of two n × n matrices: i-j-k loops, j-k-i loops, BLAS
       const arma::mat P(matrix_size, matrix_size, arma::fill::randn), Q(matrix_size, matrix_size, arma::fill::randn);
@@ -168,29 +171,32 @@ int main(int argc, char** argv) {
       const double t_blas = fastest_seconds([&] { blas = P * Q; }, budget);
       const double t_blas2 = two_threads([&] { blas = P * Q; });
       const std::string size = std::to_string(matrix_size);
-      timings.push_back({"matmul " + size + "x" + size + ", naive", "i-j-k loops", "P * Q (BLAS dgemm)", t_naive, t_blas, t_blas2,
-                         arma::abs(naive - blas).max() / arma::abs(blas).max(), "i-j-k"});
-      timings.push_back({"matmul " + size + "x" + size + ", reordered", "j-k-i loops", "P * Q (BLAS dgemm)", t_reordered, t_blas, t_blas2,
-                         arma::abs(reordered - blas).max() / arma::abs(blas).max(), "j-k-i"});
+      timings.push_back({"matmul " + size + "x" + size + ", naive", "i-j-k loops", "P * Q (BLAS dgemm)", t_naive,
+                         t_blas, t_blas2, arma::abs(naive - blas).max() / arma::abs(blas).max(), "i-j-k"});
+      timings.push_back({"matmul " + size + "x" + size + ", reordered", "j-k-i loops", "P * Q (BLAS dgemm)",
+                         t_reordered, t_blas, t_blas2, arma::abs(reordered - blas).max() / arma::abs(blas).max(),
+                         "j-k-i"});
     }
 
-    std::printf("\n  %-28s %-20s %12s   %-26s %12s %10s %12s   %12s %8s\n", "operation", "loop", "time", "vectorized", "time",
-                "ratio", "difference", "2 threads", "ratio");
+    std::printf("\n  %-28s %-20s %12s   %-26s %12s %10s %12s   %12s %8s\n", "operation", "loop", "time", "vectorized",
+                "time", "ratio", "difference", "2 threads", "ratio");
     for (const Timing& t : timings) {
       std::printf("  %-28s %-20s %10.3f ms   %-26s %10.3f ms %9.1fx %12.1e   %9.3f ms %7.1fx\n", t.name.c_str(),
-                  t.loop_name.c_str(), 1000.0 * t.loop_seconds, t.vectorized_name.c_str(), 1000.0 * t.vectorized_seconds,
-                  t.loop_seconds / t.vectorized_seconds, t.agreement, 1000.0 * t.vectorized_two_threads,
-                  t.loop_seconds / t.vectorized_two_threads);
+                  t.loop_name.c_str(), 1000.0 * t.loop_seconds, t.vectorized_name.c_str(),
+                  1000.0 * t.vectorized_seconds, t.loop_seconds / t.vectorized_seconds, t.agreement,
+                  1000.0 * t.vectorized_two_threads, t.loop_seconds / t.vectorized_two_threads);
     }
-    std::cout << "  (ratio = loop time / vectorized time, both on one thread; difference = largest relative disagreement\n"
-              << "   of the results; 2 threads: the vectorized side again with two OpenBLAS threads, the loop still on one)\n"
-              << "  These timings are illustrative: bench/ measures each pair properly over a range of sizes.\n";
+    std::cout
+        << "  (ratio = loop time / vectorized time, both on one thread; difference = largest relative disagreement\n"
+        << "   of the results; 2 threads: the vectorized side again with two OpenBLAS threads, the loop still on one)\n"
+        << "  These timings are illustrative: bench/ measures each pair properly over a range of sizes.\n";
 
     write_file_atomically(opt.out / "timings.csv", [&](std::ostream& out) {
       out << "operation,loop,loop_seconds,vectorized,vectorized_seconds,ratio,vectorized_seconds_2_threads\n";
       for (const Timing& t : timings)
         out << '"' << t.name << "\",\"" << t.loop_name << "\"," << t.loop_seconds << ",\"" << t.vectorized_name << "\","
-            << t.vectorized_seconds << "," << t.loop_seconds / t.vectorized_seconds << "," << t.vectorized_two_threads << "\n";
+            << t.vectorized_seconds << "," << t.loop_seconds / t.vectorized_seconds << "," << t.vectorized_two_threads
+            << "\n";
     });
 
     BarChart chart;
@@ -211,9 +217,10 @@ int main(int argc, char** argv) {
 
     const Timing& dot = timings[0];
     const Timing& naive = timings[3];
-    chapter.summary("vectorized vs loop: dot " + format_value("%.1fx", dot.loop_seconds / dot.vectorized_seconds) + ", sigmoid " +
-                    format_value("%.1fx", timings[1].loop_seconds / timings[1].vectorized_seconds) + ", LR gradient " +
-                    format_value("%.1fx", timings[2].loop_seconds / timings[2].vectorized_seconds) + ", matmul " +
-                    std::to_string(matrix_size) + " " + format_value("%.0fx", naive.loop_seconds / naive.vectorized_seconds));
+    chapter.summary("vectorized vs loop: dot " + format_value("%.1fx", dot.loop_seconds / dot.vectorized_seconds) +
+                    ", sigmoid " + format_value("%.1fx", timings[1].loop_seconds / timings[1].vectorized_seconds) +
+                    ", LR gradient " + format_value("%.1fx", timings[2].loop_seconds / timings[2].vectorized_seconds) +
+                    ", matmul " + std::to_string(matrix_size) + " " +
+                    format_value("%.0fx", naive.loop_seconds / naive.vectorized_seconds));
   });
 }

@@ -69,7 +69,7 @@ eT dot_loop(const arma::Col<eT>& a, const arma::Col<eT>& b) {
   eT sum = 0;
   const eT* pa = a.memptr();
   const eT* pb = b.memptr();
-  for (arma::uword i = 0; i < a.n_elem; ++i) sum += pa[i] * pb[i];   // s += aᵢ bᵢ
+  for (arma::uword i = 0; i < a.n_elem; ++i) sum += pa[i] * pb[i];  // s += aᵢ bᵢ
   return sum;
 }
 
@@ -79,7 +79,7 @@ arma::Mat<eT> sigmoid_loop(const arma::Mat<eT>& z) {
   arma::Mat<eT> a(z.n_rows, z.n_cols, arma::fill::none);
   const eT* pz = z.memptr();
   eT* pa = a.memptr();
-  for (arma::uword i = 0; i < z.n_elem; ++i) pa[i] = eT(1) / (eT(1) + std::exp(-pz[i]));   // aᵢ = σ(zᵢ)
+  for (arma::uword i = 0; i < z.n_elem; ++i) pa[i] = eT(1) / (eT(1) + std::exp(-pz[i]));  // aᵢ = σ(zᵢ)
   return a;
 }
 
@@ -104,7 +104,7 @@ arma::Mat<eT> matmul_loop(const arma::Mat<eT>& A, const arma::Mat<eT>& B) {
   for (arma::uword i = 0; i < A.n_rows; ++i) {
     for (arma::uword j = 0; j < B.n_cols; ++j) {
       eT sum = 0;
-      for (arma::uword k = 0; k < A.n_cols; ++k) sum += A.at(i, k) * B.at(k, j);   // Σ_k A(i,k) B(k,j)
+      for (arma::uword k = 0; k < A.n_cols; ++k) sum += A.at(i, k) * B.at(k, j);  // Σ_k A(i,k) B(k,j)
       C.at(i, j) = sum;
     }
   }
@@ -124,7 +124,7 @@ arma::Mat<eT> matmul_loop_reordered(const arma::Mat<eT>& A, const arma::Mat<eT>&
     for (arma::uword k = 0; k < A.n_cols; ++k) {
       const eT b = B.at(k, j);
       const eT* a = A.colptr(k);
-      for (arma::uword i = 0; i < m; ++i) c[i] += a[i] * b;          // C(:, j) += A(:, k) B(k, j)
+      for (arma::uword i = 0; i < m; ++i) c[i] += a[i] * b;  // C(:, j) += A(:, k) B(k, j)
     }
   }
   return C;

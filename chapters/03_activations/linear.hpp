@@ -16,8 +16,8 @@
 #include <string>
 #include <vector>
 
-#include "common/exercise.hpp"
 #include "chapters/03_activations/layer.hpp"
+#include "common/exercise.hpp"
 
 namespace course {
 
@@ -68,7 +68,7 @@ class Linear : public Layer<eT> {
   // Z = W·A + b
   void forward(const Mat& input, Mat& output) override {
     check_rows(*this, "input", input, n_in_);
-    output = weights * input;   // W·A: n_out × m
+    output = weights * input;                   // W·A: n_out × m
     if (with_bias_) output.each_col() += bias;  // + b, broadcast over the m columns
   }
 
@@ -80,12 +80,12 @@ class Linear : public Layer<eT> {
     // hint: product of dZ with the input summed over the m columns; (BP4) db, n_out × 1, sums dZ over the columns;
     // hint: dinput = ∂J/∂A, n_in × m, goes back through W. Leave dbias alone without a bias, and leave dinput
     // hint: empty when the input gradient is not wanted (input_gradient_ false)
-    dweights = dout * input.t();       // dW = dZ·Aᵀ                      (BP3)
+    dweights = dout * input.t();                 // dW = dZ·Aᵀ                      (BP3)
     if (with_bias_) dbias = arma::sum(dout, 1);  // db = Σ_columns dZ     (BP4)
     if (input_gradient_) {
-      dinput = weights.t() * dout;     // dA = Wᵀ·dZ                      (BP2's first half)
+      dinput = weights.t() * dout;  // dA = Wᵀ·dZ                      (BP2's first half)
     } else {
-      dinput.reset();                  // not wanted (the network's first layer: dA would be ∂J/∂X)
+      dinput.reset();  // not wanted (the network's first layer: dA would be ∂J/∂X)
     }
     // END EXERCISE
   }

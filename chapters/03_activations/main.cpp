@@ -28,7 +28,6 @@ namespace {
 
 using arma::mat;
 
-
 // ------------------------------------------------------------------ 1. activations
 
 void show_activations(const course::Options& opt, course::Plotter& plotter) {
@@ -133,8 +132,12 @@ int main(int argc, char** argv) {
   int samples = 500;
   double noise = 0.025;
   chapter.app().add_option("--hidden", hidden, "hidden units of the 1-h-1 network")->check(CLI::Range(1, 64));
-  chapter.app().add_option("--samples", samples, "examples of the sine data set (split 60/20/20)")->check(CLI::Range(20, 1000000));
-  chapter.app().add_option("--noise", noise, "standard deviation of the noise added to the sine")->check(CLI::Range(0.0, 1.0));
+  chapter.app()
+      .add_option("--samples", samples, "examples of the sine data set (split 60/20/20)")
+      ->check(CLI::Range(20, 1000000));
+  chapter.app()
+      .add_option("--noise", noise, "standard deviation of the noise added to the sine")
+      ->check(CLI::Range(0.0, 1.0));
 
   return chapter.run(argc, argv, [&](const course::Options& opt) {
     course::Plotter plotter(opt);
@@ -156,11 +159,13 @@ int main(int argc, char** argv) {
 
     course::SineNetwork net = course::make_sine_network(hidden);
     const course::TrainingSettings settings{epochs, opt.lr, opt.batch_size};
-    const course::History curve = course::train_minibatch(net, train.x, train.y, dev.x, dev.y, settings, course::rng(), 10, "epochs");
+    const course::History curve =
+        course::train_minibatch(net, train.x, train.y, dev.x, dev.y, settings, course::rng(), 10, "epochs");
     curve.write_csv(opt.out / "history.csv");
 
     course::SineLine line = course::make_linear_model();
-    const course::History line_curve = course::train_minibatch(line, train.x, train.y, dev.x, dev.y, settings, course::rng(), epochs);
+    const course::History line_curve =
+        course::train_minibatch(line, train.x, train.y, dev.x, dev.y, settings, course::rng(), epochs);
 
     const mat prediction = net.forward(test.x);
     const mat line_prediction = line.forward(test.x);
@@ -190,11 +195,11 @@ int main(int argc, char** argv) {
     fit_plot.series.push_back({"linear model", xs, line.forward(xs), "lines"});
     for (int k = 0; k < hidden; ++k) {
       const mat contribution = out_layer.weights(0, k) * hidden_out.row(k);
-      fit_plot.series.push_back({"w2_" + std::to_string(k + 1) + "·σ(w1_" + std::to_string(k + 1) + "x + b1_" +
-                                     std::to_string(k + 1) + ")",
-                                 xs, contribution, "lines"});
+      fit_plot.series.push_back(
+          {"w2_" + std::to_string(k + 1) + "·σ(w1_" + std::to_string(k + 1) + "x + b1_" + std::to_string(k + 1) + ")",
+           xs, contribution, "lines"});
     }
-    fit_plot.key = "below";   // the hidden units' curves reach every corner
+    fit_plot.key = "below";  // the hidden units' curves reach every corner
     plotter.lines("fit", fit_plot);
 
     course::LinePlot loss_plot;

@@ -32,8 +32,8 @@ template <typename eT>
 void check_metric_shapes(const char* metric, const arma::Mat<eT>& a, const arma::Mat<eT>& y) {
   if (a.n_rows != y.n_rows || a.n_cols != y.n_cols || a.n_elem == 0) {
     std::ostringstream msg;
-    msg << metric << ": predictions are " << a.n_rows << " × " << a.n_cols << " but targets are " << y.n_rows
-        << " × " << y.n_cols << " (they must have the same, non-empty shape)";
+    msg << metric << ": predictions are " << a.n_rows << " × " << a.n_cols << " but targets are " << y.n_rows << " × "
+        << y.n_cols << " (they must have the same, non-empty shape)";
     throw std::invalid_argument(msg.str());
   }
 }

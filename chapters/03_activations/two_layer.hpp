@@ -39,28 +39,28 @@ class TwoLayerNetwork {
  public:
   // The two Linear layers, already initialised (their draws happen in the caller's order).
   TwoLayerNetwork(Linear<double> hidden, Linear<double> output) : hidden(std::move(hidden)), output(std::move(output)) {
-    this->hidden.want_input_gradient(false);               // dW1 needs dZ1, not ∂J/∂X
+    this->hidden.want_input_gradient(false);  // dW1 needs dZ1, not ∂J/∂X
   }
 
-  Linear<double> hidden;   // W1: h × n, b1: h × 1
+  Linear<double> hidden;  // W1: h × n, b1: h × 1
   Sigmoid<double> activation;
-  Linear<double> output;   // W2: k × h, b2: k × 1
+  Linear<double> output;  // W2: k × h, b2: k × 1
   OutputLoss loss;
 
   const arma::mat& forward(const arma::mat& X) {
     X_ = X;
-    hidden.forward(X_, Z1_);                               // Z1 = W1·X + b1
-    activation.forward(Z1_, A1_);                          // A1 = σ(Z1)
-    output.forward(A1_, Z2_);                              // Z2 = W2·A1 + b2
+    hidden.forward(X_, Z1_);       // Z1 = W1·X + b1
+    activation.forward(Z1_, A1_);  // A1 = σ(Z1)
+    output.forward(A1_, Z2_);      // Z2 = W2·A1 + b2
     return Z2_;
   }
   double cost(const arma::mat& Y) const { return loss.cost(Z2_, Y); }  // J of the last forward
 
   void backward(const arma::mat& Y) {
-    loss.gradient(Z2_, Y, dZ2_);                           // dZ2 = ∂J/∂Z2
-    output.backward(A1_, Z2_, dZ2_, dA1_);                 // dW2 = dZ2·A1ᵀ, db2 = Σ dZ2, dA1 = W2ᵀ·dZ2
-    activation.backward(Z1_, A1_, dA1_, dZ1_);             // dZ1 = dA1 ⊙ A1 ⊙ (1 − A1)
-    hidden.backward(X_, Z1_, dZ1_, dX_);                   // dW1 = dZ1·Xᵀ, db1 = Σ dZ1
+    loss.gradient(Z2_, Y, dZ2_);                // dZ2 = ∂J/∂Z2
+    output.backward(A1_, Z2_, dZ2_, dA1_);      // dW2 = dZ2·A1ᵀ, db2 = Σ dZ2, dA1 = W2ᵀ·dZ2
+    activation.backward(Z1_, A1_, dA1_, dZ1_);  // dZ1 = dA1 ⊙ A1 ⊙ (1 − A1)
+    hidden.backward(X_, Z1_, dZ1_, dX_);        // dW1 = dZ1·Xᵀ, db1 = Σ dZ1
   }
 
   // The class of each column: the row of its largest output (classification).
@@ -76,7 +76,7 @@ class TwoLayerNetwork {
   }
 
  private:
-  arma::mat X_, Z1_, A1_, Z2_;     // the forward pass (the cache of note 001 §5.2)
+  arma::mat X_, Z1_, A1_, Z2_;      // the forward pass (the cache of note 001 §5.2)
   arma::mat dZ2_, dA1_, dZ1_, dX_;  // the backward pass (dX_ stays empty)
 };
 
@@ -91,13 +91,13 @@ class LinearModel {
 
   const arma::mat& forward(const arma::mat& X) {
     X_ = X;
-    layer.forward(X_, Z_);                                 // Z = W·X + b
+    layer.forward(X_, Z_);  // Z = W·X + b
     return Z_;
   }
   double cost(const arma::mat& Y) const { return loss.cost(Z_, Y); }
   void backward(const arma::mat& Y) {
-    loss.gradient(Z_, Y, dZ_);                             // dZ = ∂J/∂Z
-    layer.backward(X_, Z_, dZ_, dX_);                      // dW = dZ·Xᵀ, db = Σ dZ
+    loss.gradient(Z_, Y, dZ_);         // dZ = ∂J/∂Z
+    layer.backward(X_, Z_, dZ_, dX_);  // dW = dZ·Xᵀ, db = Σ dZ
   }
   arma::urowvec predict(const arma::mat& X) { return arma::index_max(forward(X), 0); }
   std::vector<Parameter<double>> parameters() { return layer.parameters(); }
@@ -116,7 +116,7 @@ class LinearModel {
 
 struct TrainingSettings {
   int epochs = 1000;
-  double lr = 0.1;      // α
+  double lr = 0.1;  // α
   int batch_size = 10;
 };
 
@@ -136,7 +136,7 @@ History train_minibatch(Model& model, const arma::mat& X, const arma::mat& Y, co
   History history;
   arma::mat Xb, Yb;
   for (int epoch = 1; epoch <= settings.epochs; ++epoch) {
-    const arma::uvec order = shuffled_indices(m, gen);     // a new order every epoch
+    const arma::uvec order = shuffled_indices(m, gen);  // a new order every epoch
     for (arma::uword first = 0; first < m; first += batch) {
       const arma::uword last = std::min(first + batch, m) - 1;  // the last batch may be smaller
       Xb = X.cols(order.subvec(first, last));
@@ -148,8 +148,8 @@ History train_minibatch(Model& model, const arma::mat& X, const arma::mat& Y, co
     if (epoch % record_every != 0 && epoch != settings.epochs) continue;
     EpochRecord record{.epoch = epoch, .learning_rate = settings.lr};
     record.train_cost = (model.forward(X), model.cost(Y));
-    check_finite(record.train_cost, "the training cost J (try a smaller learning rate than " +
-                                        std::to_string(settings.lr) + ")", epoch);
+    check_finite(record.train_cost,
+                 "the training cost J (try a smaller learning rate than " + std::to_string(settings.lr) + ")", epoch);
     if (Y.n_rows > 1) record.train_accuracy = one_hot_accuracy(model.forward(X), Y);
     if (!X_dev.is_empty()) {
       record.dev_cost = (model.forward(X_dev), model.cost(Y_dev));

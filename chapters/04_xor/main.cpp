@@ -53,8 +53,12 @@ int main(int argc, char** argv) {
   course::Chapter chapter("ch04", "XOR: the first two-layer network", {.epochs = 10000, .lr = 4.0, .batch_size = 4});
   double init_std = 0.2;
   int sweep = 20;
-  chapter.app().add_option("--init-std", init_std, "standard deviation of the random initial weights")->check(CLI::Range(0.0, 100.0));
-  chapter.app().add_option("--seeds-sweep", sweep, "train from seeds 1..N and count how many solve XOR (0: skip)")->check(CLI::Range(0, 10000));
+  chapter.app()
+      .add_option("--init-std", init_std, "standard deviation of the random initial weights")
+      ->check(CLI::Range(0.0, 100.0));
+  chapter.app()
+      .add_option("--seeds-sweep", sweep, "train from seeds 1..N and count how many solve XOR (0: skip)")
+      ->check(CLI::Range(0, 10000));
 
   return chapter.run(argc, argv, [&](const course::Options& opt) {
     course::Plotter plotter(opt);
@@ -63,8 +67,8 @@ int main(int argc, char** argv) {
     const int epochs = opt.epochs;
 
     // ---------------------------------------------------------------- 1. one neuron
-    std::cout << "1. Logistic regression (one neuron, chapter 1's code) on XOR, " << epochs << " steps, learning rate " << lr
-              << ", from random weights\n";
+    std::cout << "1. Logistic regression (one neuron, chapter 1's code) on XOR, " << epochs << " steps, learning rate "
+              << lr << ", from random weights\n";
     course::ch01::Parameters start;
     start.w = arma::vec(2, arma::fill::randn);
     start.b = 0.0;
@@ -75,16 +79,18 @@ int main(int argc, char** argv) {
     std::printf("   end:   w = [%.2e, %.2e], b = %.2e, cost J = %.6f (ln 2 = %.6f)\n", logistic.parameters.w(0),
                 logistic.parameters.w(1), logistic.parameters.b, logistic.costs.back(), std::log(2.0));
     print_outputs(data, logistic_a, "a = σ(w1 x1 + w2 x2 + b)");
-    std::printf("   accuracy %.0f%%: a = 0.5 everywhere is the cross-entropy's minimum for one line (README: the proof)\n",
-                100.0 * course::ch04::accuracy(logistic_a, data.Y));
+    std::printf(
+        "   accuracy %.0f%%: a = 0.5 everywhere is the cross-entropy's minimum for one line (README: the proof)\n",
+        100.0 * course::ch04::accuracy(logistic_a, data.Y));
     // The accuracy's optimum is another line: x1 + x2 = 0.5 (w = (10, 10), b = −5) classifies 3 of the 4 points.
     course::ch01::Parameters three_of_four;
     three_of_four.w = arma::vec{10.0, 10.0};
     three_of_four.b = -5.0;
     const arma::rowvec line_a = course::ch01::predict_probability(three_of_four, data.X);
-    std::printf("   the line x1 + x2 = 0.5 (w = [10, 10], b = -5): accuracy %.0f%%, cost J = %.4f > ln 2:\n"
-                "   the best line for the accuracy (3 of 4; 4 of 4 is impossible) is not the best for the cost\n\n",
-                100.0 * course::ch04::accuracy(line_a, data.Y), course::ch01::cost(line_a, data.Y));
+    std::printf(
+        "   the line x1 + x2 = 0.5 (w = [10, 10], b = -5): accuracy %.0f%%, cost J = %.4f > ln 2:\n"
+        "   the best line for the accuracy (3 of 4; 4 of 4 is impossible) is not the best for the cost\n\n",
+        100.0 * course::ch04::accuracy(line_a, data.Y), course::ch01::cost(line_a, data.Y));
 
     // ---------------------------------------------------------------- 2. the 2-2-1 network
     std::cout << "2. The 2-2-1 network (sigmoid hidden, logistic output, binary cross-entropy), full batch, "
@@ -106,8 +112,8 @@ int main(int argc, char** argv) {
     print_network(run.net, "     ");
     std::printf("     x1 x2 | y | a1_1    a1_2   | a2\n");
     for (arma::uword i = 0; i < 4; ++i)
-      std::printf("      %g  %g | %g | %.4f  %.4f | %.4f\n", data.X(0, i), data.X(1, i), data.Y(i), f.A1(0, i), f.A1(1, i),
-                  f.A2(i));
+      std::printf("      %g  %g | %g | %.4f  %.4f | %.4f\n", data.X(0, i), data.X(1, i), data.Y(i), f.A1(0, i),
+                  f.A1(1, i), f.A2(i));
     const double accuracy = course::ch04::accuracy(f.A2, data.Y);
     const double worst = arma::abs(f.A2 - data.Y).max();
     std::printf("   accuracy %.0f%%, largest |a2 − y| = %.4f\n\n", 100.0 * accuracy, worst);
@@ -144,15 +150,16 @@ int main(int argc, char** argv) {
     // ---------------------------------------------------------------- 4. symmetric starts
     std::cout << "4. Symmetric starts: every weight and bias equal\n";
     for (double value : {0.0, 0.5}) {
-      const course::ch04::TrainingRun sym = course::ch04::train(course::ch04::constant_network(value), data, epochs, lr);
+      const course::ch04::TrainingRun sym =
+          course::ch04::train(course::ch04::constant_network(value), data, epochs, lr);
       const course::ch04::Forward fs = course::ch04::forward(sym.net, data.X);
       std::printf("   all %.1f, after %d epochs: J = %.6f, outputs [%.4f %.4f %.4f %.4f]\n", value, sym.epochs,
                   sym.cost.back(), fs.A2(0), fs.A2(1), fs.A2(2), fs.A2(3));
       print_network(sym.net, "     ");
       const bool same = arma::approx_equal(sym.net.W1.row(0), sym.net.W1.row(1), "absdiff", 0.0) &&
                         sym.net.b1(0) == sym.net.b1(1) && sym.net.W2(0, 0) == sym.net.W2(0, 1);
-      std::printf("     the two hidden units are %s\n", same ? "identical (bit for bit): one unit's worth of network"
-                                                            : "different");
+      std::printf("     the two hidden units are %s\n",
+                  same ? "identical (bit for bit): one unit's worth of network" : "different");
     }
 
     // ---------------------------------------------------------------- figures
@@ -172,8 +179,8 @@ int main(int argc, char** argv) {
                    {"logistic regression (one neuron)", from_one(e_lr), from_one(logistic.costs), "lines"}};
     plotter.lines("loss", loss);
 
-    course::RegionPlot boundary = region_plot(
-        [&](const arma::mat& P) { return arma::rowvec(course::ch04::forward(run.net, P).A2); }, -0.5, 1.5);
+    course::RegionPlot boundary =
+        region_plot([&](const arma::mat& P) { return arma::rowvec(course::ch04::forward(run.net, P).A2); }, -0.5, 1.5);
     boundary.title = "2-2-1 network: decision regions (a2 > 0.5) and the hidden units' lines";
     boundary.points = data.X;
     boundary.labels = arma::conv_to<arma::urowvec>::from(data.Y);
@@ -188,7 +195,7 @@ int main(int argc, char** argv) {
           arma::rowvec z2 = run.net.W2 * A1 + run.net.b2;
           return arma::rowvec(1.0 / (1.0 + arma::exp(-z2)));
         },
-        -0.1, 1.1);   // a margin around [0, 1]²: the saturated points sit on its edges
+        -0.1, 1.1);  // a margin around [0, 1]²: the saturated points sit on its edges
     hidden.title = "The four points in the hidden layer's space: now one line separates them";
     hidden.xlabel = "a1_1 (hidden unit 1)";
     hidden.ylabel = "a1_2 (hidden unit 2)";

@@ -12,9 +12,9 @@ namespace course::ch04 {
 
 XorData xor_data() {
   XorData data;
-  data.X = arma::mat{{0.0, 0.0, 1.0, 1.0},   // x1 of the four examples
-                     {0.0, 1.0, 0.0, 1.0}};  // x2
-  data.Y = arma::rowvec{0.0, 1.0, 1.0, 0.0}; // y = x1 XOR x2
+  data.X = arma::mat{{0.0, 0.0, 1.0, 1.0},    // x1 of the four examples
+                     {0.0, 1.0, 0.0, 1.0}};   // x2
+  data.Y = arma::rowvec{0.0, 1.0, 1.0, 0.0};  // y = x1 XOR x2
   return data;
 }
 
@@ -41,11 +41,11 @@ Forward forward(const XorNetwork& net, const arma::mat& X) {
   // hint: four lines, one per formula: Z1 = W1·X + b1 (b1 added to each column: .each_col() += b1),
   // hint: A1 = σ(Z1) (course::sigmoid: chapter 1's σ, which chapter 3 reuses), Z2 = W2·A1 + b2, A2 = σ(Z2)
   Forward f;
-  f.Z1 = net.W1 * X;                 // z1_k = w1_k1 x1 + w1_k2 x2 + b1_k     note 003: Z1 = X·W1 + B1
+  f.Z1 = net.W1 * X;  // z1_k = w1_k1 x1 + w1_k2 x2 + b1_k     note 003: Z1 = X·W1 + B1
   f.Z1.each_col() += net.b1;
-  f.A1 = sigmoid(f.Z1);              // a1_k = σ(z1_k)                          A1 = Sigmoid(Z1)
-  f.Z2 = net.W2 * f.A1 + net.b2;     // z2 = w2_1 a1_1 + w2_2 a1_2 + b2         Z2 = A1·W2 + B2
-  f.A2 = sigmoid(arma::mat(f.Z2));   // a2 = σ(z2)                              A2 = Logistic(Z2)
+  f.A1 = sigmoid(f.Z1);             // a1_k = σ(z1_k)                          A1 = Sigmoid(Z1)
+  f.Z2 = net.W2 * f.A1 + net.b2;    // z2 = w2_1 a1_1 + w2_2 a1_2 + b2         Z2 = A1·W2 + B2
+  f.A2 = sigmoid(arma::mat(f.Z2));  // a2 = σ(z2)                              A2 = Logistic(Z2)
   return f;
   // END EXERCISE
 }
@@ -62,14 +62,14 @@ Gradients backward(const XorNetwork& net, const arma::mat& X, const arma::rowvec
   // hint: m = X.n_cols; % is Armadillo's element-wise product ⊙; arma::sum(M, 1) sums each row
   const double m = double(X.n_cols);
   Gradients g;
-  g.dZ2 = (f.A2 - Y) / m;               // (13) ∂J/∂Z2 = A2 − Y (per example; /m: the mean)   note 003: A2 − Y
-  g.dW2 = g.dZ2 * f.A1.t();             // (14) ∂J/∂W2 = dZ2·A1ᵀ                               A1ᵀ·dZ2
-  g.dB2 = arma::accu(g.dZ2);            // (15) ∂J/∂b2 = Σ dZ2                                 dZ2
-  g.dA1 = net.W2.t() * g.dZ2;           // (16) ∂J/∂A1 = W2ᵀ·dZ2                               dZ2·W2ᵀ
-  g.dsigma1 = f.A1 % (1.0 - f.A1);      // (17) ∂A1/∂Z1 = A1 ⊙ (1 − A1)                        A1 ⊙ (1 − A1) → "dA1"
-  g.dZ1 = g.dA1 % g.dsigma1;            // (18) ∂J/∂Z1 = W2ᵀ·dZ2 ⊙ A1 ⊙ (1 − A1)               dZ2·W2ᵀ ⊙ dA1
-  g.dW1 = g.dZ1 * X.t();                // (19) ∂J/∂W1 = dZ1·Xᵀ                                Xᵀ·dZ1
-  g.dB1 = arma::sum(g.dZ1, 1);          // (20) ∂J/∂b1 = Σ_columns dZ1                         dZ1
+  g.dZ2 = (f.A2 - Y) / m;      // (13) ∂J/∂Z2 = A2 − Y (per example; /m: the mean)   note 003: A2 − Y
+  g.dW2 = g.dZ2 * f.A1.t();    // (14) ∂J/∂W2 = dZ2·A1ᵀ                               A1ᵀ·dZ2
+  g.dB2 = arma::accu(g.dZ2);   // (15) ∂J/∂b2 = Σ dZ2                                 dZ2
+  g.dA1 = net.W2.t() * g.dZ2;  // (16) ∂J/∂A1 = W2ᵀ·dZ2                               dZ2·W2ᵀ
+  g.dsigma1 = f.A1 % (1.0 - f.A1);  // (17) ∂A1/∂Z1 = A1 ⊙ (1 − A1)                        A1 ⊙ (1 − A1) → "dA1"
+  g.dZ1 = g.dA1 % g.dsigma1;    // (18) ∂J/∂Z1 = W2ᵀ·dZ2 ⊙ A1 ⊙ (1 − A1)               dZ2·W2ᵀ ⊙ dA1
+  g.dW1 = g.dZ1 * X.t();        // (19) ∂J/∂W1 = dZ1·Xᵀ                                Xᵀ·dZ1
+  g.dB1 = arma::sum(g.dZ1, 1);  // (20) ∂J/∂b1 = Σ_columns dZ1                         dZ1
   return g;
   // END EXERCISE
 }

@@ -54,8 +54,8 @@ XorNetwork constant_network(double value);
 
 // What the forward pass computes and the backward pass needs (the "cache").
 struct Forward {
-  arma::mat Z1, A1;      // 2 × m
-  arma::rowvec Z2, A2;   // 1 × m
+  arma::mat Z1, A1;     // 2 × m
+  arma::rowvec Z2, A2;  // 1 × m
 };
 
 // Z1 = W1·X + b1, A1 = σ(Z1), Z2 = W2·A1 + b2, A2 = σ(Z2)
@@ -67,14 +67,14 @@ double cost(const arma::rowvec& A2, const arma::rowvec& Y);
 // Every gradient of the backward pass, intermediate ones included (the tests and
 // the program look at them).
 struct Gradients {
-  arma::rowvec dZ2;     // 1 × m   (13)
-  arma::mat dW2;        // 1 × 2   (14)
-  double dB2 = 0.0;     //         (15)
-  arma::mat dA1;        // 2 × m   (16)
-  arma::mat dsigma1;    // 2 × m   (17)  σ'(Z1) = A1 ⊙ (1 − A1)   (note 003 calls it dA1)
-  arma::mat dZ1;        // 2 × m   (18)
-  arma::mat dW1;        // 2 × 2   (19)
-  arma::vec dB1;        // 2 × 1   (20)
+  arma::rowvec dZ2;   // 1 × m   (13)
+  arma::mat dW2;      // 1 × 2   (14)
+  double dB2 = 0.0;   //         (15)
+  arma::mat dA1;      // 2 × m   (16)
+  arma::mat dsigma1;  // 2 × m   (17)  σ'(Z1) = A1 ⊙ (1 − A1)   (note 003 calls it dA1)
+  arma::mat dZ1;      // 2 × m   (18)
+  arma::mat dW1;      // 2 × 2   (19)
+  arma::vec dB1;      // 2 × 1   (20)
 };
 
 // Formulas 13–20, from the cache of forward().
@@ -90,15 +90,15 @@ bool solved(const arma::rowvec& A2, const arma::rowvec& Y, double tolerance = 0.
 double accuracy(const arma::rowvec& A2, const arma::rowvec& Y);
 
 struct TrainingRun {
-  XorNetwork net;              // after the last epoch
-  std::vector<double> cost;    // J after each epoch (cost[0]: before training)
-  int epochs = 0;              // epochs run
-  int solved_at = -1;          // first epoch after which every output was within the tolerance (−1: never)
+  XorNetwork net;            // after the last epoch
+  std::vector<double> cost;  // J after each epoch (cost[0]: before training)
+  int epochs = 0;            // epochs run
+  int solved_at = -1;        // first epoch after which every output was within the tolerance (−1: never)
 };
 
 // Full-batch gradient descent on the four points for at most `max_epochs` epochs,
 // stopping early `extra_epochs` after the goal is reached (−1: never stop early).
-TrainingRun train(XorNetwork start, const XorData& data, int max_epochs, double learning_rate,
-                  int extra_epochs = -1, double tolerance = 0.05);
+TrainingRun train(XorNetwork start, const XorData& data, int max_epochs, double learning_rate, int extra_epochs = -1,
+                  double tolerance = 0.05);
 
 }  // namespace course::ch04

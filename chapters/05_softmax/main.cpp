@@ -27,7 +27,6 @@ namespace {
 
 using arma::mat;
 
-
 void show_softmax(course::Plotter& plotter) {
   std::cout << "1. Softmax\n";
   const mat z = mat{5.0, 2.0, -1.0, 3.0}.t();
@@ -46,8 +45,9 @@ void show_softmax(course::Plotter& plotter) {
   two.row(0) = zs;  // z1 = z, z2 = 0
   const mat p = course::softmax(two);
   const mat s = course::sigmoid(zs);
-  std::printf("   C = 2: softmax([z, 0])₁ − σ(z) over z ∈ [−6, 6]: largest difference %.1e (softmax is logistic regression)\n",
-              arma::abs(p.row(0) - s).max());
+  std::printf(
+      "   C = 2: softmax([z, 0])₁ − σ(z) over z ∈ [−6, 6]: largest difference %.1e (softmax is logistic regression)\n",
+      arma::abs(p.row(0) - s).max());
   // The Jacobian's diagonal ∂a₁/∂z₁ = a₁(1 − a₁) is σ'(z) then.
   mat da(2, zs.n_cols, arma::fill::zeros);
   da.row(0).ones();  // dJ/da = (1, 0): the backward pass gives the first row of the Jacobian
@@ -107,7 +107,9 @@ int main(int argc, char** argv) {
   int hidden = 3;
   int samples = 1500;
   chapter.app().add_option("--hidden", hidden, "hidden units of the 2-h-3 network")->check(CLI::Range(1, 64));
-  chapter.app().add_option("--samples", samples, "examples of the generated data set (split 60/20/20)")->check(CLI::Range(30, 1000000));
+  chapter.app()
+      .add_option("--samples", samples, "examples of the generated data set (split 60/20/20)")
+      ->check(CLI::Range(30, 1000000));
 
   return chapter.run(argc, argv, [&](const course::Options& opt) {
     course::Plotter plotter(opt);
@@ -123,42 +125,50 @@ int main(int argc, char** argv) {
     const int epochs = opt.quick ? std::min(opt.epochs, 400) : opt.epochs;
     arma::uvec counts(3, arma::fill::zeros);
     for (arma::uword label : data.labels) ++counts(label);
-    std::cout << "3. The 2-" << hidden << "-3 network on \"a disc and two halves\" (" << samples << " points in [−1, 1]²: "
-              << counts(0) << " in the disc, " << counts(1) << " above it, " << counts(2) << " below)\n"
+    std::cout << "3. The 2-" << hidden << "-3 network on \"a disc and two halves\" (" << samples
+              << " points in [−1, 1]²: " << counts(0) << " in the disc, " << counts(1) << " above it, " << counts(2)
+              << " below)\n"
               << "   " << sizes.train << " train, " << sizes.dev << " validation, " << sizes.test << " test; " << epochs
-              << " epochs of mini-batch gradient descent, batch " << opt.batch_size << ", learning rate " << opt.lr << "\n";
+              << " epochs of mini-batch gradient descent, batch " << opt.batch_size << ", learning rate " << opt.lr
+              << "\n";
 
     course::Classifier net = course::make_classifier(2, hidden, 3);
     const course::TrainingSettings settings{epochs, opt.lr, opt.batch_size};
-    const course::History curve = course::train_minibatch(net, train.X, train.Y, dev.X, dev.Y, settings, course::rng(), 10, "epochs");
+    const course::History curve =
+        course::train_minibatch(net, train.X, train.Y, dev.X, dev.Y, settings, course::rng(), 10, "epochs");
 
     // The same data through a linear softmax (no hidden layer): straight boundaries only.
     course::LinearClassifier linear = course::make_linear_classifier(2, 3);
-    const course::History linear_curve = course::train_minibatch(linear, train.X, train.Y, dev.X, dev.Y, settings, course::rng(), epochs);
+    const course::History linear_curve =
+        course::train_minibatch(linear, train.X, train.Y, dev.X, dev.Y, settings, course::rng(), epochs);
 
     const arma::urowvec predicted = net.predict(test.X);
     const double test_accuracy = course::classification_accuracy(predicted, test.labels);
     const double linear_accuracy = course::classification_accuracy(linear.predict(test.X), test.labels);
     std::printf("   2-%d-3 network: train cost J %.4f, train accuracy %.1f%%, validation %.1f%%, test %.1f%%\n", hidden,
-                curve.back().train_cost, 100 * curve.back().train_accuracy,
-                100 * curve.back().dev_accuracy, 100 * test_accuracy);
+                curve.back().train_cost, 100 * curve.back().train_accuracy, 100 * curve.back().dev_accuracy,
+                100 * test_accuracy);
     std::printf("   linear softmax (2-3, no hidden layer): train cost J %.4f, test accuracy %.1f%%\n",
                 linear_curve.back().train_cost, 100 * linear_accuracy);
 
     // Confusion matrix on the test set: rows = true class, columns = predicted.
     const arma::umat confusion = course::confusion_matrix(predicted, test.labels, 3);
     std::cout << "   test confusion matrix (rows: true class 0, 1, 2; columns: predicted):\n";
-    for (int r = 0; r < 3; ++r) std::printf("     %4llu %4llu %4llu\n", (unsigned long long)confusion(r, 0),
-                                            (unsigned long long)confusion(r, 1), (unsigned long long)confusion(r, 2));
+    for (int r = 0; r < 3; ++r)
+      std::printf("     %4llu %4llu %4llu\n", (unsigned long long)confusion(r, 0), (unsigned long long)confusion(r, 1),
+                  (unsigned long long)confusion(r, 2));
     const course::Linear<double>& hidden_layer = net.hidden;
 
     // Figures.
-    course::RegionPlot net_regions = regions(net, test, "2-" + std::to_string(hidden) + "-3 network: decision regions, test points");
+    course::RegionPlot net_regions =
+        regions(net, test, "2-" + std::to_string(hidden) + "-3 network: decision regions, test points");
     for (int k = 0; k < hidden; ++k)
-      net_regions.lines.push_back({arma::vec{hidden_layer.weights(k, 0), hidden_layer.weights(k, 1), hidden_layer.bias(k)},
-                                   "hidden unit " + std::to_string(k + 1) + ": z1_" + std::to_string(k + 1) + " = 0"});
+      net_regions.lines.push_back(
+          {arma::vec{hidden_layer.weights(k, 0), hidden_layer.weights(k, 1), hidden_layer.bias(k)},
+           "hidden unit " + std::to_string(k + 1) + ": z1_" + std::to_string(k + 1) + " = 0"});
     plotter.regions("decision_regions", net_regions);
-    plotter.regions("decision_regions_linear", regions(linear, test, "Linear softmax (no hidden layer): decision regions"));
+    plotter.regions("decision_regions_linear",
+                    regions(linear, test, "Linear softmax (no hidden layer): decision regions"));
 
     course::LinePlot loss;
     loss.title = "Cost J = −(1/m)ΣΣ y ln a during training";

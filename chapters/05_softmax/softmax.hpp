@@ -40,8 +40,8 @@ arma::Mat<eT> softmax(const arma::Mat<eT>& Z) {
   // hint: a_i = e^{z_i} / Σ_j e^{z_j} per column; subtracting a column's maximum from it first changes nothing
   // hint: in exact arithmetic and keeps e^z from overflowing (the result is C × m, each column summing to 1)
   arma::Mat<eT> E = Z.each_row() - arma::max(Z, 0);  // z − max(z): the largest entry becomes 0
-  E = arma::exp(E);                                   // e^{z − max z} ∈ (0, 1]
-  E.each_row() /= arma::sum(E, 0);                    // a_i = e^{z_i} / Σ_j e^{z_j}
+  E = arma::exp(E);                                  // e^{z − max z} ∈ (0, 1]
+  E.each_row() /= arma::sum(E, 0);                   // a_i = e^{z_i} / Σ_j e^{z_j}
   return E;
   // END EXERCISE
 }

@@ -46,9 +46,9 @@
 namespace course {
 
 struct ClassificationData {
-  arma::mat X;              // 2 × m
-  arma::urowvec labels;     // 1 × m, in 0..C−1
-  arma::mat Y;              // C × m one-hot
+  arma::mat X;           // 2 × m
+  arma::urowvec labels;  // 1 × m, in 0..C−1
+  arma::mat Y;           // C × m one-hot
 };
 
 inline arma::uword disc_and_halves_class(double x1, double x2, double radius = 0.5) {

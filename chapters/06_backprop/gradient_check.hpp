@@ -54,7 +54,7 @@ inline arma::vec backprop_gradient(Network<double>& net, const arma::mat& X, con
 // dθ_approx: the two-sided differences, one parameter at a time, in the same
 // order as backprop_gradient. Every parameter is restored exactly afterwards.
 inline arma::vec network_numerical_gradient(Network<double>& net, const arma::mat& X, const arma::mat& Y,
-                                    double epsilon = 1e-7) {
+                                            double epsilon = 1e-7) {
   // BEGIN EXERCISE ch06.gradient_check
   // hint: for each parameter p of net.parameters() and each element i of its value (p.value->n_elem of them):
   // hint: remember θ_i = (*p.value)(i); set θ_i + ε, J+ = net.cost(X, Y); set θ_i − ε, J− = net.cost(X, Y); restore θ_i
@@ -66,10 +66,10 @@ inline arma::vec network_numerical_gradient(Network<double>& net, const arma::ma
     for (arma::uword i = 0; i < theta.n_elem; ++i) {
       const double theta_i = theta(i);
       theta(i) = theta_i + epsilon;
-      const double J_plus = net.cost(X, Y);              // J(θ + ε e_i)
+      const double J_plus = net.cost(X, Y);  // J(θ + ε e_i)
       theta(i) = theta_i - epsilon;
-      const double J_minus = net.cost(X, Y);             // J(θ − ε e_i)
-      theta(i) = theta_i;                                // restore θ_i
+      const double J_minus = net.cost(X, Y);  // J(θ − ε e_i)
+      theta(i) = theta_i;                     // restore θ_i
       dtheta_approx(offset + i) = (J_plus - J_minus) / (2.0 * epsilon);
     }
     offset += theta.n_elem;
@@ -80,14 +80,14 @@ inline arma::vec network_numerical_gradient(Network<double>& net, const arma::ma
 
 // The result of a check: one row per layer with parameters, and the overall error.
 struct GradientCheckRow {
-  std::string layer;        // "layer 1 (Linear(4 -> 5))"
-  arma::uword parameters;   // its share of θ
-  double relative_error;    // over its slice of θ
+  std::string layer;       // "layer 1 (Linear(4 -> 5))"
+  arma::uword parameters;  // its share of θ
+  double relative_error;   // over its slice of θ
 };
 
 struct GradientCheckReport {
   std::vector<GradientCheckRow> layers;
-  double overall = 0;       // over all of θ
+  double overall = 0;  // over all of θ
   arma::uword parameters = 0;
   bool passed(double tolerance = 1e-7) const { return overall < tolerance; }
   double worst() const {
@@ -115,11 +115,12 @@ inline GradientCheckReport gradient_check(Network<double>& net, const arma::mat&
   net.hold_randomness(false);
   GradientCheckReport report;
   report.parameters = dtheta.n_elem;
-  report.overall = relative_error(arma::mat(dtheta_approx), arma::mat(dtheta));  // ‖dθ_approx − dθ‖ / (‖dθ_approx‖ + ‖dθ‖)
+  report.overall =
+      relative_error(arma::mat(dtheta_approx), arma::mat(dtheta));  // ‖dθ_approx − dθ‖ / (‖dθ_approx‖ + ‖dθ‖)
   arma::uword offset = 0;
   for (std::size_t k = 0; k < net.size(); ++k) {
     const arma::uword n = parameter_count(net.layer(k).parameters());
-    if (n == 0) continue;                                // an activation: nothing to check
+    if (n == 0) continue;  // an activation: nothing to check
     const arma::mat approx = dtheta_approx.subvec(offset, offset + n - 1);
     const arma::mat exact = dtheta.subvec(offset, offset + n - 1);
     report.layers.push_back({net.layer_label(k), n, relative_error(approx, exact)});
@@ -132,8 +133,8 @@ inline GradientCheckReport gradient_check(Network<double>& net, const arma::mat&
 inline void print_gradient_check(std::ostream& out, const GradientCheckReport& report, double tolerance = 1e-7) {
   const auto flags = out.flags();
   for (const GradientCheckRow& row : report.layers) {
-    out << "    " << std::left << std::setw(30) << row.layer << std::right << std::setw(7) << row.parameters
-        << "   " << std::scientific << std::setprecision(2) << row.relative_error << "\n";
+    out << "    " << std::left << std::setw(30) << row.layer << std::right << std::setw(7) << row.parameters << "   "
+        << std::scientific << std::setprecision(2) << row.relative_error << "\n";
     out.flags(flags);
   }
   out << "    " << std::left << std::setw(30) << "all of θ" << std::right << std::setw(7) << report.parameters << "   "

@@ -19,16 +19,16 @@
 #include <string>
 #include <vector>
 
-#include "common/blas_threads.hpp"
 #include "chapters/06_backprop/gradient_check.hpp"
 #include "chapters/06_backprop/network.hpp"
+#include "chapters/06_backprop/network_builder.hpp"
 #include "chapters/06_backprop/per_example.hpp"
+#include "common/blas_threads.hpp"
 #include "common/chapter.hpp"
 #include "common/data.hpp"
 #include "common/format.hpp"
 #include "common/plot.hpp"
 #include "common/progress.hpp"
-#include "chapters/06_backprop/network_builder.hpp"
 
 using namespace course;
 
@@ -36,13 +36,11 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-
 std::string join_sizes(const std::vector<arma::uword>& sizes) {
   std::string s;
   for (std::size_t i = 0; i < sizes.size(); ++i) s += (i ? "-" : "") + std::to_string(sizes[i]);
   return s;
 }
-
 
 // One full pass over (X, Y) in mini-batches of `batch` examples (in order), either way.
 // Returns the seconds it took.
@@ -84,7 +82,8 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(512, 60000));
 
   chapter.app()
-      .add_option("--blas-threads", blas_threads, "threads for OpenBLAS's matrix products (1 is fastest at these sizes)")
+      .add_option("--blas-threads", blas_threads,
+                  "threads for OpenBLAS's matrix products (1 is fastest at these sizes)")
       ->check(CLI::Range(1, 64));
 
   return chapter.run(argc, argv, [&](const Options& opt) {
@@ -104,13 +103,15 @@ int main(int argc, char** argv) {
       std::cout << "     layer                     parameters (W, b)          output (z or a)\n";
       for (std::size_t k = 0; k < net.size(); ++k) {
         std::string shapes;
-        for (const Parameter<double>& p : net.layer(k).parameters()) shapes += (shapes.empty() ? "" : ", ") + shape_of(*p.value);
+        for (const Parameter<double>& p : net.layer(k).parameters())
+          shapes += (shapes.empty() ? "" : ", ") + shape_of(*p.value);
         std::ostringstream row;
         row << "     " << std::left << std::setw(26) << net.layer_label(k) << std::setw(27)
             << (shapes.empty() ? "-" : shapes) << shape_of(net.layer_output(k));
         std::cout << row.str() << "\n";
       }
-      std::cout << "   W^l is n_l × n_{l-1}, b^l is n_l × 1; dW^l, db^l have the same shapes; z^l, a^l, δ^l are n_l × m.\n";
+      std::cout
+          << "   W^l is n_l × n_{l-1}, b^l is n_l × 1; dW^l, db^l have the same shapes; z^l, a^l, δ^l are n_l × m.\n";
       // A wrong shape stops with a message naming the layer and both shapes:
       try {
         const arma::mat wrong(4, m, arma::fill::randn);
@@ -147,20 +148,22 @@ int main(int argc, char** argv) {
     for (const std::string& f : activations) {
       for (const Output& out : outputs) {
         Network<double> net = make_network<double>({4, 5, 3, 3}, {f, f, out.activation}, out.loss);
-        randomize_biases(net);                                 // a random point (see gradient_check.hpp)
+        randomize_biases(net);  // a random point (see gradient_check.hpp)
         const arma::mat X(4, 6, arma::fill::randn);
         const arma::mat Y = random_targets(out.loss, 3, 6);
         const GradientCheckReport report = gradient_check(net, X, Y);
         std::cout << "   " << std::left << std::setw(12) << f << std::setw(21) << out.label << std::right;
-        for (const GradientCheckRow& row : report.layers) std::cout << "   " << format_value("%.2e", row.relative_error);
+        for (const GradientCheckRow& row : report.layers)
+          std::cout << "   " << format_value("%.2e", row.relative_error);
         std::cout << "   " << format_value("%.2e", report.overall) << (report.passed() ? "" : "  WRONG") << "\n";
         worst = std::max(worst, report.overall);
         worst_layer = std::max(worst_layer, report.worst());
         ++checks;
       }
     }
-    std::cout << "   worst of " << checks << " checks over all of θ: " << format_value("%.2e", worst) << " (worst single layer "
-              << format_value("%.2e", worst_layer) << "); note 001: ≈1e-7 is right, ≈1e-3 is a bug\n";
+    std::cout << "   worst of " << checks << " checks over all of θ: " << format_value("%.2e", worst)
+              << " (worst single layer " << format_value("%.2e", worst_layer)
+              << "); note 001: ≈1e-7 is right, ≈1e-3 is a bug\n";
 
     std::cout << "\n   The same check on a network with a bug: layer 2 is a sigmoid whose backward pass\n"
               << "   forgot the (1 − a) of σ'(z) = a(1 − a):\n";
@@ -198,7 +201,8 @@ int main(int argc, char** argv) {
       const arma::fmat X = data.train.X.cols(0, m - 1);
       const arma::fmat Y = Y_train.cols(0, m - 1);
       const double gradient_difference = per_example_difference(net, X, Y);
-      std::cout << "   gradients of one mini-batch of " << m << ": largest relative difference per example vs vectorized = "
+      std::cout << "   gradients of one mini-batch of " << m
+                << ": largest relative difference per example vs vectorized = "
                 << format_value("%.1e", gradient_difference) << " (float rounding)\n";
     }
 
@@ -206,7 +210,8 @@ int main(int argc, char** argv) {
     const arma::uword n_time = std::min<arma::uword>(opt.quick ? 1024 : timing_examples, data.train.size());
     const arma::fmat X_time = data.train.X.cols(0, n_time - 1);
     const arma::fmat Y_time = Y_train.cols(0, n_time - 1);
-    std::cout << "   time for one pass over " << n_time << " examples (one gradient step per mini-batch; the fastest of\n"
+    std::cout << "   time for one pass over " << n_time
+              << " examples (one gradient step per mini-batch; the fastest of\n"
               << "   5 passes each, the two algorithms in alternating order):\n"
               << "   batch   per example   vectorized   speed-up    (examples/s per example, vectorized)\n";
     std::vector<double> batch_axis, per_example_rate, vectorized_rate;
@@ -222,9 +227,11 @@ int main(int argc, char** argv) {
           (per_example ? t_per_example : t_vectorized) = std::min(per_example ? t_per_example : t_vectorized, t);
         }
       }
-      std::cout << "   " << std::setw(5) << batch << std::setw(12) << format_value("%.3f s", t_per_example) << std::setw(13)
-                << format_value("%.3f s", t_vectorized) << std::setw(10) << format_value("%.1f×", t_per_example / t_vectorized)
-                << "      (" << format_value("%.0f", n_time / t_per_example) << ", " << format_value("%.0f", n_time / t_vectorized) << ")\n";
+      std::cout << "   " << std::setw(5) << batch << std::setw(12) << format_value("%.3f s", t_per_example)
+                << std::setw(13) << format_value("%.3f s", t_vectorized) << std::setw(10)
+                << format_value("%.1f×", t_per_example / t_vectorized) << "      ("
+                << format_value("%.0f", n_time / t_per_example) << ", " << format_value("%.0f", n_time / t_vectorized)
+                << ")\n";
       batch_axis.push_back(double(batch));
       per_example_rate.push_back(n_time / t_per_example);
       vectorized_rate.push_back(n_time / t_vectorized);
@@ -235,7 +242,7 @@ int main(int argc, char** argv) {
               << ", η = " << opt.lr << ":\n";
     Network<float> a = make_network<float>(sizes, f_names, "cross_entropy");
     Network<float> b = make_network<float>(sizes, f_names, "cross_entropy");
-    b.assign(a.flatten());                                 // the same start θ
+    b.assign(a.flatten());  // the same start θ
     double time_a = 0, time_b = 0;
     arma::fmat Xb, Yb;
     PerExample<float> per_example;
@@ -254,23 +261,28 @@ int main(int argc, char** argv) {
     }
     const double parameter_difference = double(arma::abs(a.flatten() - b.flatten()).max());
     const double acc_a = accuracy(a, data.test), acc_b = accuracy(b, data.test);
-    std::cout << "     per example: " << format_value("%.2f s", time_a) << ", test accuracy " << format_value("%.2f%%", 100 * acc_a) << "\n"
-              << "     vectorized:  " << format_value("%.2f s", time_b) << ", test accuracy " << format_value("%.2f%%", 100 * acc_b) << "\n"
-              << "     largest difference between their parameters: " << format_value("%.1e", parameter_difference) << "\n"
+    std::cout << "     per example: " << format_value("%.2f s", time_a) << ", test accuracy "
+              << format_value("%.2f%%", 100 * acc_a) << "\n"
+              << "     vectorized:  " << format_value("%.2f s", time_b) << ", test accuracy "
+              << format_value("%.2f%%", 100 * acc_b) << "\n"
+              << "     largest difference between their parameters: " << format_value("%.1e", parameter_difference)
+              << "\n"
               << "     per example is " << format_value("%.1f", time_a / time_b) << "× slower\n";
 
     Plotter plot(opt);
-    plot.lines("speed", {.title = "One gradient step per mini-batch: examples per second (" + join_sizes(sizes) + ", float)",
-                         .xlabel = "mini-batch size m",
-                         .ylabel = "examples per second",
-                         .series = {{"per example (note 000)", batch_axis, per_example_rate, "linespoints"},
-                                    {"vectorized mini-batch", batch_axis, vectorized_rate, "linespoints"}},
-                         .logx = true,
-                         .logy = true,
-                         .yrange = {}});
+    plot.lines("speed",
+               {.title = "One gradient step per mini-batch: examples per second (" + join_sizes(sizes) + ", float)",
+                .xlabel = "mini-batch size m",
+                .ylabel = "examples per second",
+                .series = {{"per example (note 000)", batch_axis, per_example_rate, "linespoints"},
+                           {"vectorized mini-batch", batch_axis, vectorized_rate, "linespoints"}},
+                .logx = true,
+                .logy = true,
+                .yrange = {}});
 
-    chapter.summary("gradient check: worst relative error " + format_value("%.1e", worst) + " over " + std::to_string(checks) +
-                    " networks, the broken one " + format_value("%.1e", broken_error) + "; per example " +
-                    format_value("%.1f", time_a / time_b) + "× slower than batch " + std::to_string(opt.batch_size));
+    chapter.summary("gradient check: worst relative error " + format_value("%.1e", worst) + " over " +
+                    std::to_string(checks) + " networks, the broken one " + format_value("%.1e", broken_error) +
+                    "; per example " + format_value("%.1f", time_a / time_b) + "× slower than batch " +
+                    std::to_string(opt.batch_size));
   });
 }

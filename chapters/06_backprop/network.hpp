@@ -138,7 +138,9 @@ class Network {
 
   void set_loss(std::unique_ptr<Loss<eT>> loss) { loss_ = std::move(loss); }
   template <template <typename> class L>
-  void set_loss() { loss_ = std::make_unique<L<eT>>(); }
+  void set_loss() {
+    loss_ = std::make_unique<L<eT>>();
+  }
 
   // A penalty on θ added to the cost (none by default); nullptr removes it.
   void set_penalty(std::unique_ptr<Penalty<eT>> penalty) { penalty_ = std::move(penalty); }
@@ -183,15 +185,15 @@ class Network {
     // hint: layers_[k]->forward(input, cache_[k]); then check that cache_[k] still has X.n_cols columns
     // hint: (throw std::invalid_argument naming layer_label(k) and both shapes), and return cache_.back()
     for (std::size_t k = 0; k < layers_.size(); ++k) {
-      const Mat& a_prev = k == 0 ? X : cache_[k - 1];    // a^{l−1}: n_{l−1} × m
-      layers_[k]->forward(a_prev, cache_[k]);            // z^l = W^l a^{l−1} + b^l, or a^l = f(z^l): n_l × m
+      const Mat& a_prev = k == 0 ? X : cache_[k - 1];  // a^{l−1}: n_{l−1} × m
+      layers_[k]->forward(a_prev, cache_[k]);          // z^l = W^l a^{l−1} + b^l, or a^l = f(z^l): n_l × m
       if (cache_[k].n_cols != X.n_cols) {
         throw std::invalid_argument("Network: " + layer_label(k) + " gave an output of " + shape_of(cache_[k]) +
-                                    " from an input of " + shape_of(a_prev) + ": expected " +
-                                    std::to_string(X.n_cols) + " columns (one per example)");
+                                    " from an input of " + shape_of(a_prev) + ": expected " + std::to_string(X.n_cols) +
+                                    " columns (one per example)");
       }
     }
-    return cache_.back();                                // a^L: n_L × m
+    return cache_.back();  // a^L: n_L × m
     // END EXERCISE
   }
   // The cache points to X, so X must outlive the backward pass: a temporary
@@ -232,7 +234,7 @@ class Network {
   // Leaves ∂J/∂θ beside every parameter (parameters()).
   // ---------------------------------------------------------------------
   void backward(const Mat& Y) {
-    check_targets(Y);                                    // Y: n_L × m, like a^L
+    check_targets(Y);  // Y: n_L × m, like a^L
     const std::size_t L = layers_.size();
     // BEGIN EXERCISE ch06.backward
     // hint: BP1 starts at the loss, which gives ∂J/∂a^L (its 1/m included); then walk the layers from the last to
@@ -241,23 +243,23 @@ class Network {
     // hint: check that each deltas_[k] has the shape of layer k's input (std::invalid_argument naming layer_label(k)),
     // hint: and finish with check_gradient_shapes()
     require_loss().gradient(cache_[L - 1], Y, deltas_[L]);  // ∇_a J = ∂J/∂a^L (n_L × m, carries the 1/m)
-    layers_[0]->want_input_gradient(input_gradient_);    // ∂J/∂X only when wanted (want_input_gradient)
+    layers_[0]->want_input_gradient(input_gradient_);       // ∂J/∂X only when wanted (want_input_gradient)
     for (std::size_t k = L; k-- > 0;) {
       const Mat& a_prev = k == 0 ? *input_ : cache_[k - 1];  // the layer's input a^{l−1} (or z^l)
-      const Mat& d_output = deltas_[k + 1];              // ∂J/∂(its output)
-      Mat& d_input = deltas_[k];                         // ∂J/∂(its input), for the layer before
+      const Mat& d_output = deltas_[k + 1];                  // ∂J/∂(its output)
+      Mat& d_input = deltas_[k];                             // ∂J/∂(its input), for the layer before
       // An activation layer:  δ^l = ∂J/∂a^l ⊙ f'(z^l)          BP1 for the last layer, the "⊙ f'(z^l)" of BP2 otherwise
       // A Linear layer:       ∂J/∂W^l = δ^l (a^{l−1})ᵀ          BP3  (n_l × n_{l−1}, summed over the m columns)
       //                       ∂J/∂b^l = Σ_columns δ^l            BP4  (n_l × 1)
       //                       ∂J/∂a^{l−1} = (W^l)ᵀ δ^l           the first half of BP2 (n_{l−1} × m)
       layers_[k]->backward(a_prev, cache_[k], d_output, d_input);
-      if (k == 0 && !input_gradient_) break;             // ∂J/∂X was not computed
+      if (k == 0 && !input_gradient_) break;  // ∂J/∂X was not computed
       if (d_input.n_rows != a_prev.n_rows || d_input.n_cols != a_prev.n_cols) {
         throw std::invalid_argument("Network: " + layer_label(k) + " gave ∂J/∂input of " + shape_of(d_input) +
                                     " but its input is " + shape_of(a_prev));
       }
     }
-    check_gradient_shapes();                             // dW^l like W^l, db^l like b^l
+    check_gradient_shapes();  // dW^l like W^l, db^l like b^l
     // END EXERCISE
     if (penalty_) penalty_->add_gradient(parameters(), Y.n_cols);  // J = loss + penalty: dθ += ∂penalty/∂θ
   }

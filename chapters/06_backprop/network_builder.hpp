@@ -50,13 +50,13 @@ Network<eT> make_network(const std::vector<arma::uword>& sizes, const std::vecto
   }
   Network<eT> net;
   for (std::size_t l = 0; l + 1 < sizes.size(); ++l) {
-    net.template add<Linear>(sizes[l], sizes[l + 1]);     // z^l = W^l a^{l−1} + b^l: W^l is n_l × n_{l−1}
+    net.template add<Linear>(sizes[l], sizes[l + 1]);  // z^l = W^l a^{l−1} + b^l: W^l is n_l × n_{l−1}
     const bool last = l + 2 == sizes.size();
     const std::string& f = activations[l];
     if ((f == "softmax" || f == "softmax_layer") && !last)
       throw std::invalid_argument("make_network: softmax belongs to the last layer only");
     if (last && f == "softmax" && loss == "cross_entropy") break;  // fused into the loss below
-    net.add(make_activation<eT>(f));                      // a^l = f(z^l)
+    net.add(make_activation<eT>(f));                               // a^l = f(z^l)
   }
   if (loss == "mse") {
     net.set_loss(std::make_unique<MeanSquaredError<eT>>());

@@ -43,10 +43,10 @@ class PerExample {
     sums_.resize(params.size());
     for (std::size_t p = 0; p < params.size(); ++p) sums_[p].zeros(params[p].value->n_rows, params[p].value->n_cols);
     for (arma::uword i = 0; i < X.n_cols; ++i) {
-      x_ = X.col(i);                                       // a^{x,0}: n_0 × 1
+      x_ = X.col(i);  // a^{x,0}: n_0 × 1
       y_ = Y.col(i);
-      net.forward(x_);                                     // z^{x,l}, a^{x,l}: n_l × 1
-      net.backward(y_);                                    // δ^{x,l}, δ^{x,l}(a^{x,l−1})ᵀ, δ^{x,l}
+      net.forward(x_);   // z^{x,l}, a^{x,l}: n_l × 1
+      net.backward(y_);  // δ^{x,l}, δ^{x,l}(a^{x,l−1})ᵀ, δ^{x,l}
       for (std::size_t p = 0; p < params.size(); ++p) sums_[p] += *params[p].gradient;  // Σ_x
     }
     const eT m = eT(X.n_cols);
@@ -56,20 +56,20 @@ class PerExample {
   // One step of `optimizer` on the mini-batch, its gradient computed per example.
   void step(Network<eT>& net, Optimizer<eT>& optimizer, const Mat& X, const Mat& Y) {
     gradients(net, X, Y);
-    optimizer.step(net.parameters());                      // θ ← θ − (η/m) Σ_x dθ_x
+    optimizer.step(net.parameters());  // θ ← θ − (η/m) Σ_x dθ_x
   }
 
  private:
-  Mat x_, y_;                 // one example, reused
-  std::vector<Mat> sums_;     // Σ_x dθ_x, one per parameter matrix
+  Mat x_, y_;              // one example, reused
+  std::vector<Mat> sums_;  // Σ_x dθ_x, one per parameter matrix
 };
 
 // The vectorized mini-batch step: forward and backward once on the m columns.
 template <typename eT>
 void minibatch_step(Network<eT>& net, Optimizer<eT>& optimizer, const arma::Mat<eT>& X, const arma::Mat<eT>& Y) {
-  net.forward(X);                                          // Z^l, A^l: n_l × m
-  net.backward(Y);                                         // dW^l = δ^l (A^{l−1})ᵀ already sums over the m columns
-  optimizer.step(net.parameters());                        // θ ← θ − η dθ
+  net.forward(X);                    // Z^l, A^l: n_l × m
+  net.backward(Y);                   // dW^l = δ^l (A^{l−1})ᵀ already sums over the m columns
+  optimizer.step(net.parameters());  // θ ← θ − η dθ
 }
 
 // Both ways on the same batch: the largest relative difference between the

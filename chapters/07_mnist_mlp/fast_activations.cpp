@@ -18,15 +18,15 @@ namespace {
 
 // e^x for one float, written so that a loop of it vectorises.
 inline float exp_one(float x) {
-  constexpr float kMax = 88.72283935546875f;              // above: e^x > FLT_MAX, ∞
-  constexpr float kMin = -103.97208404541015625f;          // below: e^x < 2^-150, rounds to 0
+  constexpr float kMax = 88.72283935546875f;       // above: e^x > FLT_MAX, ∞
+  constexpr float kMin = -103.97208404541015625f;  // below: e^x < 2^-150, rounds to 0
   constexpr float kLog2e = 1.44269504088896341f;
   constexpr float kLn2Hi = 0.693359375f, kLn2Lo = -2.12194440e-4f;  // ln 2 = hi + lo, hi with 9 bits (n·hi exact)
-  constexpr float kRound = 12582912.0f;                    // 1.5 · 2²³: t + kRound − kRound rounds t to an integer
+  constexpr float kRound = 12582912.0f;  // 1.5 · 2²³: t + kRound − kRound rounds t to an integer
   const float xc = x > kMin ? (x < kMax ? x : kMax) : kMin;  // (NaN goes to kMin here and is restored below)
-  const float n = (xc * kLog2e + kRound) - kRound;          // n = round(x / ln 2)
-  const float r = (xc - n * kLn2Hi) - n * kLn2Lo;           // r = x − n ln 2, |r| ≤ ln2/2 (Cody and Waite)
-  float p = 1.9875691500e-4f;                               // e^r ≈ 1 + r + r² P(r)
+  const float n = (xc * kLog2e + kRound) - kRound;           // n = round(x / ln 2)
+  const float r = (xc - n * kLn2Hi) - n * kLn2Lo;            // r = x − n ln 2, |r| ≤ ln2/2 (Cody and Waite)
+  float p = 1.9875691500e-4f;                                // e^r ≈ 1 + r + r² P(r)
   p = p * r + 1.3981999507e-3f;
   p = p * r + 8.3334519073e-3f;
   p = p * r + 4.1665795894e-2f;
@@ -45,18 +45,18 @@ inline float exp_one(float x) {
 
 // tanh x for one float.
 inline float tanh_one(float x) {
-  const float z = x < 0 ? -x : x;                           // |x|
-  const float s = x * x;                                    // small |x|: x + x³ Q(x²)
+  const float z = x < 0 ? -x : x;  // |x|
+  const float s = x * x;           // small |x|: x + x³ Q(x²)
   float q = -5.70498872745e-3f;
   q = q * s + 2.06390887954e-2f;
   q = q * s - 5.37397155531e-2f;
   q = q * s + 1.33314422036e-1f;
   q = q * s - 3.33332819422e-1f;
   const float small = q * s * x + x;
-  const float e = exp_one(2 * z);                           // large |x|: 1 − 2/(e^{2|x|} + 1) (→ 1 as e → ∞)
+  const float e = exp_one(2 * z);  // large |x|: 1 − 2/(e^{2|x|} + 1) (→ 1 as e → ∞)
   const float large = 1.0f - 2.0f / (e + 1.0f);
   const float signed_large = x < 0 ? -large : large;
-  return z < 0.625f || z != z ? small : signed_large;      // (NaN: the polynomial keeps it)
+  return z < 0.625f || z != z ? small : signed_large;  // (NaN: the polynomial keeps it)
 }
 
 }  // namespace

@@ -50,14 +50,15 @@ class FastTanh : public Tanh<float> {
  public:
   void forward(const arma::fmat& input, arma::fmat& output) override {
     output.set_size(input.n_rows, input.n_cols);
-    vector_tanh(input.memptr(), output.memptr(), input.n_elem);     // a = tanh(z)
+    vector_tanh(input.memptr(), output.memptr(), input.n_elem);  // a = tanh(z)
   }
 };
 
 // ReLU with the backward pass in one loop, no temporary (chapter 11's net: 3% of its epoch).
 class FastReLU : public ReLU<float> {
  public:
-  void backward(const arma::fmat& input, const arma::fmat& output, const arma::fmat& dout, arma::fmat& dinput) override {
+  void backward(const arma::fmat& input, const arma::fmat& output, const arma::fmat& dout,
+                arma::fmat& dinput) override {
     check_same_shape(*this, "dout", dout, "input", input);
     (void)output;
     dinput.set_size(input.n_rows, input.n_cols);

@@ -25,9 +25,9 @@ arma::Mat<std::uint8_t> to_bytes(const arma::fmat& X) {
   std::uint8_t* out = bytes.memptr();
   bool all_pixels = true;
   for (arma::uword k = 0; k < X.n_elem; ++k) {
-    const float scaled = x[k] * 255.0f;                    // k/255 · 255 = k (to rounding)
+    const float scaled = x[k] * 255.0f;  // k/255 · 255 = k (to rounding)
     const float inside = scaled >= 0.0f ? (scaled <= 255.0f ? scaled : 255.0f) : 0.0f;  // NaN: 0
-    const int level = static_cast<int>(inside + 0.5f);     // the nearest level in 0..255
+    const int level = static_cast<int>(inside + 0.5f);                                  // the nearest level in 0..255
     all_pixels &= std::abs(scaled - float(level)) <= 1e-3f;
     out[k] = static_cast<std::uint8_t>(level);
   }
@@ -49,8 +49,8 @@ namespace course {
 // The training loop's mini-batch (training.hpp) for images kept as bytes.
 void BatchGather<arma::Mat<std::uint8_t>>::gather(const arma::Mat<std::uint8_t>& X, const arma::uvec& order,
                                                   arma::uword first, arma::uword last, arma::fmat& Xb) {
-  const float scale = 1.0f / 255.0f;                       // as common/data.cpp: x = k · (1/255)
-  Xb.set_size(X.n_rows, last - first + 1);                 // keeps its memory when the size is unchanged
+  const float scale = 1.0f / 255.0f;        // as common/data.cpp: x = k · (1/255)
+  Xb.set_size(X.n_rows, last - first + 1);  // keeps its memory when the size is unchanged
   // The images are read in a random order, so each one is a fresh trip to main
   // memory; asking for image j + 8 while converting image j keeps several trips
   // under way at once (a software prefetch, one per 64-byte cache line).
@@ -62,7 +62,7 @@ void BatchGather<arma::Mat<std::uint8_t>>::gather(const arma::Mat<std::uint8_t>&
     }
     if (j < ahead) continue;
     const std::uint8_t* __restrict in = X.colptr(order[first + j - ahead]);  // one image: 784 contiguous bytes
-    float* __restrict out = Xb.colptr(j - ahead);          // (restrict: they do not overlap, so the loop vectorises)
+    float* __restrict out = Xb.colptr(j - ahead);  // (restrict: they do not overlap, so the loop vectorises)
     for (arma::uword i = 0; i < X.n_rows; ++i) out[i] = static_cast<float>(in[i]) * scale;
   }
   // The next batch's images (the same number, or up to the end of the order) start on

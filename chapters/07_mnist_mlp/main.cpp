@@ -4,13 +4,13 @@
 //   build/release/bin/ch07 --load out/07_mnist_mlp/model.bin   evaluate a saved model on the test set
 //   build/release/bin/ch07 --quick                 the embedded sample, in seconds
 //   build/release/bin/ch07 --epochs 20 --lr 0.5 --batch-size 32
+#include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <iomanip>
 #include <iostream>
 #include <numeric>
-#include <algorithm>
-#include <cmath>
 #include <string>
 #include <vector>
 
@@ -95,13 +95,15 @@ void sweep_batch_and_rate(const arma::Mat<std::uint8_t>& X_train, const arma::fm
         const Evaluation result = finite ? evaluate(trial, X_dev, Y_dev) : Evaluation{};
         const double accuracy = finite ? result.accuracy : 0.0;
         if (!finite || (accuracy < 0.2 && result.cost >= std::log(10.0)))  // no better than guessing uniformly
-          lost += " seed " + std::to_string(first_seed + k) + (finite ? " (dev " + format_percent(accuracy) + ")" : " (NaN)");
+          lost += " seed " + std::to_string(first_seed + k) +
+                  (finite ? " (dev " + format_percent(accuracy) + ")" : " (NaN)");
         else
           accuracies.push_back(accuracy);
       }
       const std::string cell = accuracies.empty() ? std::string("collapsed") : mean_sd_percent(accuracies);
       std::cout << std::setw(16) << cell + (lost.empty() ? " " : "*");
-      if (!lost.empty()) collapsed.push_back("m = " + std::to_string(b) + ", η = " + format_value("%g", lr) + ":" + lost);
+      if (!lost.empty())
+        collapsed.push_back("m = " + std::to_string(b) + ", η = " + format_value("%g", lr) + ":" + lost);
       if (lost.empty()) {
         s.x.push_back(lr);
         s.y.push_back(100 * mean_of(accuracies));
@@ -139,19 +141,24 @@ int main(int argc, char** argv) {
   int sweep_seeds = 3;
   std::string load_path;
   int blas_threads = 1;
-  chapter.app().add_option("--dev-size", dev_size, "training images held out as the dev set")->check(CLI::Range(100, 30000));
   chapter.app()
-      .add_option("--blas-threads", blas_threads, "threads for OpenBLAS's matrix products (1 is fastest at these sizes)")
+      .add_option("--dev-size", dev_size, "training images held out as the dev set")
+      ->check(CLI::Range(100, 30000));
+  chapter.app()
+      .add_option("--blas-threads", blas_threads,
+                  "threads for OpenBLAS's matrix products (1 is fastest at these sizes)")
       ->check(CLI::Range(1, 64));
   chapter.app().add_option("--load", load_path, "evaluate this saved model on the test set instead of training");
   chapter.app()
       .add_option("--seeds", seeds, "independent trainings of the network (seeds --seed, --seed+1, ...): the spread")
       ->check(CLI::Range(1, 20));
   chapter.app()
-      .add_option("--sweep-epochs", sweep_epochs, "epochs per run of the batch size / learning rate comparison (0: skip it)")
+      .add_option("--sweep-epochs", sweep_epochs,
+                  "epochs per run of the batch size / learning rate comparison (0: skip it)")
       ->check(CLI::Range(0, 100));
   chapter.app()
-      .add_option("--sweep-seeds", sweep_seeds, "seeds averaged per setting of the batch size / learning rate comparison")
+      .add_option("--sweep-seeds", sweep_seeds,
+                  "seeds averaged per setting of the batch size / learning rate comparison")
       ->check(CLI::Range(1, 20));
 
   return chapter.run(argc, argv, [&](const Options& opt) {
@@ -176,7 +183,7 @@ int main(int argc, char** argv) {
     const Split split = split_dev(data.train, dev, rng());
     const arma::fmat Y_train = one_hot<float>(split.train.y);
     const arma::fmat Y_dev = one_hot<float>(split.dev.y);
-    const arma::Mat<std::uint8_t> X_train = to_bytes(split.train.X);   // the pixels as bytes, for fast gathering
+    const arma::Mat<std::uint8_t> X_train = to_bytes(split.train.X);  // the pixels as bytes, for fast gathering
     const int epochs = opt.quick ? std::min(opt.epochs, 10) : opt.epochs;
     const int runs = opt.quick ? 1 : seeds;
     std::cout << data.name << ": train " << split.train.size() << ", dev " << split.dev.size() << ", test "
@@ -186,7 +193,8 @@ int main(int argc, char** argv) {
     // ---- Choosing the batch size and η: the dev set only, averaged over seeds ----
     const int short_epochs = opt.quick ? std::min(sweep_epochs, 1) : sweep_epochs;
     if (short_epochs > 0)
-      sweep_batch_and_rate(X_train, Y_train, split.dev.X, Y_dev, short_epochs, opt.quick ? 1 : sweep_seeds, opt.seed, plot);
+      sweep_batch_and_rate(X_train, Y_train, split.dev.X, Y_dev, short_epochs, opt.quick ? 1 : sweep_seeds, opt.seed,
+                           plot);
 
     // ---- Training, with the learning curve: the one loop (training.hpp), plain SGD, one run per seed ----
     std::cout << "Mini-batch gradient descent: " << epochs << " epochs, batch " << opt.batch_size << ", η = " << opt.lr
@@ -196,14 +204,17 @@ int main(int argc, char** argv) {
     std::vector<History> histories;
     std::vector<std::vector<arma::Col<float>>> snapshots(runs);  // θ after every epoch, to go back to the chosen one
     for (int k = 0; k < runs; ++k) {
-      seed_everything(opt.seed + k);   // the initial weights and the order of the examples
+      seed_everything(opt.seed + k);  // the initial weights and the order of the examples
       nets.push_back(make_mnist_mlp());
       SGD<float> sgd(float(opt.lr));
       Network<float>& trained = nets.back();
       histories.push_back(fit(nets.back(), sgd, X_train, Y_train, LabelledSet<float>{&split.train.X, &Y_train},
                               LabelledSet<float>{&split.dev.X, &Y_dev},
-                              {.epochs = epochs, .batch_size = arma::uword(opt.batch_size), .record_every = 1,
-                               .schedule = nullptr, .progress = "seed " + std::to_string(opt.seed + k)},
+                              {.epochs = epochs,
+                               .batch_size = arma::uword(opt.batch_size),
+                               .record_every = 1,
+                               .schedule = nullptr,
+                               .progress = "seed " + std::to_string(opt.seed + k)},
                               rng(), [&](int, const History&) {
                                 snapshots[k].push_back(trained.flatten());
                                 return true;
@@ -218,8 +229,8 @@ int main(int argc, char** argv) {
                 << ", train accuracy " << format_percent(h.back().train_accuracy) << ", dev cost "
                 << format_value("%.4f", cost.back()) << ", dev accuracy " << format_percent(acc.back())
                 << "; best dev accuracy " << format_percent(acc[best_acc]) << " at epoch " << h.epochs()[best_acc]
-                << ", lowest dev cost " << format_value("%.4f", cost[best_cost]) << " at epoch " << h.epochs()[best_cost]
-                << "\n";
+                << ", lowest dev cost " << format_value("%.4f", cost[best_cost]) << " at epoch "
+                << h.epochs()[best_cost] << "\n";
     }
     // The dev curve averaged over the seeds: where it peaks is how many epochs to train. Every seed's
     // network goes back to that epoch (a choice made on the dev set only; chapter 8 makes it per run).
@@ -257,8 +268,8 @@ int main(int argc, char** argv) {
     const int best_epoch = chosen_epoch;
     const std::string mark = "chosen: best mean dev accuracy (epoch " + std::to_string(best_epoch) + ")";
     plot.lines("learning_curve_cost",
-               {.title = "Learning curve: cost (784-64-16-10, batch " + std::to_string(opt.batch_size) + ", η = " +
-                         format_value("%g", opt.lr) + ", seed " + std::to_string(opt.seed) + ")",
+               {.title = "Learning curve: cost (784-64-16-10, batch " + std::to_string(opt.batch_size) +
+                         ", η = " + format_value("%g", opt.lr) + ", seed " + std::to_string(opt.seed) + ")",
                 .xlabel = "epoch",
                 .ylabel = "cross-entropy cost J",
                 .series = {{"train", x, train_cost, "lines"},
@@ -284,16 +295,16 @@ int main(int argc, char** argv) {
     // ---- The model, saved atomically (a crash never leaves half a file) ----
     const fs::path model = opt.out / "model.bin";
     save_model(nets[0], model);
-    std::cout << "Saved the first seed's model (epoch " << chosen_epoch << ") to " << model.string() << " (evaluate it again with --load "
-              << model.string() << ")\n\n";
+    std::cout << "Saved the first seed's model (epoch " << chosen_epoch << ") to " << model.string()
+              << " (evaluate it again with --load " << model.string() << ")\n\n";
 
     // ---- The test set, once, at the end, after every choice: each seed's network, then the spread ----
     std::vector<double> test_accuracy;
     for (int k = 0; k < runs; ++k) {
       std::cout << "seed " << opt.seed + k << ": ";
-      test_accuracy.push_back(k == 0 ? report_test(nets[0], data.test, plot).accuracy
-                                     : report_test(nets[k], data.test, plot, {.print_confusion = false, .draw = false})
-                                           .accuracy);
+      test_accuracy.push_back(
+          k == 0 ? report_test(nets[0], data.test, plot).accuracy
+                 : report_test(nets[k], data.test, plot, {.print_confusion = false, .draw = false}).accuracy);
     }
     const double test_mean = mean_of(test_accuracy);
     std::cout << "\nTest accuracy over " << runs << " seed(s): " << mean_sd_percent(test_accuracy) << " (min "
@@ -308,8 +319,8 @@ int main(int argc, char** argv) {
                             {"epochs", epochs},
                             {"chosen_epoch", chosen_epoch}});
 
-    chapter.summary(format_percent(test_mean) + " mean test accuracy over " + std::to_string(runs) + " seed(s) at epoch " +
-                    std::to_string(chosen_epoch) + " of " + std::to_string(epochs) + " (" + format_value("%.3f s", train_seconds / epochs) +
-                    " per epoch); model saved");
+    chapter.summary(format_percent(test_mean) + " mean test accuracy over " + std::to_string(runs) +
+                    " seed(s) at epoch " + std::to_string(chosen_epoch) + " of " + std::to_string(epochs) + " (" +
+                    format_value("%.3f s", train_seconds / epochs) + " per epoch); model saved");
   });
 }

@@ -10,7 +10,7 @@ namespace course::ch07 {
 
 Network<float> make_mnist_mlp() {
   MlpOptions<float> options;
-  options.make_activation = make_fast_activation;            // the lesson's σ and tanh, vectorised
+  options.make_activation = make_fast_activation;  // the lesson's σ and tanh, vectorised
   return make_mlp<float>({784, 64, 16, 10}, options);
 }
 
@@ -18,9 +18,9 @@ double training_flops(const std::vector<arma::uword>& sizes, double examples) {
   double per_example = 0;
   for (std::size_t l = 1; l < sizes.size(); ++l) {
     const double products = double(sizes[l]) * double(sizes[l - 1]);  // W^l is n_l × n_{l−1}
-    per_example += 2 * products;                   // forward W·A
-    per_example += 2 * products;                   // dW = dZ·Aᵀ
-    if (l > 1) per_example += 2 * products;        // dA = Wᵀ·dZ (not for the first layer)
+    per_example += 2 * products;                                      // forward W·A
+    per_example += 2 * products;                                      // dW = dZ·Aᵀ
+    if (l > 1) per_example += 2 * products;                           // dA = Wᵀ·dZ (not for the first layer)
   }
   return per_example * examples;
 }

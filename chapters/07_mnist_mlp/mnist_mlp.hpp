@@ -34,8 +34,8 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
-#include <stdexcept>
 #include <random>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -64,8 +64,9 @@ namespace course::ch07 {
 template <typename eT>
 struct MlpOptions {
   std::vector<std::string> activations = {"sigmoid", "tanh"};  // chapter 6's names (network_builder.hpp)
-  std::function<std::unique_ptr<Layer<eT>>(const std::string&)> make_activation = course::make_activation<eT>;  // a name's layer
-  std::function<void(Network<eT>&)> init = xavier_init<eT>;    // draws W^l after the layers are built
+  std::function<std::unique_ptr<Layer<eT>>(const std::string&)> make_activation =
+      course::make_activation<eT>;                           // a name's layer
+  std::function<void(Network<eT>&)> init = xavier_init<eT>;  // draws W^l after the layers are built
   std::function<std::unique_ptr<Layer<eT>>(arma::uword units)> normalization = {};  // after each hidden Linear
   std::function<std::unique_ptr<Layer<eT>>()> after_activation = {};                // after each hidden f
 };
@@ -85,7 +86,7 @@ Network<eT> make_mlp(const std::vector<arma::uword>& sizes, const MlpOptions<eT>
     net.add(options.make_activation(options.activations[options.activations.size() == 1 ? 0 : l]));  // a^l = f(ẑ^l)
     if (options.after_activation) net.add(options.after_activation());  // a^l ⊙ d / keep_prob (chapter 8)
   }
-  net.template add<Linear>(sizes[hidden], sizes[hidden + 1]);       // the logits z^L
+  net.template add<Linear>(sizes[hidden], sizes[hidden + 1]);  // the logits z^L
   net.set_loss(std::make_unique<SoftmaxCrossEntropy<eT>>());
   if (options.init) options.init(net);
   return net;

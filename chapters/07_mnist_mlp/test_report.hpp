@@ -12,14 +12,15 @@
 namespace course::ch07 {
 
 struct TestReportSettings {
-  bool print_confusion = true;     // the confusion matrix as a table on stdout, with each digit's recall
-  arma::uword gallery_size = 40;   // misclassified digits drawn (the first ones in the test set's order)
+  bool print_confusion = true;    // the confusion matrix as a table on stdout, with each digit's recall
+  arma::uword gallery_size = 40;  // misclassified digits drawn (the first ones in the test set's order)
   arma::uword gallery_columns = 10;
-  bool draw = true;                // the confusion matrix and the gallery as figures
+  bool draw = true;  // the confusion matrix and the gallery as figures
 };
 
 // Evaluates net on test (in evaluation mode), prints the result and draws
 // "confusion" and "misclassified".
-Evaluation report_test(Network<float>& net, const Dataset& test, Plotter& plot, const TestReportSettings& settings = {});
+Evaluation report_test(Network<float>& net, const Dataset& test, Plotter& plot,
+                       const TestReportSettings& settings = {});
 
 }  // namespace course::ch07

@@ -49,8 +49,7 @@ namespace course {
 template <typename Images>
 struct BatchGather {
   template <typename eT>
-  static void gather(const Images& X, const arma::uvec& order, arma::uword first, arma::uword last,
-                     arma::Mat<eT>& Xb) {
+  static void gather(const Images& X, const arma::uvec& order, arma::uword first, arma::uword last, arma::Mat<eT>& Xb) {
     Xb = X.cols(order.subvec(first, last));
   }
 };
@@ -76,15 +75,15 @@ class MinibatchTrainer {
   // the mini-batches' costs J (each taken before its own step), weighted by
   // their sizes. X: n_0 × m (a matrix, or chapter 7's bytes); Y: n_L × m.
   template <typename Images>
-  double train_epoch(Network<eT>& net, Optimizer<eT>& optimizer, const Images& X, const Mat& Y,
-                     arma::uword batch_size, const arma::uvec& order, const OnStep& on_step = {}) {
+  double train_epoch(Network<eT>& net, Optimizer<eT>& optimizer, const Images& X, const Mat& Y, arma::uword batch_size,
+                     const arma::uvec& order, const OnStep& on_step = {}) {
     if (X.n_cols != Y.n_cols)
       throw std::invalid_argument("train_epoch: X has " + std::to_string(X.n_cols) + " columns but Y is " +
                                   shape_of(Y) + " (one column per example in both)");
     if (batch_size == 0) throw std::invalid_argument("train_epoch: the batch size must be at least 1");
     if (!order.is_empty() && order.max() >= X.n_cols)
-      throw std::invalid_argument("train_epoch: the order names example " + std::to_string(order.max()) +
-                                  " of " + std::to_string(X.n_cols));
+      throw std::invalid_argument("train_epoch: the order names example " + std::to_string(order.max()) + " of " +
+                                  std::to_string(X.n_cols));
     const std::vector<Parameter<eT>> params = net.parameters();  // θ and dθ: the optimiser's view of the network
     // BEGIN EXERCISE ch07.train_epoch
     // hint: the positions first..last of `order` are one mini-batch, for first = 0, batch_size, 2·batch_size, ...
@@ -96,14 +95,14 @@ class MinibatchTrainer {
     arma::uword seen = 0;
     for (arma::uword first = 0; first < n; first += batch_size) {
       const arma::uword last = std::min(first + batch_size, n) - 1;  // the last batch may be smaller
-      gather_batch(X, order, first, last, Xb_);            // X_b: n_0 × b (into a reused buffer)
-      gather_batch(Y, order, first, last, Yb_);            // Y_b: n_L × b
-      net.forward(Xb_);                                    // a^L = net(X_b)
-      const double batch_cost = double(net.loss_value(Yb_));  // J of this batch, before its step
+      gather_batch(X, order, first, last, Xb_);                      // X_b: n_0 × b (into a reused buffer)
+      gather_batch(Y, order, first, last, Yb_);                      // Y_b: n_L × b
+      net.forward(Xb_);                                              // a^L = net(X_b)
+      const double batch_cost = double(net.loss_value(Yb_));         // J of this batch, before its step
       total_cost += batch_cost * double(last - first + 1);
       seen += last - first + 1;
-      net.backward(Yb_);                                   // dθ = ∂J/∂θ (BP1–BP4)
-      optimizer.step(params);                              // θ ← θ − η dθ (or chapter 9's steps)
+      net.backward(Yb_);       // dθ = ∂J/∂θ (BP1–BP4)
+      optimizer.step(params);  // θ ← θ − η dθ (or chapter 9's steps)
       if (on_step && !on_step(batch_cost)) break;
     }
     return seen ? total_cost / double(seen) : 0.0;
@@ -112,13 +111,13 @@ class MinibatchTrainer {
 
   // The usual epoch: every example once, in a new random order (note 001 §2.1).
   template <typename Images>
-  double train_epoch(Network<eT>& net, Optimizer<eT>& optimizer, const Images& X, const Mat& Y,
-                     arma::uword batch_size, std::mt19937_64& gen) {
+  double train_epoch(Network<eT>& net, Optimizer<eT>& optimizer, const Images& X, const Mat& Y, arma::uword batch_size,
+                     std::mt19937_64& gen) {
     return train_epoch(net, optimizer, X, Y, batch_size, shuffled_indices(X.n_cols, gen));
   }
 
  private:
-  Mat Xb_, Yb_;       // one mini-batch
+  Mat Xb_, Yb_;  // one mini-batch
 };
 
 // ---------------------------------------------------------------------------
@@ -127,9 +126,9 @@ class MinibatchTrainer {
 // ---------------------------------------------------------------------------
 
 struct Evaluation {
-  double cost = 0;           // the loss alone, (1/m) Σ loss (no penalty: comparable across regularisers)
+  double cost = 0;  // the loss alone, (1/m) Σ loss (no penalty: comparable across regularisers)
   double accuracy = std::numeric_limits<double>::quiet_NaN();  // classification (Y one-hot, C > 1 rows) only
-  arma::urowvec predicted;   // 1 × m predicted classes (classification only)
+  arma::urowvec predicted;                                     // 1 × m predicted classes (classification only)
 };
 
 template <typename eT>
@@ -137,7 +136,7 @@ Evaluation evaluate(Network<eT>& net, const arma::Mat<eT>& X, const arma::Mat<eT
   if (X.n_cols != Y.n_cols)
     throw std::invalid_argument("evaluate: X has " + std::to_string(X.n_cols) + " columns but Y has " +
                                 std::to_string(Y.n_cols));
-  EvaluationMode<eT> evaluation(net);                      // dropout off, batch norm's running averages
+  EvaluationMode<eT> evaluation(net);  // dropout off, batch norm's running averages
   const bool classification = Y.n_rows > 1;
   Evaluation result;
   if (classification) result.predicted.set_size(X.n_cols);
@@ -174,17 +173,17 @@ using ExampleOrder = std::function<arma::uvec(arma::uword m, std::mt19937_64& ge
 struct FitSettings {
   int epochs = 10;
   arma::uword batch_size = 64;
-  int record_every = 1;                           // evaluate every k epochs (and after the last)
-  const LearningRateSchedule* schedule = nullptr; // η per epoch; none: the optimiser's own, unchanged
-  std::string progress;                           // a progress bar with this label ("" for none)
-  ExampleOrder order = {};                        // each epoch's order of the examples (none: shuffled)
+  int record_every = 1;                            // evaluate every k epochs (and after the last)
+  const LearningRateSchedule* schedule = nullptr;  // η per epoch; none: the optimiser's own, unchanged
+  std::string progress;                            // a progress bar with this label ("" for none)
+  ExampleOrder order = {};                         // each epoch's order of the examples (none: shuffled)
   // A run that blows up is stopped: fit throws "training diverged at epoch e ..." (naming the epoch
   // and the rate) when an epoch's training cost J is NaN or infinite, or when it is more than
   // divergence_factor × J₀, the cost of the very first mini-batch (before any step). 0 turns the
   // second rule off, for a lesson that shows a net which blows up and then sits there (chapter 10).
   double divergence_factor = 10;
-  arma::uword eval_chunk = 10000;                 // examples per forward pass when evaluating (the layers'
-                                                  // caches grow with it: 800 units × 10,000 is 32 MB a layer)
+  arma::uword eval_chunk = 10000;  // examples per forward pass when evaluating (the layers'
+                                   // caches grow with it: 800 units × 10,000 is 32 MB a layer)
 };
 
 // fit records an EpochRecord (common/progress.hpp) per recorded epoch: the
@@ -212,24 +211,25 @@ History fit(Network<eT>& net, Optimizer<eT>& optimizer, const Images& X_train, c
   for (int epoch = 1; epoch <= settings.epochs; ++epoch) {
     if (settings.schedule) optimizer.set_learning_rate(eT(settings.schedule->rate(epoch)));  // η for this epoch
     const Clock::time_point start = Clock::now();
-    const arma::uvec order = settings.order ? settings.order(X_train.n_cols, gen) : shuffled_indices(X_train.n_cols, gen);
-    const double running_cost = trainer.train_epoch(net, optimizer, X_train, Y_train, settings.batch_size, order,
-                                                    [&](double batch_cost) {
-                                                      if (std::isnan(first_cost)) first_cost = batch_cost;  // J₀
-                                                      return true;
-                                                    });
+    const arma::uvec order =
+        settings.order ? settings.order(X_train.n_cols, gen) : shuffled_indices(X_train.n_cols, gen);
+    const double running_cost =
+        trainer.train_epoch(net, optimizer, X_train, Y_train, settings.batch_size, order, [&](double batch_cost) {
+          if (std::isnan(first_cost)) first_cost = batch_cost;  // J₀
+          return true;
+        });
     seconds += std::chrono::duration<double>(Clock::now() - start).count();
     const std::string rate = format_value("%g", double(optimizer.learning_rate()));
     check_finite(running_cost, "the training cost J (learning rate " + rate + ")", epoch);
     if (settings.divergence_factor > 0 && running_cost > settings.divergence_factor * first_cost)
-      throw std::runtime_error("training diverged at epoch " + std::to_string(epoch) + ": the training cost J = " +
-                               format_value("%.4g", running_cost) + " is more than " +
+      throw std::runtime_error("training diverged at epoch " + std::to_string(epoch) +
+                               ": the training cost J = " + format_value("%.4g", running_cost) + " is more than " +
                                format_value("%g", settings.divergence_factor) + " × its start J₀ = " +
-                               format_value("%.4g", first_cost) + " (learning rate " + rate +
-                               "); try a smaller --lr");
+                               format_value("%.4g", first_cost) + " (learning rate " + rate + "); try a smaller --lr");
     if (epoch % settings.record_every != 0 && epoch != settings.epochs) continue;
-    EpochRecord record{.epoch = epoch, .learning_rate = double(optimizer.learning_rate()), .running_cost = running_cost};
-    std::vector<std::pair<std::string, double>> shown;    // what the progress line prints
+    EpochRecord record{
+        .epoch = epoch, .learning_rate = double(optimizer.learning_rate()), .running_cost = running_cost};
+    std::vector<std::pair<std::string, double>> shown;  // what the progress line prints
     auto measure = [&](const LabelledSet<eT>& set, const std::string& label, double& cost, double& accuracy) {
       if (set.empty()) return;
       const Evaluation e = evaluate(net, *set.X, *set.Y, settings.eval_chunk);

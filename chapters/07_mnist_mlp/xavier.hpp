@@ -17,8 +17,8 @@ void xavier_init(Network<eT>& net) {
   for (const Parameter<eT>& p : net.parameters()) {
     if (!p.decays) continue;
     const eT limit = std::sqrt(eT(6) / eT(p.value->n_rows + p.value->n_cols));
-    p.value->randu();                                      // U(0, 1)
-    *p.value = (*p.value * eT(2) - eT(1)) * limit;         // U(−limit, limit)
+    p.value->randu();                               // U(0, 1)
+    *p.value = (*p.value * eT(2) - eT(1)) * limit;  // U(−limit, limit)
   }
 }
 

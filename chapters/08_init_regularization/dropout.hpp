@@ -40,10 +40,10 @@ class Dropout : public Layer<eT> {
   }
   std::string kind() const override { return "Dropout"; }  // the rate is not in the model file
   double keep_prob() const { return keep_prob_; }
-  const Mat& mask() const { return mask_; }                // d / keep_prob of the last training forward pass
+  const Mat& mask() const { return mask_; }  // d / keep_prob of the last training forward pass
 
   void forward(const Mat& input, Mat& output) override {
-    if (!this->training()) {                               // evaluation: nothing is dropped, nothing scaled
+    if (!this->training()) {  // evaluation: nothing is dropped, nothing scaled
       output = input;
       return;
     }
@@ -53,10 +53,10 @@ class Dropout : public Layer<eT> {
     // hint: mask_ = d / keep_prob with d = 1 where u < keep_prob_, else 0 (arma::conv_to<Mat>::from(u < eT(keep_prob_)))
     // hint: then output = input ⊙ mask_ (the % operator)
     if (!reuse) {
-      const Mat u = arma::randu<Mat>(input.n_rows, input.n_cols);  // u ~ U(0, 1)
+      const Mat u = arma::randu<Mat>(input.n_rows, input.n_cols);             // u ~ U(0, 1)
       mask_ = arma::conv_to<Mat>::from(u < eT(keep_prob_)) / eT(keep_prob_);  // d / keep_prob
     }
-    output = input % mask_;                                // a ⊙ d / keep_prob
+    output = input % mask_;  // a ⊙ d / keep_prob
     // END EXERCISE
   }
 
@@ -69,7 +69,7 @@ class Dropout : public Layer<eT> {
     }
     // BEGIN EXERCISE ch08.dropout_backward
     // hint: the same mask as the forward pass: dinput = dout ⊙ mask_ (mask_ is already d / keep_prob)
-    dinput = dout % mask_;                                 // da ⊙ d / keep_prob
+    dinput = dout % mask_;  // da ⊙ d / keep_prob
     // END EXERCISE
   }
 
@@ -108,16 +108,16 @@ class OriginalDropout : public Layer<eT> {
   const arma::Col<eT>& unit_mask() const { return unit_mask_; }  // d: 1 kept, 0 deleted, one per unit
 
   void forward(const Mat& input, Mat& output) override {
-    if (!this->training()) {                               // test time: every unit, times keep_prob
+    if (!this->training()) {  // test time: every unit, times keep_prob
       output = input * eT(keep_prob_);
       return;
     }
-    if (!(held_ && unit_mask_.n_elem == input.n_rows)) {   // a new mask per mini-batch
+    if (!(held_ && unit_mask_.n_elem == input.n_rows)) {                 // a new mask per mini-batch
       const arma::Col<eT> u = arma::randu<arma::Col<eT>>(input.n_rows);  // u ~ U(0, 1), one per unit
       unit_mask_ = arma::conv_to<arma::Col<eT>>::from(u < eT(keep_prob_));
     }
     output = input;
-    output.each_col() %= unit_mask_;                       // a ⊙ d, the same d for every example
+    output.each_col() %= unit_mask_;  // a ⊙ d, the same d for every example
   }
   void backward(const Mat& input, const Mat& output, const Mat& dout, Mat& dinput) override {
     (void)input;
@@ -127,7 +127,7 @@ class OriginalDropout : public Layer<eT> {
       return;
     }
     dinput = dout;
-    dinput.each_col() %= unit_mask_;                       // da ⊙ d: deleted units get no gradient
+    dinput.each_col() %= unit_mask_;  // da ⊙ d: deleted units get no gradient
   }
   void hold_randomness(bool hold) override { held_ = hold; }
 

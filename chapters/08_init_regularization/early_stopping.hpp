@@ -35,11 +35,11 @@ class EarlyStopping {
     if (dev_cost < best_cost_ - min_delta_) {
       best_cost_ = dev_cost;
       best_epoch_ = epoch;
-      best_theta_ = net.flatten();                         // θ of the best epoch
-      copy_state(net);                                     // and the layers' state (batch norm's averages)
+      best_theta_ = net.flatten();  // θ of the best epoch
+      copy_state(net);              // and the layers' state (batch norm's averages)
       waiting_ = 0;
     } else {
-      ++waiting_;                                          // one more epoch without progress
+      ++waiting_;  // one more epoch without progress
     }
     return waiting_ < patience_;
     // END EXERCISE

@@ -57,10 +57,10 @@ inline double z_standard_deviation(double on, double weight_variance, double bia
 // p/2 of p inputs on: the measurement behind the formula.
 inline arma::vec sample_z(arma::uword p, arma::uword draws, double weight_std, double bias_std) {
   arma::vec x(p, arma::fill::zeros);
-  x.head(p / 2).ones();                                    // half of the p inputs are 1
+  x.head(p / 2).ones();  // half of the p inputs are 1
   const arma::mat w = weight_std * arma::mat(draws, p, arma::fill::randn);
   const arma::vec b = bias_std * arma::vec(draws, arma::fill::randn);
-  return w * x + b;                                        // z = w·x + b, one per row
+  return w * x + b;  // z = w·x + b, one per row
 }
 
 // ---------------------------------------------------------------------------
@@ -83,7 +83,7 @@ void xavier_normal_init(Network<eT>& net) {
     // hint: W is n_out × n_in (p.value->n_rows × p.value->n_cols); std = √(2 / (n_in + n_out))
     // hint: *p.value = eT(std) * arma::Mat<eT>(rows, cols, arma::fill::randn)
     const double n_out = double(p.value->n_rows), n_in = double(p.value->n_cols);
-    const double std = std::sqrt(2.0 / (n_in + n_out));   // Var(W) = 2/(n_in + n_out)
+    const double std = std::sqrt(2.0 / (n_in + n_out));  // Var(W) = 2/(n_in + n_out)
     *p.value = eT(std) * arma::Mat<eT>(p.value->n_rows, p.value->n_cols, arma::fill::randn);
     // END EXERCISE
   }
@@ -98,7 +98,7 @@ void he_init(Network<eT>& net) {
     // hint: W is n_out × n_in, so n_in = p.value->n_cols; std = √(2 / n_in)
     // hint: *p.value = eT(std) * arma::Mat<eT>(rows, cols, arma::fill::randn)
     const double n_in = double(p.value->n_cols);
-    const double std = std::sqrt(2.0 / n_in);             // Var(W) = 2/n_in
+    const double std = std::sqrt(2.0 / n_in);  // Var(W) = 2/n_in
     *p.value = eT(std) * arma::Mat<eT>(p.value->n_rows, p.value->n_cols, arma::fill::randn);
     // END EXERCISE
   }
@@ -114,10 +114,11 @@ template <typename eT>
 void initialise(Network<eT>& net, const std::string& name) {
   if (name == "N(0,1)") return normal_init(net, 1.0);
   if (name == "N(0,0.01²)") return normal_init(net, 0.01);
-  if (name == "Xavier") return ch07::xavier_init(net);    // uniform, chapter 7
+  if (name == "Xavier") return ch07::xavier_init(net);  // uniform, chapter 7
   if (name == "Xavier normal") return xavier_normal_init(net);
   if (name == "He") return he_init(net);
-  throw std::invalid_argument("unknown initialisation \"" + name + "\" (expected N(0,1), N(0,0.01²), Xavier, Xavier normal or He)");
+  throw std::invalid_argument("unknown initialisation \"" + name +
+                              "\" (expected N(0,1), N(0,0.01²), Xavier, Xavier normal or He)");
 }
 
 }  // namespace course::ch08

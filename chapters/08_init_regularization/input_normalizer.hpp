@@ -29,7 +29,7 @@ struct InputNormalizer {
     // BEGIN EXERCISE ch08.normalize
     // hint: mean = arma::mean(X_train, 1) (per row); variance = the mean of (x − μ)² per row (divide by m, not m − 1)
     // hint: std = √variance, with 1 where it is below 1e-6 (a constant feature: only centred)
-    mean = arma::mean(X_train, 1);                         // μ: n × 1
+    mean = arma::mean(X_train, 1);  // μ: n × 1
     const arma::Mat<eT> centred = X_train.each_col() - mean;
     const arma::Col<eT> variance = arma::mean(arma::square(centred), 1);  // σ² = (1/m) Σ (x − μ)²
     std = arma::sqrt(variance);
@@ -41,8 +41,8 @@ struct InputNormalizer {
     if (mean.n_elem != X.n_rows)
       throw std::invalid_argument("InputNormalizer: fitted on " + std::to_string(mean.n_elem) + " features, X has " +
                                   std::to_string(X.n_rows) + " rows");
-    arma::Mat<eT> Z = X.each_col() - mean;                 // x − μ
-    Z.each_col() /= std;                                   // (x − μ)/σ
+    arma::Mat<eT> Z = X.each_col() - mean;  // x − μ
+    Z.each_col() /= std;                    // (x − μ)/σ
     return Z;
   }
 };

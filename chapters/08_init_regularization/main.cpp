@@ -11,19 +11,19 @@
 #include <memory>
 #include <optional>
 #include <sstream>
-#include <tuple>
 #include <string>
+#include <tuple>
 #include <vector>
 
-#include "common/blas_threads.hpp"
+#include "chapters/06_backprop/network_builder.hpp"
 #include "chapters/07_mnist_mlp/mnist_mlp.hpp"
 #include "chapters/08_init_regularization/initialization.hpp"
 #include "chapters/08_init_regularization/regularization.hpp"
+#include "common/blas_threads.hpp"
 #include "common/chapter.hpp"
 #include "common/data.hpp"
 #include "common/format.hpp"
 #include "common/plot.hpp"
-#include "chapters/06_backprop/network_builder.hpp"
 
 using namespace course;
 using namespace course::ch08;
@@ -43,7 +43,12 @@ void note_000(Plotter& plot) {
                                  {"w, b ~ N(0, 1/(n_in + 1)) (note 000)", 1.0 / 1001, 1.0 / 1001},
                                  {"w ~ N(0, 1/n_in), b ~ N(0, 1) (Nielsen)", 1.0 / 1000, 1.0}};
   Histogram hist{.title = "Note 000: z = w·x + b with 500 of 1000 inputs on (each panel its own z axis)",
-                 .xlabel = "z", .ylabel = "count", .samples = {}, .bins = 60, .panels = true, .logy = false};
+                 .xlabel = "z",
+                 .ylabel = "count",
+                 .samples = {},
+                 .bins = 60,
+                 .panels = true,
+                 .logy = false};
   for (const Row& r : rows) {
     const arma::vec z = sample_z(1000, 20000, std::sqrt(r.weight_var), std::sqrt(r.bias_var));
     const double formula = z_standard_deviation(500, r.weight_var, r.bias_var);
@@ -107,13 +112,16 @@ void deep_networks(const Split& split, const Options& opt, Plotter& plot, int de
       SGD<float> sgd(float(opt.lr));
       try {
         const History h = fit(net, sgd, X, Y, LabelledSet<float>{&split.dev.X, &Y_dev},
-                              {.epochs = epochs, .batch_size = arma::uword(opt.batch_size), .record_every = 1,
-                               .schedule = nullptr, .progress = ""},
+                              {.epochs = epochs,
+                               .batch_size = arma::uword(opt.batch_size),
+                               .record_every = 1,
+                               .schedule = nullptr,
+                               .progress = ""},
                               rng());
         run.epochs = h.epochs();
         run.dev_accuracy = h.column(&course::EpochRecord::dev_accuracy);
         run.outcome = format_percent(run.dev_accuracy.back());
-      } catch (const std::runtime_error& e) {          // a run that diverged: fit stops it with a message
+      } catch (const std::runtime_error& e) {  // a run that diverged: fit stops it with a message
         run.outcome = "diverged";
       }
       std::printf("   %-10s  %-11s ", activation.c_str(), init.c_str());
@@ -139,18 +147,32 @@ void deep_networks(const Split& split, const Options& opt, Plotter& plot, int de
   std::vector<double> layer_axis;
   for (int l = 1; l <= depth; ++l) layer_axis.push_back(l);
   for (const std::string activation : {"sigmoid", "tanh", "relu"}) {
-    LinePlot spread{.title = "Spread of the activations at the start, " + activation + " (std of a^l over 1,000 images)",
-                    .xlabel = "hidden layer l", .ylabel = "std of a^l", .series = {}, .logx = false, .logy = true,
-                    .yrange = {}};
-    LinePlot grads{.title = "Gradient norm per layer at the start, " + activation, .xlabel = "layer l (weights W^l)",
-                   .ylabel = "‖∂J/∂W^l‖ (Frobenius)", .series = {}, .logx = false, .logy = true, .yrange = {}};
+    LinePlot spread{
+        .title = "Spread of the activations at the start, " + activation + " (std of a^l over 1,000 images)",
+        .xlabel = "hidden layer l",
+        .ylabel = "std of a^l",
+        .series = {},
+        .logx = false,
+        .logy = true,
+        .yrange = {}};
+    LinePlot grads{.title = "Gradient norm per layer at the start, " + activation,
+                   .xlabel = "layer l (weights W^l)",
+                   .ylabel = "‖∂J/∂W^l‖ (Frobenius)",
+                   .series = {},
+                   .logx = false,
+                   .logy = true,
+                   .yrange = {}};
     LinePlot curves{.title = "Dev accuracy in the first epochs, " + activation + " (diverged runs left out)",
-                    .xlabel = "epoch", .ylabel = "dev accuracy (%)", .series = {}, .logx = false, .logy = false,
+                    .xlabel = "epoch",
+                    .ylabel = "dev accuracy (%)",
+                    .series = {},
+                    .logx = false,
+                    .logy = false,
                     .yrange = std::make_pair(0.0, 100.0)};
     for (const DeepRun& r : runs) {
       if (r.activation != activation) continue;
       std::vector<double> stds = r.spread;
-      for (double& s : stds) s = std::max(s, 1e-12);    // log axis: a dead layer (std 0) drawn at 1e-12
+      for (double& s : stds) s = std::max(s, 1e-12);  // log axis: a dead layer (std 0) drawn at 1e-12
       spread.series.push_back({r.init, layer_axis, stds, "linespoints"});
       std::vector<double> g_axis;
       for (std::size_t l = 1; l <= r.gradient_norm.size(); ++l) g_axis.push_back(double(l));
@@ -168,19 +190,26 @@ void deep_networks(const Split& split, const Options& opt, Plotter& plot, int de
            {"tanh", "N(0,1)"}, {"tanh", "N(0,0.01²)"}, {"tanh", "Xavier"}, {"relu", "He"}, {"relu", "N(0,0.01²)"}}) {
     for (const DeepRun& r : runs) {
       if (r.activation != activation || r.init != init) continue;
-      Histogram hist{.title = activation + ", " + init + ": activations a^l of 1,000 images, one panel per hidden layer",
-                     .xlabel = "a^l", .ylabel = "count (log)", .samples = {}, .bins = 60, .panels = true,
-                     .logy = true};
+      Histogram hist{
+          .title = activation + ", " + init + ": activations a^l of 1,000 images, one panel per hidden layer",
+          .xlabel = "a^l",
+          .ylabel = "count (log)",
+          .samples = {},
+          .bins = 60,
+          .panels = true,
+          .logy = true};
       for (std::size_t l = 0; l < r.activations.size(); l += 1)
         hist.samples.emplace_back("layer " + std::to_string(l + 1), arma::conv_to<arma::vec>::from(r.activations[l]));
       std::string name = "activation_histograms_" + activation + "_" +
-                         (init == "N(0,1)" ? "normal1" : init == "N(0,0.01²)" ? "normal001" : init == "Xavier" ? "xavier" : "he");
+                         (init == "N(0,1)"       ? "normal1"
+                          : init == "N(0,0.01²)" ? "normal001"
+                          : init == "Xavier"     ? "xavier"
+                                                 : "he");
       plot.histogram(name, hist);
     }
   }
   std::cout << "\n";
 }
-
 
 // ---------------------------------------------------------------- 3. over-fitting and its remedies
 
@@ -209,7 +238,7 @@ struct Remedy {
 Remedy train_small(const std::string& name, const Split& split, const arma::fmat& Y_dev, arma::uword n, int epochs,
                    int every, const Options& opt, double keep_prob, std::unique_ptr<Penalty<float>> penalty,
                    int patience = 0, bool original_dropout = false) {
-  seed_everything(opt.seed + 8);                           // every remedy starts from the same θ and order
+  seed_everything(opt.seed + 8);  // every remedy starts from the same θ and order
   Remedy r{name, {}, 0, 0, 0, small_network(keep_prob, original_dropout)};
   r.net.set_penalty(std::move(penalty));
   const arma::fmat X = split.train.X.cols(0, n - 1);
@@ -218,13 +247,16 @@ Remedy train_small(const std::string& name, const Split& split, const arma::fmat
   std::optional<EarlyStopping<float>> stopping;
   if (patience > 0) stopping.emplace(patience);
   r.history = fit(r.net, sgd, X, Y, LabelledSet<float>{&split.dev.X, &Y_dev},
-                  {.epochs = epochs, .batch_size = arma::uword(opt.batch_size), .record_every = every,
-                   .schedule = nullptr, .progress = ""},
+                  {.epochs = epochs,
+                   .batch_size = arma::uword(opt.batch_size),
+                   .record_every = every,
+                   .schedule = nullptr,
+                   .progress = ""},
                   rng(), [&](int epoch, const History& h) {
                     return !stopping || stopping->observe(epoch, h.back().dev_cost, r.net);
                   });
   if (stopping) {
-    stopping->restore_best(r.net);                         // the best dev epoch's θ, not the last
+    stopping->restore_best(r.net);  // the best dev epoch's θ, not the last
     r.chosen_epoch = stopping->best_epoch();
   }
   r.train_error = 1 - evaluate(r.net, X, Y).accuracy;
@@ -235,7 +267,7 @@ Remedy train_small(const std::string& name, const Split& split, const arma::fmat
 std::size_t near_zero(const arma::fmat& W, float tolerance = 1e-3f) { return arma::accu(arma::abs(W) < tolerance); }
 
 struct RemedySettings {
-  double l1 = 0.5, keep_prob = 0.5;  // keep_prob: the sweep's fallback only
+  double l1 = 0.5, keep_prob = 0.5;         // keep_prob: the sweep's fallback only
   std::vector<double> lambdas, keep_probs;  // the sweeps (empty: the defaults in overfitting())
   int patience = 3;
 };
@@ -266,10 +298,18 @@ void overfitting(const Split& split, const Options& opt, Plotter& plot, arma::uw
   // run from the same start and order; the run with the lowest dev error is the remedy below (its dev error
   // is therefore a little optimistic: it was chosen on it).
   LinePlot l2_sweep{.title = "L2: train and dev error against λ (" + std::to_string(n) + " images)",
-                    .xlabel = "λ (of (λ/2m) Σ‖W‖²)", .ylabel = "error (%)", .series = {}, .logx = true,
-                    .logy = false, .yrange = {}};
+                    .xlabel = "λ (of (λ/2m) Σ‖W‖²)",
+                    .ylabel = "error (%)",
+                    .series = {},
+                    .logx = true,
+                    .logy = false,
+                    .yrange = {}};
   LinePlot keep_sweep{.title = "Dropout: train and dev error against keep_prob (" + std::to_string(n) + " images)",
-                      .xlabel = "keep_prob", .ylabel = "error (%)", .series = {}, .logx = true, .logy = false,
+                      .xlabel = "keep_prob",
+                      .ylabel = "error (%)",
+                      .series = {},
+                      .logx = true,
+                      .logy = false,
                       .yrange = {}};
   auto sweep = [&](const std::string& what, const std::vector<double>& values, LinePlot& figure,
                    const std::function<Remedy(double)>& run) {
@@ -289,7 +329,8 @@ void overfitting(const Split& split, const Options& opt, Plotter& plot, arma::uw
     return std::move(*best);
   };
   const std::vector<double> lambdas = set.lambdas.empty() ? std::vector<double>{0.3, 1, 3, 10, 30} : set.lambdas;
-  const std::vector<double> keeps = set.keep_probs.empty() ? std::vector<double>{0.2, 0.35, 0.5, 0.7, 0.9} : set.keep_probs;
+  const std::vector<double> keeps =
+      set.keep_probs.empty() ? std::vector<double>{0.2, 0.35, 0.5, 0.7, 0.9} : set.keep_probs;
   remedies.push_back(sweep("L2 λ", lambdas, l2_sweep, [&](double lambda) {
     return train_small(with_value("L2, λ = ", lambda), split, Y_dev, n, epochs, every, opt, 1.0,
                        std::make_unique<L2Penalty<float>>(lambda, n));
@@ -322,7 +363,8 @@ void overfitting(const Split& split, const Options& opt, Plotter& plot, arma::uw
     std::printf("   %-30s  %9.2f%%  %9.2f%%  %6.2f   %s%s\n", r.name.c_str(), 100 * r.train_error, 100 * r.dev_error,
                 100 * (r.dev_error - r.train_error), d.verdict().c_str(),
                 r.chosen_epoch ? ("  (kept epoch " + std::to_string(r.chosen_epoch) + " of " +
-                                  std::to_string(int(r.history.epochs().back())) + ")").c_str()
+                                  std::to_string(int(r.history.epochs().back())) + ")")
+                                     .c_str()
                                : "");
   }
 
@@ -330,13 +372,28 @@ void overfitting(const Split& split, const Options& opt, Plotter& plot, arma::uw
   // more data against the examples seen (epochs × images), each with the unregularised run for reference.
   LinePlot dev{.title = "Dev error during training: the regularisers at their chosen strengths (" + std::to_string(n) +
                         " images)",
-               .xlabel = "epoch", .ylabel = "dev error (%)", .series = {}, .logx = false, .logy = false, .yrange = {},
+               .xlabel = "epoch",
+               .ylabel = "dev error (%)",
+               .series = {},
+               .logx = false,
+               .logy = false,
+               .yrange = {},
                .integer_x = true};
   LinePlot data_dev{.title = "Dev error during training: early stopping and more data",
-                    .xlabel = "examples seen (thousands)", .ylabel = "dev error (%)", .series = {}, .logx = false,
-                    .logy = false, .yrange = {}};
-  LinePlot gap{.title = "Train and dev error: no regularisation, L2 and dropout", .xlabel = "epoch",
-               .ylabel = "error (%)", .series = {}, .logx = false, .logy = false, .yrange = {}, .integer_x = true};
+                    .xlabel = "examples seen (thousands)",
+                    .ylabel = "dev error (%)",
+                    .series = {},
+                    .logx = false,
+                    .logy = false,
+                    .yrange = {}};
+  LinePlot gap{.title = "Train and dev error: no regularisation, L2 and dropout",
+               .xlabel = "epoch",
+               .ylabel = "error (%)",
+               .series = {},
+               .logx = false,
+               .logy = false,
+               .yrange = {},
+               .integer_x = true};
   for (const Remedy& r : remedies) {
     const double images = double(r.name.rfind("more data", 0) == 0 ? std::stoul(r.name.substr(11)) : n);
     std::vector<double> seen, dev_err, train_err;
@@ -353,9 +410,13 @@ void overfitting(const Split& split, const Options& opt, Plotter& plot, arma::uw
     if (r.chosen_epoch) {
       const std::vector<double> epochs_seen = r.history.epochs();
       const std::vector<double> cost = r.history.column(&course::EpochRecord::dev_cost);
-      LinePlot es{.title = "Early stopping: the dev cost, and the epoch whose θ it keeps", .xlabel = "epoch",
-                  .ylabel = "dev cost J", .series = {{"dev cost", epochs_seen, cost, "linespoints"}}, .logx = false,
-                  .logy = false, .yrange = {}};
+      LinePlot es{.title = "Early stopping: the dev cost, and the epoch whose θ it keeps",
+                  .xlabel = "epoch",
+                  .ylabel = "dev cost J",
+                  .series = {{"dev cost", epochs_seen, cost, "linespoints"}},
+                  .logx = false,
+                  .logy = false,
+                  .yrange = {}};
       for (std::size_t i = 0; i < epochs_seen.size(); ++i)
         if (int(epochs_seen[i]) == r.chosen_epoch)
           es.series.push_back({"kept: epoch " + std::to_string(r.chosen_epoch), {epochs_seen[i]}, {cost[i]}, "points"});
@@ -370,29 +431,35 @@ void overfitting(const Split& split, const Options& opt, Plotter& plot, arma::uw
   const arma::fmat& W_l2 = *remedies[1].net.parameters()[0].value;
   const arma::fmat& W_l1 = *remedies[2].net.parameters()[0].value;
   const arma::fmat& W_none = *remedies[0].net.parameters()[0].value;
-  std::printf("   hidden-layer weights with |w| < 0.001: none %.1f%%, L2 %.1f%%, L1 %.1f%% (of %llu): L1 drives weights to 0, L2 only shrinks them\n\n",
-              100.0 * near_zero(W_none) / W_none.n_elem, 100.0 * near_zero(W_l2) / W_l2.n_elem,
-              100.0 * near_zero(W_l1) / W_l1.n_elem, (unsigned long long)W_l1.n_elem);
-  plot.histogram("l1_l2_weights",
-                 {.title = "Hidden-layer weights after training: no penalty, L2 and L1", .xlabel = "w",
-                  .ylabel = "count",
-                  .samples = {{"no penalty", arma::conv_to<arma::vec>::from(arma::vectorise(W_none))},
-                              {"L2", arma::conv_to<arma::vec>::from(arma::vectorise(W_l2))},
-                              {"L1", arma::conv_to<arma::vec>::from(arma::vectorise(W_l1))}},
-                  .bins = 80});
+  std::printf(
+      "   hidden-layer weights with |w| < 0.001: none %.1f%%, L2 %.1f%%, L1 %.1f%% (of %llu): L1 drives weights to 0, "
+      "L2 only shrinks them\n\n",
+      100.0 * near_zero(W_none) / W_none.n_elem, 100.0 * near_zero(W_l2) / W_l2.n_elem,
+      100.0 * near_zero(W_l1) / W_l1.n_elem, (unsigned long long)W_l1.n_elem);
+  plot.histogram("l1_l2_weights", {.title = "Hidden-layer weights after training: no penalty, L2 and L1",
+                                   .xlabel = "w",
+                                   .ylabel = "count",
+                                   .samples = {{"no penalty", arma::conv_to<arma::vec>::from(arma::vectorise(W_none))},
+                                               {"L2", arma::conv_to<arma::vec>::from(arma::vectorise(W_l2))},
+                                               {"L1", arma::conv_to<arma::vec>::from(arma::vectorise(W_l1))}},
+                                   .bins = 80});
 
   // Dropout, pictured: the hidden layer's 128 units for 24 images, before and after a mask.
   Network<float>& net = remedies[3].net;
   const arma::fmat X = split.dev.X.cols(0, 23);
-  net.forward(X);                                          // training mode: a mask is drawn
-  const arma::fmat after = net.layer_output(2);            // Dropout's output
-  const arma::fmat before = net.layer_output(1);           // ReLU's output
-  plot.heatmap("dropout_mask", {.title = "Hidden units (rows 1–32) of 24 images: a^1 (left) | a^1 ⊙ d / keep_prob (right)",
-                                .xlabel = "image: 24 before the mask | the same 24 after", .ylabel = "hidden unit",
-                                .values = arma::join_rows(arma::conv_to<arma::mat>::from(before.rows(0, 31)),
-                                                          arma::mat(32, 1, arma::fill::value(double(after.max()))),  // a dark divider
-                                                          arma::conv_to<arma::mat>::from(after.rows(0, 31))),
-                                .row_names = {}, .col_names = {}, .annotate = false});
+  net.forward(X);                                 // training mode: a mask is drawn
+  const arma::fmat after = net.layer_output(2);   // Dropout's output
+  const arma::fmat before = net.layer_output(1);  // ReLU's output
+  plot.heatmap("dropout_mask",
+               {.title = "Hidden units (rows 1–32) of 24 images: a^1 (left) | a^1 ⊙ d / keep_prob (right)",
+                .xlabel = "image: 24 before the mask | the same 24 after",
+                .ylabel = "hidden unit",
+                .values = arma::join_rows(arma::conv_to<arma::mat>::from(before.rows(0, 31)),
+                                          arma::mat(32, 1, arma::fill::value(double(after.max()))),  // a dark divider
+                                          arma::conv_to<arma::mat>::from(after.rows(0, 31))),
+                .row_names = {},
+                .col_names = {},
+                .annotate = false});
 }
 
 // ---------------------------------------------------------------- 4. normalising inputs
@@ -420,24 +487,30 @@ void normalising_inputs(const Split& split, const Options& opt, Plotter& plot, i
   const arma::rowvec yc = y2 - arma::mean(y2);
   const double kappa_raw = arma::cond(arma::mat(C_raw * C_raw.t() / 500.0));
   const double kappa_norm = arma::cond(arma::mat(C_norm * C_norm.t() / 500.0));
-  std::printf("   two features, scales 1 and 10, with an intercept: the cost bowl's Hessian has condition number %.1f;"
-              " normalised %.2f\n", kappa_raw, kappa_norm);
+  std::printf(
+      "   two features, scales 1 and 10, with an intercept: the cost bowl's Hessian has condition number %.1f;"
+      " normalised %.2f\n",
+      kappa_raw, kappa_norm);
   for (const auto& [name, C] : {std::pair{"cost_surface_raw", C_raw}, std::pair{"cost_surface_normalised", C_norm}}) {
     const arma::vec w_star = arma::solve(arma::mat(C * C.t()), arma::vec(C * yc.t()));
-    auto J = [&](double w1, double w2) {                   // b at its best for this w
+    auto J = [&](double w1, double w2) {  // b at its best for this w
       return arma::accu(arma::square(arma::rowvec(w1 * C.row(0) + w2 * C.row(1)) - yc)) / (2.0 * 500);
     };
     const double J_star = J(w_star(0), w_star(1)), range = 1.5;
-    std::printf("   %s: w* = (%.3f, %.3f), J* = %.6f\n", std::string(name) == "cost_surface_raw" ? "raw       " : "normalised",
-                w_star(0), w_star(1), J_star);
-    ContourPlot map{.title = std::string("J(w1, w2) with the best intercept, ") +
-                             (std::string(name) == "cost_surface_raw" ? "raw features (scales 1 and 10)"
-                                                                      : "normalised features") +
-                             ": contours J* + 0.005·2^k",
-                    .xlabel = "w1", .ylabel = "w2",
-                    .grid_x = arma::linspace<arma::rowvec>(w_star(0) - range, w_star(0) + range, 161),
-                    .grid_y = arma::linspace<arma::rowvec>(w_star(1) - range, w_star(1) + range, 161),
-                    .values = {}, .levels = {}, .paths = {}, .marks = {{"minimum w*", {w_star(0), w_star(1)}}}};
+    std::printf("   %s: w* = (%.3f, %.3f), J* = %.6f\n",
+                std::string(name) == "cost_surface_raw" ? "raw       " : "normalised", w_star(0), w_star(1), J_star);
+    ContourPlot map{
+        .title = std::string("J(w1, w2) with the best intercept, ") +
+                 (std::string(name) == "cost_surface_raw" ? "raw features (scales 1 and 10)" : "normalised features") +
+                 ": contours J* + 0.005·2^k",
+        .xlabel = "w1",
+        .ylabel = "w2",
+        .grid_x = arma::linspace<arma::rowvec>(w_star(0) - range, w_star(0) + range, 161),
+        .grid_y = arma::linspace<arma::rowvec>(w_star(1) - range, w_star(1) + range, 161),
+        .values = {},
+        .levels = {},
+        .paths = {},
+        .marks = {{"minimum w*", {w_star(0), w_star(1)}}}};
     map.values.set_size(map.grid_y.n_elem, map.grid_x.n_elem);
     for (arma::uword i = 0; i < map.grid_y.n_elem; ++i)
       for (arma::uword j = 0; j < map.grid_x.n_elem; ++j) map.values(i, j) = J(map.grid_x(j), map.grid_y(i));
@@ -447,22 +520,28 @@ void normalising_inputs(const Split& split, const Options& opt, Plotter& plot, i
   // On MNIST: chapter 7's network, with and without normalised pixels.
   const arma::fmat Y = one_hot<float>(split.train.y), Y_dev = one_hot<float>(split.dev.y);
   InputNormalizer<float> norm;
-  norm.fit(split.train.X);                                 // the training set's μ and σ only
+  norm.fit(split.train.X);  // the training set's μ and σ only
   const arma::fmat X_norm = norm.transform(split.train.X), X_dev_norm = norm.transform(split.dev.X);
-  LinePlot curves{.title = "784-64-16-10 (chapter 7) with raw and normalised pixels", .xlabel = "epoch",
-                  .ylabel = "dev accuracy (%)", .series = {}, .logx = false, .logy = false, .yrange = {}};
+  LinePlot curves{.title = "784-64-16-10 (chapter 7) with raw and normalised pixels",
+                  .xlabel = "epoch",
+                  .ylabel = "dev accuracy (%)",
+                  .series = {},
+                  .logx = false,
+                  .logy = false,
+                  .yrange = {}};
   for (const bool normalised : {false, true}) {
     seed_everything(opt.seed + 9);
     Network<float> net = ch07::make_mnist_mlp();
     SGD<float> sgd(0.2f);
-    const History h = fit(net, sgd, normalised ? X_norm : split.train.X, Y,
-                          LabelledSet<float>{normalised ? &X_dev_norm : &split.dev.X, &Y_dev},
-                          {.epochs = epochs, .batch_size = 128, .record_every = 1, .schedule = nullptr, .progress = ""},
-                          rng());
+    const History h =
+        fit(net, sgd, normalised ? X_norm : split.train.X, Y,
+            LabelledSet<float>{normalised ? &X_dev_norm : &split.dev.X, &Y_dev},
+            {.epochs = epochs, .batch_size = 128, .record_every = 1, .schedule = nullptr, .progress = ""}, rng());
     std::cout << "   " << (normalised ? "normalised pixels" : "raw pixels [0, 1]") << ": dev accuracy per epoch";
     for (double a : h.column(&course::EpochRecord::dev_accuracy)) std::cout << " " << format_percent(a);
     std::cout << "\n";
-    curves.series.push_back({normalised ? "normalised" : "raw", h.epochs(), percent(h.column(&course::EpochRecord::dev_accuracy)), "linespoints"});
+    curves.series.push_back({normalised ? "normalised" : "raw", h.epochs(),
+                             percent(h.column(&course::EpochRecord::dev_accuracy)), "linespoints"});
   }
   plot.lines("normalised_inputs_mnist", curves);
   std::cout << "\n";
@@ -475,20 +554,29 @@ int main(int argc, char** argv) {
   int deep_epochs = 5, depth = 6, small_train = 1000, blas_threads = 1;
   int deep_train = 10000;
   RemedySettings remedy;
-  chapter.app().add_option("--l2", remedy.lambdas, "the λs of the L2 sweep, (λ/2m)·Σ‖W‖², m = the training images")
+  chapter.app()
+      .add_option("--l2", remedy.lambdas, "the λs of the L2 sweep, (λ/2m)·Σ‖W‖², m = the training images")
       ->delimiter(',')
       ->check(CLI::Range(0.0, 1000.0));
-  chapter.app().add_option("--keep-probs", remedy.keep_probs, "the keep_probs of the dropout sweep")
+  chapter.app()
+      .add_option("--keep-probs", remedy.keep_probs, "the keep_probs of the dropout sweep")
       ->delimiter(',')
       ->check(CLI::Range(0.05, 1.0));
   chapter.app().add_option("--l1", remedy.l1, "λ of the L1 penalty (λ/m)·Σ|w|")->check(CLI::Range(0.0, 1000.0));
-  chapter.app().add_option("--patience", remedy.patience, "early stopping: records without a better dev cost")->check(CLI::Range(1, 100));
+  chapter.app()
+      .add_option("--patience", remedy.patience, "early stopping: records without a better dev cost")
+      ->check(CLI::Range(1, 100));
   chapter.app().add_option("--deep-epochs", deep_epochs, "epochs of each deep network")->check(CLI::Range(1, 100));
   chapter.app().add_option("--depth", depth, "hidden layers of the deep network")->check(CLI::Range(2, 20));
-  chapter.app().add_option("--deep-train", deep_train, "training images of the deep networks")->check(CLI::Range(100, 50000));
-  chapter.app().add_option("--small-train", small_train, "training images of the over-fitting experiment")->check(CLI::Range(100, 50000));
   chapter.app()
-      .add_option("--blas-threads", blas_threads, "threads for OpenBLAS's matrix products (1 is fastest at these sizes)")
+      .add_option("--deep-train", deep_train, "training images of the deep networks")
+      ->check(CLI::Range(100, 50000));
+  chapter.app()
+      .add_option("--small-train", small_train, "training images of the over-fitting experiment")
+      ->check(CLI::Range(100, 50000));
+  chapter.app()
+      .add_option("--blas-threads", blas_threads,
+                  "threads for OpenBLAS's matrix products (1 is fastest at these sizes)")
       ->check(CLI::Range(1, 64));
 
   return chapter.run(argc, argv, [&](const Options& opt) {
@@ -504,8 +592,7 @@ int main(int argc, char** argv) {
 
     std::vector<Remedy> remedies;
     const arma::uword small = opt.quick ? 500 : arma::uword(small_train);
-    overfitting(split, opt, plot, small, opt.quick ? std::min(opt.epochs, 30) : opt.epochs,
-                remedy, remedies);
+    overfitting(split, opt, plot, small, opt.quick ? std::min(opt.epochs, 30) : opt.epochs, remedy, remedies);
     normalising_inputs(split, opt, plot, opt.quick ? 2 : 5);
 
     auto outcome = [&](const std::string& activation, const std::string& init) {
@@ -518,8 +605,8 @@ int main(int argc, char** argv) {
     std::string best;
     for (std::size_t i = 1; i < remedies.size(); ++i)
       if (remedies[i].dev_error < best_gap) best_gap = remedies[i].dev_error, best = remedies[i].name;
-    chapter.summary(std::to_string(depth) + "-hidden-layer ReLU net: N(0,1) " + outcome("relu", "N(0,1)") + ", N(0,0.01²) " +
-                    outcome("relu", "N(0,0.01²)") + ", He " + outcome("relu", "He") + " dev; " +
+    chapter.summary(std::to_string(depth) + "-hidden-layer ReLU net: N(0,1) " + outcome("relu", "N(0,1)") +
+                    ", N(0,0.01²) " + outcome("relu", "N(0,0.01²)") + ", He " + outcome("relu", "He") + " dev; " +
                     std::to_string(small) + " images: dev error " + format_value("%.1f%%", 100 * none.dev_error) +
                     " (train " + format_value("%.1f%%", 100 * none.train_error) + "), best remedy " + best + " " +
                     format_value("%.1f%%", 100 * best_gap));

@@ -55,7 +55,7 @@ class L2Penalty : public Penalty<eT> {
     // hint: for each parameter p with p.decays: *p.gradient += eT(λ/m) * *p.value (biases: nothing)
     const eT scale = eT(lambda_ / double(m));
     for (const Parameter<eT>& p : params)
-      if (p.decays) *p.gradient += scale * *p.value;      // dW += (λ/m) W
+      if (p.decays) *p.gradient += scale * *p.value;  // dW += (λ/m) W
     // END EXERCISE
   }
 

@@ -24,7 +24,7 @@ void fused(T* W, const T* g, T* v, T* s, std::size_t n, const AdamCoefficients& 
     const T si = beta2 * s[i] + one_minus_beta2 * gi * gi;  // s = β₂ s + (1 − β₂) g²
     v[i] = vi;
     s[i] = si;
-    W[i] -= step * vi / (std::sqrt(si) + epsilon);         // W −= (α √c₂ / c₁) v / (√s + ε √c₂)
+    W[i] -= step * vi / (std::sqrt(si) + epsilon);  // W −= (α √c₂ / c₁) v / (√s + ε √c₂)
   }
 }
 

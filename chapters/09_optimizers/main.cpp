@@ -14,10 +14,10 @@
 #include <string>
 #include <vector>
 
-#include "common/blas_threads.hpp"
 #include "chapters/07_mnist_mlp/mnist_mlp.hpp"
 #include "chapters/09_optimizers/optimizers.hpp"
 #include "chapters/09_optimizers/surfaces.hpp"
+#include "common/blas_threads.hpp"
 #include "common/chapter.hpp"
 #include "common/data.hpp"
 #include "common/format.hpp"
@@ -29,7 +29,6 @@ using namespace course::ch09;
 namespace {
 
 using Clock = std::chrono::steady_clock;
-
 
 // ---------------------------------------------------------------- 1. exponentially weighted averages
 
@@ -49,7 +48,12 @@ void averages(Plotter& plot, std::mt19937_64& gen) {
             << "     β      window 1/(1 − β)   weight of the last window   V on day 1..4 (θ: ";
   for (int d = 0; d < 4; ++d) std::cout << format_value("%.1f", theta(d)) << (d < 3 ? " " : ")\n");
   LinePlot figure{.title = "Exponentially weighted averages of a year of daily temperatures",
-                  .xlabel = "day", .ylabel = "temperature (°C)", .series = {}, .logx = false, .logy = false, .yrange = {}};
+                  .xlabel = "day",
+                  .ylabel = "temperature (°C)",
+                  .series = {},
+                  .logx = false,
+                  .logy = false,
+                  .yrange = {}};
   const arma::vec days = arma::regspace<arma::vec>(1, double(theta.n_elem));  // day 1, 2, ...
   figure.series.push_back({"θ_t (daily)", days, theta, "points"});
   for (double beta : {0.5, 0.9, 0.98}) {
@@ -60,8 +64,8 @@ void averages(Plotter& plot, std::mt19937_64& gen) {
                 100 * (1 - std::pow(beta, window)));
     for (int d = 0; d < 4; ++d) std::printf("%6.2f", V(d));
     std::printf("\n");
-    figure.series.push_back({"β = " + format_value("%g", beta) + " (≈ " + format_value("%.0f", window) + " days)", days,
-                             V, "lines"});
+    figure.series.push_back(
+        {"β = " + format_value("%g", beta) + " (≈ " + format_value("%.0f", window) + " days)", days, V, "lines"});
   }
   plot.lines("averages", figure);
 
@@ -69,18 +73,21 @@ void averages(Plotter& plot, std::mt19937_64& gen) {
   std::cout << "   β = 0.98 starts near 0 (V_1 = 0.02 θ_1 = " << format_value("%.2f", plain(0))
             << "); corrected, V_t/(1 − β^t) starts at θ_1 = " << format_value("%.2f", corrected(0))
             << ".\n   Day 10: plain " << format_value("%.2f", plain(9)) << ", corrected "
-            << format_value("%.2f", corrected(9)) << ", mean of days 1–10 " << format_value("%.2f", arma::mean(theta.head(10)))
-            << "; by day 200 the correction is a factor 1/(1 − β^200) = " << format_value("%.3f", 1 / (1 - std::pow(0.98, 200)))
-            << ".\n\n";
+            << format_value("%.2f", corrected(9)) << ", mean of days 1–10 "
+            << format_value("%.2f", arma::mean(theta.head(10)))
+            << "; by day 200 the correction is a factor 1/(1 − β^200) = "
+            << format_value("%.3f", 1 / (1 - std::pow(0.98, 200))) << ".\n\n";
   const std::size_t first = 80;
   std::vector<double> d80(days.begin(), days.begin() + first);
-  plot.lines("bias_correction",
-             {.title = "Bias correction: β = 0.98 over the first 80 days",
-              .xlabel = "day", .ylabel = "temperature (°C)",
-              .series = {{"θ_t (daily)", d80, theta.head(first), "points"},
-                         {"V_t (from V_0 = 0)", d80, plain.head(first), "lines"},
-                         {"V_t/(1 − β^t)", d80, corrected.head(first), "lines"}},
-              .logx = false, .logy = false, .yrange = {}});
+  plot.lines("bias_correction", {.title = "Bias correction: β = 0.98 over the first 80 days",
+                                 .xlabel = "day",
+                                 .ylabel = "temperature (°C)",
+                                 .series = {{"θ_t (daily)", d80, theta.head(first), "points"},
+                                            {"V_t (from V_0 = 0)", d80, plain.head(first), "lines"},
+                                            {"V_t/(1 − β^t)", d80, corrected.head(first), "lines"}},
+                                 .logx = false,
+                                 .logy = false,
+                                 .yrange = {}});
 }
 
 // ---------------------------------------------------------------- 2. the test surfaces
@@ -95,7 +102,8 @@ std::unique_ptr<Optimizer<double>> make_optimizer(const std::string& name, doubl
   throw std::logic_error("no optimiser " + name);
 }
 
-const std::vector<std::string> kSurfaceOptimizers = {"gradient descent", "momentum", "classic momentum", "RMSprop", "Adam"};
+const std::vector<std::string> kSurfaceOptimizers = {"gradient descent", "momentum", "classic momentum", "RMSprop",
+                                                     "Adam"};
 
 // The learning rate from the grid 10^(k/4) that reaches the goal in the fewest steps; when no rate of
 // the grid reaches it, the one that ends lowest (reached = false says so).
@@ -104,7 +112,8 @@ struct BestRate {
   bool reached;
 };
 
-BestRate best_rate(const Surface& surface, const std::string& optimizer, int max_steps, const std::vector<double>& grid) {
+BestRate best_rate(const Surface& surface, const std::string& optimizer, int max_steps,
+                   const std::vector<double>& grid) {
   double fastest = 0, lowest = 0, lowest_f = std::numeric_limits<double>::infinity();
   int fewest = max_steps + 1;
   for (double lr : grid) {
@@ -126,14 +135,19 @@ std::string outcome(const Descent& d) {
 // Runs every optimiser on the surface from the same start, at the rates given
 // (or, with none, at each one's best rate on it), prints a table, draws the paths.
 void surface_race(Plotter& plot, const std::string& figure, const Surface& surface, int max_steps,
-                                 const std::vector<double>& grid, std::vector<double> rates) {
+                  const std::vector<double>& grid, std::vector<double> rates) {
   const bool tune = rates.empty();
   std::cout << "   " << surface.name << ", from (" << surface.start(0) << ", " << surface.start(1) << "), goal "
             << surface.goal << (tune ? ", each at its best learning rate from the grid:\n" : ", all at α = 0.01:\n");
-  ContourPlot map{.title = surface.name + ": paths from the same start", .xlabel = "x", .ylabel = "y",
+  ContourPlot map{.title = surface.name + ": paths from the same start",
+                  .xlabel = "x",
+                  .ylabel = "y",
                   .grid_x = arma::linspace<arma::rowvec>(surface.x_lo, surface.x_hi, 201),
                   .grid_y = arma::linspace<arma::rowvec>(surface.y_lo, surface.y_hi, 161),
-                  .values = {}, .levels = surface.levels, .paths = {}, .marks = {}};
+                  .values = {},
+                  .levels = surface.levels,
+                  .paths = {},
+                  .marks = {}};
   map.values.set_size(map.grid_y.n_elem, map.grid_x.n_elem);
   for (arma::uword i = 0; i < map.grid_y.n_elem; ++i)
     for (arma::uword j = 0; j < map.grid_x.n_elem; ++j) map.values(i, j) = surface.f(map.grid_x(j), map.grid_y(i));
@@ -162,9 +176,12 @@ void surface_race(Plotter& plot, const std::string& figure, const Surface& surfa
                                                     : "lines"});
   }
   map.marks.push_back({"start", {surface.start(0), surface.start(1)}});
-  if (surface.name.rfind("Rosenbrock", 0) == 0) map.marks.push_back({"minimum (1, 1)", {1.0, 1.0}});
-  else if (surface.name.rfind("saddle", 0) == 0) map.marks.push_back({"saddle point (0, 0)", {0.0, 0.0}});
-  else map.marks.push_back({"minimum (0, 0)", {0.0, 0.0}});
+  if (surface.name.rfind("Rosenbrock", 0) == 0)
+    map.marks.push_back({"minimum (1, 1)", {1.0, 1.0}});
+  else if (surface.name.rfind("saddle", 0) == 0)
+    map.marks.push_back({"saddle point (0, 0)", {0.0, 0.0}});
+  else
+    map.marks.push_back({"minimum (0, 0)", {0.0, 0.0}});
   std::swap(map.marks[0], map.marks[1]);
   plot.contours(figure, map);
 }
@@ -172,8 +189,9 @@ void surface_race(Plotter& plot, const std::string& figure, const Surface& surfa
 // RMSprop's ε inside or outside the root (§4): the two denominators, and the largest step each allows.
 void epsilon_placement() {
   const double eps = 1e-8;
-  std::cout << "   ε inside or outside the root (ε = 10⁻⁸): RMSprop divides dW by √s + ε (the code) or √(s + ε) (the note)\n"
-            << "          s       √s + ε      √(s + ε)    relative difference   ε/(2s)\n";
+  std::cout
+      << "   ε inside or outside the root (ε = 10⁻⁸): RMSprop divides dW by √s + ε (the code) or √(s + ε) (the note)\n"
+      << "          s       √s + ε      √(s + ε)    relative difference   ε/(2s)\n";
   for (double s : {1e-2, 1e-4, 1e-6, 5e-7, 1e-7, 1e-8, 1e-10, 0.0}) {
     const double outside = std::sqrt(s) + eps, inside = std::sqrt(s + eps);
     std::printf("     %8.0e   %10.3e   %10.3e       %9.3g%%         %s\n", s, outside, inside,
@@ -184,9 +202,10 @@ void epsilon_placement() {
 }
 
 void surfaces(Plotter& plot, bool quick) {
-  std::cout << "2. Optimisers on test surfaces (note 001 §2.3–2.5, §2.7; note 002)\n"
-            << "   momentum: v = 0.9 v + 0.1 dθ (Ng); classic: v = 0.9 v + dθ; RMSprop β₂ = 0.9; Adam 0.9, 0.999, ε = 10⁻⁸\n"
-            << "   learning rates tried: 10^(k/4) from 10⁻⁴ to 10\n";
+  std::cout
+      << "2. Optimisers on test surfaces (note 001 §2.3–2.5, §2.7; note 002)\n"
+      << "   momentum: v = 0.9 v + 0.1 dθ (Ng); classic: v = 0.9 v + dθ; RMSprop β₂ = 0.9; Adam 0.9, 0.999, ε = 10⁻⁸\n"
+      << "   learning rates tried: 10^(k/4) from 10⁻⁴ to 10\n";
   epsilon_placement();
   std::vector<double> grid;
   for (int k = quick ? -12 : -16; k <= 4; k += quick ? 2 : 1) grid.push_back(std::pow(10.0, k / 4.0));
@@ -201,8 +220,8 @@ void surfaces(Plotter& plot, bool quick) {
   // Too large a rate: along y the bowl's curvature is 2, a step multiplies y by 1 − 2α.
   SGD<double> too_fast(1.05);
   const Descent d = descend(elongated_bowl(), too_fast, max_steps);
-  std::cout << "   Gradient descent on the bowl at α = 1.05 (> 2/curvature = 1): " << outcome(d) << ", |y| = "
-            << format_value("%.3g", std::abs(d.path(1, d.path.n_cols - 1))) << " when it stopped.\n\n";
+  std::cout << "   Gradient descent on the bowl at α = 1.05 (> 2/curvature = 1): " << outcome(d)
+            << ", |y| = " << format_value("%.3g", std::abs(d.path(1, d.path.n_cols - 1))) << " when it stopped.\n\n";
 }
 
 // ---------------------------------------------------------------- 3. batch, stochastic, mini-batch
@@ -219,7 +238,7 @@ struct Iterations {
 Iterations iterate(Network<float>& net, Optimizer<float>& optimizer, const arma::fmat& X, const arma::fmat& Y,
                    arma::uword batch_size, int iterations, int every, std::mt19937_64& gen) {
   Iterations out;
-  MinibatchTrainer<float> trainer;                         // chapter 7's loop, step by step
+  MinibatchTrainer<float> trainer;                                       // chapter 7's loop, step by step
   const arma::uword whole_batches = X.n_cols / batch_size * batch_size;  // the short last batch is left out
   int t = 0;
   Clock::time_point start = Clock::now();
@@ -228,8 +247,8 @@ Iterations iterate(Network<float>& net, Optimizer<float>& optimizer, const arma:
     trainer.train_epoch(net, optimizer, X, Y, batch_size, order, [&](double batch_cost) {
       ++t;
       out.seconds += seconds_since(start);
-      out.batch_cost.push_back(batch_cost);                // J on this mini-batch, before the step
-      if (t % every == 0 || t == 1) {                      // the whole set's cost, not timed
+      out.batch_cost.push_back(batch_cost);  // J on this mini-batch, before the step
+      if (t % every == 0 || t == 1) {        // the whole set's cost, not timed
         out.full_step.push_back(t);
         out.full_cost.push_back(evaluate(net, X, Y).cost);
       }
@@ -250,16 +269,30 @@ void gradient_descent_variants(Plotter& plot, Network<float>& net, const arma::f
     std::string name;
     arma::uword batch;
   };
-  const std::vector<Variant> variants = {{"batch gradient descent", X.n_cols}, {"mini-batch gradient descent", 64},
-                                         {"stochastic gradient descent", 1}};
-  LinePlot seen{.title = "What each step sees: the cost J of its own batch", .xlabel = "step",
-                .ylabel = "cost of the step's batch", .series = {}, .logx = false, .logy = true, .yrange = {}};
+  const std::vector<Variant> variants = {
+      {"batch gradient descent", X.n_cols}, {"mini-batch gradient descent", 64}, {"stochastic gradient descent", 1}};
+  LinePlot seen{.title = "What each step sees: the cost J of its own batch",
+                .xlabel = "step",
+                .ylabel = "cost of the step's batch",
+                .series = {},
+                .logx = false,
+                .logy = true,
+                .yrange = {}};
   LinePlot whole{.title = "The cost on all " + std::to_string(X.n_cols) + " images after each step",
-                 .xlabel = "step", .ylabel = "cost J on the whole set", .series = {}, .logx = false, .logy = true,
+                 .xlabel = "step",
+                 .ylabel = "cost J on the whole set",
+                 .series = {},
+                 .logx = false,
+                 .logy = true,
                  .yrange = {}};
-  LinePlot by_examples{.title = "The cost on all " + std::to_string(X.n_cols) + " images against the examples computed on",
-                       .xlabel = "examples seen (gradient work)", .ylabel = "cost J on the whole set", .series = {},
-                       .logx = true, .logy = true, .yrange = {}};
+  LinePlot by_examples{
+      .title = "The cost on all " + std::to_string(X.n_cols) + " images against the examples computed on",
+      .xlabel = "examples seen (gradient work)",
+      .ylabel = "cost J on the whole set",
+      .series = {},
+      .logx = true,
+      .logy = true,
+      .yrange = {}};
   const arma::vec steps = arma::regspace<arma::vec>(1, double(iterations));
   for (const Variant& v : variants) {
     net.assign(theta0);
@@ -291,9 +324,10 @@ void gradient_descent_variants(Plotter& plot, Network<float>& net, const arma::f
     const int n_steps = int(budget / double(v.batch));
     const Iterations it = iterate(net, sgd, X, Y, v.batch, n_steps, std::max(1, n_steps / 40), gen);
     std::printf("     %-28s %7d   %9.4f   %7.2f s\n", v.name.c_str(), n_steps, it.full_cost.back(), it.seconds);
-    std::vector<double> examples = it.full_step;          // after step t: t · batch examples' gradients
+    std::vector<double> examples = it.full_step;  // after step t: t · batch examples' gradients
     for (double& e : examples) e *= double(v.batch);
-    by_examples.series.push_back({v.name + " (" + std::to_string(v.batch) + ")", examples, it.full_cost, "linespoints"});
+    by_examples.series.push_back(
+        {v.name + " (" + std::to_string(v.batch) + ")", examples, it.full_cost, "linespoints"});
   }
   std::cout << "\n";
   plot.lines("gd_variants_batch_cost", seen);
@@ -325,28 +359,31 @@ History train(Network<float>& net, const arma::fvec& theta0, Optimizer<float>& o
   net.assign(theta0);
   std::mt19937_64 gen(11);  // the same order of mini-batches for every run
   return ch07::fit(net, optimizer, data,
-             {.epochs = epochs, .batch_size = batch, .record_every = 1, .schedule = schedule, .progress = label}, gen);
+                   {.epochs = epochs, .batch_size = batch, .record_every = 1, .schedule = schedule, .progress = label},
+                   gen);
 }
 
 std::vector<MnistRun> optimizers_on_mnist(Plotter& plot, Network<float>& net, const arma::fvec& theta0,
                                           const MnistData& data, const MnistData& pilot, int epochs, bool quick) {
   const arma::uword batch = 128;
-  std::cout << "4. The optimisers on MNIST: 784-64-16-10, batch " << batch << ", " << epochs << " epochs, the same start\n"
+  std::cout << "4. The optimisers on MNIST: 784-64-16-10, batch " << batch << ", " << epochs
+            << " epochs, the same start\n"
             << "   and the same mini-batches. Each optimiser's learning rate is the best on a pilot (2 epochs on\n"
-            << "   " << pilot.X->n_cols << " images, scored by the dev accuracy) over rates a factor √10 apart, the grid\n"
+            << "   " << pilot.X->n_cols
+            << " images, scored by the dev accuracy) over rates a factor √10 apart, the grid\n"
             << "   widened on the side of the best until the best has a worse rate on each side.\n";
   struct Candidate {
     std::string name;
-    std::vector<int> rates;                                // k of η = 10^(k/2): a factor √10 apart
+    std::vector<int> rates;  // k of η = 10^(k/2): a factor √10 apart
   };
-  const std::vector<Candidate> candidates = {{"SGD", {-2, -1, 0}},          // 0.1, 0.316, 1
+  const std::vector<Candidate> candidates = {{"SGD", {-2, -1, 0}},  // 0.1, 0.316, 1
                                              {"momentum", {-2, -1, 0}},
-                                             {"RMSprop", {-7, -6, -5}},     // 3.16·10⁻⁴, 10⁻³, 3.16·10⁻³
+                                             {"RMSprop", {-7, -6, -5}},  // 3.16·10⁻⁴, 10⁻³, 3.16·10⁻³
                                              {"Adam", {-7, -6, -5}}};
   auto rate = [](int k) { return std::pow(10.0, k / 2.0); };
   std::vector<MnistRun> runs;
   for (const Candidate& c : candidates) {
-    std::map<int, double> accuracy;                        // k → dev accuracy of the pilot at η = 10^(k/2)
+    std::map<int, double> accuracy;  // k → dev accuracy of the pilot at η = 10^(k/2)
     auto score = [&](int k) {
       if (accuracy.count(k)) return;
       const std::unique_ptr<Optimizer<float>> o = make_mnist_optimizer(c.name, rate(k));
@@ -359,9 +396,12 @@ std::vector<MnistRun> optimizers_on_mnist(Plotter& plot, Network<float>& net, co
     // Widen until the best rate is interior (at most 8 more rates).
     for (int widen = 0; widen < 8; ++widen) {
       const auto best = best_entry();
-      if (best == accuracy.begin()) score(best->first - 1);
-      else if (std::next(best) == accuracy.end()) score(best->first + 1);
-      else break;
+      if (best == accuracy.begin())
+        score(best->first - 1);
+      else if (std::next(best) == accuracy.end())
+        score(best->first + 1);
+      else
+        break;
     }
     const double best = rate(best_entry()->first);
     std::cout << "   " << c.name << " pilot:";
@@ -369,7 +409,8 @@ std::vector<MnistRun> optimizers_on_mnist(Plotter& plot, Network<float>& net, co
     std::cout << "  → η = " << format_value("%.3g", best) << "\n";
     runs.push_back({c.name, best, {}});
   }
-  runs.push_back({"Adam (fused)", runs.back().lr, {}});  // the same steps to rounding, in one pass (bench_ch09_optimizers)
+  runs.push_back(
+      {"Adam (fused)", runs.back().lr, {}});  // the same steps to rounding, in one pass (bench_ch09_optimizers)
   for (MnistRun& run : runs) {
     const std::unique_ptr<Optimizer<float>> optimizer = make_mnist_optimizer(run.name, run.lr);
     run.history = train(net, theta0, *optimizer, data, epochs, batch, nullptr, run.name);
@@ -379,22 +420,35 @@ std::vector<MnistRun> optimizers_on_mnist(Plotter& plot, Network<float>& net, co
   for (const MnistRun& run : runs) {
     const double seconds = run.history.back().seconds;
     std::printf("     %-12s %-8s %9.4f   %8.4f   %11s   %10.3f   %8.2f\n", run.name.c_str(),
-                format_value("%.3g", run.lr).c_str(), run.history.back().train_cost,
-                run.history.back().dev_cost, format_percent(run.history.back().dev_accuracy).c_str(),
-                seconds / epochs, seconds / sgd_seconds);
+                format_value("%.3g", run.lr).c_str(), run.history.back().train_cost, run.history.back().dev_cost,
+                format_percent(run.history.back().dev_accuracy).c_str(), seconds / epochs, seconds / sgd_seconds);
   }
   std::cout << "   (the time is the training steps only; momentum, RMSprop and Adam add their element-wise updates of\n"
             << "   every parameter to SGD's; Adam (fused) is the same update in one pass: bench_ch09_optimizers\n"
             << "   measures the update alone)\n\n";
 
-  LinePlot cost{.title = "MNIST 784-64-16-10: training cost per optimiser", .xlabel = "epoch",
-                .ylabel = "training cost J", .series = {}, .logx = false, .logy = true, .yrange = {}, .integer_x = true};
-  LinePlot accuracy{.title = "MNIST 784-64-16-10: dev accuracy per optimiser", .xlabel = "epoch",
-                    .ylabel = "dev accuracy (%)", .series = {}, .logx = false, .logy = false, .yrange = {}, .integer_x = true};
+  LinePlot cost{.title = "MNIST 784-64-16-10: training cost per optimiser",
+                .xlabel = "epoch",
+                .ylabel = "training cost J",
+                .series = {},
+                .logx = false,
+                .logy = true,
+                .yrange = {},
+                .integer_x = true};
+  LinePlot accuracy{.title = "MNIST 784-64-16-10: dev accuracy per optimiser",
+                    .xlabel = "epoch",
+                    .ylabel = "dev accuracy (%)",
+                    .series = {},
+                    .logx = false,
+                    .logy = false,
+                    .yrange = {},
+                    .integer_x = true};
   for (const MnistRun& run : runs) {
     const std::string title = run.name + " (η = " + format_value("%.3g", run.lr) + ")";
-    cost.series.push_back({title, run.history.epochs(), run.history.column(&course::EpochRecord::train_cost), "linespoints"});
-    accuracy.series.push_back({title, run.history.epochs(), percent(run.history.column(&course::EpochRecord::dev_accuracy)), "linespoints"});
+    cost.series.push_back(
+        {title, run.history.epochs(), run.history.column(&course::EpochRecord::train_cost), "linespoints"});
+    accuracy.series.push_back(
+        {title, run.history.epochs(), percent(run.history.column(&course::EpochRecord::dev_accuracy)), "linespoints"});
   }
   plot.lines("mnist_optimizers_cost", cost);
   plot.lines("mnist_optimizers_accuracy", accuracy);
@@ -412,10 +466,22 @@ void schedules(Plotter& plot, Network<float>& net, const arma::fvec& theta0, con
   all.push_back(std::make_unique<ExponentialDecay>(alpha0, 0.8));
   all.push_back(std::make_unique<InverseSqrtDecay>(alpha0, 1.0));
   all.push_back(std::make_unique<StepDecay>(alpha0, 0.5, std::max(1, epochs / 4)));
-  LinePlot rates{.title = "Learning-rate schedules from α0 = " + format_value("%g", alpha0), .xlabel = "epoch",
-                 .ylabel = "learning rate α", .series = {}, .logx = false, .logy = false, .yrange = {}, .integer_x = true};
-  LinePlot cost{.title = "SGD on MNIST under each schedule", .xlabel = "epoch", .ylabel = "training cost J",
-                .series = {}, .logx = false, .logy = true, .yrange = {}, .integer_x = true};
+  LinePlot rates{.title = "Learning-rate schedules from α0 = " + format_value("%g", alpha0),
+                 .xlabel = "epoch",
+                 .ylabel = "learning rate α",
+                 .series = {},
+                 .logx = false,
+                 .logy = false,
+                 .yrange = {},
+                 .integer_x = true};
+  LinePlot cost{.title = "SGD on MNIST under each schedule",
+                .xlabel = "epoch",
+                .ylabel = "training cost J",
+                .series = {},
+                .logx = false,
+                .logy = true,
+                .yrange = {},
+                .integer_x = true};
   std::cout << "     schedule                   α at epoch 1, " << epochs << "       train cost   dev accuracy\n";
   for (const auto& schedule : all) {
     SGD<float> sgd{float(alpha0)};
@@ -442,10 +508,14 @@ int main(int argc, char** argv) {
   int blas_threads = 1, pilot_size = 10000, variant_images = 2048, variant_steps = 300;
   bool skip_mnist = false, skip_schedules = false;
   chapter.app()
-      .add_option("--blas-threads", blas_threads, "threads for OpenBLAS's matrix products (1 is fastest at these sizes)")
+      .add_option("--blas-threads", blas_threads,
+                  "threads for OpenBLAS's matrix products (1 is fastest at these sizes)")
       ->check(CLI::Range(1, 64));
-  chapter.app().add_option("--pilot-size", pilot_size, "training images of the learning-rate pilots")->check(CLI::Range(500, 50000));
-  chapter.app().add_option("--variant-images", variant_images, "images of the batch / stochastic / mini-batch comparison")
+  chapter.app()
+      .add_option("--pilot-size", pilot_size, "training images of the learning-rate pilots")
+      ->check(CLI::Range(500, 50000));
+  chapter.app()
+      .add_option("--variant-images", variant_images, "images of the batch / stochastic / mini-batch comparison")
       ->check(CLI::Range(64, 50000));
   chapter.app().add_option("--variant-steps", variant_steps, "steps of that comparison")->check(CLI::Range(10, 100000));
   chapter.app().add_flag("--skip-mnist", skip_mnist, "only the averages and the test surfaces");
@@ -468,7 +538,7 @@ int main(int argc, char** argv) {
     const int epochs = opt.quick ? std::min(opt.epochs, 3) : opt.epochs;
     std::cout << mnist.name << ": train " << split.train.size() << ", dev " << split.dev.size() << " images\n\n";
 
-    Network<float> net = ch07::make_mnist_mlp();           // one initialisation, θ_0, for every run
+    Network<float> net = ch07::make_mnist_mlp();  // one initialisation, θ_0, for every run
     const arma::fvec theta0 = net.flatten();
 
     const arma::uword variant_m = std::min<arma::uword>(arma::uword(variant_images), split.train.size());

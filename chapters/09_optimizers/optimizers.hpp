@@ -50,10 +50,10 @@ inline arma::vec exponential_average(const arma::vec& theta, double beta, bool b
   // BEGIN EXERCISE ch09.weighted_average
   // hint: one pass over θ keeping the running value v (V_0 = 0): each new θ_t enters with weight 1 − β and the
   // hint: old v keeps β; store v, or with bias_correction v divided by the sum of the weights so far (§2.2)
-  arma::vec V(theta.n_elem, arma::fill::zeros);            // V_1..V_n
-  double v = 0;                                            // V_0 = 0
+  arma::vec V(theta.n_elem, arma::fill::zeros);  // V_1..V_n
+  double v = 0;                                  // V_0 = 0
   for (arma::uword t = 1; t <= theta.n_elem; ++t) {
-    v = beta * v + (1 - beta) * theta(t - 1);              // V_t = β V_{t−1} + (1 − β) θ_t
+    v = beta * v + (1 - beta) * theta(t - 1);                         // V_t = β V_{t−1} + (1 − β) θ_t
     V(t - 1) = bias_correction ? v / (1 - std::pow(beta, double(t)))  // V_t / (1 − β^t)
                                : v;
   }
@@ -93,7 +93,8 @@ class ParameterSlots {
 };
 
 inline void check_beta(double beta, const std::string& who) {
-  if (!(beta >= 0 && beta < 1)) throw std::invalid_argument(who + ": β must be in [0, 1), found " + format_value("%g", beta));
+  if (!(beta >= 0 && beta < 1))
+    throw std::invalid_argument(who + ": β must be in [0, 1), found " + format_value("%g", beta));
 }
 
 // ---------------------------------------------------------------------------
@@ -121,7 +122,8 @@ class Momentum : public Optimizer<eT> {
     check_beta(beta, "Momentum");
   }
   std::string name() const override {
-    return std::string(form_ == MomentumForm::average ? "momentum" : "classic momentum") + " (β = " + format_value("%g", beta_) + ")";
+    return std::string(form_ == MomentumForm::average ? "momentum" : "classic momentum") +
+           " (β = " + format_value("%g", beta_) + ")";
   }
 
   void step(const std::vector<Parameter<eT>>& params) override {
@@ -136,8 +138,8 @@ class Momentum : public Optimizer<eT> {
       // BEGIN EXERCISE ch09.momentum_step
       // hint: v is a running average of the gradients (Ng's form; gradient_weight is its weight on the new one,
       // hint: 1 − β, or 1 in the classic form, a running sum); W steps against v, scaled by α
-      v = beta * v + gradient_weight * dW;                 // v = β v + (1 − β) dW   (classic: β v + dW)
-      W -= alpha * v;                                      // W ← W − α v
+      v = beta * v + gradient_weight * dW;  // v = β v + (1 − β) dW   (classic: β v + dW)
+      W -= alpha * v;                       // W ← W − α v
       // END EXERCISE
     }
   }
@@ -172,14 +174,15 @@ class RMSprop : public Optimizer<eT> {
   explicit RMSprop(eT learning_rate, double beta2 = 0.9, double epsilon = 1e-8)
       : Optimizer<eT>(learning_rate), beta2_(beta2), epsilon_(epsilon) {
     check_beta(beta2, "RMSprop");
-    if (!(epsilon > 0)) throw std::invalid_argument("RMSprop: ε must be positive, found " + format_value("%g", epsilon));
+    if (!(epsilon > 0))
+      throw std::invalid_argument("RMSprop: ε must be positive, found " + format_value("%g", epsilon));
   }
   std::string name() const override { return "RMSprop (β₂ = " + format_value("%g", beta2_) + ")"; }
 
   void step(const std::vector<Parameter<eT>>& params) override {
     mean_square_.prepare(params, name());
     const eT alpha = this->learning_rate(), beta2 = eT(beta2_), epsilon = eT(epsilon_);
-    const eT one_minus_beta2 = eT(1 - beta2_);             // 1 − β₂ in double, then rounded once
+    const eT one_minus_beta2 = eT(1 - beta2_);  // 1 − β₂ in double, then rounded once
     for (std::size_t i = 0; i < params.size(); ++i) {
       arma::Mat<eT>& W = *params[i].value;
       const arma::Mat<eT>& dW = *params[i].gradient;
@@ -189,7 +192,7 @@ class RMSprop : public Optimizer<eT> {
       // hint: each weight's step is its gradient divided by the root of its own mean square (ε keeps it finite);
       // hint: everything is element-wise: arma::square, arma::sqrt, and / between matrices
       s = beta2 * s + one_minus_beta2 * arma::square(dW);  // s = β₂ s + (1 − β₂) dW²
-      W -= alpha * dW / (arma::sqrt(s) + epsilon);          // W ← W − α dW / (√s + ε)
+      W -= alpha * dW / (arma::sqrt(s) + epsilon);         // W ← W − α dW / (√s + ε)
       // END EXERCISE
     }
   }
@@ -253,8 +256,8 @@ class Adam : public Optimizer<eT> {
     // hint: v is momentum's running average of dW, s RMSprop's of dW² (use the one_minus_ coefficients);
     // hint: divide each by its bias correction (§2.2: correction1 for v, correction2 for s) before the step,
     // hint: which is RMSprop's, with the corrected v in place of dW
-    v = beta1 * v + one_minus_beta1 * dW;                // v = β₁ v + (1 − β₁) dW
-    s = beta2 * s + one_minus_beta2 * arma::square(dW);  // s = β₂ s + (1 − β₂) dW²
+    v = beta1 * v + one_minus_beta1 * dW;                                      // v = β₁ v + (1 − β₁) dW
+    s = beta2 * s + one_minus_beta2 * arma::square(dW);                        // s = β₂ s + (1 − β₂) dW²
     W -= alpha * (v / correction1) / (arma::sqrt(s / correction2) + epsilon);  // W ← W − α v̂ / (√ŝ + ε)
     // END EXERCISE
   }
@@ -282,8 +285,8 @@ class Adam : public Optimizer<eT> {
 // ---------------------------------------------------------------------------
 struct AdamCoefficients {
   double beta1, beta2;
-  double step;       // α √(1 − β₂^t) / (1 − β₁^t)
-  double epsilon;    // ε √(1 − β₂^t)
+  double step;     // α √(1 − β₂^t) / (1 − β₁^t)
+  double epsilon;  // ε √(1 − β₂^t)
 };
 
 // v = β₁ v + (1 − β₁) g;  s = β₂ s + (1 − β₂) g²;  W −= step · v / (√s + ε), over n entries.
@@ -321,13 +324,14 @@ class InverseTimeDecay : public LearningRateSchedule {
  public:
   InverseTimeDecay(double alpha0, double decay) : alpha0_(alpha0), decay_(decay) {
     check_positive(alpha0, "InverseTimeDecay: α0");
-    if (!(decay >= 0)) throw std::invalid_argument("InverseTimeDecay: the decay rate must be >= 0, found " + format_value("%g", decay));
+    if (!(decay >= 0))
+      throw std::invalid_argument("InverseTimeDecay: the decay rate must be >= 0, found " + format_value("%g", decay));
   }
   std::string name() const override { return "α0/(1 + " + format_value("%g", decay_) + "·epoch)"; }
   double rate(int epoch) const override {
     // BEGIN EXERCISE ch09.inverse_time_decay
     // hint: α0 divided by a quantity that grows linearly with the epoch: α0 itself at decay 0, α0/2 once decay·epoch = 1
-    return alpha0_ / (1 + decay_ * epoch);                 // α = α0 / (1 + decay·epoch)
+    return alpha0_ / (1 + decay_ * epoch);  // α = α0 / (1 + decay·epoch)
     // END EXERCISE
   }
 
@@ -340,7 +344,8 @@ class ExponentialDecay : public LearningRateSchedule {
  public:
   ExponentialDecay(double alpha0, double base = 0.95) : alpha0_(alpha0), base_(base) {
     check_positive(alpha0, "ExponentialDecay: α0");
-    if (!(base > 0 && base <= 1)) throw std::invalid_argument("ExponentialDecay: the base must be in (0, 1], found " + format_value("%g", base));
+    if (!(base > 0 && base <= 1))
+      throw std::invalid_argument("ExponentialDecay: the base must be in (0, 1], found " + format_value("%g", base));
   }
   std::string name() const override { return format_value("%g", base_) + "^epoch·α0"; }
   double rate(int epoch) const override { return std::pow(base_, epoch) * alpha0_; }
@@ -369,10 +374,14 @@ class StepDecay : public LearningRateSchedule {
  public:
   StepDecay(double alpha0, double factor = 0.5, int every = 3) : alpha0_(alpha0), factor_(factor), every_(every) {
     check_positive(alpha0, "StepDecay: α0");
-    if (!(factor > 0 && factor <= 1)) throw std::invalid_argument("StepDecay: the factor must be in (0, 1], found " + format_value("%g", factor));
-    if (every < 1) throw std::invalid_argument("StepDecay: the step must be at least 1 epoch, found " + std::to_string(every));
+    if (!(factor > 0 && factor <= 1))
+      throw std::invalid_argument("StepDecay: the factor must be in (0, 1], found " + format_value("%g", factor));
+    if (every < 1)
+      throw std::invalid_argument("StepDecay: the step must be at least 1 epoch, found " + std::to_string(every));
   }
-  std::string name() const override { return "×" + format_value("%g", factor_) + " every " + std::to_string(every_) + " epochs"; }
+  std::string name() const override {
+    return "×" + format_value("%g", factor_) + " every " + std::to_string(every_) + " epochs";
+  }
   double rate(int epoch) const override { return alpha0_ * std::pow(factor_, (epoch - 1) / every_); }
 
  private:

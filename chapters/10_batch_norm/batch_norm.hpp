@@ -45,9 +45,9 @@ class BatchNorm : public Layer<eT> {
   using Mat = arma::Mat<eT>;
   using Col = arma::Col<eT>;
 
-  Mat gamma, beta;                    // γ, β: n × 1
-  Mat dgamma, dbeta;                  // ∂J/∂γ, ∂J/∂β
-  Mat running_mean, running_var;      // for evaluation mode: n × 1
+  Mat gamma, beta;                // γ, β: n × 1
+  Mat dgamma, dbeta;              // ∂J/∂γ, ∂J/∂β
+  Mat running_mean, running_var;  // for evaluation mode: n × 1
 
   explicit BatchNorm(arma::uword features, double epsilon = 1e-5, double running_beta = 0.9)
       : gamma(features, 1, arma::fill::ones),
@@ -60,7 +60,8 @@ class BatchNorm : public Layer<eT> {
         epsilon_(epsilon),
         running_beta_(running_beta) {
     if (features == 0) throw std::invalid_argument("BatchNorm: expected at least 1 feature");
-    if (!(epsilon > 0)) throw std::invalid_argument("BatchNorm: ε must be positive, found " + format_value("%g", epsilon));
+    if (!(epsilon > 0))
+      throw std::invalid_argument("BatchNorm: ε must be positive, found " + format_value("%g", epsilon));
     if (!(running_beta >= 0 && running_beta < 1))
       throw std::invalid_argument("BatchNorm: the running averages' β must be in [0, 1), found " +
                                   format_value("%g", running_beta));
@@ -99,15 +100,15 @@ class BatchNorm : public Layer<eT> {
     // hint: mu_ = arma::mean(z, 1) (the mean of each row: n × 1); z_norm_ = z with mu_ subtracted from each column
     // hint: var_ = arma::sum(arma::square(z_norm_), 1) / m (the biased σ²); inv_std_ = 1 / arma::sqrt(var_ + ε)
     // hint: z_norm_.each_col() %= inv_std_; then out = z_norm_ ⊙ γ + β, column by column (each_col() with gamma.col(0), beta.col(0))
-    mu_ = arma::mean(z, 1);                                 // μ = (1/m) Σ_i z_i
+    mu_ = arma::mean(z, 1);  // μ = (1/m) Σ_i z_i
     z_norm_ = z;
-    z_norm_.each_col() -= mu_;                              // z − μ
-    var_ = Col(arma::sum(arma::square(z_norm_), 1) / m);    // σ² = (1/m) Σ_i (z_i − μ)²
-    inv_std_ = Col(1 / arma::sqrt(var_ + eT(epsilon_)));    // 1/√(σ² + ε)
-    z_norm_.each_col() %= inv_std_;                         // z_norm = (z − μ)/√(σ² + ε)
+    z_norm_.each_col() -= mu_;                            // z − μ
+    var_ = Col(arma::sum(arma::square(z_norm_), 1) / m);  // σ² = (1/m) Σ_i (z_i − μ)²
+    inv_std_ = Col(1 / arma::sqrt(var_ + eT(epsilon_)));  // 1/√(σ² + ε)
+    z_norm_.each_col() %= inv_std_;                       // z_norm = (z − μ)/√(σ² + ε)
     out = z_norm_;
-    out.each_col() %= gamma.col(0);                         // γ ⊙ z_norm
-    out.each_col() += beta.col(0);                          // + β
+    out.each_col() %= gamma.col(0);  // γ ⊙ z_norm
+    out.each_col() += beta.col(0);   // + β
     // END EXERCISE
   }
 
@@ -117,8 +118,8 @@ class BatchNorm : public Layer<eT> {
     // BEGIN EXERCISE ch10.running_average
     // hint: chapter 9's exponentially weighted average, once for the mean and once for the variance, with weights
     // hint: b on the old value and one_minus_b on this batch's mu_ or var_
-    running_mean = b * running_mean + one_minus_b * mu_;    // EWA of μ (chapter 9, §2.2)
-    running_var = b * running_var + one_minus_b * var_;     // EWA of σ²
+    running_mean = b * running_mean + one_minus_b * mu_;  // EWA of μ (chapter 9, §2.2)
+    running_var = b * running_var + one_minus_b * var_;   // EWA of σ²
     // END EXERCISE
   }
 
@@ -136,14 +137,14 @@ class BatchNorm : public Layer<eT> {
     // hint: dbeta = arma::sum(dout, 1); dgamma = arma::sum(dout % z_norm_, 1)
     // hint: training mode: dz = dout, minus each row's mean (dbeta / m), minus z_norm_ ⊙ (dgamma / m) row by row;
     // hint: then multiply each column by γ ⊙ inv_std_ (evaluation mode: dz = dout times γ ⊙ inv_std_ only)
-    dbeta = arma::sum(dout, 1);                             // dβ = Σ_i dẑ_i
-    dgamma = arma::sum(dout % z_norm_, 1);                  // dγ = Σ_i dẑ_i ⊙ z_norm_i
+    dbeta = arma::sum(dout, 1);             // dβ = Σ_i dẑ_i
+    dgamma = arma::sum(dout % z_norm_, 1);  // dγ = Σ_i dẑ_i ⊙ z_norm_i
     dz = dout;
     if (this->training()) {
-      dz.each_col() -= dbeta.col(0) / m;                    // − mean_i dẑ_i          (through μ)
-      dz -= z_norm_.each_col() % (dgamma.col(0) / m);       // − z_norm ⊙ mean(dẑ ⊙ z_norm) (through σ²)
+      dz.each_col() -= dbeta.col(0) / m;               // − mean_i dẑ_i          (through μ)
+      dz -= z_norm_.each_col() % (dgamma.col(0) / m);  // − z_norm ⊙ mean(dẑ ⊙ z_norm) (through σ²)
     }
-    dz.each_col() %= gamma.col(0) % inv_std_;               // ⊙ γ/√(σ² + ε)
+    dz.each_col() %= gamma.col(0) % inv_std_;  // ⊙ γ/√(σ² + ε)
     // END EXERCISE
   }
 
@@ -151,7 +152,9 @@ class BatchNorm : public Layer<eT> {
   std::vector<Parameter<eT>> parameters() override {
     return {{"γ", &gamma, &dgamma, false}, {"β", &beta, &dbeta, false}};
   }
-  std::vector<State<eT>> state() override { return {{"running mean", &running_mean}, {"running variance", &running_var}}; }
+  std::vector<State<eT>> state() override {
+    return {{"running mean", &running_mean}, {"running variance", &running_var}};
+  }
 
   // The last training batch's statistics (for the tests and the chapter's figures).
   const Col& batch_mean() const { return mu_; }

@@ -28,7 +28,8 @@ ch07::MlpOptions<eT> bn_mlp_options(bool batch_norm, const std::string& activati
 }
 
 template <typename eT>
-Network<eT> make_bn_mlp(const std::vector<arma::uword>& sizes, bool batch_norm, const std::string& activation = "relu") {
+Network<eT> make_bn_mlp(const std::vector<arma::uword>& sizes, bool batch_norm,
+                        const std::string& activation = "relu") {
   return ch07::make_mlp<eT>(sizes, bn_mlp_options<eT>(batch_norm, activation));
 }
 

@@ -11,12 +11,12 @@
 #include <string>
 #include <vector>
 
-#include "common/blas_threads.hpp"
 #include "chapters/07_mnist_mlp/mnist_mlp.hpp"
 #include "chapters/07_mnist_mlp/training.hpp"
 #include "chapters/09_optimizers/optimizers.hpp"
 #include "chapters/10_batch_norm/batch_norm.hpp"
 #include "chapters/10_batch_norm/bn_mlp.hpp"
+#include "common/blas_threads.hpp"
 #include "common/chapter.hpp"
 #include "common/data.hpp"
 #include "common/format.hpp"
@@ -38,8 +38,8 @@ void one_batch(const arma::fmat& X) {
   Network<double> net = make_bn_mlp<double>(kSizes, true);
   const arma::mat Xd = arma::conv_to<arma::mat>::from(X);
   net.forward(Xd);
-  const arma::mat& z = net.layer_output(0);                // z = W x (no bias)
-  const arma::mat& z_hat = net.layer_output(1);            // ẑ = γ z_norm + β with γ = 1, β = 0
+  const arma::mat& z = net.layer_output(0);      // z = W x (no bias)
+  const arma::mat& z_hat = net.layer_output(1);  // ẑ = γ z_norm + β with γ = 1, β = 0
   auto spread = [](const arma::mat& a) {
     const arma::vec mean = arma::mean(a, 1), var = arma::var(a, 1, 1);
     char line[200];
@@ -70,20 +70,23 @@ struct Run {
 using Data = ch07::MnistTraining;
 
 Run train(bool bn, double lr, const Data& data, int epochs, arma::uword batch, unsigned long seed) {
-  arma::arma_rng::set_seed(seed);                           // the same initial W for every rate
+  arma::arma_rng::set_seed(seed);  // the same initial W for every rate
   Network<float> net = make_bn_mlp<float>(kSizes, bn);
-  ch09::Momentum<float> momentum(float(lr), 0.9);          // chapter 9: v = 0.9 v + 0.1 dθ, θ −= α v
-  std::mt19937_64 gen(seed + 1);                            // the same mini-batches for every run
+  ch09::Momentum<float> momentum(float(lr), 0.9);  // chapter 9: v = 0.9 v + 0.1 dθ, θ −= α v
+  std::mt19937_64 gen(seed + 1);                   // the same mini-batches for every run
   Run run{bn, lr, {}, std::nullopt};
   try {
     ch07::fit(net, momentum, data,
-        {.epochs = epochs, .batch_size = batch, .record_every = 1, .schedule = nullptr,
-         .progress = net_name(bn) + " η = " + format_value("%g", lr)},
-        gen, [&](int, const History& h) {
-          run.history = h;                                   // kept up to a divergence
-          return true;
-        });
-  } catch (const std::runtime_error& e) {                  // fit's check: the cost is NaN or infinite
+              {.epochs = epochs,
+               .batch_size = batch,
+               .record_every = 1,
+               .schedule = nullptr,
+               .progress = net_name(bn) + " η = " + format_value("%g", lr)},
+              gen, [&](int, const History& h) {
+                run.history = h;  // kept up to a divergence
+                return true;
+              });
+  } catch (const std::runtime_error& e) {  // fit's check: the cost is NaN or infinite
     run.diverged = int(run.history.size()) + 1;
   }
   return run;
@@ -108,38 +111,57 @@ std::vector<Run> rate_sweep(Plotter& plot, const Data& data, const std::vector<d
       std::printf(" diverged at epoch %d (the cost was not finite)\n", *r.diverged);
       continue;
     }
-    std::printf(" %9.4f   %8.4f   %11s   %10.3f\n", final_or(r, &EpochRecord::train_cost, NAN), final_or(r, &EpochRecord::dev_cost, NAN),
+    std::printf(" %9.4f   %8.4f   %11s   %10.3f\n", final_or(r, &EpochRecord::train_cost, NAN),
+                final_or(r, &EpochRecord::dev_cost, NAN),
                 format_percent(final_or(r, &EpochRecord::dev_accuracy, NAN)).c_str(),
                 final_or(r, &EpochRecord::seconds, NAN) / double(r.history.size()));
   }
   std::cout << "\n";
 
   for (bool bn : {false, true}) {
-    LinePlot cost{.title = "Training cost, " + net_name(bn) + " (784-100-100-10, momentum)", .xlabel = "epoch",
-                  .ylabel = "training cost J", .series = {}, .logx = false, .logy = true, .yrange = {{0.005, 5}}, .integer_x = true};
-    LinePlot accuracy{.title = "Dev accuracy, " + net_name(bn), .xlabel = "epoch", .ylabel = "dev accuracy (%)",
-                      .series = {}, .logx = false, .logy = false, .yrange = {{80, 100}},
+    LinePlot cost{.title = "Training cost, " + net_name(bn) + " (784-100-100-10, momentum)",
+                  .xlabel = "epoch",
+                  .ylabel = "training cost J",
+                  .series = {},
+                  .logx = false,
+                  .logy = true,
+                  .yrange = {{0.005, 5}},
+                  .integer_x = true};
+    LinePlot accuracy{.title = "Dev accuracy, " + net_name(bn),
+                      .xlabel = "epoch",
+                      .ylabel = "dev accuracy (%)",
+                      .series = {},
+                      .logx = false,
+                      .logy = false,
+                      .yrange = {{80, 100}},
                       .integer_x = true};
     for (const Run& r : runs) {
       if (r.bn != bn) continue;
       const std::string title = "η = " + format_value("%g", r.lr) + (r.diverged ? " (diverged)" : "");
       const std::vector<double> x = r.history.size() ? r.history.epochs() : std::vector<double>{};
-      cost.series.push_back({title, x, r.history.size() ? r.history.column(&course::EpochRecord::train_cost) : std::vector<double>{},
-                             "linespoints"});
+      cost.series.push_back(
+          {title, x, r.history.size() ? r.history.column(&course::EpochRecord::train_cost) : std::vector<double>{},
+           "linespoints"});
       accuracy.series.push_back(
-          {title, x, r.history.size() ? percent(r.history.column(&course::EpochRecord::dev_accuracy)) : std::vector<double>{},
+          {title, x,
+           r.history.size() ? percent(r.history.column(&course::EpochRecord::dev_accuracy)) : std::vector<double>{},
            "linespoints"});
     }
     plot.lines(bn ? "cost_bn" : "cost_plain", cost);
     plot.lines(bn ? "accuracy_bn" : "accuracy_plain", accuracy);
   }
   LinePlot final{.title = "Dev accuracy after " + std::to_string(epochs) + " epochs against the learning rate",
-                 .xlabel = "learning rate η", .ylabel = "dev accuracy (%)", .series = {}, .logx = true, .logy = false,
+                 .xlabel = "learning rate η",
+                 .ylabel = "dev accuracy (%)",
+                 .series = {},
+                 .logx = true,
+                 .logy = false,
                  .yrange = {{0, 100}}};
   for (bool bn : {false, true}) {
     Series s{net_name(bn), {}, {}, "linespoints"};
     for (const Run& r : runs)
-      if (r.bn == bn) s.x.push_back(r.lr), s.y.push_back(r.diverged ? 0.0 : 100 * final_or(r, &EpochRecord::dev_accuracy, 0));
+      if (r.bn == bn)
+        s.x.push_back(r.lr), s.y.push_back(r.diverged ? 0.0 : 100 * final_or(r, &EpochRecord::dev_accuracy, 0));
     final.series.push_back(s);
   }
   plot.lines("accuracy_vs_rate", final);
@@ -161,10 +183,10 @@ struct Percentiles {
 void record(Percentiles& p, Network<float>& net, const arma::fmat& probe, std::size_t layer, double seen) {
   std::vector<arma::fmat> kept;
   for (const State<float>& s : net.state()) kept.push_back(*s.value);
-  net.forward(probe);                                        // training mode: the probe's own statistics
+  net.forward(probe);  // training mode: the probe's own statistics
   const std::vector<State<float>> state = net.state();
   for (std::size_t i = 0; i < state.size(); ++i) *state[i].value = kept[i];  // the running averages untouched
-  const arma::frowvec z = net.layer_output(layer).row(0);   // unit 1 of the layer
+  const arma::frowvec z = net.layer_output(layer).row(0);                    // unit 1 of the layer
   const arma::vec q = arma::quantile(arma::conv_to<arma::vec>::from(z.t()), arma::vec{0.15, 0.5, 0.85});
   p.seen.push_back(seen), p.p15.push_back(q(0)), p.p50.push_back(q(1)), p.p85.push_back(q(2));
 }
@@ -172,11 +194,17 @@ void record(Percentiles& p, Network<float>& net, const arma::fmat& probe, std::s
 void distributions(Plotter& plot, const Data& data, double lr, arma::uword chunk, arma::uword batch,
                    unsigned long seed) {
   const arma::fmat probe = data.X_dev->head_cols(std::min<arma::uword>(2000, data.X_dev->n_cols));
-  std::cout << "3. One unit of the second hidden layer over " << probe.n_cols << " dev images, while training one epoch at"
-            << " η = " << lr << ":\n   15th / 50th / 85th percentile of its activation's input (after the first " << chunk << " images, half of the epoch, all of it)\n";
+  std::cout << "3. One unit of the second hidden layer over " << probe.n_cols
+            << " dev images, while training one epoch at"
+            << " η = " << lr << ":\n   15th / 50th / 85th percentile of its activation's input (after the first "
+            << chunk << " images, half of the epoch, all of it)\n";
   LinePlot figure{.title = "One unit's ReLU input (layer 2) in the first epoch, η = " + format_value("%g", lr) +
                            " (bands: 15th–85th percentile)",
-                  .xlabel = "training images seen", .ylabel = "value", .series = {}, .logx = false, .logy = false,
+                  .xlabel = "training images seen",
+                  .ylabel = "value",
+                  .series = {},
+                  .logx = false,
+                  .logy = false,
                   .yrange = {}};
   struct Probe {
     std::string title;
@@ -228,9 +256,10 @@ void initialisations_with_bn(const Split& split, int epochs, unsigned long seed)
   const arma::uword n = std::min<arma::uword>(10000, split.train.size());
   const arma::fmat X = split.train.X.head_cols(n), Y = one_hot<float>(split.train.y.head(n));
   const arma::fmat Y_dev = one_hot<float>(split.dev.y);
-  std::cout << "5. Chapter 8's deep network (784, 6 × 64, 10) with batch norm after every hidden Linear, under chapter\n"
-            << "   8's initialisations: SGD η = 0.1, batch 64, " << epochs << " epochs on " << n
-            << " images; dev accuracy after each epoch\n";
+  std::cout
+      << "5. Chapter 8's deep network (784, 6 × 64, 10) with batch norm after every hidden Linear, under chapter\n"
+      << "   8's initialisations: SGD η = 0.1, batch 64, " << epochs << " epochs on " << n
+      << " images; dev accuracy after each epoch\n";
   for (const std::string activation : {"sigmoid", "tanh", "relu"})
     for (const std::string& init : ch08::initialisation_names()) {
       arma::arma_rng::set_seed(seed + 5);
@@ -241,10 +270,9 @@ void initialisations_with_bn(const Split& split, int epochs, unsigned long seed)
       std::mt19937_64 gen(seed + 6);
       std::printf("   %-8s %-11s", activation.c_str(), init.c_str());
       try {
-        const History h = fit(net, sgd, X, Y, LabelledSet<float>{&split.dev.X, &Y_dev},
-                              {.epochs = epochs, .batch_size = 64, .record_every = 1, .schedule = nullptr,
-                               .progress = ""},
-                              gen);
+        const History h =
+            fit(net, sgd, X, Y, LabelledSet<float>{&split.dev.X, &Y_dev},
+                {.epochs = epochs, .batch_size = 64, .record_every = 1, .schedule = nullptr, .progress = ""}, gen);
         for (double a : h.column(&EpochRecord::dev_accuracy)) std::printf(" %6.1f%%", 100 * a);
       } catch (const std::runtime_error&) {
         std::printf(" diverged (the cost became NaN or infinite)");
@@ -261,7 +289,8 @@ int main(int argc, char** argv) {
   int blas_threads = 1;
   std::vector<double> rates = {0.01, 0.1, 1.0, 3.0, 10.0};
   chapter.app()
-      .add_option("--blas-threads", blas_threads, "threads for OpenBLAS's matrix products (1 is fastest at these sizes)")
+      .add_option("--blas-threads", blas_threads,
+                  "threads for OpenBLAS's matrix products (1 is fastest at these sizes)")
       ->check(CLI::Range(1, 64));
   chapter.app()
       .add_option("--rates", rates, "learning rates of the comparison (comma-separated)")
@@ -290,10 +319,14 @@ int main(int argc, char** argv) {
     // 4. Saved state: the best BN net trained again, saved, loaded into a fresh net, evaluated on the test set.
     const Run* best = nullptr;
     for (const Run& r : runs)
-      if (r.bn && !r.diverged && (!best || final_or(r, &EpochRecord::dev_accuracy, 0) > final_or(*best, &EpochRecord::dev_accuracy, 0))) best = &r;
+      if (r.bn && !r.diverged &&
+          (!best || final_or(r, &EpochRecord::dev_accuracy, 0) > final_or(*best, &EpochRecord::dev_accuracy, 0)))
+        best = &r;
     const Run* best_plain = nullptr;
     for (const Run& r : runs)
-      if (!r.bn && !r.diverged && (!best_plain || final_or(r, &EpochRecord::dev_accuracy, 0) > final_or(*best_plain, &EpochRecord::dev_accuracy, 0)))
+      if (!r.bn && !r.diverged &&
+          (!best_plain ||
+           final_or(r, &EpochRecord::dev_accuracy, 0) > final_or(*best_plain, &EpochRecord::dev_accuracy, 0)))
         best_plain = &r;
     if (!best) throw std::runtime_error("every run with batch norm diverged: try smaller --rates");
     arma::arma_rng::set_seed(opt.seed);
@@ -301,7 +334,10 @@ int main(int argc, char** argv) {
     ch09::Momentum<float> momentum(float(best->lr), 0.9);
     std::mt19937_64 gen(opt.seed + 1);
     fit(net, momentum, X_bytes, Y_train, LabelledSet<float>{}, LabelledSet<float>{},
-        {.epochs = epochs, .batch_size = arma::uword(opt.batch_size), .record_every = epochs, .schedule = nullptr,
+        {.epochs = epochs,
+         .batch_size = arma::uword(opt.batch_size),
+         .record_every = epochs,
+         .schedule = nullptr,
          .progress = ""},
         gen);
     const fs::path model = opt.out / "model.bin";
@@ -318,15 +354,16 @@ int main(int argc, char** argv) {
     }
     const float difference = arma::abs(loaded_scores - trained_scores).max();
     std::cout << "4. The best net with BN (η = " << best->lr << ") trained again, saved to " << model.string()
-              << " (γ, β, running averages),\n   loaded into a fresh net: test accuracy " << format_percent(test.accuracy)
+              << " (γ, β, running averages),\n   loaded into a fresh net: test accuracy "
+              << format_percent(test.accuracy)
               << "; largest difference of its outputs from the trained net's: " << difference << "\n\n";
 
     initialisations_with_bn(split, epochs, opt.seed);
 
-    chapter.summary("with BN " + format_percent(final_or(*best, &EpochRecord::dev_accuracy, 0)) + " dev accuracy at η = " +
-                    format_value("%g", best->lr) + ", plain " +
-                    (best_plain ? format_percent(final_or(*best_plain, &EpochRecord::dev_accuracy, 0)) + " at η = " +
-                                      format_value("%g", best_plain->lr)
+    chapter.summary("with BN " + format_percent(final_or(*best, &EpochRecord::dev_accuracy, 0)) +
+                    " dev accuracy at η = " + format_value("%g", best->lr) + ", plain " +
+                    (best_plain ? format_percent(final_or(*best_plain, &EpochRecord::dev_accuracy, 0)) +
+                                      " at η = " + format_value("%g", best_plain->lr)
                                 : std::string("diverged at every rate")) +
                     " (" + std::to_string(epochs) + " epochs); test " + format_percent(test.accuracy) +
                     " from the saved model");

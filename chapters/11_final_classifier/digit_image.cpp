@@ -66,15 +66,19 @@ arma::fmat read_pgm(const fs::path& file, const std::string& bytes) {
   std::size_t pos = 2;
   auto next_number = [&]() -> long {
     while (pos < bytes.size()) {  // whitespace and # comments
-      if (std::isspace(static_cast<unsigned char>(bytes[pos]))) ++pos;
-      else if (bytes[pos] == '#') while (pos < bytes.size() && bytes[pos] != '\n') ++pos;
-      else break;
+      if (std::isspace(static_cast<unsigned char>(bytes[pos])))
+        ++pos;
+      else if (bytes[pos] == '#')
+        while (pos < bytes.size() && bytes[pos] != '\n') ++pos;
+      else
+        break;
     }
     std::size_t start = pos;
     while (pos < bytes.size() && std::isdigit(static_cast<unsigned char>(bytes[pos]))) ++pos;
     if (start == pos) fail(file, "a corrupt PGM header (expected a number at byte " + std::to_string(start) + ")");
-    if (pos - start > 9) fail(file, "a corrupt PGM (a number of " + std::to_string(pos - start) + " digits at byte " +
-                                        std::to_string(start) + ")");
+    if (pos - start > 9)
+      fail(file, "a corrupt PGM (a number of " + std::to_string(pos - start) + " digits at byte " +
+                     std::to_string(start) + ")");
     return std::stol(bytes.substr(start, pos - start));
   };
   const bool raw = bytes[1] == '5';
@@ -114,7 +118,7 @@ arma::fmat coverage(arma::uword new_size, arma::uword old_size) {
   // hint: each row then sums to 1, and only the few j near i·s are non-zero
   const double scale = double(old_size) / double(new_size);  // old pixels per new pixel
   for (arma::uword i = 0; i < new_size; ++i) {
-    const double lo = i * scale, hi = (i + 1) * scale;       // new pixel i covers [lo, hi) of the old axis
+    const double lo = i * scale, hi = (i + 1) * scale;  // new pixel i covers [lo, hi) of the old axis
     for (arma::uword j = arma::uword(std::floor(lo)); j < old_size && double(j) < hi; ++j)
       W(i, j) = float((std::min(hi, double(j + 1)) - std::max(lo, double(j))) / scale);
   }
@@ -141,7 +145,8 @@ Frame frame_of(const arma::fmat& image) {
   std::vector<double> r1, c1, v;
   for (arma::uword r = 0; r < rows; ++r)
     for (arma::uword c = 0; c < cols; ++c)
-      if (r < k || c < k || r + k >= rows || c + k >= cols) r1.push_back(double(r)), c1.push_back(double(c)), v.push_back(image(r, c));
+      if (r < k || c < k || r + k >= rows || c + k >= cols)
+        r1.push_back(double(r)), c1.push_back(double(c)), v.push_back(image(r, c));
   Frame f{arma::mat(v.size(), 3, arma::fill::ones), arma::vec(v)};
   f.rc1.col(1) = arma::vec(r1);
   f.rc1.col(2) = arma::vec(c1);
@@ -215,20 +220,21 @@ arma::fmat read_grey_image(const fs::path& file) {
   if (fs::is_directory(file, error)) fail(file, "is a folder, not an image file (expected a PNG or PGM image)");
   std::ifstream in(file, std::ios::binary);
   if (!in) fail(file, "cannot open it (does it exist?)");
-  std::string start(8, '\0');                              // enough for the PNG signature or "P5"
+  std::string start(8, '\0');  // enough for the PNG signature or "P5"
   in.read(start.data(), 8);
   start.resize(std::size_t(in.gcount()));
   if (start.empty()) fail(file, "the file is empty (expected a PNG or PGM image)");
   static const unsigned char png_signature[8] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'};
   arma::fmat grey;
-  if (start.size() == 8 && std::equal(png_signature, png_signature + 8, reinterpret_cast<const unsigned char*>(start.data()))) {
-    grey = read_png(file);                                  // libpng reads the file itself
+  if (start.size() == 8 &&
+      std::equal(png_signature, png_signature + 8, reinterpret_cast<const unsigned char*>(start.data()))) {
+    grey = read_png(file);  // libpng reads the file itself
   } else if (start.size() >= 2 && start[0] == 'P' && (start[1] == '2' || start[1] == '5')) {
     // A PGM is read whole: at most 6 characters per pixel ("65535 ") of the largest image, and its header.
     const std::uintmax_t file_size = fs::file_size(file, error);
     if (!error && file_size > 6 * kMaxPixels + 4096)
-      fail(file, "a PGM of " + std::to_string(file_size) + " bytes; expected at most " +
-                     std::to_string(kMaxPixels) + " pixels (scale a larger photo down first)");
+      fail(file, "a PGM of " + std::to_string(file_size) + " bytes; expected at most " + std::to_string(kMaxPixels) +
+                     " pixels (scale a larger photo down first)");
     std::ostringstream content;
     content << start << in.rdbuf();
     grey = read_pgm(file, content.str());
@@ -274,7 +280,7 @@ arma::fmat place_by_centre_of_mass(const arma::fmat& fitted) {
   const arma::frowvec r_index = arma::regspace<arma::frowvec>(0, float(h - 1));
   const arma::frowvec c_index = arma::regspace<arma::frowvec>(0, float(w - 1));
   const double r_bar = mass > 0 ? arma::accu(arma::sum(fitted, 1).t() % r_index) / mass : (h - 1) / 2.0;  // Σ I·r / Σ I
-  const double c_bar = mass > 0 ? arma::accu(arma::sum(fitted, 0) % c_index) / mass : (w - 1) / 2.0;      // Σ I·c / Σ I
+  const double c_bar = mass > 0 ? arma::accu(arma::sum(fitted, 0) % c_index) / mass : (w - 1) / 2.0;  // Σ I·c / Σ I
   const long top = std::clamp(std::lround(14.0 - r_bar), 0L, long(28 - h));
   const long left = std::clamp(std::lround(14.0 - c_bar), 0L, long(28 - w));
   digit.submat(arma::uword(top), arma::uword(left), arma::uword(top) + h - 1, arma::uword(left) + w - 1) = fitted;
@@ -286,8 +292,9 @@ Preprocessed preprocess_digit(const arma::fmat& grey, const std::string& what) {
   Preprocessed p;
   p.grey = grey;
   // 2. Which way round? The border is background: light border, dark digit.
-  const arma::fvec border = arma::join_cols(arma::join_cols(arma::vectorise(grey.row(0)), arma::vectorise(grey.row(grey.n_rows - 1))),
-                                            arma::join_cols(grey.col(0), grey.col(grey.n_cols - 1)));
+  const arma::fvec border =
+      arma::join_cols(arma::join_cols(arma::vectorise(grey.row(0)), arma::vectorise(grey.row(grey.n_rows - 1))),
+                      arma::join_cols(grey.col(0), grey.col(grey.n_cols - 1)));
   p.inverted = arma::median(border) > 0.5f;
   const arma::fmat ink = p.inverted ? arma::fmat(1.0f - grey) : grey;
   //    The paper's level, b(r, c) = a₀ + a₁ r + a₂ c, fitted by least squares to a frame along the
@@ -310,7 +317,7 @@ Preprocessed preprocess_digit(const arma::fmat& grey, const std::string& what) {
   if (inked.n_elem < 4)
     throw std::runtime_error(what + ": no digit found (the image is blank: no ink stands 0.1 above its paper)");
   const float floor = 3 * sigma, top = quantile(inked, 0.95);
-  p.ink = arma::clamp((above - floor) / (top - floor), 0.0f, 1.0f);   // paper 0, ink 1
+  p.ink = arma::clamp((above - floor) / (top - floor), 0.0f, 1.0f);  // paper 0, ink 1
   // 3. The digit: the largest connected component of the ink (above 0.1, 8-neighbours) by
   //    its mass Σ I, and the components near it with at least 5% of its mass (a 5 whose bar
   //    is lifted, a broken pen line); specks and shadows elsewhere are dropped.
@@ -347,13 +354,14 @@ Preprocessed preprocess_digit(const arma::fmat& grey, const std::string& what) {
   const double longer = double(std::max(p.cropped.n_rows, p.cropped.n_cols));
   p.stroke = p.cropped;
   if (longer > 80) {
-    p.stroke = area_resample(p.cropped, std::max<arma::uword>(1, arma::uword(std::lround(p.cropped.n_rows * 80 / longer))),
-                             std::max<arma::uword>(1, arma::uword(std::lround(p.cropped.n_cols * 80 / longer))));
+    p.stroke =
+        area_resample(p.cropped, std::max<arma::uword>(1, arma::uword(std::lround(p.cropped.n_rows * 80 / longer))),
+                      std::max<arma::uword>(1, arma::uword(std::lround(p.cropped.n_cols * 80 / longer))));
     const float strong = std::max(quantile(p.stroke.elem(arma::find(p.stroke > 0.1f)), 0.95), 0.5f * p.stroke.max());
     p.stroke = arma::clamp(p.stroke / strong, 0.0f, 1.0f);
   }
   const double s = double(std::max(p.stroke.n_rows, p.stroke.n_cols)) / 20.0;  // pixels per MNIST pixel
-  p.stroke_width = stroke_width(p.stroke) / s;                               // in MNIST pixels
+  p.stroke_width = stroke_width(p.stroke) / s;                                 // in MNIST pixels
   if (p.stroke_width < 1.5) {
     p.stroke = dilate(p.stroke, (2.5 - p.stroke_width) * s / 2);
     p.dilated = true;
@@ -373,12 +381,12 @@ Preprocessed preprocess_digit(const arma::fmat& grey, const std::string& what) {
 
 arma::fmat draw_strokes(const std::vector<std::vector<std::pair<double, double>>>& strokes, arma::uword rows,
                         arma::uword cols, double brush) {
-  arma::fmat grey(rows, cols, arma::fill::ones);          // white paper
+  arma::fmat grey(rows, cols, arma::fill::ones);  // white paper
   const double scale = double(std::min(rows, cols));
   for (arma::uword r = 0; r < rows; ++r)
     for (arma::uword c = 0; c < cols; ++c) {
       const double x = (c + 0.5) / scale, y = (r + 0.5) / scale;
-      double nearest = 1e9;                                // distance to the nearest stroke segment
+      double nearest = 1e9;  // distance to the nearest stroke segment
       for (const auto& stroke : strokes)
         for (std::size_t k = 0; k + 1 < stroke.size(); ++k) {
           const auto [x0, y0] = stroke[k];
@@ -389,19 +397,20 @@ arma::fmat draw_strokes(const std::vector<std::vector<std::pair<double, double>>
         }
       // ink 1 inside the brush, fading to 0 over 1.5 pixels at its edge (a soft pen)
       const double ink = std::clamp((brush - nearest) * scale / 1.5 + 0.5, 0.0, 1.0);
-      grey(r, c) = float(1 - 0.9 * ink);                   // dark grey ink
+      grey(r, c) = float(1 - 0.9 * ink);  // dark grey ink
     }
   return grey;
 }
 
 arma::fmat as_square(const arma::fvec& column) {
-  if (column.n_elem != 784) throw std::invalid_argument("as_square: expected 784 pixels, found " + std::to_string(column.n_elem));
+  if (column.n_elem != 784)
+    throw std::invalid_argument("as_square: expected 784 pixels, found " + std::to_string(column.n_elem));
   return arma::reshape(column, 28, 28).t();  // column-major reshape gives (c, r): transpose
 }
 
 arma::fvec as_column(const arma::fmat& square) {
   if (square.n_rows != 28 || square.n_cols != 28) throw std::invalid_argument("as_column: expected 28 × 28");
-  return arma::vectorise(square.t());        // row by row: pixel (r, c) at 28 r + c
+  return arma::vectorise(square.t());  // row by row: pixel (r, c) at 28 r + c
 }
 
 }  // namespace course::ch11

@@ -47,18 +47,18 @@ arma::fmat read_grey_image(const fs::path& file);
 void write_grey_png(const fs::path& file, const arma::fmat& grey);
 
 struct Preprocessed {
-  arma::fmat grey;          // step 1
-  bool inverted = false;    // step 2: was the background light?
-  arma::fmat ink;           // step 2: paper 0, ink 1
-  arma::fmat kept;          // step 3: the digit's components only
+  arma::fmat grey;             // step 1
+  bool inverted = false;       // step 2: was the background light?
+  arma::fmat ink;              // step 2: paper 0, ink 1
+  arma::fmat kept;             // step 3: the digit's components only
   arma::uword components = 0;  // step 3: how many the ink had
-  arma::fmat cropped;       // step 4
-  arma::fmat stroke;        // step 5: at most 80 pixels on its longer side
-  double stroke_width = 0;  // step 5: the measured width, in pixels of the 20-pixel box
-  bool dilated = false;     // step 5: was it too thin?
-  arma::fmat fitted;        // step 6: at most 20 × 20
-  arma::fmat digit;         // step 7: 28 × 28
-  arma::fvec input;         // the network's input: 784, pixel (r, c) at 28 r + c (the IDX files' order)
+  arma::fmat cropped;          // step 4
+  arma::fmat stroke;           // step 5: at most 80 pixels on its longer side
+  double stroke_width = 0;     // step 5: the measured width, in pixels of the 20-pixel box
+  bool dilated = false;        // step 5: was it too thin?
+  arma::fmat fitted;           // step 6: at most 20 × 20
+  arma::fmat digit;            // step 7: 28 × 28
+  arma::fvec input;            // the network's input: 784, pixel (r, c) at 28 r + c (the IDX files' order)
 };
 
 // Steps 2–5 on a grey image; `what` names the image in errors ("my_digit.png: ...").

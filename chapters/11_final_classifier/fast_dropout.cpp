@@ -42,7 +42,7 @@ void draw_block(DropoutStreams& streams, std::uint32_t* r) {
     s1 ^= s2;
     s0 ^= s3;
     s2 ^= t;
-    s3 = (s3 << 11) | (s3 >> 21);                           // rotate left by 11
+    s3 = (s3 << 11) | (s3 >> 21);  // rotate left by 11
   }
   std::memcpy(streams.words.data() + 0 * kLanes, &s0, sizeof(Lanes));
   std::memcpy(streams.words.data() + 1 * kLanes, &s1, sizeof(Lanes));
@@ -53,7 +53,7 @@ void draw_block(DropoutStreams& streams, std::uint32_t* r) {
 template <typename T>
 void draw_forward(DropoutStreams& streams, const T* __restrict in, T* __restrict out, std::uint8_t* __restrict mask,
                   std::size_t n, std::uint32_t threshold, T scale) {
-  alignas(64) std::uint32_t r[kBlock];                     // one block of numbers, in the L1 cache
+  alignas(64) std::uint32_t r[kBlock];  // one block of numbers, in the L1 cache
   for (std::size_t first = 0; first < n; first += kBlock) {
     draw_block(streams, r);
     const std::size_t count = std::min(kBlock, n - first);  // the last block is partly used
@@ -63,7 +63,7 @@ void draw_forward(DropoutStreams& streams, const T* __restrict in, T* __restrict
     for (std::size_t j = 0; j < count; ++j) {
       const std::int32_t keep = r[j] < threshold ? 1 : 0;  // d = [r < t]
       d[j] = std::uint8_t(keep);
-      o[j] = a[j] * (T(keep) * scale);                      // a ⊙ d / keep_prob
+      o[j] = a[j] * (T(keep) * scale);  // a ⊙ d / keep_prob
     }
   }
 }
@@ -77,7 +77,7 @@ void apply(const T* __restrict in, const std::uint8_t* __restrict mask, T* __res
 
 DropoutStreams seed_dropout_streams(std::uint64_t seed) {
   DropoutStreams streams;
-  for (std::size_t k = 0; k < 2 * kLanes; ++k) {            // splitmix64: 64 bits for two words at a time
+  for (std::size_t k = 0; k < 2 * kLanes; ++k) {  // splitmix64: 64 bits for two words at a time
     seed += 0x9E3779B97F4A7C15ull;
     std::uint64_t z = seed;
     z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
@@ -86,7 +86,7 @@ DropoutStreams seed_dropout_streams(std::uint64_t seed) {
     streams.words[2 * k] = std::uint32_t(z);
     streams.words[2 * k + 1] = std::uint32_t(z >> 32);
   }
-  return streams;                                           // (splitmix64 never gives an all-zero state in practice)
+  return streams;  // (splitmix64 never gives an all-zero state in practice)
 }
 
 void dropout_draw_forward(DropoutStreams& streams, const float* in, float* out, std::uint8_t* mask, std::size_t n,

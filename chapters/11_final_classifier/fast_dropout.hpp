@@ -75,12 +75,12 @@ class FastDropout : public ch08::Dropout<eT> {
   const arma::Mat<std::uint8_t>& kept() const { return kept_; }
 
   void forward(const Mat& input, Mat& output) override {
-    if (!this->training() || this->keep_prob() == 1) {    // evaluation (or nothing to drop): the identity
+    if (!this->training() || this->keep_prob() == 1) {  // evaluation (or nothing to drop): the identity
       output = input;
       return;
     }
     output.set_size(input.n_rows, input.n_cols);
-    const eT scale = eT(1 / this->keep_prob());             // 1 / keep_prob
+    const eT scale = eT(1 / this->keep_prob());  // 1 / keep_prob
     if (held_ && kept_.n_rows == input.n_rows && kept_.n_cols == input.n_cols) {
       dropout_apply(input.memptr(), kept_.memptr(), output.memptr(), input.n_elem, scale);  // the held mask
       return;
@@ -100,7 +100,8 @@ class FastDropout : public ch08::Dropout<eT> {
     if (kept_.n_rows != dout.n_rows || kept_.n_cols != dout.n_cols)
       throw std::logic_error(this->name() + ": backward without the forward pass of this batch");
     dinput.set_size(dout.n_rows, dout.n_cols);
-    dropout_apply(dout.memptr(), kept_.memptr(), dinput.memptr(), dout.n_elem, eT(1 / this->keep_prob()));  // da ⊙ d / keep_prob
+    dropout_apply(dout.memptr(), kept_.memptr(), dinput.memptr(), dout.n_elem,
+                  eT(1 / this->keep_prob()));  // da ⊙ d / keep_prob
   }
 
   void hold_randomness(bool hold) override {

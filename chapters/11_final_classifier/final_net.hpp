@@ -26,7 +26,7 @@ namespace course::ch11 {
 
 struct FinalNetSettings {
   std::vector<arma::uword> sizes = {784, 512, 256, 10};  // chosen on the dev set (README)
-  double keep_prob = 0.7;  // dropout 0.3 after each hidden ReLU
+  double keep_prob = 0.7;                                // dropout 0.3 after each hidden ReLU
   // Chapter 8's dropout with a fast generator (fast_dropout.hpp) and chapter 7's FastReLU
   // (fast_activations.hpp); false: the lessons' layers.
   bool fast_layers = true;

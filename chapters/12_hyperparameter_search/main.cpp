@@ -16,10 +16,10 @@
 #include <thread>
 #include <vector>
 
-#include "common/blas_threads.hpp"
 #include "chapters/07_mnist_mlp/mnist_mlp.hpp"
 #include "chapters/12_hyperparameter_search/mnist_trial.hpp"
 #include "chapters/12_hyperparameter_search/search.hpp"
+#include "common/blas_threads.hpp"
 #include "common/chapter.hpp"
 #include "common/data.hpp"
 #include "common/format.hpp"
@@ -77,14 +77,20 @@ void toy(Plotter& plot, std::mt19937_64& gen, int searches) {
     over_half += b > 0.5;
   }
   const double w = 0.06 * std::sqrt(2 * std::log(2.0));
-  std::cout << "   Over " << searches << " random searches of 9: mean best score " << format_value("%.3f", total / searches)
-            << "; best above ½ in " << format_percent(double(over_half) / searches) << " of them (1 − (1 − 2·"
-            << format_value("%.4f", w) << ")⁹ = " << format_percent(1 - std::pow(1 - 2 * w, 9)) << " expected).\n"
-            << "   The grid's best is " << format_value("%.3f", toy_best(grid)) << " every time: its 9 trials are 3 values of x, each tried 3 times.\n\n";
+  std::cout << "   Over " << searches << " random searches of 9: mean best score "
+            << format_value("%.3f", total / searches) << "; best above ½ in "
+            << format_percent(double(over_half) / searches) << " of them (1 − (1 − 2·" << format_value("%.4f", w)
+            << ")⁹ = " << format_percent(1 - std::pow(1 - 2 * w, 9)) << " expected).\n"
+            << "   The grid's best is " << format_value("%.3f", toy_best(grid))
+            << " every time: its 9 trials are 3 values of x, each tried 3 times.\n\n";
 
   LinePlot figure{.title = "Nine trials: the grid tries 3 values of x, random search 9 (only x matters)",
-                  .xlabel = "x (matters)", .ylabel = "y (does not matter)  ·  score g(x)", .series = {},
-                  .logx = false, .logy = false, .yrange = std::pair{0.0, 1.5}};  // room for the key above the trials
+                  .xlabel = "x (matters)",
+                  .ylabel = "y (does not matter)  ·  score g(x)",
+                  .series = {},
+                  .logx = false,
+                  .logy = false,
+                  .yrange = std::pair{0.0, 1.5}};  // room for the key above the trials
   std::vector<double> cx, cy;
   for (int i = 0; i <= 400; ++i) cx.push_back(i / 400.0), cy.push_back(toy_score(i / 400.0, 0));
   figure.series.push_back({"score g(x)", cx, cy, "lines lw 2 lc rgb '#555555'"});
@@ -93,10 +99,14 @@ void toy(Plotter& plot, std::mt19937_64& gen, int searches) {
     for (const Config& k : c) s.push_back(toy_score(k[0], k[1]));
     return s;
   };
-  figure.series.push_back({"grid trials (x, y)", column_of(grid, 0), column_of(grid, 1), "points pt 5 ps 1.6 lc rgb '#1f77b4'"});
-  figure.series.push_back({"random trials (x, y)", column_of(random, 0), column_of(random, 1), "points pt 7 ps 1.6 lc rgb '#ff7f0e'"});
-  figure.series.push_back({"grid: their scores g(x)", column_of(grid, 0), scores(grid), "impulses lw 3 lc rgb '#1f77b4'"});
-  figure.series.push_back({"random: their scores g(x)", column_of(random, 0), scores(random), "impulses lw 2 lc rgb '#ff7f0e'"});
+  figure.series.push_back(
+      {"grid trials (x, y)", column_of(grid, 0), column_of(grid, 1), "points pt 5 ps 1.6 lc rgb '#1f77b4'"});
+  figure.series.push_back(
+      {"random trials (x, y)", column_of(random, 0), column_of(random, 1), "points pt 7 ps 1.6 lc rgb '#ff7f0e'"});
+  figure.series.push_back(
+      {"grid: their scores g(x)", column_of(grid, 0), scores(grid), "impulses lw 3 lc rgb '#1f77b4'"});
+  figure.series.push_back(
+      {"random: their scores g(x)", column_of(random, 0), scores(random), "impulses lw 2 lc rgb '#ff7f0e'"});
   plot.lines("toy", figure);
 }
 
@@ -107,10 +117,11 @@ void sampling(Plotter& plot, std::mt19937_64& gen, int n) {
   std::vector<double> log_rate, uniform_rate;
   std::uniform_real_distribution<double> uniform(1e-4, 1.0);
   for (int i = 0; i < n; ++i) {
-    log_rate.push_back(log_uniform(1e-4, 1.0, gen));       // α = 10^U(−4, 0)
-    uniform_rate.push_back(uniform(gen));                  // α = U(10⁻⁴, 1)
+    log_rate.push_back(log_uniform(1e-4, 1.0, gen));  // α = 10^U(−4, 0)
+    uniform_rate.push_back(uniform(gen));             // α = U(10⁻⁴, 1)
   }
-  const std::vector<double> in_log = decade_fractions(log_rate, -4, 0), in_uniform = decade_fractions(uniform_rate, -4, 0);
+  const std::vector<double> in_log = decade_fractions(log_rate, -4, 0),
+                            in_uniform = decade_fractions(uniform_rate, -4, 0);
   std::cout << "   learning rate α over [10⁻⁴, 1]:  decade           10^U(−4, 0)   expected   U(10⁻⁴, 1)   expected\n";
   const char* decades[] = {"[10⁻⁴, 10⁻³)", "[10⁻³, 10⁻²)", "[10⁻², 10⁻¹)", "[10⁻¹, 1]   "};
   for (int d = 0; d < 4; ++d) {
@@ -126,19 +137,22 @@ void sampling(Plotter& plot, std::mt19937_64& gen, int n) {
   std::uniform_real_distribution<double> uniform_beta(0.9, 0.999);
   for (int i = 0; i < n; ++i) {
     const double h = sample(hidden, gen), b = sample(beta, gen);
-    below_100 += h < 100, above_1000 += h > 1000, beta_high += b > 0.99, uniform_beta_high += uniform_beta(gen) > 0.99;
+    below_100 += h<100, above_1000 += h> 1000, beta_high += b > 0.99, uniform_beta_high += uniform_beta(gen) > 0.99;
   }
-  std::cout << "   hidden units exp U(ln 50, ln 2000): below 100 " << format_percent(double(below_100) / n) << ", above 1000 "
-            << format_percent(double(above_1000) / n) << " (ln 2/ln 40 = " << format_percent(std::log(2.0) / std::log(40.0))
+  std::cout << "   hidden units exp U(ln 50, ln 2000): below 100 " << format_percent(double(below_100) / n)
+            << ", above 1000 " << format_percent(double(above_1000) / n)
+            << " (ln 2/ln 40 = " << format_percent(std::log(2.0) / std::log(40.0))
             << " each; uniform: 2.56% and 51.3%)\n"
             << "   momentum β = 1 − 10^U(−3, −1): above 0.99 " << format_percent(double(beta_high) / n)
             << " (expected 50%); β = U(0.9, 0.999): " << format_percent(double(uniform_beta_high) / n)
             << " (expected 9.09%)\n\n";
   std::vector<double> e_log, e_uniform;
-  for (int i = 0; i < n; ++i) e_log.push_back(std::log10(log_rate[i])), e_uniform.push_back(std::log10(uniform_rate[i]));
+  for (int i = 0; i < n; ++i)
+    e_log.push_back(std::log10(log_rate[i])), e_uniform.push_back(std::log10(uniform_rate[i]));
   plot.histogram("sampling_learning_rate",
                  {.title = "Where " + std::to_string(n) + " learning rates land: uniform in the exponent, or uniform",
-                  .xlabel = "log₁₀ α", .ylabel = "draws per bin",
+                  .xlabel = "log₁₀ α",
+                  .ylabel = "draws per bin",
                   .samples = {{"α = 10^U(−4, 0)", arma::vec(e_log)}, {"α = U(10⁻⁴, 1)", arma::vec(e_uniform)}},
                   .bins = 40});
 }
@@ -146,7 +160,8 @@ void sampling(Plotter& plot, std::mt19937_64& gen, int n) {
 // ---------------------------------------------------------------- 3. the searches on MNIST
 
 std::string describe(const Config& c) {
-  return "α = " + format_value("%.3g", c[0]) + ", h = " + format_value("%.0f", c[1]) + ", β = " + format_value("%.4f", c[2]);
+  return "α = " + format_value("%.3g", c[0]) + ", h = " + format_value("%.0f", c[1]) +
+         ", β = " + format_value("%.4f", c[2]);
 }
 
 double seconds_of(const std::vector<Trial>& trials) {
@@ -165,18 +180,22 @@ void report(const Search& search, double wall, int top) {
   });
   int diverged = 0;
   for (const Trial& t : search.trials) diverged += std::isnan(t.outcome.score);
-  std::cout << "   " << search.name << ": " << search.trials.size() << " trials, " << distinct(column_of([&] {
-              std::vector<Config> c;
-              for (const Trial& t : search.trials) c.push_back(t.config);
-              return c;
-            }(), 0))
-            << " values of α, " << diverged << " diverged, " << format_value("%.1f", wall) << " s (the trials' own times "
-            << format_value("%.1f", seconds_of(search.trials)) << " s added up). Best " << top << ":\n"
+  std::cout << "   " << search.name << ": " << search.trials.size() << " trials, "
+            << distinct(column_of(
+                   [&] {
+                     std::vector<Config> c;
+                     for (const Trial& t : search.trials) c.push_back(t.config);
+                     return c;
+                   }(),
+                   0))
+            << " values of α, " << diverged << " diverged, " << format_value("%.1f", wall)
+            << " s (the trials' own times " << format_value("%.1f", seconds_of(search.trials)) << " s added up). Best "
+            << top << ":\n"
             << "       #    α          h      β        dev accuracy   dev cost\n";
   for (int k = 0; k < top && k < int(sorted.size()); ++k) {
     const Trial& t = sorted[std::size_t(k)];
-    std::printf("     %3d    %-9s %4.0f    %-7s  %11s   %8.4f\n", t.index + 1, format_value("%.3g", t.config[0]).c_str(),
-                t.config[1], format_value("%.4f", t.config[2]).c_str(),
+    std::printf("     %3d    %-9s %4.0f    %-7s  %11s   %8.4f\n", t.index + 1,
+                format_value("%.3g", t.config[0]).c_str(), t.config[1], format_value("%.4f", t.config[2]).c_str(),
                 std::isnan(t.outcome.score) ? "diverged" : format_percent(t.outcome.score).c_str(), t.outcome.cost);
   }
 }
@@ -214,8 +233,8 @@ void add_band(LinePlot& figure, const std::string& name, const std::vector<std::
   }
   const arma::vec x = arma::regspace<arma::vec>(1, double(n));  // trial 1, 2, ...
   // The bands go before every line (a transparent band drawn over a line would tint it).
-  const auto first_line = std::find_if(figure.series.begin(), figure.series.end(),
-                                       [](const Series& s) { return s.y2.empty(); });
+  const auto first_line =
+      std::find_if(figure.series.begin(), figure.series.end(), [](const Series& s) { return s.y2.empty(); });
   const std::ptrdiff_t at = first_line - figure.series.begin();
   figure.series.insert(figure.series.begin() + at,
                        {name + ": lowest to highest of " + std::to_string(curves.size()) + " runs", x, lo,
@@ -233,33 +252,53 @@ int main(int argc, char** argv) {
   double fine_fraction = 0.25;
   std::vector<int> levels = {4, 2, 2};
   chapter.app()
-      .add_option("--blas-threads", blas_threads, "threads for OpenBLAS's matrix products within one trial (keep 1 with --workers 2)")
+      .add_option("--blas-threads", blas_threads,
+                  "threads for OpenBLAS's matrix products within one trial (keep 1 with --workers 2)")
       ->check(CLI::Range(1, 64));
-  chapter.app().add_option("--workers", workers, "trials run side by side (default: 2 on a machine with 2 cores or more)")
+  chapter.app()
+      .add_option("--workers", workers, "trials run side by side (default: 2 on a machine with 2 cores or more)")
       ->check(CLI::Range(1, 64));
-  chapter.app().add_option("--train-size", train_size, "training images of each trial (a subset of the training split)")
+  chapter.app()
+      .add_option("--train-size", train_size, "training images of each trial (a subset of the training split)")
       ->check(CLI::Range(100, 50000));
-  chapter.app().add_option("--grid", levels, "values of α, hidden units and β in the grid (comma-separated); the budget of every search is their product")
-      ->delimiter(',')->expected(3)->check(CLI::Range(1, 20));
-  chapter.app().add_option("--search-seeds", search_seeds, "random searches (and shuffled grid orders) for the best-so-far band")
+  chapter.app()
+      .add_option(
+          "--grid", levels,
+          "values of α, hidden units and β in the grid (comma-separated); the budget of every search is their product")
+      ->delimiter(',')
+      ->expected(3)
       ->check(CLI::Range(1, 20));
-  chapter.app().add_option("--fine-fraction", fine_fraction, "coarse to fine: the part of each range, on its scale, searched around the best")
+  chapter.app()
+      .add_option("--search-seeds", search_seeds, "random searches (and shuffled grid orders) for the best-so-far band")
+      ->check(CLI::Range(1, 20));
+  chapter.app()
+      .add_option("--fine-fraction", fine_fraction,
+                  "coarse to fine: the part of each range, on its scale, searched around the best")
       ->check(CLI::Range(0.01, 1.0));
-  chapter.app().add_option("--timing-trials", timing_trials, "trials run both one after the other and side by side to time them (0: skip)")
+  chapter.app()
+      .add_option("--timing-trials", timing_trials,
+                  "trials run both one after the other and side by side to time them (0: skip)")
       ->check(CLI::Range(0, 100));
-  chapter.app().add_option("--timing-repeats", timing_repeats, "times the timing alternates the two ways (the fastest of each counts)")
+  chapter.app()
+      .add_option("--timing-repeats", timing_repeats,
+                  "times the timing alternates the two ways (the fastest of each counts)")
       ->check(CLI::Range(1, 20));
-  chapter.app().add_option("--final-epochs", final_epochs, "epochs of the best configuration retrained on the whole training split")
+  chapter.app()
+      .add_option("--final-epochs", final_epochs,
+                  "epochs of the best configuration retrained on the whole training split")
       ->check(CLI::Range(1, 100));
-  chapter.app().add_option("--draws", draws, "draws of each sampler in the sampling section")->check(CLI::Range(100, 10000000));
+  chapter.app()
+      .add_option("--draws", draws, "draws of each sampler in the sampling section")
+      ->check(CLI::Range(100, 10000000));
   // --epochs and --batch-size are each trial's; --lr is not used: it is what the searches look for.
 
   return chapter.run(argc, argv, [&](const Options& opt) {
     if (!set_blas_threads(blas_threads)) std::cout << "(not OpenBLAS: --blas-threads has no effect)\n";
     Plotter plot(opt);
-    std::cout << "What to tune first (note 001 §3.1): the learning rate α; then momentum's β, the mini-batch size and the\n"
-              << "hidden units; then the layers and the learning-rate decay. Three ways to search (note 003): by hand,\n"
-              << "a grid, random draws (Bergstra and Bengio 2012).\n\n";
+    std::cout
+        << "What to tune first (note 001 §3.1): the learning rate α; then momentum's β, the mini-batch size and the\n"
+        << "hidden units; then the layers and the learning-rate decay. Three ways to search (note 003): by hand,\n"
+        << "a grid, random draws (Bergstra and Bengio 2012).\n\n";
     toy(plot, rng(), opt.quick ? 200 : 10000);
     sampling(plot, rng(), opt.quick ? std::min(draws, 2000) : draws);
 
@@ -268,21 +307,23 @@ int main(int argc, char** argv) {
     const Split split = split_dev(mnist.train, dev_size, rng());
     const arma::uword m = std::min<arma::uword>(opt.quick ? 2000 : arma::uword(train_size), split.train.size());
     const int epochs = opt.quick ? std::min(opt.epochs, 2) : opt.epochs;
-    if (opt.quick) levels = {2, 2, 1}, search_seeds = std::min(search_seeds, 2), timing_trials = std::min(timing_trials, 2), timing_repeats = 1,
-                   final_epochs = 1;
+    if (opt.quick)
+      levels = {2, 2, 1}, search_seeds = std::min(search_seeds, 2), timing_trials = std::min(timing_trials, 2),
+      timing_repeats = 1, final_epochs = 1;
     const int budget = grid_budget(levels);
 
     const arma::fmat Y_train = one_hot<float>(split.train.y), Y_dev = one_hot<float>(split.dev.y);
     const arma::Mat<std::uint8_t> X_bytes = ch07::to_bytes(split.train.X);
     const arma::Mat<std::uint8_t> X_small = X_bytes.head_cols(m);
     const arma::fmat Y_small = Y_train.head_cols(m);
-    const MnistTask<arma::Mat<std::uint8_t>> task{&X_small, &Y_small, &split.dev.X, &Y_dev, epochs,
-                                                  arma::uword(opt.batch_size), 16};
+    const MnistTask<arma::Mat<std::uint8_t>> task{
+        &X_small, &Y_small, &split.dev.X, &Y_dev, epochs, arma::uword(opt.batch_size), 16};
     const Objective objective = mnist_objective(task);
     const Space space = mnist_space();
     std::cout << "3. The searches on " << mnist.name << ": 784-h-16-10 (sigmoid, tanh, softmax), momentum, " << epochs
-              << (epochs == 1 ? " epoch" : " epochs") << " of\n   batch " << opt.batch_size << " on " << m << " training images per trial, scored by the accuracy on "
-              << split.dev.size() << " dev images.\n   Space: α = 10^U(−3, 1), h = exp U(ln 16, ln 256), β = 1 − 10^U(−3, −1). "
+              << (epochs == 1 ? " epoch" : " epochs") << " of\n   batch " << opt.batch_size << " on " << m
+              << " training images per trial, scored by the accuracy on " << split.dev.size()
+              << " dev images.\n   Space: α = 10^U(−3, 1), h = exp U(ln 16, ln 256), β = 1 − 10^U(−3, −1). "
               << "Budget " << budget << " trials per search,\n   " << workers << " worker(s), one BLAS thread each.\n";
 
     Clock::time_point start = Clock::now();
@@ -292,7 +333,8 @@ int main(int argc, char** argv) {
     std::vector<Search> randoms;
     randoms.push_back(random_search(space, budget, opt.seed, objective, workers));
     const double random_wall = seconds_since(start);
-    grid.name = "grid " + std::to_string(levels[0]) + " α × " + std::to_string(levels[1]) + " h × " + std::to_string(levels[2]) + " β";
+    grid.name = "grid " + std::to_string(levels[0]) + " α × " + std::to_string(levels[1]) + " h × " +
+                std::to_string(levels[2]) + " β";
     randoms[0].name = "random";
     report(grid, grid_wall, 5);
     report(randoms[0], random_wall, 5);
@@ -320,12 +362,13 @@ int main(int argc, char** argv) {
       randoms.back().name = "random (seed " + std::to_string(opt.seed + std::uint64_t(s)) + ")";
     }
     if (search_seeds > 1)
-      std::cout << "   " << search_seeds - 1 << " more random searches (seeds " << opt.seed + 1 << "–" << opt.seed + std::uint64_t(search_seeds) - 1
+      std::cout << "   " << search_seeds - 1 << " more random searches (seeds " << opt.seed + 1 << "–"
+                << opt.seed + std::uint64_t(search_seeds) - 1
                 << ") for the band: " << format_value("%.1f", seconds_since(start)) << " s\n";
     std::vector<std::vector<double>> grid_curves, random_curves;
     std::mt19937_64 order_gen(opt.seed);
     for (int s = 0; s < search_seeds; ++s) {
-      std::vector<Trial> shuffled = grid.trials;           // a grid visits its points in any order: a random one
+      std::vector<Trial> shuffled = grid.trials;  // a grid visits its points in any order: a random one
       std::shuffle(shuffled.begin(), shuffled.end(), order_gen);
       grid_curves.push_back(best_so_far(shuffled));
       random_curves.push_back(best_so_far(randoms[std::size_t(s)].trials));
@@ -349,45 +392,59 @@ int main(int argc, char** argv) {
       const std::vector<Trial> again =
           run_trials(std::vector<Config>(std::size_t(search_seeds), b.config), opt.seed + 5000, objective, workers);
       double lo = 1, hi = 0, mean = 0;
-      for (const Trial& t : again) lo = std::min(lo, t.outcome.score), hi = std::max(hi, t.outcome.score),
-                                   mean += t.outcome.score / double(again.size());
-      std::cout << "   " << pad(s->name == "random" ? "random's best" : "the grid's best", 15) << " with " << again.size()
-                << " other seeds (initialisation, order of the mini-batches): " << format_percent(lo) << " to "
-                << format_percent(hi) << ", mean " << format_percent(mean) << "\n";
+      for (const Trial& t : again)
+        lo = std::min(lo, t.outcome.score), hi = std::max(hi, t.outcome.score),
+        mean += t.outcome.score / double(again.size());
+      std::cout << "   " << pad(s->name == "random" ? "random's best" : "the grid's best", 15) << " with "
+                << again.size() << " other seeds (initialisation, order of the mini-batches): " << format_percent(lo)
+                << " to " << format_percent(hi) << ", mean " << format_percent(mean) << "\n";
     }
     std::cout << "   Mean best-so-far over " << search_seeds << " runs, after ";
     for (std::size_t t : {std::size_t(budget / 4), std::size_t(budget / 2), std::size_t(budget)})
       if (t >= 1)
         std::cout << t << " trials: grid " << format_percent(mean_at(grid_curves, t - 1)) << ", random "
                   << format_percent(mean_at(random_curves, t - 1)) << (t == std::size_t(budget) ? "\n" : "; ");
-    std::cout << "   (the grid's runs are its " << budget << " trials in " << search_seeds << " shuffled orders; the random runs are "
-              << search_seeds << " searches)\n\n";
+    std::cout << "   (the grid's runs are its " << budget << " trials in " << search_seeds
+              << " shuffled orders; the random runs are " << search_seeds << " searches)\n\n";
 
     std::vector<const Search*> all = {&grid};
     for (const Search& r : randoms) all.push_back(&r);
     all.push_back(&fine);
     write_trials(opt.out / "trials.csv", all);
 
-    LinePlot by_rate{.title = "Dev accuracy of every trial against its learning rate", .xlabel = "learning rate α",
-                     .ylabel = "dev accuracy (%)", .series = {}, .logx = true, .logy = false, .yrange = {}};
-    by_rate.series.push_back(dev_accuracy_series("grid (" + std::to_string(budget) + " trials, " +
-                                                     std::to_string(levels[0]) + " values of α)", grid, "points pt 5 ps 1.3"));
-    by_rate.series.push_back(dev_accuracy_series("random (" + std::to_string(budget) + " trials)", randoms[0], "points pt 7 ps 1.1"));
-    by_rate.series.push_back(dev_accuracy_series("fine: random around the best (" + std::to_string(budget) + " trials)", fine,
-                                                 "points pt 9 ps 1.1"));
+    LinePlot by_rate{.title = "Dev accuracy of every trial against its learning rate",
+                     .xlabel = "learning rate α",
+                     .ylabel = "dev accuracy (%)",
+                     .series = {},
+                     .logx = true,
+                     .logy = false,
+                     .yrange = {}};
+    by_rate.series.push_back(dev_accuracy_series(
+        "grid (" + std::to_string(budget) + " trials, " + std::to_string(levels[0]) + " values of α)", grid,
+        "points pt 5 ps 1.3"));
+    by_rate.series.push_back(
+        dev_accuracy_series("random (" + std::to_string(budget) + " trials)", randoms[0], "points pt 7 ps 1.1"));
+    by_rate.series.push_back(dev_accuracy_series("fine: random around the best (" + std::to_string(budget) + " trials)",
+                                                 fine, "points pt 9 ps 1.1"));
     plot.lines("dev_accuracy_by_rate", by_rate);
-    LinePlot curves{.title = "Best dev accuracy so far, trial by trial (" + std::to_string(search_seeds) + " runs of each search)",
-                    .xlabel = "trials", .ylabel = "best dev accuracy so far (%)", .series = {}, .logx = false, .logy = false,
-                    .yrange = {}};
+    LinePlot curves{
+        .title = "Best dev accuracy so far, trial by trial (" + std::to_string(search_seeds) + " runs of each search)",
+        .xlabel = "trials",
+        .ylabel = "best dev accuracy so far (%)",
+        .series = {},
+        .logx = false,
+        .logy = false,
+        .yrange = {}};
     {  // from 5 points below the worst mean after a quarter of the budget to just above the best: the end is what differs
       const std::size_t quarter = std::size_t(std::max(1, budget / 4)) - 1;
       double lo = 100, hi = 0;
       for (const auto* set : {&grid_curves, &random_curves})
-        lo = std::min(lo, 100 * mean_at(*set, quarter)), hi = std::max(hi, 100 * mean_at(*set, std::size_t(budget) - 1));
+        lo = std::min(lo, 100 * mean_at(*set, quarter)),
+        hi = std::max(hi, 100 * mean_at(*set, std::size_t(budget) - 1));
       for (const std::vector<double>& c : random_curves) hi = std::max(hi, 100 * c.back());
       curves.yrange = std::pair{std::max(0.0, 5 * std::floor((lo - 5) / 5)), std::min(100.0, std::ceil(hi + 1))};
     }
-    add_band(curves, "grid", grid_curves, "#1f77b4");      // the colours of the two searches in dev_accuracy_by_rate
+    add_band(curves, "grid", grid_curves, "#1f77b4");  // the colours of the two searches in dev_accuracy_by_rate
     add_band(curves, "random", random_curves, "#ff7f0e");
     plot.lines("best_so_far", curves);
 
@@ -416,23 +473,27 @@ int main(int argc, char** argv) {
         parallel_times.push_back(timed(workers, parallel));
         for (std::size_t t = 0; t < configs.size(); ++t)
           same = same && serial[t].outcome.score == parallel[t].outcome.score &&
-                 serial[t].outcome.cost == parallel[t].outcome.cost && serial[t].outcome.score == grid.trials[t].outcome.score;
+                 serial[t].outcome.cost == parallel[t].outcome.cost &&
+                 serial[t].outcome.score == grid.trials[t].outcome.score;
       }
-      std::cout << "4. Trials side by side: the grid's first " << configs.size() << " trials, alternately one after the other and on "
-                << workers << " workers, " << (timing_repeats == 1 ? std::string("once") : std::to_string(timing_repeats) + " times") << ":\n"
+      std::cout << "4. Trials side by side: the grid's first " << configs.size()
+                << " trials, alternately one after the other and on " << workers << " workers, "
+                << (timing_repeats == 1 ? std::string("once") : std::to_string(timing_repeats) + " times") << ":\n"
                 << "     repeat   one after the other   side by side   speed-up   cores used (CPU time / wall clock)\n";
       double best_serial = 1e300, best_parallel = 1e300;
       for (int r = 0; r < timing_repeats; ++r) {
         const Timing& a = serial_times[std::size_t(r)];
         const Timing& b = parallel_times[std::size_t(r)];
         best_serial = std::min(best_serial, a.wall), best_parallel = std::min(best_parallel, b.wall);
-        std::printf("     %4d     %12.2f s        %9.2f s     %6.2f×     %.2f and %.2f\n", r + 1, a.wall, b.wall, a.wall / b.wall,
-                    a.cores, b.cores);
+        std::printf("     %4d     %12.2f s        %9.2f s     %6.2f×     %.2f and %.2f\n", r + 1, a.wall, b.wall,
+                    a.wall / b.wall, a.cores, b.cores);
       }
-      std::cout << "   Fastest of each: " << format_value("%.2f", best_serial) << " s against " << format_value("%.2f", best_parallel)
-                << " s, " << format_value("%.2f", best_serial / best_parallel) << "× faster side by side;\n   "
-                << (same ? "the same" : "DIFFERENT") << " dev accuracies and costs to the last bit every time, and the same as in the grid search.\n\n";
-      if (!same) throw std::runtime_error("trials gave different results on 1 and " + std::to_string(workers) + " workers");
+      std::cout << "   Fastest of each: " << format_value("%.2f", best_serial) << " s against "
+                << format_value("%.2f", best_parallel) << " s, " << format_value("%.2f", best_serial / best_parallel)
+                << "× faster side by side;\n   " << (same ? "the same" : "DIFFERENT")
+                << " dev accuracies and costs to the last bit every time, and the same as in the grid search.\n\n";
+      if (!same)
+        throw std::runtime_error("trials gave different results on 1 and " + std::to_string(workers) + " workers");
     } else {
       std::cout << "4. Trials side by side: not timed (--workers 1 or --timing-trials 0)\n\n";
     }
@@ -441,28 +502,34 @@ int main(int argc, char** argv) {
     std::vector<Trial> every;
     for (const Search* s : all) every.insert(every.end(), s->trials.begin(), s->trials.end());
     const Trial best = best_trial(every);
-    const MnistTask<arma::Mat<std::uint8_t>> full{&X_bytes, &Y_train, &split.dev.X, &Y_dev, final_epochs,
-                                                  arma::uword(opt.batch_size), 16};
+    const MnistTask<arma::Mat<std::uint8_t>> full{
+        &X_bytes, &Y_train, &split.dev.X, &Y_dev, final_epochs, arma::uword(opt.batch_size), 16};
     arma::arma_rng::set_seed(opt.seed);
     std::mt19937_64 gen(opt.seed);
     Network<float> net = ch07::make_mlp<float>({784, arma::uword(best.config[1]), 16, 10});
     ch09::Momentum<float> momentum(float(best.config[0]), best.config[2]);
     start = Clock::now();
-    const History h = fit(net, momentum, *full.X, *full.Y, LabelledSet<float>{}, LabelledSet<float>{full.X_dev, full.Y_dev},
-                          {.epochs = final_epochs, .batch_size = full.batch_size, .record_every = 1, .schedule = nullptr,
-                           .progress = "retraining"},
-                          gen);
+    const History h =
+        fit(net, momentum, *full.X, *full.Y, LabelledSet<float>{}, LabelledSet<float>{full.X_dev, full.Y_dev},
+            {.epochs = final_epochs,
+             .batch_size = full.batch_size,
+             .record_every = 1,
+             .schedule = nullptr,
+             .progress = "retraining"},
+            gen);
     const arma::fmat Y_test = one_hot<float>(mnist.test.y);
     const Evaluation test = evaluate(net, mnist.test.X, Y_test);
     std::cout << "5. The best of all " << every.size() << " trials (" << describe(best.config) << ", "
               << format_percent(best.outcome.score) << " on " << m << " images)\n   retrained on all "
-              << split.train.size() << " training images for " << final_epochs << (final_epochs == 1 ? " epoch (" : " epochs (") << format_value("%.1f", seconds_since(start))
+              << split.train.size() << " training images for " << final_epochs
+              << (final_epochs == 1 ? " epoch (" : " epochs (") << format_value("%.1f", seconds_since(start))
               << " s): dev accuracy " << format_percent(h.back().dev_accuracy) << ", test accuracy "
               << format_percent(test.accuracy) << " (the test set, once).\n";
 
-    chapter.summary("best of " + std::to_string(budget) + " trials: grid " + format_percent(best_trial(grid.trials).outcome.score) +
-                    ", random " + format_percent(best_trial(randoms[0].trials).outcome.score) + ", then fine " +
-                    format_percent(best_trial(fine.trials).outcome.score) + " dev; retrained: " +
-                    format_percent(test.accuracy) + " test");
+    chapter.summary("best of " + std::to_string(budget) + " trials: grid " +
+                    format_percent(best_trial(grid.trials).outcome.score) + ", random " +
+                    format_percent(best_trial(randoms[0].trials).outcome.score) + ", then fine " +
+                    format_percent(best_trial(fine.trials).outcome.score) +
+                    " dev; retrained: " + format_percent(test.accuracy) + " test");
   });
 }

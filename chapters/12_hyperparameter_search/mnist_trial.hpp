@@ -43,7 +43,7 @@ struct MnistTask {
   const arma::fmat* Y_dev = nullptr;
   int epochs = 3;
   arma::uword batch_size = 64;
-  arma::uword second_hidden = 16;     // the second hidden layer (tanh), fixed
+  arma::uword second_hidden = 16;  // the second hidden layer (tanh), fixed
 };
 
 // Trains one network with config (α, h, β). Everything random comes from the
@@ -58,12 +58,16 @@ Outcome train_trial(const MnistTask<Images>& task, const Config& config, std::mt
   const double alpha = config[0], beta = config[2];
   const arma::uword hidden = arma::uword(config[1]);
   Network<float> net = ch07::make_mlp<float>({task.X->n_rows, hidden, task.second_hidden, task.Y->n_rows});
-  ch09::Momentum<float> momentum(float(alpha), beta);      // v = βv + (1 − β)dW, W −= αv
+  ch09::Momentum<float> momentum(float(alpha), beta);  // v = βv + (1 − β)dW, W −= αv
   try {
-    const History h = fit(net, momentum, *task.X, *task.Y, LabelledSet<float>{}, LabelledSet<float>{task.X_dev, task.Y_dev},
-                          {.epochs = task.epochs, .batch_size = task.batch_size, .record_every = task.epochs,
-                           .schedule = nullptr, .progress = ""},
-                          gen);
+    const History h =
+        fit(net, momentum, *task.X, *task.Y, LabelledSet<float>{}, LabelledSet<float>{task.X_dev, task.Y_dev},
+            {.epochs = task.epochs,
+             .batch_size = task.batch_size,
+             .record_every = task.epochs,
+             .schedule = nullptr,
+             .progress = ""},
+            gen);
     return {h.back().dev_accuracy, h.back().dev_cost};
   } catch (const std::runtime_error& e) {
     if (std::string(e.what()).rfind("training diverged", 0) == 0) return {};  // NaN score: diverged

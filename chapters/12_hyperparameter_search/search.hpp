@@ -68,8 +68,8 @@ inline double log_uniform(double lo, double hi, std::mt19937_64& gen) {
   // hint: draw r uniformly between log₁₀ lo and log₁₀ hi (std::uniform_real_distribution<double>),
   // hint: and return 10^r (std::pow(10.0, r))
   std::uniform_real_distribution<double> exponent(std::log10(lo), std::log10(hi));
-  const double r = exponent(gen);                          // r ~ U(log₁₀ lo, log₁₀ hi)
-  return std::pow(10.0, r);                                // x = 10^r
+  const double r = exponent(gen);  // r ~ U(log₁₀ lo, log₁₀ hi)
+  return std::pow(10.0, r);        // x = 10^r
   // END EXERCISE
 }
 
@@ -81,8 +81,8 @@ enum class Scale {
 };
 
 struct Dimension {
-  std::string name;      // "learning rate α"
-  double lo = 0, hi = 1; // the range, lo < hi (for one_minus_log: lo < hi < 1)
+  std::string name;       // "learning rate α"
+  double lo = 0, hi = 1;  // the range, lo < hi (for one_minus_log: lo < hi < 1)
   Scale scale = Scale::linear;
   bool integer = false;  // rounded to the nearest integer (hidden units)
 };
@@ -105,8 +105,10 @@ inline void check_dimension(const Dimension& d) {
 // factors of x (log) or of 1 − x (one_minus_log).
 inline double to_unit(const Dimension& d, double x) {
   switch (d.scale) {
-    case Scale::linear: return (x - d.lo) / (d.hi - d.lo);
-    case Scale::log: return (std::log10(x) - std::log10(d.lo)) / (std::log10(d.hi) - std::log10(d.lo));
+    case Scale::linear:
+      return (x - d.lo) / (d.hi - d.lo);
+    case Scale::log:
+      return (std::log10(x) - std::log10(d.lo)) / (std::log10(d.hi) - std::log10(d.lo));
     case Scale::one_minus_log:
       return (std::log10(1 - x) - std::log10(1 - d.lo)) / (std::log10(1 - d.hi) - std::log10(1 - d.lo));
   }
@@ -116,8 +118,12 @@ inline double to_unit(const Dimension& d, double x) {
 inline double from_unit(const Dimension& d, double u) {
   double x = 0;
   switch (d.scale) {
-    case Scale::linear: x = d.lo + u * (d.hi - d.lo); break;
-    case Scale::log: x = std::pow(10.0, std::log10(d.lo) + u * (std::log10(d.hi) - std::log10(d.lo))); break;
+    case Scale::linear:
+      x = d.lo + u * (d.hi - d.lo);
+      break;
+    case Scale::log:
+      x = std::pow(10.0, std::log10(d.lo) + u * (std::log10(d.hi) - std::log10(d.lo)));
+      break;
     case Scale::one_minus_log:
       x = 1 - std::pow(10.0, std::log10(1 - d.lo) + u * (std::log10(1 - d.hi) - std::log10(1 - d.lo)));
       break;
@@ -130,9 +136,15 @@ inline double sample(const Dimension& d, std::mt19937_64& gen) {
   check_dimension(d);
   double x = 0;
   switch (d.scale) {
-    case Scale::linear: x = std::uniform_real_distribution<double>(d.lo, d.hi)(gen); break;
-    case Scale::log: x = log_uniform(d.lo, d.hi, gen); break;                  // 10^U(log lo, log hi)
-    case Scale::one_minus_log: x = 1 - log_uniform(1 - d.hi, 1 - d.lo, gen); break;  // β = 1 − 10^U(...)
+    case Scale::linear:
+      x = std::uniform_real_distribution<double>(d.lo, d.hi)(gen);
+      break;
+    case Scale::log:
+      x = log_uniform(d.lo, d.hi, gen);
+      break;  // 10^U(log lo, log hi)
+    case Scale::one_minus_log:
+      x = 1 - log_uniform(1 - d.hi, 1 - d.lo, gen);
+      break;  // β = 1 − 10^U(...)
   }
   return d.integer ? std::round(x) : x;
 }
@@ -144,8 +156,9 @@ inline double sample(const Dimension& d, std::mt19937_64& gen) {
 // coverage of the range as the random draws get on average.)
 inline std::vector<double> grid_values(const Dimension& d, int k) {
   check_dimension(d);
-  if (k < 1) throw std::invalid_argument("grid_values: hyperparameter '" + d.name + "' needs at least 1 value, got " +
-                                         std::to_string(k));
+  if (k < 1)
+    throw std::invalid_argument("grid_values: hyperparameter '" + d.name + "' needs at least 1 value, got " +
+                                std::to_string(k));
   std::vector<double> values;
   for (int i = 0; i < k; ++i) values.push_back(from_unit(d, (i + 0.5) / k));
   return values;
@@ -186,8 +199,8 @@ inline std::vector<Config> grid_configs(const Space& space, const std::vector<in
 // Random search: `budget` configurations, each value drawn from its own
 // dimension on its own scale, from gen (one seed, the same configurations).
 inline std::vector<Config> random_configs(const Space& space, int budget, std::mt19937_64& gen) {
-  if (budget < 1) throw std::invalid_argument("random_configs: the budget must be at least 1 trial, got " +
-                                              std::to_string(budget));
+  if (budget < 1)
+    throw std::invalid_argument("random_configs: the budget must be at least 1 trial, got " + std::to_string(budget));
   for (const Dimension& d : space) check_dimension(d);
   std::vector<Config> configs;
   // BEGIN EXERCISE ch12.random_search
@@ -209,16 +222,19 @@ inline std::vector<Config> random_configs(const Space& space, int budget, std::m
 // old range where it would stick out.
 inline Space refine(const Space& space, const Config& best, double fraction) {
   if (best.size() != space.size())
-    throw std::invalid_argument("refine: " + std::to_string(space.size()) + " hyperparameters but the best "
-                                "configuration has " + std::to_string(best.size()) + " values");
+    throw std::invalid_argument("refine: " + std::to_string(space.size()) +
+                                " hyperparameters but the best "
+                                "configuration has " +
+                                std::to_string(best.size()) + " values");
   if (!(fraction > 0 && fraction <= 1))
-    throw std::invalid_argument("refine: the fraction of the range must be in (0, 1], got " + format_value("%g", fraction));
+    throw std::invalid_argument("refine: the fraction of the range must be in (0, 1], got " +
+                                format_value("%g", fraction));
   Space fine = space;
   for (std::size_t j = 0; j < space.size(); ++j) {
     const double centre = std::clamp(to_unit(space[j], best[j]), 0.0, 1.0);
     const double lo = std::clamp(centre - fraction / 2, 0.0, 1.0 - fraction);  // [lo, lo + fraction] ⊂ [0, 1]
     Dimension d = space[j];
-    d.integer = false;                                     // the ends are not rounded; the draws are
+    d.integer = false;  // the ends are not rounded; the draws are
     fine[j].lo = from_unit(d, lo);
     fine[j].hi = from_unit(d, lo + fraction);
   }
@@ -237,11 +253,11 @@ struct Outcome {
 };
 
 struct Trial {
-  int index = 0;             // 0-based, in the order of the configurations
+  int index = 0;  // 0-based, in the order of the configurations
   Config config;
-  std::uint64_t seed = 0;    // everything random in the trial follows from it
+  std::uint64_t seed = 0;  // everything random in the trial follows from it
   Outcome outcome;
-  double seconds = 0;        // wall clock of the trial
+  double seconds = 0;  // wall clock of the trial
 };
 
 // Trains with config, generators seeded from seed; must not touch shared state.
@@ -269,7 +285,8 @@ inline std::uint64_t trial_seed(std::uint64_t search_seed, int index) {
 // An exception in a trial stops the others from starting and is rethrown here.
 inline std::vector<Trial> run_trials(const std::vector<Config>& configs, std::uint64_t search_seed,
                                      const Objective& objective, int workers = 1) {
-  if (workers < 1) throw std::invalid_argument("run_trials: expected at least 1 worker, got " + std::to_string(workers));
+  if (workers < 1)
+    throw std::invalid_argument("run_trials: expected at least 1 worker, got " + std::to_string(workers));
   std::vector<Trial> trials(configs.size());
   std::atomic<std::size_t> next{0};
   std::atomic<bool> failed{false};
@@ -282,8 +299,8 @@ inline std::vector<Trial> run_trials(const std::vector<Config>& configs, std::ui
       trial.config = configs[t];
       trial.seed = trial_seed(search_seed, int(t));
       try {
-        arma::arma_rng::set_seed(trial.seed);              // this thread's Armadillo generator
-        std::mt19937_64 gen(trial.seed);                   // the trial's own (shuffling, dropout...)
+        arma::arma_rng::set_seed(trial.seed);  // this thread's Armadillo generator
+        std::mt19937_64 gen(trial.seed);       // the trial's own (shuffling, dropout...)
         const std::chrono::steady_clock::time_point start = std::chrono::steady_clock::now();
         trial.outcome = objective(trial.config, trial.seed, gen);
         trial.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
@@ -342,7 +359,7 @@ inline Search grid_search(const Space& space, const std::vector<int>& levels, st
 
 inline Search random_search(const Space& space, int budget, std::uint64_t seed, const Objective& objective,
                             int workers) {
-  std::mt19937_64 gen(seed);                               // the configurations follow from the search's seed
+  std::mt19937_64 gen(seed);  // the configurations follow from the search's seed
   return {"random", run_trials(random_configs(space, budget, gen), seed, objective, workers)};
 }
 
@@ -376,8 +393,10 @@ inline std::vector<double> decade_fractions(const std::vector<double>& values, i
   for (double v : values) {
     if (!(v > 0)) continue;
     const int e = int(std::floor(std::log10(v)));
-    if (e >= first && e < last) count[std::size_t(e - first)] += 1;
-    else if (e == last && v == std::pow(10.0, last)) count.back() += 1;
+    if (e >= first && e < last)
+      count[std::size_t(e - first)] += 1;
+    else if (e == last && v == std::pow(10.0, last))
+      count.back() += 1;
   }
   for (double& c : count) c /= double(values.size());
   return count;

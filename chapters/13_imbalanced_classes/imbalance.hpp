@@ -69,15 +69,15 @@ inline BinarySet one_against_rest(const Dataset& data, std::uint8_t digit) {
 struct ImbalancedTask {
   BinarySet train, dev, test;
   std::uint8_t digit = 0;
-  double ratio = 0;                 // asked for: n₋ / n₊ of the training set
+  double ratio = 0;  // asked for: n₋ / n₊ of the training set
 };
 
-inline ImbalancedTask make_imbalanced_task(const Mnist& data, std::uint8_t digit, double ratio,
-                                           arma::uword dev_size, std::mt19937_64& gen) {
+inline ImbalancedTask make_imbalanced_task(const Mnist& data, std::uint8_t digit, double ratio, arma::uword dev_size,
+                                           std::mt19937_64& gen) {
   if (!(ratio >= 1)) throw std::invalid_argument("make_imbalanced_task: the ratio n₋/n₊ must be at least 1");
   if (dev_size >= data.train.size())
-    throw std::invalid_argument("make_imbalanced_task: a dev set of " + std::to_string(dev_size) + " leaves no training images of " +
-                                std::to_string(data.train.size()));
+    throw std::invalid_argument("make_imbalanced_task: a dev set of " + std::to_string(dev_size) +
+                                " leaves no training images of " + std::to_string(data.train.size()));
   ImbalancedTask task;
   task.digit = digit;
   task.ratio = ratio;
@@ -91,8 +91,10 @@ inline ImbalancedTask make_imbalanced_task(const Mnist& data, std::uint8_t digit
   std::vector<arma::uword> kept;
   arma::uword positives = 0;
   for (arma::uword i : pooled) {
-    if (all.y[i] == 0) kept.push_back(i);
-    else if (positives < wanted) kept.push_back(i), ++positives;  // the first `wanted` positives only
+    if (all.y[i] == 0)
+      kept.push_back(i);
+    else if (positives < wanted)
+      kept.push_back(i), ++positives;  // the first `wanted` positives only
   }
   task.train = columns(all, arma::uvec(kept));
   task.test = one_against_rest(data.test, digit);
@@ -133,17 +135,16 @@ inline arma::umat nearest_neighbours(const arma::fmat& X, arma::uword k) {
                                 std::to_string(k + 1) + " examples, found " + std::to_string(n));
   const arma::mat Xd = arma::conv_to<arma::mat>::from(X);
   const arma::rowvec sq = arma::sum(arma::square(Xd), 0);  // ‖x_j‖²
-  arma::mat D = -2.0 * (Xd.t() * Xd);                   // −2 aᵀb
+  arma::mat D = -2.0 * (Xd.t() * Xd);                      // −2 aᵀb
   D.each_row() += sq;
-  D.each_col() += sq.t();                               // ‖a‖² + ‖b‖² − 2 aᵀb
+  D.each_col() += sq.t();  // ‖a‖² + ‖b‖² − 2 aᵀb
   arma::umat neighbours(k, n, arma::fill::zeros);
   std::vector<arma::uword> idx(n);
   for (arma::uword j = 0; j < n; ++j) {
     for (arma::uword i = 0; i < n; ++i) idx[i] = i;
     D(j, j) = std::numeric_limits<double>::infinity();  // not its own neighbour
-    std::partial_sort(idx.begin(), idx.begin() + k, idx.end(), [&](arma::uword a, arma::uword b) {
-      return D(a, j) < D(b, j) || (D(a, j) == D(b, j) && a < b);
-    });
+    std::partial_sort(idx.begin(), idx.begin() + k, idx.end(),
+                      [&](arma::uword a, arma::uword b) { return D(a, j) < D(b, j) || (D(a, j) == D(b, j) && a < b); });
     for (arma::uword r = 0; r < k; ++r) neighbours(r, j) = idx[r];
   }
   return neighbours;
@@ -178,22 +179,24 @@ struct SmoteResult {
 inline SmoteResult smote(const BinarySet& train, arma::uword k, std::mt19937_64& gen) {
   const arma::uvec pos = indices_of(train.y, 1);
   const arma::uword negatives = train.negatives();
-  if (pos.n_elem < 2) throw std::invalid_argument("smote: needs at least 2 positives, found " + std::to_string(pos.n_elem));
+  if (pos.n_elem < 2)
+    throw std::invalid_argument("smote: needs at least 2 positives, found " + std::to_string(pos.n_elem));
   k = std::min<arma::uword>(k, pos.n_elem - 1);
   const arma::fmat P = train.X.cols(pos);
-  const arma::umat nn = nearest_neighbours(P, k);       // among the positives only
+  const arma::umat nn = nearest_neighbours(P, k);  // among the positives only
   const arma::uword s = negatives > pos.n_elem ? negatives - pos.n_elem : 0;
   SmoteResult r{{arma::fmat(train.X.n_rows, train.size() + s, arma::fill::zeros),
                  arma::urowvec(train.size() + s, arma::fill::ones)},
-                arma::umat(2, s, arma::fill::zeros), arma::vec(s, arma::fill::zeros)};
+                arma::umat(2, s, arma::fill::zeros),
+                arma::vec(s, arma::fill::zeros)};
   r.set.X.head_cols(train.size()) = train.X;
   r.set.y.head(train.size()) = train.y;
   std::uniform_int_distribution<arma::uword> any_positive(0, pos.n_elem - 1), any_neighbour(0, k - 1);
   std::uniform_real_distribution<double> unit(0.0, 1.0);
   for (arma::uword i = 0; i < s; ++i) {
-    const arma::uword a = any_positive(gen);            // x: a random positive
-    const arma::uword b = nn(any_neighbour(gen), a);    // x̃: one of its k nearest positives
-    const double lambda = unit(gen);                    // λ ~ U(0, 1)
+    const arma::uword a = any_positive(gen);          // x: a random positive
+    const arma::uword b = nn(any_neighbour(gen), a);  // x̃: one of its k nearest positives
+    const double lambda = unit(gen);                  // λ ~ U(0, 1)
     r.set.X.col(train.size() + i) = smote_sample(P.col(a), P.col(b), lambda);
     r.origins(0, i) = pos[a];
     r.origins(1, i) = pos[b];
@@ -278,7 +281,7 @@ class WeightedBinaryCrossEntropy : public Loss<eT> {
     // hint: the per-example losses L = −[Y ⊙ ln a + (1 − Y) ⊙ ln(1 − a)] (arma::log, the % operator)
     // hint: J = (1/m) Σ w ⊙ L with w = weights(Y): arma::accu(weights(Y) % L) / m
     const Mat L = -(Y % arma::log(a) + (eT(1) - Y) % arma::log(eT(1) - a));  // each example's loss
-    return arma::accu(weights(Y) % L) / m;                                     // (1/m) Σ w_i L_i
+    return arma::accu(weights(Y) % L) / m;                                   // (1/m) Σ w_i L_i
     // END EXERCISE
   }
 
@@ -288,8 +291,8 @@ class WeightedBinaryCrossEntropy : public Loss<eT> {
     // BEGIN EXERCISE ch13.weighted_gradient
     // hint: the unweighted gradient is chapter 3's: BinaryCrossEntropy<eT>().gradient(A, Y, dA), (1/m)(−Y/a + (1 − Y)/(1 − a))
     // hint: then multiply it element-wise by w = weights(Y) (the % operator)
-    BinaryCrossEntropy<eT>().gradient(A, Y, dA);         // (1/m)(−y/a + (1 − y)/(1 − a)), a clipped
-    dA %= weights(Y);                                    // (w_i/m)(−y/a + (1 − y)/(1 − a))
+    BinaryCrossEntropy<eT>().gradient(A, Y, dA);  // (1/m)(−y/a + (1 − y)/(1 − a)), a clipped
+    dA %= weights(Y);                             // (w_i/m)(−y/a + (1 − y)/(1 − a))
     // END EXERCISE
   }
 
@@ -326,10 +329,12 @@ Network<eT> binary_classifier(arma::uword inputs, arma::uword hidden, std::uniqu
     net.template add<ReLU>();
     net.template add<Linear>(hidden, 1);
   }
-  net.template add<Sigmoid>();                           // a = σ(z): the score, an estimate of P(y = 1 | x)
-  if (loss) net.set_loss(std::move(loss));
-  else net.template set_loss<BinaryCrossEntropy>();
-  ch08::he_init(net);                                    // W ~ N(0, 2/n_in) (the output layer too: harmless)
+  net.template add<Sigmoid>();  // a = σ(z): the score, an estimate of P(y = 1 | x)
+  if (loss)
+    net.set_loss(std::move(loss));
+  else
+    net.template set_loss<BinaryCrossEntropy>();
+  ch08::he_init(net);  // W ~ N(0, 2/n_in) (the output layer too: harmless)
   return net;
 }
 
@@ -364,7 +369,11 @@ void train_classifier(Network<eT>& net, const BinarySet& set, int epochs, double
   const arma::Mat<eT>& X = images_as(set.X, copy);
   const arma::Mat<eT> Y = arma::conv_to<arma::Mat<eT>>::from(set.y);
   fit(net, sgd, X, Y, LabelledSet<eT>{}, LabelledSet<eT>{},
-      {.epochs = epochs, .batch_size = batch_size, .record_every = epochs, .schedule = nullptr, .progress = "",
+      {.epochs = epochs,
+       .batch_size = batch_size,
+       .record_every = epochs,
+       .schedule = nullptr,
+       .progress = "",
        .order = order},
       gen);
 }

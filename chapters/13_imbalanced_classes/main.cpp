@@ -11,9 +11,9 @@
 #include <string>
 #include <vector>
 
-#include "common/blas_threads.hpp"
 #include "chapters/13_imbalanced_classes/imbalance.hpp"
 #include "chapters/13_imbalanced_classes/metrics.hpp"
+#include "common/blas_threads.hpp"
 #include "common/chapter.hpp"
 #include "common/data.hpp"
 #include "common/format.hpp"
@@ -26,15 +26,15 @@ namespace {
 
 struct Settings {
   int digit = 5;
-  double ratio = 100;          // the harsh task's n₋ : n₊ (the other is 1:10)
-  int hidden = 32;             // 0: logistic regression
-  int members = 10;            // the ensemble
-  int neighbours = 5;          // SMOTE's k
+  double ratio = 100;  // the harsh task's n₋ : n₊ (the other is 1:10)
+  int hidden = 32;     // 0: logistic regression
+  int members = 10;    // the ensemble
+  int neighbours = 5;  // SMOTE's k
   int dev_size = 5000;
 };
 
 struct Result {
-  std::string name, train_set;     // the remedy, and its training set "n₊ : n₋"
+  std::string name, train_set;  // the remedy, and its training set "n₊ : n₋"
   BinaryEvaluation test, dev;
   arma::rowvec test_scores;
 };
@@ -49,18 +49,21 @@ int epochs_for(int epochs, arma::uword base, arma::uword m) {
   return std::max(1, int(std::lround(double(epochs) * double(base) / double(m))));
 }
 
-
 void print_row(const Result& r) {
   const BinaryScores& s = r.test.scores;
-  std::printf("   %s %s %6.3f  %6.3f  %6.3f  %6.4f  %6.4f  %7.2f%%   %6.3f\n", pad(r.name, 38).c_str(), pad(r.train_set, 17).c_str(),
-              s.precision, s.recall, s.f1, r.test.auc, r.test.average_precision, 100 * s.accuracy, r.dev.scores.f1);
+  std::printf("   %s %s %6.3f  %6.3f  %6.3f  %6.4f  %6.4f  %7.2f%%   %6.3f\n", pad(r.name, 38).c_str(),
+              pad(r.train_set, 17).c_str(), s.precision, s.recall, s.f1, r.test.auc, r.test.average_precision,
+              100 * s.accuracy, r.dev.scores.f1);
 }
 
 // A few SMOTE samples, each between the two real digits it was made from: x, x + λ(x̃ − x), x̃.
 ImageGrid smote_triples(const SmoteResult& s, const BinarySet& train, arma::uword count) {
   const arma::uword shown = std::min<arma::uword>(count, s.lambdas.n_elem);
   ImageGrid grid{.title = "SMOTE: x (left), x + λ(x̃ − x) (middle), its neighbour x̃ (right)",
-                 .images = arma::fmat(784, 3 * shown, arma::fill::zeros), .captions = {}, .marked = {}, .columns = 9};
+                 .images = arma::fmat(784, 3 * shown, arma::fill::zeros),
+                 .captions = {},
+                 .marked = {},
+                 .columns = 9};
   for (arma::uword i = 0; i < shown; ++i) {
     grid.images.col(3 * i) = train.X.col(s.origins(0, i));
     grid.images.col(3 * i + 1) = s.set.X.col(train.size() + i);  // the new samples follow the originals
@@ -73,8 +76,8 @@ ImageGrid smote_triples(const SmoteResult& s, const BinarySet& train, arma::uwor
 struct Experiment {
   ImbalancedTask task;
   std::vector<Result> results;
-  ImageGrid smote_digits;          // a few SMOTE samples between their two real digits (the figure)
-  std::size_t best = 0;            // the remedy with the best dev F1
+  ImageGrid smote_digits;  // a few SMOTE samples between their two real digits (the figure)
+  std::size_t best = 0;    // the remedy with the best dev F1
 };
 
 Experiment run_task(const Mnist& data, double ratio, const Settings& set, const Options& opt) {
@@ -87,13 +90,13 @@ Experiment run_task(const Mnist& data, double ratio, const Settings& set, const 
   const int E = opt.epochs;
   const arma::uword hidden = arma::uword(set.hidden);
   const arma::uword batch = arma::uword(opt.batch_size);
-  std::printf("Digit %d against the rest, training set 1:%g: %llu positives, %llu negatives (%s of the training images);\n"
-              "   dev set %llu images (%llu positives: MNIST's natural share), test set %llu images (%llu positives: %.1f%%)\n",
-              set.digit, ratio, (unsigned long long)n_pos, (unsigned long long)n_neg,
-              format_percent(double(train.size()) / double(data.train.size())).c_str(),
-              (unsigned long long)task.dev.size(), (unsigned long long)task.dev.positives(),
-              (unsigned long long)task.test.size(), (unsigned long long)task.test.positives(),
-              100.0 * double(task.test.positives()) / double(task.test.size()));
+  std::printf(
+      "Digit %d against the rest, training set 1:%g: %llu positives, %llu negatives (%s of the training images);\n"
+      "   dev set %llu images (%llu positives: MNIST's natural share), test set %llu images (%llu positives: %.1f%%)\n",
+      set.digit, ratio, (unsigned long long)n_pos, (unsigned long long)n_neg,
+      format_percent(double(train.size()) / double(data.train.size())).c_str(), (unsigned long long)task.dev.size(),
+      (unsigned long long)task.dev.positives(), (unsigned long long)task.test.size(),
+      (unsigned long long)task.test.positives(), 100.0 * double(task.test.positives()) / double(task.test.size()));
 
   // Each remedy starts from the same θ and the same random stream.
   auto fresh = [&](std::unique_ptr<Loss<float>> loss = nullptr) {
@@ -109,8 +112,7 @@ Experiment run_task(const Mnist& data, double ratio, const Settings& set, const 
   };
   const auto start = std::chrono::steady_clock::now();
   std::printf("   %s %s %6s  %6s  %6s  %6s  %6s  %8s   %6s\n", pad("remedy (test set; threshold 0.5)", 38).c_str(),
-              pad("train n₊ : n₋", 17).c_str(),
-              "prec", "recall", "F1", "AUC", "AP", "accuracy", "dev F1");
+              pad("train n₊ : n₋", 17).c_str(), "prec", "recall", "F1", "AUC", "AP", "accuracy", "dev F1");
 
   // The classifier that always says "negative": every score 0.
   finish("always \"negative\"", "-", arma::rowvec(task.test.size(), arma::fill::zeros),
@@ -146,7 +148,7 @@ Experiment run_task(const Mnist& data, double ratio, const Settings& set, const 
     train_classifier(net, s, epochs_for(E, train.size(), s.size()), opt.lr, batch, rng());
     finish("SMOTE (k = " + std::to_string(set.neighbours) + ")", counts(s.positives(), s.negatives()),
            scores_of(net, task.test.X), scores_of(net, task.dev.X));
-    ex.smote_digits = smote_triples(sm, train, 6);       // keep six for the figure, not the whole set
+    ex.smote_digits = smote_triples(sm, train, 6);  // keep six for the figure, not the whole set
   }
   // 5. Class weights in the loss.
   {
@@ -171,7 +173,7 @@ Experiment run_task(const Mnist& data, double ratio, const Settings& set, const 
     const std::vector<BinarySet> subsets = balanced_subsets(train, arma::uword(set.members), rng());
     arma::rowvec test_scores(task.test.size(), arma::fill::zeros), dev_scores(task.dev.size(), arma::fill::zeros);
     for (std::size_t j = 0; j < subsets.size(); ++j) {
-      seed_everything(opt.seed + 133 + j);               // each member its own θ₀
+      seed_everything(opt.seed + 133 + j);  // each member its own θ₀
       Network<float> net = binary_classifier<float>(784, hidden);
       train_classifier(net, subsets[j], epochs_for(E, train.size(), subsets[j].size()), opt.lr, batch, rng());
       test_scores += scores_of(net, task.test.X) / double(subsets.size());
@@ -198,15 +200,23 @@ void figures(const Experiment& ex, const Settings& set, Plotter& plot) {
   const ImbalancedTask& task = ex.task;
   const std::string digit = std::to_string(set.digit), tag = ratio_name(task.ratio);
   const std::string about = "digit " + digit + " against the rest, trained at 1:" + format_value("%g", task.ratio);
-  LinePlot roc{.title = "ROC curves on the test set, " + about, .xlabel = "false positive rate FP/(FP + TN)",
-               .ylabel = "true positive rate (recall) TP/(TP + FN)", .series = {}, .logx = false, .logy = false,
+  LinePlot roc{.title = "ROC curves on the test set, " + about,
+               .xlabel = "false positive rate FP/(FP + TN)",
+               .ylabel = "true positive rate (recall) TP/(TP + FN)",
+               .series = {},
+               .logx = false,
+               .logy = false,
                .yrange = std::make_pair(0.0, 1.0)};
-  LinePlot pr{.title = "Precision–recall curves on the test set, " + about, .xlabel = "recall TP/(TP + FN)",
-              .ylabel = "precision TP/(TP + FP)", .series = {}, .logx = false, .logy = false,
+  LinePlot pr{.title = "Precision–recall curves on the test set, " + about,
+              .xlabel = "recall TP/(TP + FN)",
+              .ylabel = "precision TP/(TP + FP)",
+              .series = {},
+              .logx = false,
+              .logy = false,
               .yrange = std::make_pair(0.0, 1.02)};
   for (std::size_t i = 1; i < ex.results.size(); ++i) {
     const Result& r = ex.results[i];
-    if (r.test.threshold != 0.5) continue;               // the moved threshold: the same curve as "nothing"
+    if (r.test.threshold != 0.5) continue;  // the moved threshold: the same curve as "nothing"
     const Curve c = roc_curve(r.test_scores, task.test.y);
     roc.series.push_back({r.name + format_value(" (AUC %.4f)", r.test.auc), c.x, c.y, "lines"});
     const Curve p = precision_recall_curve(r.test_scores, task.test.y);
@@ -233,7 +243,7 @@ void figures(const Experiment& ex, const Settings& set, Plotter& plot) {
     Series kept{series.title, {}, {}, series.style};
     for (std::size_t k = 0; k < series.x.size(); ++k)
       if (series.x[k] > 0) kept.x.push_back(series.x[k]), kept.y.push_back(series.y[k]);
-    if (series.title.rfind("random", 0) == 0) continue;  // TPR = FPR: near 0 over most of a log axis
+    if (series.title.rfind("random", 0) == 0) continue;           // TPR = FPR: near 0 over most of a log axis
     if (!kept.x.empty()) on_log_axis.push_back(std::move(kept));  // a point at FPR = 0 is left out
   }
   roc_log.series = std::move(on_log_axis);
@@ -249,8 +259,10 @@ void figures(const Experiment& ex, const Settings& set, Plotter& plot) {
     plot.heatmap(file + tag, {.title = r.name + " (1:" + format_value("%g", task.ratio) + ")",
                               .xlabel = "predicted" + format_value(" (F1 %.3f, ", r.test.scores.f1) +
                                         format_value("acc. %.2f%%)", 100 * r.test.scores.accuracy),
-                              .ylabel = "actual (test set)", .values = values,
-                              .row_names = {"not " + digit, digit}, .col_names = {"not " + digit, digit},
+                              .ylabel = "actual (test set)",
+                              .values = values,
+                              .row_names = {"not " + digit, digit},
+                              .col_names = {"not " + digit, digit},
                               .annotate = true});
   }
 
@@ -264,7 +276,8 @@ int main(int argc, char** argv) {
   Settings set;
   int blas_threads = 1;
   CLI::App& app = chapter.app();
-  app.add_option("--digit", set.digit, "the positive class: this digit against the other nine")->check(CLI::Range(0, 9));
+  app.add_option("--digit", set.digit, "the positive class: this digit against the other nine")
+      ->check(CLI::Range(0, 9));
   app.add_option("--ratio", set.ratio, "negatives per positive in the harsher task's training set (the other is 10)")
       ->check(CLI::Range(2.0, 1000.0));
   app.add_option("--hidden", set.hidden, "hidden ReLU units of the classifier (0: logistic regression)")

@@ -102,10 +102,10 @@ inline BinaryScores binary_scores(const BinaryCounts& c) {
   // hint: accuracy = (TP + TN) / total; precision = TP / (TP + FP), but 0 when TP + FP = 0 (no positive predictions)
   // hint: recall = TP / (TP + FN), but 0 when TP + FN = 0; F1 = 2·P·R / (P + R), but 0 when P + R = 0
   // hint: the counts are integers (arma::uword): divide as double; return s
-  s.accuracy = double(c.tp + c.tn) / double(c.total());                     // (TP + TN) / (P + N)
-  s.precision = c.tp + c.fp == 0 ? 0.0 : double(c.tp) / double(c.tp + c.fp); // TP / (TP + FP); 0/0 → 0
-  s.recall = c.tp + c.fn == 0 ? 0.0 : double(c.tp) / double(c.tp + c.fn);    // TP / (TP + FN); 0/0 → 0
-  s.f1 = s.precision + s.recall == 0 ? 0.0                                   // 2PR / (P + R); 0/0 → 0
+  s.accuracy = double(c.tp + c.tn) / double(c.total());                       // (TP + TN) / (P + N)
+  s.precision = c.tp + c.fp == 0 ? 0.0 : double(c.tp) / double(c.tp + c.fp);  // TP / (TP + FP); 0/0 → 0
+  s.recall = c.tp + c.fn == 0 ? 0.0 : double(c.tp) / double(c.tp + c.fn);     // TP / (TP + FN); 0/0 → 0
+  s.f1 = s.precision + s.recall == 0 ? 0.0                                    // 2PR / (P + R); 0/0 → 0
                                      : 2 * s.precision * s.recall / (s.precision + s.recall);
   return s;
   // END EXERCISE
@@ -138,7 +138,7 @@ inline void check_ranking(const char* who, const arma::rowvec& scores, const arm
 // small sets; auc() below gives the same number in O(m log m).
 inline double auc_pairwise(const arma::rowvec& scores, const arma::urowvec& labels) {
   check_ranking("auc_pairwise", scores, labels);
-  double U = 0;                                          // Mann–Whitney U
+  double U = 0;  // Mann–Whitney U
   double pairs = 0;
   for (arma::uword i = 0; i < scores.n_elem; ++i) {
     if (labels[i] != 1) continue;
@@ -148,7 +148,7 @@ inline double auc_pairwise(const arma::rowvec& scores, const arma::urowvec& labe
       pairs += 1;
     }
   }
-  return U / pairs;                                      // U / (n₊ n₋)
+  return U / pairs;  // U / (n₊ n₋)
 }
 
 // The ranks 1..m of the scores in increasing order, each group of tied scores
@@ -157,7 +157,7 @@ inline arma::vec midranks(const arma::rowvec& scores) {
   const arma::uvec order = arma::stable_sort_index(scores);  // ascending
   arma::vec rank(scores.n_elem, arma::fill::zeros);
   for (arma::uword first = 0; first < order.n_elem;) {
-    arma::uword last = first;                            // the tie group is order[first..last]
+    arma::uword last = first;  // the tie group is order[first..last]
     while (last + 1 < order.n_elem && scores[order[last + 1]] == scores[order[first]]) ++last;
     const double mean_rank = 0.5 * double(first + 1 + last + 1);  // mean of ranks first+1 .. last+1
     for (arma::uword k = first; k <= last; ++k) rank[order[k]] = mean_rank;
@@ -173,14 +173,14 @@ inline double auc(const arma::rowvec& scores, const arma::urowvec& labels) {
   // hint: n₊ = number of labels equal to 1, n₋ = the rest; rank = midranks(scores) (1-based, ties share their mean rank)
   // hint: R₊ = the sum of rank[i] over the positives i; U = R₊ − n₊(n₊ + 1)/2 (the Mann–Whitney statistic)
   // hint: return U / (n₊ · n₋), in double
-  const double n_pos = double(arma::accu(labels));       // n₊
-  const double n_neg = double(labels.n_elem) - n_pos;    // n₋
+  const double n_pos = double(arma::accu(labels));     // n₊
+  const double n_neg = double(labels.n_elem) - n_pos;  // n₋
   const arma::vec rank = midranks(scores);
-  double R_pos = 0;                                      // R₊: the positives' rank sum
+  double R_pos = 0;  // R₊: the positives' rank sum
   for (arma::uword i = 0; i < labels.n_elem; ++i)
     if (labels[i] == 1) R_pos += rank[i];
-  const double U = R_pos - n_pos * (n_pos + 1) / 2;      // U = R₊ − n₊(n₊ + 1)/2
-  return U / (n_pos * n_neg);                            // AUC = U / (n₊ n₋)
+  const double U = R_pos - n_pos * (n_pos + 1) / 2;  // U = R₊ − n₊(n₊ + 1)/2
+  return U / (n_pos * n_neg);                        // AUC = U / (n₊ n₋)
   // END EXERCISE
 }
 
@@ -197,7 +197,10 @@ inline std::vector<OperatingPoint> sweep_thresholds(const arma::rowvec& scores, 
   std::vector<OperatingPoint> points;
   arma::uword tp = 0, fp = 0;
   for (arma::uword k = 0; k < order.n_elem; ++k) {
-    if (labels[order[k]] == 1) ++tp; else ++fp;
+    if (labels[order[k]] == 1)
+      ++tp;
+    else
+      ++fp;
     const bool last_of_tie = k + 1 == order.n_elem || scores[order[k + 1]] != scores[order[k]];
     if (last_of_tie) points.push_back({scores[order[k]], tp, fp});  // a threshold takes a whole tie group
   }
@@ -214,8 +217,8 @@ inline Curve roc_curve(const arma::rowvec& scores, const arma::urowvec& labels) 
   const double n_pos = double(arma::accu(labels)), n_neg = double(labels.n_elem) - n_pos;
   Curve c{{0.0}, {0.0}, {std::numeric_limits<double>::infinity()}};
   for (const OperatingPoint& p : points) {
-    c.x.push_back(double(p.fp) / n_neg);                 // FPR
-    c.y.push_back(double(p.tp) / n_pos);                 // TPR = recall
+    c.x.push_back(double(p.fp) / n_neg);  // FPR
+    c.y.push_back(double(p.tp) / n_pos);  // TPR = recall
     c.thresholds.push_back(p.threshold);
   }
   return c;
@@ -236,8 +239,8 @@ inline Curve precision_recall_curve(const arma::rowvec& scores, const arma::urow
   const double n_pos = double(arma::accu(labels));
   Curve c;
   for (const OperatingPoint& p : points) {
-    c.x.push_back(double(p.tp) / n_pos);                 // recall
-    c.y.push_back(double(p.tp) / double(p.tp + p.fp));   // precision
+    c.x.push_back(double(p.tp) / n_pos);                // recall
+    c.y.push_back(double(p.tp) / double(p.tp + p.fp));  // precision
     c.thresholds.push_back(p.threshold);
   }
   return c;
@@ -248,7 +251,7 @@ inline double average_precision(const arma::rowvec& scores, const arma::urowvec&
   const Curve pr = precision_recall_curve(scores, labels);
   double ap = 0, previous_recall = 0;
   for (std::size_t k = 0; k < pr.x.size(); ++k) {
-    ap += (pr.x[k] - previous_recall) * pr.y[k];         // (R_k − R_{k−1}) P_k
+    ap += (pr.x[k] - previous_recall) * pr.y[k];  // (R_k − R_{k−1}) P_k
     previous_recall = pr.x[k];
   }
   return ap;
@@ -275,7 +278,8 @@ struct BinaryEvaluation {
   double auc = 0, average_precision = 0, threshold = 0.5;
 };
 
-inline BinaryEvaluation evaluate_scores(const arma::rowvec& scores, const arma::urowvec& labels, double threshold = 0.5) {
+inline BinaryEvaluation evaluate_scores(const arma::rowvec& scores, const arma::urowvec& labels,
+                                        double threshold = 0.5) {
   BinaryEvaluation e;
   e.threshold = threshold;
   e.counts = binary_counts(decide(scores, threshold), labels);

@@ -28,10 +28,11 @@ struct Part {
   Part(std::string name_, const arma::mat& got_, const arma::mat& expected_)
       : name(std::move(name_)), got(got_), expected(expected_) {}
   Part(std::string name_, double got_, double expected_)
-      : name(std::move(name_)), got(arma::mat(1, 1, arma::fill::value(got_))),
+      : name(std::move(name_)),
+        got(arma::mat(1, 1, arma::fill::value(got_))),
         expected(arma::mat(1, 1, arma::fill::value(expected_))) {}
-  std::string name;   // as the lesson calls it: "dw", "Z1"
-  arma::mat got;      // the answer's
+  std::string name;  // as the lesson calls it: "dw", "Z1"
+  arma::mat got;     // the answer's
   arma::mat expected;
 };
 
@@ -85,7 +86,8 @@ inline std::string what_is_wrong(const Part& p, double tolerance, bool relative,
   const arma::mat error = arma::abs(p.got - p.expected);
   const double rel = course::relative_error(p.got, p.expected);
   if ((relative ? rel : error.max()) <= tolerance) return "";
-  std::string why = p.name + ": " + (relative ? "relative error " + number(rel) + " > " + number(tolerance) + ": " : "");
+  std::string why =
+      p.name + ": " + (relative ? "relative error " + number(rel) + " > " + number(tolerance) + ": " : "");
   const double c = clean_factor(p.got, p.expected);
   const arma::mat offset = p.got - p.expected;
   if (arma::abs(p.got).max() == 0.0) return why + p.name + " is all zeros";
@@ -100,7 +102,8 @@ inline std::string what_is_wrong(const Part& p, double tolerance, bool relative,
   const arma::uword first = off.is_empty() ? error.index_max() : off(0);
   const arma::uword wrong = std::max<arma::uword>(off.n_elem, 1);
   why += element(p, first) + " is " + number(p.got(first)) + " but should be " + number(p.expected(first));
-  if (p.got.n_elem > 1) why += " (" + std::to_string(wrong) + " of its " + std::to_string(p.got.n_elem) + " elements are wrong)";
+  if (p.got.n_elem > 1)
+    why += " (" + std::to_string(wrong) + " of its " + std::to_string(p.got.n_elem) + " elements are wrong)";
   return why;
 }
 
