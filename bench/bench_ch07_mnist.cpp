@@ -34,6 +34,7 @@
 #include "common/data.hpp"
 #include "interleaved.hpp"
 #include "mnist_data.hpp"
+#include "sgemm_floor.hpp"
 
 using namespace course;
 using namespace course::ch07;
@@ -46,33 +47,16 @@ constexpr arma::uword kPerExampleSubset = 6400;
 
 course::bench::MnistData& data() { return course::bench::mnist_data("bench_ch07_mnist"); }
 
-// The floor: only the matrix products of one epoch, at the network's shapes,
-// into preallocated matrices (Armadillo hands each to sgemm).
+// The floor: only the matrix products of one epoch, at the network's shapes (sgemm_floor.hpp).
 void BM_SgemmFloor(benchmark::State& state) {
   set_blas_threads(int(state.range(0)));
-  const arma::uword m = data().mnist.train.size();
-  const arma::uword batches = (m + kBatch - 1) / kBatch;
-  arma::fmat X(784, kBatch, arma::fill::randu), W1(64, 784, arma::fill::randn), W2(16, 64, arma::fill::randn),
-      W3(10, 16, arma::fill::randn);
-  arma::fmat Z1(64, kBatch, arma::fill::zeros), Z2(16, kBatch, arma::fill::zeros), Z3(10, kBatch, arma::fill::zeros);
-  arma::fmat dZ1(64, kBatch, arma::fill::randn), dZ2(16, kBatch, arma::fill::randn), dZ3(10, kBatch, arma::fill::randn);
-  arma::fmat dW1(64, 784, arma::fill::zeros), dW2(16, 64, arma::fill::zeros), dW3(10, 16, arma::fill::zeros);
-  arma::fmat dA1(64, kBatch, arma::fill::zeros), dA2(16, kBatch, arma::fill::zeros);
+  course::bench::SgemmFloor floor(kSizes, kBatch, data().mnist.train.size());
   for (auto _ : state) {
-    for (arma::uword b = 0; b < batches; ++b) {
-      Z1 = W1 * X;  // forward
-      Z2 = W2 * Z1;
-      Z3 = W3 * Z2;
-      dW3 = dZ3 * Z2.t();  // backward
-      dA2 = W3.t() * dZ3;
-      dW2 = dZ2 * Z1.t();
-      dA1 = W2.t() * dZ2;
-      dW1 = dZ1 * X.t();
-    }
-    benchmark::DoNotOptimize(dW1.memptr());
+    floor.run();
+    benchmark::DoNotOptimize(floor.result());
     benchmark::ClobberMemory();
   }
-  const double flops = training_flops(kSizes, double(batches * kBatch));
+  const double flops = training_flops(kSizes, double(floor.batches() * kBatch));
   state.counters["GFLOP/s"] = benchmark::Counter(flops * 1e-9, benchmark::Counter::kIsIterationInvariantRate);
 }
 

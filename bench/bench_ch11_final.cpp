@@ -35,6 +35,7 @@
 #include "common/data.hpp"
 #include "interleaved.hpp"
 #include "mnist_data.hpp"
+#include "sgemm_floor.hpp"
 
 using namespace course;
 using namespace course::ch11;
@@ -45,30 +46,6 @@ const std::vector<arma::uword> kSizes = {784, 256, 128, 10};
 constexpr arma::uword kBatch = 128;
 
 course::bench::MnistData& data() { return course::bench::mnist_data("bench_ch11_final"); }
-
-// The floor: the epoch's matrix products only, into preallocated matrices.
-struct SgemmFloor {
-  arma::fmat X{784, kBatch, arma::fill::randu}, W1{256, 784, arma::fill::randn}, W2{128, 256, arma::fill::randn},
-      W3{10, 128, arma::fill::randn};
-  arma::fmat Z1{256, kBatch, arma::fill::zeros}, Z2{128, kBatch, arma::fill::zeros}, Z3{10, kBatch, arma::fill::zeros};
-  arma::fmat dZ1{256, kBatch, arma::fill::randn}, dZ2{128, kBatch, arma::fill::randn},
-      dZ3{10, kBatch, arma::fill::randn};
-  arma::fmat dW1{256, 784, arma::fill::zeros}, dW2{128, 256, arma::fill::zeros}, dW3{10, 128, arma::fill::zeros};
-  arma::fmat dA1{256, kBatch, arma::fill::zeros}, dA2{128, kBatch, arma::fill::zeros};
-  void run() {
-    const arma::uword batches = (data().mnist.train.size() + kBatch - 1) / kBatch;
-    for (arma::uword b = 0; b < batches; ++b) {
-      Z1 = W1 * X;
-      Z2 = W2 * Z1;
-      Z3 = W3 * Z2;
-      dW3 = dZ3 * Z2.t();
-      dA2 = W3.t() * dZ3;
-      dW2 = dZ2 * Z1.t();
-      dA1 = W2.t() * dZ2;
-      dW1 = dZ1 * X.t();
-    }
-  }
-};
 
 // One epoch of the training loop on one variant of the net.
 struct Epoch {
@@ -106,7 +83,7 @@ int main(int argc, char** argv) try {
   const std::string csv = course::bench::take_csv(argc, argv);
   set_blas_threads(1);
   data();
-  SgemmFloor floor_products;
+  course::bench::SgemmFloor floor_products(kSizes, kBatch, data().mnist.train.size());
   std::unique_ptr<Epoch> final_net = make_epoch(Part::kFinal), lesson = make_epoch(Part::kLessonDropout),
                          no_bn = make_epoch(Part::kNoBatchNorm), no_dropout = make_epoch(Part::kNoDropout),
                          sgd = make_epoch(Part::kSgd);

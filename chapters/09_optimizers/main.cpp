@@ -49,11 +49,7 @@ void averages(Plotter& plot, std::mt19937_64& gen) {
   for (int d = 0; d < 4; ++d) std::cout << format_value("%.1f", theta(d)) << (d < 3 ? " " : ")\n");
   LinePlot figure{.title = "Exponentially weighted averages of a year of daily temperatures",
                   .xlabel = "day",
-                  .ylabel = "temperature (°C)",
-                  .series = {},
-                  .logx = false,
-                  .logy = false,
-                  .yrange = {}};
+                  .ylabel = "temperature (°C)"};
   const arma::vec days = arma::regspace<arma::vec>(1, double(theta.n_elem));  // day 1, 2, ...
   figure.series.push_back({"θ_t (daily)", days, theta, "points"});
   for (double beta : {0.5, 0.9, 0.98}) {
@@ -84,10 +80,7 @@ void averages(Plotter& plot, std::mt19937_64& gen) {
                                  .ylabel = "temperature (°C)",
                                  .series = {{"θ_t (daily)", d80, theta.head(first), "points"},
                                             {"V_t (from V_0 = 0)", d80, plain.head(first), "lines"},
-                                            {"V_t/(1 − β^t)", d80, corrected.head(first), "lines"}},
-                                 .logx = false,
-                                 .logy = false,
-                                 .yrange = {}});
+                                            {"V_t/(1 − β^t)", d80, corrected.head(first), "lines"}}});
 }
 
 // ---------------------------------------------------------------- 2. the test surfaces
@@ -274,25 +267,17 @@ void gradient_descent_variants(Plotter& plot, Network<float>& net, const arma::f
   LinePlot seen{.title = "What each step sees: the cost J of its own batch",
                 .xlabel = "step",
                 .ylabel = "cost of the step's batch",
-                .series = {},
-                .logx = false,
-                .logy = true,
-                .yrange = {}};
+                .logy = true};
   LinePlot whole{.title = "The cost on all " + std::to_string(X.n_cols) + " images after each step",
                  .xlabel = "step",
                  .ylabel = "cost J on the whole set",
-                 .series = {},
-                 .logx = false,
-                 .logy = true,
-                 .yrange = {}};
+                 .logy = true};
   LinePlot by_examples{
       .title = "The cost on all " + std::to_string(X.n_cols) + " images against the examples computed on",
       .xlabel = "examples seen (gradient work)",
       .ylabel = "cost J on the whole set",
-      .series = {},
       .logx = true,
-      .logy = true,
-      .yrange = {}};
+      .logy = true};
   const arma::vec steps = arma::regspace<arma::vec>(1, double(iterations));
   for (const Variant& v : variants) {
     net.assign(theta0);
@@ -430,18 +415,11 @@ std::vector<MnistRun> optimizers_on_mnist(Plotter& plot, Network<float>& net, co
   LinePlot cost{.title = "MNIST 784-64-16-10: training cost per optimiser",
                 .xlabel = "epoch",
                 .ylabel = "training cost J",
-                .series = {},
-                .logx = false,
                 .logy = true,
-                .yrange = {},
                 .integer_x = true};
   LinePlot accuracy{.title = "MNIST 784-64-16-10: dev accuracy per optimiser",
                     .xlabel = "epoch",
                     .ylabel = "dev accuracy (%)",
-                    .series = {},
-                    .logx = false,
-                    .logy = false,
-                    .yrange = {},
                     .integer_x = true};
   for (const MnistRun& run : runs) {
     const std::string title = run.name + " (η = " + format_value("%.3g", run.lr) + ")";
@@ -469,18 +447,11 @@ void schedules(Plotter& plot, Network<float>& net, const arma::fvec& theta0, con
   LinePlot rates{.title = "Learning-rate schedules from α0 = " + format_value("%g", alpha0),
                  .xlabel = "epoch",
                  .ylabel = "learning rate α",
-                 .series = {},
-                 .logx = false,
-                 .logy = false,
-                 .yrange = {},
                  .integer_x = true};
   LinePlot cost{.title = "SGD on MNIST under each schedule",
                 .xlabel = "epoch",
                 .ylabel = "training cost J",
-                .series = {},
-                .logx = false,
                 .logy = true,
-                .yrange = {},
                 .integer_x = true};
   std::cout << "     schedule                   α at epoch 1, " << epochs << "       train cost   dev accuracy\n";
   for (const auto& schedule : all) {
