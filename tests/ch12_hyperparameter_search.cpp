@@ -171,7 +171,7 @@ TEST(Ch12Samplers, ABadDimensionIsRejectedByName) {
 
 // ---------------------------------------------------------------- the grid
 
-TEST(Ch12Grid, EnumeratesTheFullProductWithTheLastDimensionFastest) {
+TEST(ch12_grid_configs, EnumeratesTheFullProductWithTheLastDimensionFastest) {
   const Space space = {{"a", 0, 1, Scale::linear, false}, {"b", 0, 3, Scale::linear, false}};
   const std::vector<Config> configs = grid_configs(space, {2, 3});
   // a: centres of 2 cells of [0, 1] = 0.25, 0.75; b: of 3 cells of [0, 3] = 0.5, 1.5, 2.5.
@@ -183,7 +183,7 @@ TEST(Ch12Grid, EnumeratesTheFullProductWithTheLastDimensionFastest) {
   }
 }
 
-TEST(Ch12Grid, ThreeDimensionsGiveEveryCombinationOnce) {
+TEST(ch12_grid_configs, ThreeDimensionsGiveEveryCombinationOnce) {
   const Space space = mnist_space();
   const std::vector<Config> configs = grid_configs(space, {4, 2, 3});
   EXPECT_EQ(configs.size(), 24u);
@@ -192,6 +192,36 @@ TEST(Ch12Grid, ThreeDimensionsGiveEveryCombinationOnce) {
   EXPECT_EQ(unique.size(), 24u);
   // The first dimension is outermost: it changes every 2·3 = 6 configurations.
   for (std::size_t t = 0; t < configs.size(); ++t) EXPECT_EQ(configs[t][0], configs[t / 6 * 6][0]);
+}
+
+TEST(ch12_grid_configs, ConfigurationTIsTWrittenInTheMixedRadixOfTheLevels) {
+  // Levels (2, 3, 4): configuration t = (i·3 + j)·4 + k holds value i of the first dimension, j of the second,
+  // k of the third, for every t; a dimension with one level keeps its one value throughout.
+  const Space space = {{"a", 0, 2, Scale::linear, false},
+                       {"b", 0, 3, Scale::linear, false},
+                       {"c", 1e-4, 1, Scale::log, false},
+                       {"d", 0, 1, Scale::linear, false}};
+  const std::vector<int> levels = {2, 3, 4, 1};
+  const std::vector<Config> configs = grid_configs(space, levels);
+  ASSERT_EQ(configs.size(), 24u);
+  std::vector<std::vector<double>> values;
+  for (std::size_t j = 0; j < space.size(); ++j) values.push_back(grid_values(space[j], levels[j]));
+  for (std::size_t i = 0; i < 2; ++i)
+    for (std::size_t j = 0; j < 3; ++j)
+      for (std::size_t k = 0; k < 4; ++k) {
+        const std::size_t t = (i * 3 + j) * 4 + k;
+        const Config expected = {values[0][i], values[1][j], values[2][k], values[3][0]};
+        EXPECT_EQ(configs[t], expected) << "configuration " << t << " should be (" << i << ", " << j << ", " << k
+                                        << ", 0)";
+      }
+}
+
+TEST(ch12_grid_configs, OneLevelEachIsOneConfigurationAtTheCentres) {
+  const std::vector<Config> one = grid_configs(mnist_space(), {1, 1, 1});
+  ASSERT_EQ(one.size(), 1u);
+  EXPECT_NEAR(one[0][0], 0.1, 1e-12);                     // the middle of [10⁻³, 10] on the log scale
+  EXPECT_EQ(one[0][1], 64);                               // of [16, 256]
+  EXPECT_NEAR(one[0][2], 1 - std::pow(10, -1.5), 1e-12);  // of 1 − β in [10⁻², 10⁻¹]
 }
 
 TEST(Ch12Grid, ValuesAreTheCentresOfEqualCellsOfTheScale) {
@@ -214,7 +244,7 @@ TEST(Ch12Grid, RejectsLevelsThatDoNotMatchTheSpace) {
             std::string::npos);
 }
 
-TEST(Ch12Grid, NineGridTrialsOfTheToyTryThreeValuesOfX) {
+TEST(ch12_grid_configs, NineGridTrialsOfTheToyTryThreeValuesOfX) {
   const std::vector<Config> grid = grid_configs(toy_space(), {3, 3});
   std::set<double> xs;
   for (const Config& c : grid) xs.insert(c[0]);
@@ -229,9 +259,9 @@ TEST(Ch12Toy, OnlyXMatters) {
   EXPECT_EQ(toy_score(0.3, 0.1), toy_score(0.3, 0.8));
 }
 
-// ---------------------------------------------------------------- random search (exercise)
+// ---------------------------------------------------------------- random search
 
-TEST(ch12_random_search, DrawsTheBudgetWithEveryValueInItsRange) {
+TEST(Ch12RandomSearch, DrawsTheBudgetWithEveryValueInItsRange) {
   std::mt19937_64 gen(4);
   const Space space = mnist_space();
   const std::vector<Config> configs = random_configs(space, 25, gen);
@@ -246,7 +276,7 @@ TEST(ch12_random_search, DrawsTheBudgetWithEveryValueInItsRange) {
   }
 }
 
-TEST(ch12_random_search, TheSameSeedGivesTheSameConfigurations) {
+TEST(Ch12RandomSearch, TheSameSeedGivesTheSameConfigurations) {
   std::mt19937_64 a(8), b(8), c(9);
   const std::vector<Config> ca = random_configs(mnist_space(), 10, a), cb = random_configs(mnist_space(), 10, b),
                             cc = random_configs(mnist_space(), 10, c);
@@ -254,7 +284,7 @@ TEST(ch12_random_search, TheSameSeedGivesTheSameConfigurations) {
   EXPECT_NE(ca, cc);
 }
 
-TEST(ch12_random_search, NineRandomTrialsOfTheToyTryNineValuesOfX) {
+TEST(Ch12RandomSearch, NineRandomTrialsOfTheToyTryNineValuesOfX) {
   std::mt19937_64 gen(1);
   const std::vector<Config> random = random_configs(toy_space(), 9, gen);
   std::set<double> xs, ys;
@@ -310,7 +340,9 @@ TEST(Ch12Search, AnErrorInATrialIsRethrownAfterTheOthersStop) {
   EXPECT_NE(message_of([&] { run_trials(configs, 1, failing, 0); }).find("at least 1 worker"), std::string::npos);
 }
 
-TEST(Ch12Search, BestSoFarIsTheRunningMaximumAndNeverDecreases) {
+// ---------------------------------------------------------------- the best-so-far curve (exercise)
+
+TEST(ch12_best_so_far, IsTheRunningMaximumAndNeverDecreases) {
   const std::vector<double> best = best_so_far(with_scores({kNaN, 0.2, kNaN, 0.1, 0.5, 0.4, 0.5}));
   ASSERT_EQ(best.size(), 7u);
   EXPECT_TRUE(std::isnan(best[0]));  // nothing scored yet
@@ -322,7 +354,26 @@ TEST(Ch12Search, BestSoFarIsTheRunningMaximumAndNeverDecreases) {
   std::vector<double> scores;
   for (int t = 0; t < 200; ++t) scores.push_back(t % 7 == 3 ? kNaN : u(gen));
   const std::vector<double> curve = best_so_far(with_scores(scores));
+  ASSERT_EQ(curve.size(), scores.size());
   for (std::size_t t = 1; t < curve.size(); ++t) EXPECT_GE(curve[t], curve[t - 1]);
+  // b_t is the maximum of the first t scores that are numbers: compared with a direct recount at every t.
+  for (std::size_t t = 0; t < curve.size(); ++t) {
+    double m = -1;
+    for (std::size_t i = 0; i <= t; ++i)
+      if (!std::isnan(scores[i])) m = std::max(m, scores[i]);
+    EXPECT_EQ(curve[t], m) << "after trial " << t + 1;
+  }
+}
+
+TEST(ch12_best_so_far, ADivergedTrialNeverLowersOrHidesTheBest) {
+  // A NaN score after a score keeps the score (NaN > b and NaN < b are both false: a naive max loses it or keeps
+  // the NaN); falling scores keep the first, higher one.
+  EXPECT_EQ(best_so_far(with_scores({0.3, kNaN, kNaN})), (std::vector<double>{0.3, 0.3, 0.3}));
+  EXPECT_EQ(best_so_far(with_scores({0.9, 0.5, 0.1})), (std::vector<double>{0.9, 0.9, 0.9}));
+  const std::vector<double> all_nan = best_so_far(with_scores({kNaN, kNaN}));
+  ASSERT_EQ(all_nan.size(), 2u);
+  EXPECT_TRUE(std::isnan(all_nan[0]) && std::isnan(all_nan[1]));  // nothing scored: no best yet
+  EXPECT_TRUE(best_so_far({}).empty());
 }
 
 TEST(Ch12Search, TheBestTrialIsNeverADivergedOne) {
@@ -332,22 +383,79 @@ TEST(Ch12Search, TheBestTrialIsNeverADivergedOne) {
 
 // ---------------------------------------------------------------- coarse to fine
 
-TEST(Ch12Refine, TheFineRangeIsAFractionOfTheScaleAroundTheBest) {
-  const Space space = mnist_space();  // α in [10⁻³, 10]: four decades
-  const Space fine = refine(space, {0.1, 64, 0.99}, 0.25);
+TEST(ch12_refine, TheFineRangeIsAFractionOfTheScaleAroundTheBest) {
+  const Space space = mnist_space();  // α in [10⁻³, 10]: four decades; 1 − β in [10⁻², 10⁻¹]: one
+  const double beta = 1 - std::pow(10, -1.5);
+  const Space fine = refine(space, {0.1, 64, beta}, 0.25);
+  ASSERT_EQ(fine.size(), 3u);
   EXPECT_NEAR(std::log10(fine[0].lo), -1.5, 1e-12);  // one decade centred on 10⁻¹
   EXPECT_NEAR(std::log10(fine[0].hi), -0.5, 1e-12);
-  EXPECT_NEAR(fine[1].lo * fine[1].hi, 64.0 * 64.0, 1e-9);        // centred on 64 on the log scale
-  EXPECT_NEAR((1 - fine[2].lo) * (1 - fine[2].hi), 1e-4, 1e-15);  // and on 1 − β = 0.01
-  // At an end of the range, the fine range slides back inside: the top decade [1, 10].
-  const Space top = refine(space, {10.0, 256, 0.9}, 0.25);
-  EXPECT_NEAR(top[0].lo, 1.0, 1e-12);
+  EXPECT_NEAR(fine[1].lo * fine[1].hi, 64.0 * 64.0, 1e-9);                       // centred on 64 on the log scale
+  EXPECT_NEAR(std::log(fine[1].hi / fine[1].lo), 0.25 * std::log(16.0), 1e-12);  // a quarter of ln(256/16)
+  EXPECT_NEAR((1 - fine[2].lo) * (1 - fine[2].hi), 1e-3, 1e-15);                 // centred on 1 − β = 10^−1.5
+  EXPECT_NEAR(std::log10((1 - fine[2].lo) / (1 - fine[2].hi)), 0.25, 1e-12);     // a quarter of its decade
+  for (std::size_t j = 0; j < 3; ++j) {
+    EXPECT_EQ(fine[j].name, space[j].name);
+    EXPECT_EQ(fine[j].scale, space[j].scale);
+    EXPECT_EQ(fine[j].integer, space[j].integer);
+  }
+}
+
+TEST(ch12_refine, AtAnEndTheFineRangeSlidesBackInside) {
+  const Space space = mnist_space();
+  const Space top = refine(space, {10.0, 256, 0.9}, 0.25);  // α and h at the top, β at the bottom
+  EXPECT_NEAR(top[0].lo, 1.0, 1e-12);                       // the top decade [1, 10]
   EXPECT_NEAR(top[0].hi, 10.0, 1e-12);
-  EXPECT_NEAR(top[2].lo, 0.9, 1e-12);
+  EXPECT_NEAR(top[1].lo, 128.0, 1e-9);  // the top quarter of [16, 256] on the log scale: [128, 256], not rounded
+  EXPECT_NEAR(top[1].hi, 256.0, 1e-9);
+  EXPECT_NEAR(top[2].lo, 0.9, 1e-12);  // 1 − β from 10⁻¹ down to 10^−0.75... of β: [0.9, 1 − 10^−1.25]
+  EXPECT_NEAR(top[2].hi, 1 - std::pow(10, -1.25), 1e-12);
+  // Near, not at, an end: the best 0.1 of a linear [0, 1] with a fraction of 0.5 gives [0, 0.5], not [−0.15, 0.35].
+  const Space line = {{"x", 0, 1, Scale::linear, false}};
+  const Space near_lo = refine(line, {0.1}, 0.5);
+  EXPECT_NEAR(near_lo[0].lo, 0.0, 1e-15);
+  EXPECT_NEAR(near_lo[0].hi, 0.5, 1e-15);
+  // A best value outside the range counts as its nearest end.
+  const Space outside = refine(line, {7.0}, 0.2);
+  EXPECT_NEAR(outside[0].lo, 0.8, 1e-15);
+  EXPECT_NEAR(outside[0].hi, 1.0, 1e-15);
+}
+
+TEST(ch12_refine, TheWholeFractionGivesTheRangeBackAndAnIntegerDimensionIsNotRounded) {
+  const Space line = {{"a", -2, 3, Scale::linear, false}, {"h", 10, 40, Scale::linear, true}};
+  const Space same = refine(line, {0.5, 20}, 1.0);
+  EXPECT_NEAR(same[0].lo, -2, 1e-12);
+  EXPECT_NEAR(same[0].hi, 3, 1e-12);
+  const Space fine = refine(line, {0.5, 21}, 0.1);  // h: 3 wide around 21, [19.5, 22.5]: its ends stay halves
+  EXPECT_NEAR(fine[0].lo, 0.25, 1e-12);             // a: 0.5 wide around 0.5
+  EXPECT_NEAR(fine[0].hi, 0.75, 1e-12);
+  EXPECT_NEAR(fine[1].lo, 19.5, 1e-12);
+  EXPECT_NEAR(fine[1].hi, 22.5, 1e-12);
+  EXPECT_TRUE(fine[1].integer);  // the draws in it are still whole numbers
+}
+
+TEST(Ch12Refine, RejectsAFractionOutsideZeroToOneAndABestOfTheWrongSize) {
+  const Space space = mnist_space();
   EXPECT_NE(message_of([&] {
-              refine(space, {0.1, 64, 0.99}, 0.0);
+              refine(space, {0.1, 64, 0.95}, 0.0);
             }).find("fraction of the range must be in (0, 1]"),
             std::string::npos);
+  EXPECT_NE(message_of([&] {
+              refine(space, {0.1, 64}, 0.25);
+            }).find("3 hyperparameters but the best configuration has 2 values"),
+            std::string::npos);
+}
+
+TEST(Ch12MnistTrial, BetaStopsWhereATrialCanStillJudgeIt) {
+  // Ng's momentum has no bias correction: after t steps v holds 1 − β^t of the gradients' weight. A trial is
+  // 3 epochs of 8,000/64 = 125 batches, 375 steps: at the top of the space's β it must hold nearly all of it
+  // (at the notes' 0.999 it would hold 31%).
+  const Dimension beta = mnist_space()[2];
+  EXPECT_EQ(beta.scale, Scale::one_minus_log);
+  const double steps = 3 * 125;
+  EXPECT_GT(1 - std::pow(beta.hi, steps), 0.95);
+  EXPECT_LT(1 - std::pow(0.999, steps), 0.32);
+  EXPECT_LE(1 / (1 - beta.hi), steps / 3);  // the window of the average: at most a third of the training
 }
 
 // ---------------------------------------------------------------- a real trial

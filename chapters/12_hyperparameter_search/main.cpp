@@ -1,6 +1,6 @@
 // Chapter 12: hyperparameter search.
 //
-//   build/release/bin/ch12              the toy, the samplers, then the searches on MNIST (about two minutes)
+//   build/release/bin/ch12              the toy, the samplers, then the searches on MNIST (about a minute)
 //   build/release/bin/ch12 --quick      the same on the embedded sample, in seconds
 //   build/release/bin/ch12 --grid 5,5,1 --search-seeds 2
 #include <algorithm>
@@ -84,30 +84,45 @@ void toy(Plotter& plot, std::mt19937_64& gen, int searches) {
             << "   The grid's best is " << format_value("%.3f", toy_best(grid))
             << " every time: its 9 trials are 3 values of x, each tried 3 times.\n\n";
 
-  LinePlot figure{.title = "Nine trials: the grid tries 3 values of x, random search 9 (only x matters)",
-                  .xlabel = "x (matters)",
-                  .ylabel = "y (does not matter)  ·  score g(x)",
+  // Two figures, one quantity on each y axis: where the trials are in the plane, and what they score.
+  LinePlot trials{.title = "Nine trials each: the grid tries 3 values of x, random search 9",
+                  .xlabel = "x (the hyperparameter that matters)",
+                  .ylabel = "y (the hyperparameter that does not)",
                   .series = {},
                   .logx = false,
                   .logy = false,
-                  .yrange = std::pair{0.0, 1.5}};  // room for the key above the trials
+                  .yrange = std::pair{0.0, 1.0},
+                  .integer_x = false,
+                  .key = "outside right top"};
+  trials.series.push_back({"", {0, 1, 1, 0, 0}, {0, 0, 1, 1, 0}, "lines lw 1 lc rgb '#999999'"});
+  trials.series.push_back(
+      {"grid trials (x, y)", column_of(grid, 0), column_of(grid, 1), "points pt 5 ps 1.6 lc rgb '#1f77b4'"});
+  trials.series.push_back(
+      {"random trials (x, y)", column_of(random, 0), column_of(random, 1), "points pt 7 ps 1.6 lc rgb '#ff7f0e'"});
+  plot.lines("toy", trials);
+
+  LinePlot scored{.title = "Their scores: f(x, y) = g(x), whatever y is",
+                  .xlabel = "x (the hyperparameter that matters)",
+                  .ylabel = "score g(x)",
+                  .series = {},
+                  .logx = false,
+                  .logy = false,
+                  .yrange = std::pair{0.0, 1.05},
+                  .integer_x = false,
+                  .key = "top left"};
   std::vector<double> cx, cy;
   for (int i = 0; i <= 400; ++i) cx.push_back(i / 400.0), cy.push_back(toy_score(i / 400.0, 0));
-  figure.series.push_back({"score g(x)", cx, cy, "lines lw 2 lc rgb '#555555'"});
+  scored.series.push_back({"score g(x)", cx, cy, "lines lw 2 lc rgb '#555555'"});
   auto scores = [](const std::vector<Config>& c) {
     std::vector<double> s;
     for (const Config& k : c) s.push_back(toy_score(k[0], k[1]));
     return s;
   };
-  figure.series.push_back(
-      {"grid trials (x, y)", column_of(grid, 0), column_of(grid, 1), "points pt 5 ps 1.6 lc rgb '#1f77b4'"});
-  figure.series.push_back(
-      {"random trials (x, y)", column_of(random, 0), column_of(random, 1), "points pt 7 ps 1.6 lc rgb '#ff7f0e'"});
-  figure.series.push_back(
-      {"grid: their scores g(x)", column_of(grid, 0), scores(grid), "impulses lw 3 lc rgb '#1f77b4'"});
-  figure.series.push_back(
-      {"random: their scores g(x)", column_of(random, 0), scores(random), "impulses lw 2 lc rgb '#ff7f0e'"});
-  plot.lines("toy", figure);
+  scored.series.push_back(
+      {"grid: 9 trials, 3 values of x", column_of(grid, 0), scores(grid), "points pt 5 ps 1.6 lc rgb '#1f77b4'"});
+  scored.series.push_back(
+      {"random: 9 trials, 9 values of x", column_of(random, 0), scores(random), "points pt 7 ps 1.3 lc rgb '#ff7f0e'"});
+  plot.lines("toy_scores", scored);
 }
 
 // ---------------------------------------------------------------- 2. sampling on a scale
@@ -220,8 +235,9 @@ Series dev_accuracy_series(const std::string& title, const Search& s, const std:
 
 // Best-so-far curves of several runs of a search: their mean, and their range as a band.
 // colour: the band's and its mean's (the same), e.g. "#1f77b4".
+// from: the number of the curves' first trial.
 void add_band(LinePlot& figure, const std::string& name, const std::vector<std::vector<double>>& curves,
-              const std::string& colour) {
+              const std::string& colour, std::size_t from) {
   const std::size_t n = curves.front().size();
   std::vector<double> lo(n), hi(n), mean(n);
   for (std::size_t t = 0; t < n; ++t) {
@@ -231,7 +247,7 @@ void add_band(LinePlot& figure, const std::string& name, const std::vector<std::
       lo[t] = std::min(lo[t], v), hi[t] = std::max(hi[t], v), mean[t] += v / double(curves.size());
     }
   }
-  const arma::vec x = arma::regspace<arma::vec>(1, double(n));  // trial 1, 2, ...
+  const arma::vec x = arma::regspace<arma::vec>(double(from), double(from + n - 1));  // trial from, from + 1, ...
   // The bands go before every line (a transparent band drawn over a line would tint it).
   const auto first_line =
       std::find_if(figure.series.begin(), figure.series.end(), [](const Series& s) { return s.y2.empty(); });
@@ -320,22 +336,45 @@ int main(int argc, char** argv) {
         &X_small, &Y_small, &split.dev.X, &Y_dev, epochs, arma::uword(opt.batch_size), 16};
     const Objective objective = mnist_objective(task);
     const Space space = mnist_space();
+    // β's range: v = βv + (1 − β)dW starts at 0 and is not bias-corrected (Ng's form), so after t steps it
+    // carries 1 − β^t of the gradients' weight; its window is 1/(1 − β) steps. Both against a trial's length:
+    const double steps = double(epochs) * std::ceil(double(m) / double(opt.batch_size));
+    auto weight_after = [&](double beta) { return 1 - std::pow(beta, steps); };  // 1 − β^t
     std::cout << "3. The searches on " << mnist.name << ": 784-h-16-10 (sigmoid, tanh, softmax), momentum, " << epochs
               << (epochs == 1 ? " epoch" : " epochs") << " of\n   batch " << opt.batch_size << " on " << m
-              << " training images per trial, scored by the accuracy on " << split.dev.size()
-              << " dev images.\n   Space: α = 10^U(−3, 1), h = exp U(ln 16, ln 256), β = 1 − 10^U(−3, −1). "
-              << "Budget " << budget << " trials per search,\n   " << workers << " worker(s), one BLAS thread each.\n";
+              << " training images per trial (" << format_value("%.0f", steps) << " steps), scored by the accuracy on "
+              << split.dev.size()
+              << " dev images.\n   Space: α = 10^U(−3, 1), h = exp U(ln 16, ln 256), β = 1 − 10^U(−2, −1)."
+              << "\n   β stops at 0.99: after the " << format_value("%.0f", steps) << " steps of a trial, v holds "
+              << format_percent(weight_after(0.99)) << " of the gradients' weight at β = 0.99 (a window of 100 steps),"
+              << "\n   " << format_percent(weight_after(0.999))
+              << " at 0.999 (a window of 1000 steps): Ng's momentum has no bias correction.\n   Budget " << budget
+              << " trials per search, " << workers << " worker(s), one BLAS thread each.\n";
 
-    Clock::time_point start = Clock::now();
-    Search grid = grid_search(space, levels, opt.seed, objective, workers);
-    const double grid_wall = seconds_since(start);
-    start = Clock::now();
-    std::vector<Search> randoms;
-    randoms.push_back(random_search(space, budget, opt.seed, objective, workers));
-    const double random_wall = seconds_since(start);
-    grid.name = "grid " + std::to_string(levels[0]) + " α × " + std::to_string(levels[1]) + " h × " +
-                std::to_string(levels[2]) + " β";
-    randoms[0].name = "random";
+    // Each search is run `search_seeds` times, the grid as often as random search, each run with its own seed
+    // s = seed, seed + 1, ...: the trials' seeds (initialisation, order of the mini-batches) follow from it, and
+    // random search's draws too. Run s of the grid and run s of random search get the same trial seeds.
+    // The first run of each (seed s = seed) is the search; the others only measure how much its result is luck.
+    std::vector<Search> grids, randoms;
+    grids.reserve(std::size_t(search_seeds)), randoms.reserve(std::size_t(search_seeds));  // `grid` below stays valid
+    double grid_wall = 0, random_wall = 0;
+    auto run_pair = [&](std::uint64_t s) {
+      Clock::time_point start = Clock::now();
+      grids.push_back(grid_search(space, levels, s, objective, workers));
+      grid_wall += seconds_since(start);
+      start = Clock::now();
+      randoms.push_back(random_search(space, budget, s, objective, workers));
+      random_wall += seconds_since(start);
+      grids.back().name = "grid " + std::to_string(levels[0]) + " α × " + std::to_string(levels[1]) + " h × " +
+                          std::to_string(levels[2]) + " β";
+      randoms.back().name = "random";
+      if (s != opt.seed) {  // the runs that measure the noise, told apart in trials.csv
+        grids.back().name += " (seed " + std::to_string(s) + ")";
+        randoms.back().name += " (seed " + std::to_string(s) + ")";
+      }
+    };
+    run_pair(opt.seed);
+    const Search& grid = grids[0];
     report(grid, grid_wall, 5);
     report(randoms[0], random_wall, 5);
 
@@ -350,44 +389,52 @@ int main(int argc, char** argv) {
               << format_value("%.3g", fine_space[0].hi) << "], h ∈ [" << format_value("%.0f", fine_space[1].lo) << ", "
               << format_value("%.0f", fine_space[1].hi) << "], β ∈ [" << format_value("%.4f", fine_space[2].lo) << ", "
               << format_value("%.4f", fine_space[2].hi) << "]\n";
-    start = Clock::now();
+    Clock::time_point start = Clock::now();
     Search fine = random_search(fine_space, budget, opt.seed + 1000, objective, workers);
     fine.name = "fine (random)";
     report(fine, seconds_since(start), 5);
 
-    // More random searches (other seeds) and the grid in shuffled orders, for the best-so-far band.
+    // The same two searches with other seeds: the noise of the comparison.
     start = Clock::now();
-    for (int s = 1; s < search_seeds; ++s) {
-      randoms.push_back(random_search(space, budget, opt.seed + std::uint64_t(s), objective, workers));
-      randoms.back().name = "random (seed " + std::to_string(opt.seed + std::uint64_t(s)) + ")";
-    }
+    for (int s = 1; s < search_seeds; ++s) run_pair(opt.seed + std::uint64_t(s));
     if (search_seeds > 1)
-      std::cout << "   " << search_seeds - 1 << " more random searches (seeds " << opt.seed + 1 << "–"
-                << opt.seed + std::uint64_t(search_seeds) - 1
-                << ") for the band: " << format_value("%.1f", seconds_since(start)) << " s\n";
-    std::vector<std::vector<double>> grid_curves, random_curves;
-    std::mt19937_64 order_gen(opt.seed);
-    for (int s = 0; s < search_seeds; ++s) {
-      std::vector<Trial> shuffled = grid.trials;  // a grid visits its points in any order: a random one
-      std::shuffle(shuffled.begin(), shuffled.end(), order_gen);
-      grid_curves.push_back(best_so_far(shuffled));
-      random_curves.push_back(best_so_far(randoms[std::size_t(s)].trials));
+      std::cout << "   " << search_seeds - 1 << (search_seeds == 2 ? " more run" : " more runs")
+                << " of the grid and of random search (seed " << opt.seed + 1
+                << (search_seeds == 2 ? "" : "–" + std::to_string(opt.seed + std::uint64_t(search_seeds) - 1))
+                << ") to compare them under the same noise: " << format_value("%.1f", seconds_since(start)) << " s\n";
+    std::cout << "\n   Best dev accuracy of each search of " << budget << " trials:\n"
+              << "     seed   grid     its best configuration           random   its best configuration\n";
+    int grid_wins = 0;
+    for (std::size_t s = 0; s < grids.size(); ++s) {
+      const Trial& g = best_trial(grids[s].trials);
+      const Trial& r = best_trial(randoms[s].trials);
+      grid_wins += g.outcome.score > r.outcome.score;
+      std::cout << "     " << pad(std::to_string(opt.seed + s), 4) << "   " << pad(format_percent(g.outcome.score), 7)
+                << "  " << pad(describe(g.config), 31) << "  " << pad(format_percent(r.outcome.score), 7) << "  "
+                << describe(r.config) << "\n";
     }
-    std::cout << "\n   Best dev accuracy for the budget of " << budget << " trials:\n"
-              << "     grid             " << format_percent(best_trial(grid.trials).outcome.score) << "  ("
-              << describe(best_trial(grid.trials).config) << ")\n";
-    for (const Search& r : randoms)
-      std::cout << "     " << pad(r.name, 16) << " " << format_percent(best_trial(r.trials).outcome.score) << "  ("
-                << describe(best_trial(r.trials).config) << ")\n";
-    std::cout << "     then fine        " << format_percent(best_trial(fine.trials).outcome.score) << "  ("
-              << describe(best_trial(fine.trials).config) << ")\n";
+    std::cout << "     then fine (seed " << opt.seed
+              << "'s best, refined): " << format_percent(best_trial(fine.trials).outcome.score) << "  ("
+              << describe(best_trial(fine.trials).config) << ")\n"
+              << "   The grid's best beat random search's in " << grid_wins << " of " << grids.size() << " seeds.\n";
+
+    // The best-so-far curve of each run. A grid visits its points in any order: each run in a random one,
+    // drawn from its seed, as random search's trials come in the random order they were drawn.
+    std::vector<std::vector<double>> grid_curves, random_curves;
+    for (std::size_t s = 0; s < grids.size(); ++s) {
+      std::vector<Trial> visited = grids[s].trials;
+      std::mt19937_64 order(trial_seed(opt.seed + s, -1));  // a stream of its own (trials use indices 0, 1, ...)
+      std::shuffle(visited.begin(), visited.end(), order);
+      grid_curves.push_back(best_so_far(visited));
+      random_curves.push_back(best_so_far(randoms[s].trials));
+    }
     auto mean_at = [](const std::vector<std::vector<double>>& curves, std::size_t t) {
       double s = 0;
       for (const std::vector<double>& c : curves) s += std::isnan(c[t]) ? 0.0 : c[t];
       return s / double(curves.size());
     };
     // How much of a difference is luck: the two best configurations trained again with other seeds.
-    for (const Search* s : {&grid, &randoms[0]}) {
+    for (const Search* s : {&grid, static_cast<const Search*>(&randoms[0])}) {
       const Trial& b = best_trial(s->trials);
       const std::vector<Trial> again =
           run_trials(std::vector<Config>(std::size_t(search_seeds), b.config), opt.seed + 5000, objective, workers);
@@ -395,30 +442,38 @@ int main(int argc, char** argv) {
       for (const Trial& t : again)
         lo = std::min(lo, t.outcome.score), hi = std::max(hi, t.outcome.score),
         mean += t.outcome.score / double(again.size());
-      std::cout << "   " << pad(s->name == "random" ? "random's best" : "the grid's best", 15) << " with "
-                << again.size() << " other seeds (initialisation, order of the mini-batches): " << format_percent(lo)
-                << " to " << format_percent(hi) << ", mean " << format_percent(mean) << "\n";
+      std::cout << "   " << pad(s == &grid ? "the grid's best" : "random's best", 15) << " with " << again.size()
+                << " other seeds (initialisation, order of the mini-batches): " << format_percent(lo) << " to "
+                << format_percent(hi) << ", mean " << format_percent(mean) << "\n";
     }
-    std::cout << "   Mean best-so-far over " << search_seeds << " runs, after ";
+    std::cout << "   Mean best-so-far over " << search_seeds << " runs of each, after ";
+    std::vector<std::size_t> shown = {1};
     for (std::size_t t : {std::size_t(budget / 4), std::size_t(budget / 2), std::size_t(budget)})
-      if (t >= 1)
-        std::cout << t << " trials: grid " << format_percent(mean_at(grid_curves, t - 1)) << ", random "
-                  << format_percent(mean_at(random_curves, t - 1)) << (t == std::size_t(budget) ? "\n" : "; ");
-    std::cout << "   (the grid's runs are its " << budget << " trials in " << search_seeds
-              << " shuffled orders; the random runs are " << search_seeds << " searches)\n\n";
+      if (t > shown.back()) shown.push_back(t);
+    for (std::size_t t : shown)
+      std::cout << t << (t == 1 ? " trial" : " trials") << ": grid " << format_percent(mean_at(grid_curves, t - 1))
+                << ", random " << format_percent(mean_at(random_curves, t - 1))
+                << (t == std::size_t(budget) ? "\n" : "; ");
+    std::string random_ahead;  // the trials after which random search's mean best is higher than the grid's
+    for (std::size_t t = 0; t < std::size_t(budget); ++t)
+      if (mean_at(random_curves, t) > mean_at(grid_curves, t)) random_ahead += " " + std::to_string(t + 1);
+    std::cout << "   Random search's mean is ahead after trials:" << (random_ahead.empty() ? " none" : random_ahead)
+              << "; the grid's after the others\n"
+              << "   (each run a search with its own seed; the grid's trials in a random order drawn from it)\n\n";
 
-    std::vector<const Search*> all = {&grid};
-    for (const Search& r : randoms) all.push_back(&r);
+    std::vector<const Search*> all;
+    for (std::size_t s = 0; s < grids.size(); ++s) all.push_back(&grids[s]), all.push_back(&randoms[s]);
     all.push_back(&fine);
     write_trials(opt.out / "trials.csv", all);
 
-    LinePlot by_rate{.title = "Dev accuracy of every trial against its learning rate",
-                     .xlabel = "learning rate α",
-                     .ylabel = "dev accuracy (%)",
-                     .series = {},
-                     .logx = true,
-                     .logy = false,
-                     .yrange = {}};
+    LinePlot by_rate{
+        .title = "Dev accuracy of every trial against its learning rate (seed " + std::to_string(opt.seed) + ")",
+        .xlabel = "learning rate α",
+        .ylabel = "dev accuracy (%)",
+        .series = {},
+        .logx = true,
+        .logy = false,
+        .yrange = {}};
     by_rate.series.push_back(dev_accuracy_series(
         "grid (" + std::to_string(budget) + " trials, " + std::to_string(levels[0]) + " values of α)", grid,
         "points pt 5 ps 1.3"));
@@ -427,26 +482,35 @@ int main(int argc, char** argv) {
     by_rate.series.push_back(dev_accuracy_series("fine: random around the best (" + std::to_string(budget) + " trials)",
                                                  fine, "points pt 9 ps 1.1"));
     plot.lines("dev_accuracy_by_rate", by_rate);
-    LinePlot curves{
-        .title = "Best dev accuracy so far, trial by trial (" + std::to_string(search_seeds) + " runs of each search)",
-        .xlabel = "trials",
-        .ylabel = "best dev accuracy so far (%)",
-        .series = {},
-        .logx = false,
-        .logy = false,
-        .yrange = {}};
-    {  // from 5 points below the worst mean after a quarter of the budget to just above the best: the end is what differs
-      const std::size_t quarter = std::size_t(std::max(1, budget / 4)) - 1;
-      double lo = 100, hi = 0;
+    // The best so far, twice: the whole range (the first trials), and the last three quarters of the budget
+    // close up (where the two searches end). Both bands are drawn the same way: lowest to highest of the runs.
+    for (const bool close_up : {false, true}) {
+      const std::size_t from = close_up ? std::size_t(std::max(1, budget / 4)) : 1;  // trial numbers from 1
+      LinePlot curves{.title = std::string(close_up ? "Close up from trial " + std::to_string(from) + ": b" : "B") +
+                               "est dev accuracy so far (" + std::to_string(search_seeds) + " runs of each search)",
+                      .xlabel = "trials",
+                      .ylabel = "best dev accuracy so far (%)",
+                      .series = {},
+                      .logx = false,
+                      .logy = false,
+                      .yrange = {},
+                      .integer_x = true,
+                      .key = "bottom right"};
+      auto tail = [&](const std::vector<std::vector<double>>& set) {
+        std::vector<std::vector<double>> cut;
+        for (const std::vector<double>& c : set) cut.emplace_back(c.begin() + std::ptrdiff_t(from - 1), c.end());
+        return cut;
+      };
+      double lo = 100, hi = 0;  // the lowest and highest points of either band: nothing is clipped
       for (const auto* set : {&grid_curves, &random_curves})
-        lo = std::min(lo, 100 * mean_at(*set, quarter)),
-        hi = std::max(hi, 100 * mean_at(*set, std::size_t(budget) - 1));
-      for (const std::vector<double>& c : random_curves) hi = std::max(hi, 100 * c.back());
-      curves.yrange = std::pair{std::max(0.0, 5 * std::floor((lo - 5) / 5)), std::min(100.0, std::ceil(hi + 1))};
+        for (const std::vector<double>& c : tail(*set))
+          lo = std::min(lo, std::isnan(c.front()) ? 0.0 : 100 * c.front()), hi = std::max(hi, 100 * c.back());
+      curves.yrange = close_up ? std::pair{std::floor(lo - 0.5), std::ceil(hi + 0.5)}
+                               : std::pair{10 * std::floor(lo / 10), std::min(100.0, 10 * std::ceil(hi / 10))};
+      add_band(curves, "grid", tail(grid_curves), "#1f77b4", from);  // the colours of dev_accuracy_by_rate
+      add_band(curves, "random", tail(random_curves), "#ff7f0e", from);
+      plot.lines(close_up ? "best_so_far_end" : "best_so_far", curves);
     }
-    add_band(curves, "grid", grid_curves, "#1f77b4");  // the colours of the two searches in dev_accuracy_by_rate
-    add_band(curves, "random", random_curves, "#ff7f0e");
-    plot.lines("best_so_far", curves);
 
     // Side by side against one after the other, on the same trials (the grid's first ones): the speed-up, and the same results.
     if (timing_trials > 0 && workers > 1) {
@@ -498,10 +562,11 @@ int main(int argc, char** argv) {
       std::cout << "4. Trials side by side: not timed (--workers 1 or --timing-trials 0)\n\n";
     }
 
-    // The best configuration of all the searches, retrained on the whole training split; the test set, once.
-    std::vector<Trial> every;
-    for (const Search* s : all) every.insert(every.end(), s->trials.begin(), s->trials.end());
-    const Trial best = best_trial(every);
+    // The setting the search chose: the best dev score of its own trials, the coarse searches' (seed `seed`) and
+    // the fine one's. The other seeds' runs and the retrainings measured the noise; they choose nothing.
+    std::vector<Trial> own = coarse;
+    own.insert(own.end(), fine.trials.begin(), fine.trials.end());
+    const Trial best = best_trial(own);
     const MnistTask<arma::Mat<std::uint8_t>> full{
         &X_bytes, &Y_train, &split.dev.X, &Y_dev, final_epochs, arma::uword(opt.batch_size), 16};
     arma::arma_rng::set_seed(opt.seed);
@@ -519,17 +584,18 @@ int main(int argc, char** argv) {
             gen);
     const arma::fmat Y_test = one_hot<float>(mnist.test.y);
     const Evaluation test = evaluate(net, mnist.test.X, Y_test);
-    std::cout << "5. The best of all " << every.size() << " trials (" << describe(best.config) << ", "
-              << format_percent(best.outcome.score) << " on " << m << " images)\n   retrained on all "
+    std::cout << "5. The best of the search's own " << own.size() << " trials (" << grid.trials.size() << " grid, "
+              << randoms[0].trials.size() << " random, " << fine.trials.size() << " fine; " << describe(best.config)
+              << ", " << format_percent(best.outcome.score) << " on " << m << " images)\n   retrained on all "
               << split.train.size() << " training images for " << final_epochs
               << (final_epochs == 1 ? " epoch (" : " epochs (") << format_value("%.1f", seconds_since(start))
               << " s): dev accuracy " << format_percent(h.back().dev_accuracy) << ", test accuracy "
               << format_percent(test.accuracy) << " (the test set, once).\n";
 
-    chapter.summary("best of " + std::to_string(budget) + " trials: grid " +
-                    format_percent(best_trial(grid.trials).outcome.score) + ", random " +
-                    format_percent(best_trial(randoms[0].trials).outcome.score) + ", then fine " +
+    chapter.summary(std::to_string(budget) + " trials, best dev (mean of " + std::to_string(search_seeds) +
+                    " runs): grid " + format_percent(mean_at(grid_curves, std::size_t(budget) - 1)) + ", random " +
+                    format_percent(mean_at(random_curves, std::size_t(budget) - 1)) + "; then fine " +
                     format_percent(best_trial(fine.trials).outcome.score) +
-                    " dev; retrained: " + format_percent(test.accuracy) + " test");
+                    "; chosen setting retrained: " + format_percent(test.accuracy) + " test");
   });
 }

@@ -65,8 +65,8 @@ inline void check_log_range(double lo, double hi, const std::string& what) {
 inline double log_uniform(double lo, double hi, std::mt19937_64& gen) {
   check_log_range(lo, hi, "log_uniform");
   // BEGIN EXERCISE ch12.log_uniform
-  // hint: draw r uniformly between log₁₀ lo and log₁₀ hi (std::uniform_real_distribution<double>),
-  // hint: and return 10^r (std::pow(10.0, r))
+  // hint: uniform in the exponent, not in x: draw the exponent r uniformly between the exponents of the
+  // hint: two ends, then turn r back into a number (which base? the one whose exponents you drew)
   std::uniform_real_distribution<double> exponent(std::log10(lo), std::log10(hi));
   const double r = exponent(gen);  // r ~ U(log₁₀ lo, log₁₀ hi)
   return std::pow(10.0, r);        // x = 10^r
@@ -183,17 +183,22 @@ inline std::vector<Config> grid_configs(const Space& space, const std::vector<in
     total *= values.back().size();
   }
   std::vector<Config> configs;
+  // BEGIN EXERCISE ch12.grid_configs
+  // hint: total configurations, numbered t = 0, 1, ..., total − 1; read t as a number whose digits have
+  // hint: different bases, k_1 (first, slowest) ... k_n (last, fastest), like an odometer: the last digit is
+  // hint: t mod k_n; divide by k_n and repeat, from the last dimension to the first. Digit j picks values[j][·]
   for (std::size_t t = 0; t < total; ++t) {
     // t written in the mixed radix (k_1, ..., k_n): its last digit is the last dimension's index.
     Config c(space.size());
     std::size_t rest = t;
     for (std::size_t j = space.size(); j-- > 0;) {
-      c[j] = values[j][rest % values[j].size()];
+      c[j] = values[j][rest % values[j].size()];  // digit j of t: the index of dimension j's value
       rest /= values[j].size();
     }
     configs.push_back(c);
   }
   return configs;
+  // END EXERCISE
 }
 
 // Random search: `budget` configurations, each value drawn from its own
@@ -203,16 +208,12 @@ inline std::vector<Config> random_configs(const Space& space, int budget, std::m
     throw std::invalid_argument("random_configs: the budget must be at least 1 trial, got " + std::to_string(budget));
   for (const Dimension& d : space) check_dimension(d);
   std::vector<Config> configs;
-  // BEGIN EXERCISE ch12.random_search
-  // hint: for each of the budget trials, a Config with one value per dimension of space, in its order:
-  // hint: sample(dimension, gen) draws it on its own scale; push each Config onto configs
   for (int t = 0; t < budget; ++t) {
     Config c;
     for (const Dimension& d : space) c.push_back(sample(d, gen));  // each hyperparameter on its own scale
     configs.push_back(c);
   }
   return configs;
-  // END EXERCISE
 }
 
 // Coarse to fine: the region around the best configuration of a first search,
@@ -230,6 +231,11 @@ inline Space refine(const Space& space, const Config& best, double fraction) {
     throw std::invalid_argument("refine: the fraction of the range must be in (0, 1], got " +
                                 format_value("%g", fraction));
   Space fine = space;
+  // BEGIN EXERCISE ch12.refine
+  // hint: work in u, the position on the dimension's own scale (0 at its lo, 1 at its hi): there "a fraction
+  // hint: of the range" is an interval of length fraction, whatever the scale. Centre it on the best value's u,
+  // hint: slide it back into [0, 1] if it sticks out, and map its two ends back to values (the ends of an
+  // hint: integer dimension are not rounded: only its draws are)
   for (std::size_t j = 0; j < space.size(); ++j) {
     const double centre = std::clamp(to_unit(space[j], best[j]), 0.0, 1.0);
     const double lo = std::clamp(centre - fraction / 2, 0.0, 1.0 - fraction);  // [lo, lo + fraction] ⊂ [0, 1]
@@ -239,6 +245,7 @@ inline Space refine(const Space& space, const Config& best, double fraction) {
     fine[j].hi = from_unit(d, lo + fraction);
   }
   return fine;
+  // END EXERCISE
 }
 
 // ---------------------------------------------------------------------------
@@ -328,13 +335,18 @@ inline std::vector<Trial> run_trials(const std::vector<Config>& configs, std::ui
 // trial with a score. Never decreases.
 inline std::vector<double> best_so_far(const std::vector<Trial>& trials) {
   std::vector<double> best;
+  // BEGIN EXERCISE ch12.best_so_far
+  // hint: one pass, carrying the best score seen so far (NaN before any): each trial's score replaces it only
+  // hint: when it is a number and beats it; every trial appends the carried value, so the curve has one point
+  // hint: per trial. Comparisons with NaN are false: which test does a NaN score fail, and a NaN best?
   double b = std::numeric_limits<double>::quiet_NaN();
   for (const Trial& t : trials) {
     const double s = t.outcome.score;
-    if (!std::isnan(s) && (std::isnan(b) || s > b)) b = s;  // b_t = max(b_{t−1}, s_t)
+    if (!std::isnan(s) && (std::isnan(b) || s > b)) b = s;  // b_t = max(b_{t−1}, s_t), a NaN s_t skipped
     best.push_back(b);
   }
   return best;
+  // END EXERCISE
 }
 
 // The trial with the highest score (diverged trials never win).
