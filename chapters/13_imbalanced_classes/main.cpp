@@ -42,11 +42,11 @@ struct Settings {
 // One remedy: its scores on the three sets, its threshold (tuned on the tuning
 // half) and its evaluations at t = 0.5 and at that threshold.
 struct Result {
-  std::string name, train_set;  // the remedy, and its training set "n₊ : n₋"
-  std::size_t colour = 0;       // one colour per remedy in every figure
-  int rounds = 0;               // rounds trained (the ensemble: all its members')
-  double best_round = 0;        // the round kept (the ensemble: the members' mean)
-  double best_epochs = 0;       // examples seen until then, in epochs of the remedy's own set
+  std::string name, short_name, train_set;  // the remedy (and a short name for a small figure), its training set
+  std::size_t colour = 0;                   // one colour per remedy in every figure
+  int rounds = 0;                           // rounds trained (the ensemble: all its members')
+  double best_round = 0;                    // the round kept (the ensemble: the members' mean)
+  double best_epochs = 0;                   // examples seen until then, in epochs of the remedy's own set
   arma::rowvec test_scores;
   double threshold = 0.5;                        // best F1 on the tuning half
   BinaryEvaluation test, selection;              // at t = 0.5
@@ -145,10 +145,11 @@ Experiment run_task(const Mnist& data, double ratio, const Settings& set, const 
                                        scores_of(net, task.test.X)};
   };
   // The threshold of the best F1 on the tuning half; both evaluations on the selection half and the test set.
-  auto finish = [&](const std::string& name, const std::string& train_set, const std::array<arma::rowvec, 3>& s,
-                    const std::vector<TrainingRun>& runs, arma::uword set_size) {
+  auto finish = [&](const std::string& name, const std::string& short_name, const std::string& train_set,
+                    const std::array<arma::rowvec, 3>& s, const std::vector<TrainingRun>& runs, arma::uword set_size) {
     Result r;
     r.name = name;
+    r.short_name = short_name;
     r.train_set = train_set;
     r.colour = ex.results.empty() ? 0 : ex.results.size() - 1;  // "nothing" 0, then the remedies in order
     r.test_scores = s[2];
@@ -167,7 +168,7 @@ Experiment run_task(const Mnist& data, double ratio, const Settings& set, const 
   const auto start = std::chrono::steady_clock::now();
 
   // The classifier that always says "negative": every score 0.
-  finish("always \"negative\"", "-",
+  finish("always \"negative\"", "always negative", "-",
          {arma::rowvec(task.tuning.size(), arma::fill::zeros), arma::rowvec(task.selection.size(), arma::fill::zeros),
           arma::rowvec(task.test.size(), arma::fill::zeros)},
          {}, 1);
@@ -176,21 +177,23 @@ Experiment run_task(const Mnist& data, double ratio, const Settings& set, const 
   {
     Network<float> net = fresh();
     const TrainingRun run = train_classifier(net, train, task.tuning, opt.lr, batch, rule, rng());
-    finish("nothing", counts(n_pos, n_neg), scores(net), {run}, train.size());
+    finish("nothing", "nothing", counts(n_pos, n_neg), scores(net), {run}, train.size());
   }
   // 2. Undersampling the large class.
   {
     Network<float> net = fresh();
     const BinarySet under = undersample(train, rng());
     const TrainingRun run = train_classifier(net, under, task.tuning, opt.lr, batch, rule, rng());
-    finish("undersampling", counts(under.positives(), under.negatives()), scores(net), {run}, under.size());
+    finish("undersampling", "undersampling", counts(under.positives(), under.negatives()), scores(net), {run},
+           under.size());
   }
   // 3. Oversampling the small one (copies).
   {
     Network<float> net = fresh();
     const BinarySet over = oversample(train, rng());
     const TrainingRun run = train_classifier(net, over, task.tuning, opt.lr, batch, rule, rng());
-    finish("oversampling (copies)", counts(over.positives(), over.negatives()), scores(net), {run}, over.size());
+    finish("oversampling (copies)", "oversampling", counts(over.positives(), over.negatives()), scores(net), {run},
+           over.size());
   }
   // 4. SMOTE.
   {
@@ -198,8 +201,8 @@ Experiment run_task(const Mnist& data, double ratio, const Settings& set, const 
     const SmoteResult sm = smote(train, arma::uword(set.neighbours), rng());
     const BinarySet& s = sm.set;
     const TrainingRun run = train_classifier(net, s, task.tuning, opt.lr, batch, rule, rng());
-    finish("SMOTE (k = " + std::to_string(set.neighbours) + ")", counts(s.positives(), s.negatives()), scores(net),
-           {run}, s.size());
+    finish("SMOTE (k = " + std::to_string(set.neighbours) + ")", "SMOTE", counts(s.positives(), s.negatives()),
+           scores(net), {run}, s.size());
     ex.smote_digits = smote_triples(sm, train, 6);  // keep six for the figure, not the whole set
   }
   // 5. Class weights in the loss.
@@ -208,15 +211,15 @@ Experiment run_task(const Mnist& data, double ratio, const Settings& set, const 
     Network<float> net = fresh(w);
     const TrainingRun run = train_classifier(net, train, task.tuning, opt.lr, batch, rule, rng());
     finish("class weights w₊ " + format_value("%.2f", w.positive) + ", w₋ " + format_value("%.2f", w.negative),
-           counts(n_pos, n_neg), scores(net), {run}, train.size());
+           "class weights", counts(n_pos, n_neg), scores(net), {run}, train.size());
   }
   // 6. Repeating rare examples in SGD, L = n₋/n₊ times in a row.
   {
     const arma::uword L = std::max<arma::uword>(1, arma::uword(std::lround(double(n_neg) / double(n_pos))));
     Network<float> net = fresh();
     const TrainingRun run = train_repeating_rare(net, train, task.tuning, L, opt.lr, batch, rule, rng());
-    finish("repeating positives, L = " + std::to_string(L), counts(L * n_pos, n_neg), scores(net), {run},
-           n_neg + L * n_pos);
+    finish("repeating positives, L = " + std::to_string(L), "repeating positives", counts(L * n_pos, n_neg),
+           scores(net), {run}, n_neg + L * n_pos);
   }
   // 7. An ensemble on balanced subsets: the mean of the members' scores, each member stopped on its own.
   {
@@ -233,7 +236,7 @@ Experiment run_task(const Mnist& data, double ratio, const Settings& set, const 
       const std::array<arma::rowvec, 3> s = scores(net);
       for (int k = 0; k < 3; ++k) mean[k] += s[k] / double(subsets.size());
     }
-    finish("ensemble of " + std::to_string(set.members) + " on balanced subsets",
+    finish("ensemble of " + std::to_string(set.members) + " on balanced subsets", "ensemble",
            std::to_string(set.members) + " × " + counts(n_pos, n_pos), mean, runs, 2 * n_pos);
   }
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
@@ -308,7 +311,9 @@ void figures(const Experiment& ex, const Settings& set, Plotter& plot) {
                .series = {},
                .logx = false,
                .logy = false,
-               .yrange = std::make_pair(0.0, 1.0)};
+               .yrange = std::make_pair(0.0, 1.0),
+               .integer_x = false,
+               .key = "bottom right"};  // the curves climb at the left: the bottom right is empty
   LinePlot roc_log = roc;
   roc_log.title = "ROC curves, false positive rate on a log axis, " + about;
   roc_log.xlabel =
@@ -320,7 +325,9 @@ void figures(const Experiment& ex, const Settings& set, Plotter& plot) {
               .series = {},
               .logx = false,
               .logy = false,
-              .yrange = std::make_pair(0.0, 1.02)};
+              .yrange = std::make_pair(0.5, 1.005),  // where the curves differ (a random ranking is far below)
+              .integer_x = false,
+              .key = "bottom left"};
   auto on_log_axis = [&](std::vector<double> x) {
     for (double& v : x) v = std::max(v, fpr_zero);
     return x;
@@ -336,7 +343,7 @@ void figures(const Experiment& ex, const Settings& set, Plotter& plot) {
   const double share = double(task.test.positives()) / double(task.test.size());
   roc.series.push_back({"random ranking (AUC 0.5)", {0.0, 1.0}, {0.0, 1.0}, grey_dashes});
   roc_log.series.push_back({"random ranking", {fpr_zero, 1.0}, {fpr_zero, 1.0}, grey_dashes});
-  pr.series.push_back({"random ranking (precision = share of positives)", {0.0, 1.0}, {share, share}, grey_dashes});
+  pr.title += "\n(a random ranking: precision " + format_value("%.3f", share) + " at every recall, below the axis)";
   // The operating points: every remedy at its own threshold (filled dots), and "nothing" at t = 0.5 (open circle).
   auto dot = [&](const Result& r, const BinaryEvaluation& e, const std::string& title, bool open) {
     const double fpr = double(e.counts.fp) / n_neg;
@@ -360,8 +367,8 @@ void figures(const Experiment& ex, const Settings& set, Plotter& plot) {
         std::tuple{std::string("confusion_chosen_"), &ex.results[ex.chosen], &ex.results[ex.chosen].test_tuned}}) {
     const BinaryCounts& c = e->counts;
     const arma::mat values = {{double(c.tp), double(c.fn)}, {double(c.fp), double(c.tn)}};
-    plot.heatmap(file + tag, {.title = result->name + " at t = " + format_value("%.3g", e->threshold) +
-                                       " (1:" + format_value("%g", task.ratio) + ")",
+    plot.heatmap(file + tag, {.title = result->short_name + ", t = " + format_value("%.3g", e->threshold) +
+                                       "\ntrained at 1:" + format_value("%g", task.ratio),
                               .xlabel = "predicted" + format_value(" (F1 %.3f, ", e->scores.f1) +
                                         format_value("acc. %.2f%%)", 100 * e->scores.accuracy),
                               .ylabel = "actual (test set)",
@@ -377,7 +384,7 @@ void figures(const Experiment& ex, const Settings& set, Plotter& plot) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  Chapter chapter("ch13", "Evaluation and imbalanced classes", {.epochs = 10, .lr = 0.1, .batch_size = 64});
+  Chapter chapter("ch13", "Evaluation and imbalanced classes", {.epochs = 30, .lr = 0.1, .batch_size = 64});
   Settings set;
   int blas_threads = 1;
   CLI::App& app = chapter.app();
