@@ -541,31 +541,39 @@ TEST(Ch13Resampling, RepeatRareOrderRepeatsEachPositiveLTimesInARow) {
   EXPECT_TRUE(contains(test_support::message_of([&] { repeat_rare_order(y, 0, rng()); }), "L must be"));
 }
 
+// The 20-8-1 classifier trained on a toy set in rounds of `round` examples, stopped early on another toy set.
+struct ToyTraining {
+  BinarySet train, tuning;
+  Network<float> net;
+  TrainingRun run;
+};
+ToyTraining train_toy(unsigned long seed, arma::uword round, int max_rounds, int patience) {
+  seed_everything(seed);
+  ToyTraining t{toy_set(40, 200, 20), toy_set(20, 100, 20), binary_classifier<float>(20, 8), {}};
+  t.run = train_classifier(t.net, t.train, t.tuning, 0.1, 16,
+                           {.round = round, .max_rounds = max_rounds, .patience = patience}, rng());
+  return t;
+}
+
 TEST(Ch13Classifier, LearnsAToySetAndRanksItWell) {
-  seed_everything(145);
-  const BinarySet train = toy_set(40, 200, 20), tuning = toy_set(20, 100, 20);
-  Network<float> net = binary_classifier<float>(20, 8);
-  const TrainingRun run =
-      train_classifier(net, train, tuning, 0.1, 16, {.round = 64, .max_rounds = 40, .patience = 5}, rng());
-  EXPECT_GT(auc(scores_of(net, train.X), train.y), 0.99);
-  const arma::rowvec scores = scores_of(net, tuning.X);
+  ToyTraining t = train_toy(145, 64, 40, 5);
+  EXPECT_GT(auc(scores_of(t.net, t.train.X), t.train.y), 0.99);
+  const arma::rowvec scores = scores_of(t.net, t.tuning.X);
   EXPECT_TRUE(arma::all(scores >= 0.0) && arma::all(scores <= 1.0));  // a = σ(z)
   // the network is left at its best round: its tuning AP is the one recorded there
-  EXPECT_DOUBLE_EQ(average_precision(scores, tuning.y), run.tuning_ap);
-  EXPECT_GE(run.best_round, 1);
-  EXPECT_LE(run.best_round, run.rounds);
-  EXPECT_LE(run.rounds, 40);
+  EXPECT_DOUBLE_EQ(average_precision(scores, t.tuning.y), t.run.tuning_ap);
+  EXPECT_GE(t.run.best_round, 1);
+  EXPECT_LE(t.run.best_round, t.run.rounds);
+  EXPECT_LE(t.run.rounds, 40);
 }
 
 TEST(Ch13Classifier, EarlyStoppingStopsAfterPatienceRoundsWithoutProgress) {
-  // a perfectly separable tuning set: the AP reaches 1 and cannot improve, so training stops `patience` rounds later
-  seed_everything(148);
-  const BinarySet train = toy_set(40, 200, 20), tuning = toy_set(20, 100, 20);
-  Network<float> net = binary_classifier<float>(20, 8);
-  const TrainingRun run =
-      train_classifier(net, train, tuning, 0.1, 16, {.round = 64, .max_rounds = 200, .patience = 3}, rng());
-  EXPECT_EQ(run.rounds, run.best_round + 3);
-  EXPECT_LT(run.rounds, 200);
+  // rounds of one epoch: the separable toy set's tuning AP reaches 1 and cannot improve, so training stops
+  // `patience` rounds after the first round that reached it
+  const ToyTraining t = train_toy(148, 240, 200, 3);
+  EXPECT_DOUBLE_EQ(t.run.tuning_ap, 1.0);
+  EXPECT_EQ(t.run.rounds, t.run.best_round + 3);
+  EXPECT_LT(t.run.rounds, 200);
 }
 
 TEST(Ch13Classifier, TheStreamCutsEpochsIntoRounds) {

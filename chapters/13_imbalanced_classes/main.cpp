@@ -267,7 +267,8 @@ Experiment run_task(const Mnist& data, double ratio, const Settings& set, const 
       chosen.name.c_str(), chosen.threshold, chosen.test_tuned.scores.f1, ex.results[ex.best_ap].name.c_str(),
       ex.results[ex.best_ap].test.average_precision);
   // How much of rebalancing is a threshold shift: nothing's own gain from its threshold, against the chosen remedy's
-  // gain over nothing at 0.5; and the spread of the remedies' test F1 at 0.5 and at their own thresholds.
+  // gain over nothing at 0.5 (as a share only when that gain is at least 0.01: a ratio of two noises says nothing);
+  // and the spread of the remedies' test F1 at 0.5 and at their own thresholds.
   double low_half = 1, high_half = 0, low_own = 1, high_own = 0;
   for (std::size_t i = 1; i < ex.results.size(); ++i) {
     const Result& r = ex.results[i];
@@ -282,8 +283,9 @@ Experiment run_task(const Mnist& data, double ratio, const Settings& set, const 
       "   test F1 of the remedies from %.3f to %.3f at t = 0.5, from %.3f to %.3f at their own thresholds; %.1f s\n\n",
       none.test.scores.f1, none.test_tuned.scores.f1, none.threshold, threshold_gain, chosen.test_tuned.scores.f1,
       remedy_gain,
-      remedy_gain > 0 ? (": the threshold alone is " + format_percent(threshold_gain / remedy_gain) + " of it").c_str()
-                      : "",
+      remedy_gain >= 0.01
+          ? (": the threshold alone is " + format_percent(threshold_gain / remedy_gain) + " of it").c_str()
+          : "",
       low_half, high_half, low_own, high_own, seconds);
   return ex;
 }
