@@ -247,7 +247,7 @@ BinarySet toy_set(arma::uword positives, arma::uword negatives, arma::uword feat
   return s;
 }
 
-TEST(ch13_smote, SamplesLieOnSegmentsBetweenMinorityNeighbours) {
+TEST(Ch13Smote, SamplesLieOnSegmentsBetweenMinorityNeighbours) {
   seed_everything(135);
   const BinarySet train = toy_set(12, 60);
   const arma::uword k = 3;

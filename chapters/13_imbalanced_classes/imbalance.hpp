@@ -216,12 +216,6 @@ inline SmoteResult smote(const BinarySet& train, arma::uword k, std::mt19937_64&
   r.set.y.head(train.size()) = train.y;
   std::uniform_int_distribution<arma::uword> any_positive(0, pos.n_elem - 1), any_neighbour(0, k - 1);
   std::uniform_real_distribution<double> unit(0.0, 1.0);
-  // BEGIN EXERCISE ch13.smote
-  // hint: for each new sample i < s: a random positive a (any_positive: a column of P), one of its k nearest
-  // hint: positives b = nn(r, a) with r drawn by any_neighbour, and λ drawn by unit; draw them in that order
-  // hint: the sample smote_sample(P.col(a), P.col(b), λ) goes to column train.size() + i of r.set.X (its label is 1
-  // hint: already); record where it came from: r.origins(0, i), r.origins(1, i) = their columns in the training
-  // hint: set (pos[a], pos[b]), and r.lambdas[i] = λ
   for (arma::uword i = 0; i < s; ++i) {
     const arma::uword a = any_positive(gen);          // x: a random positive
     const arma::uword b = nn(any_neighbour(gen), a);  // x̃: one of its k nearest positives
@@ -231,7 +225,6 @@ inline SmoteResult smote(const BinarySet& train, arma::uword k, std::mt19937_64&
     r.origins(1, i) = pos[b];
     r.lambdas[i] = lambda;
   }
-  // END EXERCISE
   return r;
 }
 
