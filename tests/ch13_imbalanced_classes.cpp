@@ -7,12 +7,14 @@
 #include <memory>
 #include <set>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "chapters/06_backprop/gradient_check.hpp"
 #include "chapters/13_imbalanced_classes/imbalance.hpp"
 #include "chapters/13_imbalanced_classes/metrics.hpp"
 #include "common/data.hpp"
+#include "common/numerical.hpp"
 #include "messages.hpp"
 
 namespace {
@@ -153,7 +155,7 @@ TEST(Ch13Curves, RocRunsFromZeroToOneAndNeverGoesBack) {
   }
 }
 
-TEST(Ch13Curves, PrecisionRecallAndAveragePrecisionByHand) {
+TEST(ch13_average_precision, PrecisionRecallAndAveragePrecisionByHand) {
   // ranked 1, 0, 1, 0: (R, P) = (½, 1), (½, ½), (1, ⅔), (1, ½); AP = ½·1 + 0·½ + ½·⅔ + 0·½ = ⅚
   const arma::rowvec s = {0.9, 0.8, 0.7, 0.6};
   const arma::urowvec y = {1, 0, 1, 0};
@@ -162,13 +164,25 @@ TEST(Ch13Curves, PrecisionRecallAndAveragePrecisionByHand) {
   EXPECT_DOUBLE_EQ(pr.x[0], 0.5);
   EXPECT_DOUBLE_EQ(pr.y[0], 1.0);
   EXPECT_DOUBLE_EQ(pr.y[2], 2.0 / 3.0);
-  EXPECT_NEAR(average_precision(s, y), 5.0 / 6.0, 1e-15);
   // the F1 of each threshold: 2/3, 1/2, 4/5, 2/3: the best is t = 0.7
   EXPECT_DOUBLE_EQ(best_f1_threshold(s, y), 0.7);
-  EXPECT_DOUBLE_EQ(average_precision({0.1, 0.2, 0.8, 0.9}, {0, 0, 1, 1}), 1.0);
+  EXPECT_NEAR(average_precision(s, y), 5.0 / 6.0, 1e-15);
+  EXPECT_DOUBLE_EQ(average_precision({0.1, 0.2, 0.8, 0.9}, {0, 0, 1, 1}), 1.0);  // a perfect ranking
 }
 
-TEST(Ch13Curves, AlwaysNegativeScoresAccuracyButNothingElse) {
+TEST(ch13_average_precision, ByHandWithATieAndANegativeOnTop) {
+  // scores 0.9 (neg), 0.7 (pos), 0.7 (neg), 0.4 (pos), 0.2 (pos); n₊ = 3. Thresholds from the top:
+  //   t = 0.9: TP 0, FP 1: R 0,   P 0    adds 0
+  //   t = 0.7: TP 1, FP 2: R 1/3, P 1/3  adds (1/3)(1/3) = 1/9   (the tie is one threshold)
+  //   t = 0.4: TP 2, FP 2: R 2/3, P 1/2  adds (1/3)(1/2) = 1/6
+  //   t = 0.2: TP 3, FP 2: R 1,   P 3/5  adds (1/3)(3/5) = 1/5
+  // AP = 1/9 + 1/6 + 1/5 = 43/90
+  EXPECT_NEAR(average_precision({0.9, 0.7, 0.7, 0.4, 0.2}, {0, 1, 0, 1, 1}), 43.0 / 90.0, 1e-15);
+  // the order of the examples does not matter, only their scores
+  EXPECT_NEAR(average_precision({0.2, 0.7, 0.4, 0.9, 0.7}, {1, 0, 1, 0, 1}), 43.0 / 90.0, 1e-15);
+}
+
+TEST(ch13_average_precision, AlwaysNegativeScoresAccuracyButNothingElse) {
   // 1 positive in 11: accuracy 10/11, F1 0, AUC ½ (all tied), AP = the share of positives
   arma::urowvec y(1100, arma::fill::zeros);
   y.head(100).ones();
@@ -180,7 +194,7 @@ TEST(Ch13Curves, AlwaysNegativeScoresAccuracyButNothingElse) {
   EXPECT_NEAR(e.average_precision, 1.0 / 11.0, 1e-15);
 }
 
-TEST(Ch13Curves, RandomRankingsAveragePrecisionIsTheShareOfPositives) {
+TEST(ch13_average_precision, RandomRankingsAveragePrecisionIsTheShareOfPositives) {
   seed_everything(134);
   arma::urowvec y(20000, arma::fill::zeros);
   y.head(2000).ones();  // 10% positives
@@ -191,7 +205,7 @@ TEST(Ch13Curves, RandomRankingsAveragePrecisionIsTheShareOfPositives) {
 // ---------------------------------------------------------------------------
 // SMOTE
 // ---------------------------------------------------------------------------
-TEST(ch13_smote_sample, OnTheSegmentFromXToItsNeighbour) {
+TEST(Ch13Smote, OnTheSegmentFromXToItsNeighbour) {
   const arma::fvec x = {0.0f, 1.0f, 0.5f}, n = {1.0f, 0.0f, 0.5f};
   EXPECT_TRUE(arma::approx_equal(smote_sample(x, n, 0.0), x, "absdiff", 0.0f));
   EXPECT_TRUE(arma::approx_equal(smote_sample(x, n, 1.0), n, "absdiff", 1e-7f));
@@ -268,48 +282,115 @@ TEST(Ch13Smote, NeedsTwoPositives) {
 // Class weights in the loss
 // ---------------------------------------------------------------------------
 TEST(ch13_weighted_loss, CostByHand) {
-  const WeightedBinaryCrossEntropy<double> loss(3.0, 0.5);
-  const arma::mat A = {{0.8, 0.3, 0.6}}, Y = {{1, 0, 0}};
-  // J = (1/3)[3·(−ln 0.8) + 0.5·(−ln 0.7) + 0.5·(−ln 0.4)]
-  const double expected = (3 * -std::log(0.8) + 0.5 * -std::log(0.7) + 0.5 * -std::log(0.4)) / 3;
-  EXPECT_NEAR(loss.cost(A, Y), expected, 1e-14);
+  const WeightedSigmoidCrossEntropy<double> loss(3.0, 0.5);
+  const arma::mat Z = {{1.5, -0.4, 0.2}}, Y = {{1, 0, 0}};
+  // a = σ(z); J = (1/3)[3·(−ln σ(1.5)) + 0.5·(−ln(1 − σ(−0.4))) + 0.5·(−ln(1 − σ(0.2)))]
+  auto sig = [](double z) { return 1 / (1 + std::exp(-z)); };
+  const double expected =
+      (3 * -std::log(sig(1.5)) + 0.5 * -std::log(1 - sig(-0.4)) + 0.5 * -std::log(1 - sig(0.2))) / 3;
+  EXPECT_NEAR(loss.cost(Z, Y), expected, 1e-14);
 }
 
-TEST(ch13_weighted_loss, UnitWeightsAreChapter3sBinaryCrossEntropy) {
+TEST(ch13_weighted_loss, UnitWeightsAreChapter3sBinaryCrossEntropyOfTheSigmoid) {
   seed_everything(137);
-  const arma::mat A = 0.05 + 0.9 * arma::randu<arma::mat>(1, 20);
+  const arma::mat Z = 3 * arma::randn<arma::mat>(1, 20);
   const arma::mat Y = arma::conv_to<arma::mat>::from(arma::randu<arma::mat>(1, 20) > 0.5);
-  EXPECT_NEAR(WeightedBinaryCrossEntropy<double>(1, 1).cost(A, Y), BinaryCrossEntropy<double>().cost(A, Y), 1e-14);
+  EXPECT_NEAR(WeightedSigmoidCrossEntropy<double>().cost(Z, Y), BinaryCrossEntropy<double>().cost(sigmoid(Z), Y),
+              1e-12);
 }
 
-TEST(ch13_weighted_gradient, EachExamplesGradientIsItsWeightTimesTheUnweightedOne) {
+TEST(ch13_weighted_loss, FiniteAndExactAtAnyLogit) {
+  // ln(1 + e^z) − y z without overflow: a positive at z = −800 costs 800, a negative at z = 800 costs 800,
+  // and a right answer at |z| = 800 costs e^{−800} ≈ 0 (the clipped two-layer cost would give −ln ε ≈ 27.6)
+  const WeightedSigmoidCrossEntropy<double> loss;
+  const arma::mat one(1, 1, arma::fill::ones), zero(1, 1, arma::fill::zeros);
+  EXPECT_NEAR(loss.cost(-800 * one, one), 800.0, 1e-9);
+  EXPECT_NEAR(loss.cost(800 * one, zero), 800.0, 1e-9);
+  EXPECT_NEAR(loss.cost(arma::mat{800.0, -800.0}, arma::mat{1.0, 0.0}), 0.0, 1e-12);
+  const arma::fmat one_f(1, 1, arma::fill::ones);
+  const float in_float = WeightedSigmoidCrossEntropy<float>(2.0, 1.0).cost(-100 * one_f, one_f);
+  EXPECT_NEAR(in_float, 200.0f, 1e-3f);  // w₊ · 100
+}
+
+TEST(ch13_weighted_gradient, IsTheWeightTimesAMinusYOverM) {
   seed_everything(138);
-  const arma::mat A = 0.05 + 0.9 * arma::randu<arma::mat>(1, 12);
+  const arma::mat Z = 2 * arma::randn<arma::mat>(1, 12);
   arma::mat Y(1, 12, arma::fill::zeros);
   Y.cols(0, 3).ones();
   const double w_pos = 4.0, w_neg = 0.25;
-  arma::mat d_weighted, d_plain;
-  WeightedBinaryCrossEntropy<double>(w_pos, w_neg).gradient(A, Y, d_weighted);
-  BinaryCrossEntropy<double>().gradient(A, Y, d_plain);
+  arma::mat dZ;
+  WeightedSigmoidCrossEntropy<double>(w_pos, w_neg).gradient(Z, Y, dZ);
+  const arma::mat A = sigmoid(Z);
   for (arma::uword i = 0; i < 12; ++i)
-    EXPECT_NEAR(d_weighted(0, i), (Y(0, i) == 1 ? w_pos : w_neg) * d_plain(0, i), 1e-12) << "example " << i;
+    EXPECT_NEAR(dZ(0, i), (Y(0, i) == 1 ? w_pos : w_neg) * (A(0, i) - Y(0, i)) / 12.0, 1e-15) << "example " << i;
+}
+
+TEST(ch13_weighted_gradient, MatchesTheNumericalGradientOfTheCost) {
+  // double precision, seeded, relative error below 1e-7: unit weights and class weights
+  seed_everything(146);
+  const arma::mat Z = 2 * arma::randn<arma::mat>(1, 15);
+  const arma::mat Y = arma::conv_to<arma::mat>::from(arma::randu<arma::mat>(1, 15) > 0.7);
+  for (const auto& [w_pos, w_neg] : {std::pair{1.0, 1.0}, std::pair{6.0, 0.4}}) {
+    const WeightedSigmoidCrossEntropy<double> loss(w_pos, w_neg);
+    arma::mat dZ;
+    loss.gradient(Z, Y, dZ);
+    const arma::mat numerical = numerical_gradient([&](const arma::mat& z) { return loss.cost(z, Y); }, Z);
+    EXPECT_LT(relative_error(dZ, numerical), 1e-7) << "w₊ " << w_pos << ", w₋ " << w_neg;
+  }
+}
+
+TEST(ch13_weighted_gradient, AgreesWithASigmoidLayerThenTheCrossEntropy) {
+  // where nothing is clipped, the fused gradient is the chain through the two layers of chapter 3
+  seed_everything(147);
+  const arma::mat Z = arma::randn<arma::mat>(1, 10);
+  const arma::mat Y = arma::conv_to<arma::mat>::from(arma::randu<arma::mat>(1, 10) > 0.5);
+  Sigmoid<double> layer;
+  arma::mat A, dA, dZ_chain, dZ_fused;
+  layer.forward(Z, A);
+  BinaryCrossEntropy<double>().gradient(A, Y, dA);
+  layer.backward(Z, A, dA, dZ_chain);
+  WeightedSigmoidCrossEntropy<double>().gradient(Z, Y, dZ_fused);
+  EXPECT_LT(relative_error(dZ_chain, dZ_fused), 1e-10);
+}
+
+TEST(ch13_weighted_gradient, AConfidentlyWrongExampleKeepsItsGradient) {
+  // A positive scored z = −20 in float: a = σ(−20) ≈ 2·10⁻⁹ is below the clip ε ≈ 1.2·10⁻⁵. Through a Sigmoid
+  // layer and the clipped cross-entropy the gradient all but vanishes; fused it is w(a − y)/m ≈ −w/m.
+  const arma::fmat Z = {{-20.0f, 0.0f}}, Y = {{1.0f, 0.0f}};  // m = 2
+  Sigmoid<float> layer;
+  arma::fmat A, dA, dZ_chain, dZ_fused;
+  layer.forward(Z, A);
+  BinaryCrossEntropy<float>().gradient(A, Y, dA);
+  layer.backward(Z, A, dA, dZ_chain);
+  WeightedSigmoidCrossEntropy<float>(3.0, 1.0).gradient(Z, Y, dZ_fused);
+  EXPECT_LT(std::abs(dZ_chain(0, 0)), 1e-3f);     // as two layers: about −1.7·10⁻⁴/m
+  EXPECT_NEAR(dZ_fused(0, 0), -3.0f / 2, 1e-6f);  // fused: w₊ (a − y)/m = 3 · (−1)/2
+  EXPECT_NEAR(dZ_fused(0, 1), 0.5f / 2, 1e-6f);   // a negative at z = 0: (0.5 − 0)/2
 }
 
 TEST(ch13_weighted_gradient, PassesTheGradientCheck) {
-  // double precision, seeded, relative error below 1e-7; through a 6-4-1 ReLU net and logistic regression
+  // double precision, seeded, relative error below 1e-7; through a 6-4-1 ReLU net and logistic regression,
+  // with class weights and with unit weights
   for (const arma::uword hidden : {4u, 0u}) {
+    for (const ClassWeights& w : {ClassWeights{5.0, 0.3}, ClassWeights{}}) {
+      seed_everything(139);
+      Network<double> net = binary_classifier<double>(6, hidden, w);
+      randomize_biases(net);
+      const arma::mat X(6, 9, arma::fill::randn);
+      arma::mat Y(1, 9, arma::fill::zeros);
+      Y.cols(0, 2).ones();
+      const GradientCheckReport report = gradient_check(net, X, Y);
+      EXPECT_LT(report.overall, 1e-7) << "hidden " << hidden << ", w₊ " << w.positive;
+    }
+    // and the weights matter: the same net with unit weights has another gradient
     seed_everything(139);
-    Network<double> net =
-        binary_classifier<double>(6, hidden, std::make_unique<WeightedBinaryCrossEntropy<double>>(5.0, 0.3));
+    Network<double> net = binary_classifier<double>(6, hidden, ClassWeights{5.0, 0.3});
     randomize_biases(net);
     const arma::mat X(6, 9, arma::fill::randn);
     arma::mat Y(1, 9, arma::fill::zeros);
     Y.cols(0, 2).ones();
-    const GradientCheckReport report = gradient_check(net, X, Y);
-    EXPECT_LT(report.overall, 1e-7) << "hidden " << hidden;
-    // and the weights matter: the same net with unit weights has another gradient
     const arma::vec weighted = backprop_gradient(net, X, Y);
-    net.set_loss(std::make_unique<WeightedBinaryCrossEntropy<double>>(1.0, 1.0));
+    net.set_loss(std::make_unique<WeightedSigmoidCrossEntropy<double>>());
     EXPECT_GT(relative_error(arma::mat(weighted), arma::mat(backprop_gradient(net, X, Y))), 0.1);
   }
 }
@@ -320,7 +401,7 @@ TEST(Ch13Weights, BalancedWeightsGiveEachClassHalfTheTotal) {
   EXPECT_DOUBLE_EQ(w.negative, 100.0 / 180.0);
   EXPECT_NEAR(10 * w.positive + 90 * w.negative, 100.0, 1e-12);  // Σ w_i = m
   EXPECT_TRUE(contains(test_support::message_of([] { balanced_class_weights(0, 5); }), "needs both classes"));
-  EXPECT_TRUE(contains(test_support::message_of([] { WeightedBinaryCrossEntropy<float>(0, 1); }), "positive"));
+  EXPECT_TRUE(contains(test_support::message_of([] { WeightedSigmoidCrossEntropy<float>(0, 1); }), "positive"));
 }
 
 // ---------------------------------------------------------------------------
@@ -343,40 +424,66 @@ Mnist tagged_mnist(arma::uword train_size, arma::uword test_size) {
   return m;
 }
 
-TEST(Ch13Task, TheRatioTheDevSetAndTheTestSet) {
+TEST(Ch13Task, TheRatioTheDevHalvesAndTheTestSet) {
   seed_everything(140);
   const Mnist data = tagged_mnist(3000, 500);
   const ImbalancedTask task = make_imbalanced_task(data, 3, 100.0, 500, rng());
-  EXPECT_EQ(task.dev.size(), 500u);
-  EXPECT_EQ(task.train.negatives() + task.dev.negatives(), 2700u);  // every negative kept (9 digits of 10)
+  EXPECT_EQ(task.tuning.size(), 250u);
+  EXPECT_EQ(task.selection.size(), 250u);
+  EXPECT_EQ(task.train.negatives() + task.tuning.negatives() + task.selection.negatives(), 2700u);  // every negative
   const arma::uword negatives = task.train.negatives();
   EXPECT_EQ(task.train.positives(), arma::uword(std::lround(double(negatives) / 100.0)));
+  // the two halves share the dev set's positives evenly (the dev set keeps the natural share: about 50 of 500)
+  const arma::uword dev_positives = task.tuning.positives() + task.selection.positives();
+  EXPECT_GT(dev_positives, 25u);
+  EXPECT_LE(task.selection.positives(), task.tuning.positives());
+  EXPECT_LE(task.tuning.positives(), task.selection.positives() + 1);
   // the test set: every test image, in order, digit 3 against the rest
   ASSERT_EQ(task.test.size(), 500u);
   EXPECT_TRUE(arma::approx_equal(task.test.X, data.test.X, "absdiff", 0.0f));
   EXPECT_EQ(task.test.positives(), 50u);
-  // dev and train share no image
+  // train, tuning and selection share no image
   std::set<float> train_ids(task.train.X.row(0).begin(), task.train.X.row(0).end());
-  for (float id : task.dev.X.row(0)) EXPECT_EQ(train_ids.count(id), 0u);
+  std::set<float> tuning_ids(task.tuning.X.row(0).begin(), task.tuning.X.row(0).end());
+  EXPECT_EQ(tuning_ids.size(), 250u);
+  for (float id : task.tuning.X.row(0)) EXPECT_EQ(train_ids.count(id), 0u);
+  for (float id : task.selection.X.row(0)) {
+    EXPECT_EQ(train_ids.count(id), 0u);
+    EXPECT_EQ(tuning_ids.count(id), 0u);
+  }
   EXPECT_TRUE(contains(test_support::message_of([&] { make_imbalanced_task(data, 3, 0.5, 500, rng()); }), "ratio"));
   EXPECT_TRUE(
       contains(test_support::message_of([&] { make_imbalanced_task(data, 3, 10, 3000, rng()); }), "dev set of 3000"));
+}
+
+TEST(Ch13Task, SplitInHalvesAlternatesWithinEachClass) {
+  const BinarySet set{arma::fmat(1, 7, arma::fill::zeros), arma::urowvec{1, 0, 0, 1, 1, 0, 1}};
+  BinarySet s = set;
+  s.X.row(0) = arma::regspace<arma::frowvec>(0, 6);
+  const auto [first, second] = split_in_halves(s);
+  // positives 0, 3, 4, 6 → first 0, 4; second 3, 6. Negatives 1, 2, 5 → first 1, 5; second 2
+  EXPECT_TRUE(arma::approx_equal(first.X, arma::fmat{{0, 1, 4, 5}}, "absdiff", 0.0f));
+  EXPECT_TRUE(arma::approx_equal(second.X, arma::fmat{{2, 3, 6}}, "absdiff", 0.0f));
+  EXPECT_EQ(first.positives(), 2u);
+  EXPECT_EQ(second.positives(), 2u);
 }
 
 TEST(Ch13Task, ResamplingKeepsTheTestAndDevSetsUntouched) {
   seed_everything(141);
   const Mnist data = tagged_mnist(2000, 300);
   ImbalancedTask task = make_imbalanced_task(data, 7, 10.0, 400, rng());
-  const BinarySet test_before = task.test, dev_before = task.dev;
+  const BinarySet test_before = task.test, tuning_before = task.tuning, selection_before = task.selection;
   const BinarySet under = undersample(task.train, rng());
   const BinarySet over = oversample(task.train, rng());
   const SmoteResult sm = smote(task.train, 5, rng());
   const std::vector<BinarySet> parts = balanced_subsets(task.train, 4, rng());
   EXPECT_TRUE(arma::approx_equal(task.test.X, test_before.X, "absdiff", 0.0f));
   EXPECT_TRUE(arma::all(task.test.y == test_before.y));
-  EXPECT_TRUE(arma::approx_equal(task.dev.X, dev_before.X, "absdiff", 0.0f));
+  EXPECT_TRUE(arma::approx_equal(task.tuning.X, tuning_before.X, "absdiff", 0.0f));
+  EXPECT_TRUE(arma::approx_equal(task.selection.X, selection_before.X, "absdiff", 0.0f));
   // every example of every resampled set is a training image (pixel 0 < 100000), none a test or dev image
-  std::set<float> dev_ids(task.dev.X.row(0).begin(), task.dev.X.row(0).end());
+  std::set<float> dev_ids(task.tuning.X.row(0).begin(), task.tuning.X.row(0).end());
+  dev_ids.insert(task.selection.X.row(0).begin(), task.selection.X.row(0).end());
   std::vector<const BinarySet*> sets = {&under, &over, &sm.set};
   for (const BinarySet& p : parts) sets.push_back(&p);
   for (const BinarySet* s : sets)
@@ -434,12 +541,57 @@ TEST(Ch13Resampling, RepeatRareOrderRepeatsEachPositiveLTimesInARow) {
   EXPECT_TRUE(contains(test_support::message_of([&] { repeat_rare_order(y, 0, rng()); }), "L must be"));
 }
 
+// The 20-8-1 classifier trained on a toy set in rounds of `round` examples, stopped early on another toy set.
+struct ToyTraining {
+  BinarySet train, tuning;
+  Network<float> net;
+  TrainingRun run;
+};
+ToyTraining train_toy(unsigned long seed, arma::uword round, int max_rounds, int patience) {
+  seed_everything(seed);
+  ToyTraining t{toy_set(40, 200, 20), toy_set(20, 100, 20), binary_classifier<float>(20, 8), {}};
+  t.run = train_classifier(t.net, t.train, t.tuning, 0.1, 16,
+                           {.round = round, .max_rounds = max_rounds, .patience = patience}, rng());
+  return t;
+}
+
 TEST(Ch13Classifier, LearnsAToySetAndRanksItWell) {
-  seed_everything(145);
-  const BinarySet train = toy_set(40, 200, 20);
-  Network<float> net = binary_classifier<float>(20, 8);
-  train_classifier(net, train, 20, 0.1, 16, rng());
-  EXPECT_GT(auc(scores_of(net, train.X), train.y), 0.99);
+  ToyTraining t = train_toy(145, 64, 40, 5);
+  EXPECT_GT(auc(scores_of(t.net, t.train.X), t.train.y), 0.99);
+  const arma::rowvec scores = scores_of(t.net, t.tuning.X);
+  EXPECT_TRUE(arma::all(scores >= 0.0) && arma::all(scores <= 1.0));  // a = σ(z)
+  // the network is left at its best round: its tuning AP is the one recorded there
+  EXPECT_DOUBLE_EQ(average_precision(scores, t.tuning.y), t.run.tuning_ap);
+  EXPECT_GE(t.run.best_round, 1);
+  EXPECT_LE(t.run.best_round, t.run.rounds);
+  EXPECT_LE(t.run.rounds, 40);
+}
+
+TEST(Ch13Classifier, EarlyStoppingStopsAfterPatienceRoundsWithoutProgress) {
+  // rounds of one epoch: the separable toy set's tuning AP reaches 1 and cannot improve, so training stops
+  // `patience` rounds after the first round that reached it
+  const ToyTraining t = train_toy(148, 240, 200, 3);
+  EXPECT_DOUBLE_EQ(t.run.tuning_ap, 1.0);
+  EXPECT_EQ(t.run.rounds, t.run.best_round + 3);
+  EXPECT_LT(t.run.rounds, 200);
+}
+
+TEST(Ch13Classifier, TheStreamCutsEpochsIntoRounds) {
+  // rounds of 3 over 7 examples: every 7 consecutive positions (one epoch) are a permutation of 0..6
+  seed_everything(149);
+  ExampleStream stream(7, {});
+  arma::uvec seen;
+  for (int round = 0; round < 7; ++round) seen = arma::join_cols(seen, stream.next(3, rng()));
+  ASSERT_EQ(seen.n_elem, 21u);
+  for (arma::uword epoch = 0; epoch < 3; ++epoch) {
+    const arma::uvec one = arma::sort(seen.subvec(7 * epoch, 7 * epoch + 6));
+    EXPECT_TRUE(arma::all(one == arma::regspace<arma::uvec>(0, 6))) << "epoch " << epoch;
+  }
+  // an order of the caller's: repeat_rare_order's epochs, every positive L times
+  const arma::urowvec y = {0, 1, 0};
+  ExampleStream repeated(3, [&](arma::uword, std::mt19937_64& g) { return repeat_rare_order(y, 4, g); });
+  const arma::uvec two_epochs = repeated.next(12, rng());  // 2 × (2 negatives + 4 copies of the positive)
+  EXPECT_EQ(arma::accu(two_epochs == 1u), 8u);
 }
 
 }  // namespace

@@ -3,12 +3,21 @@
 //   build/release/bin/ch13              digit 5 against the rest at 1:10 and 1:100, every remedy of note 003
 //   build/release/bin/ch13 --quick      the same on the embedded sample, in seconds
 //   build/release/bin/ch13 --digit 8 --ratio 300 --hidden 0
+//
+// For each task (1:10, then 1:ratio): every remedy trains from the same θ₀, stopped
+// early on the tuning half of the dev set (its AP, in rounds of examples seen); its
+// threshold is the best F1 on the tuning half. Table 1 shows every remedy at t = 0.5,
+// table 2 at its own threshold, ranked by AP; the choice between remedies is made on
+// the selection half alone, and the test set is only reported.
+#include <algorithm>
+#include <array>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <iostream>
 #include <memory>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "chapters/13_imbalanced_classes/imbalance.hpp"
@@ -17,6 +26,7 @@
 #include "common/chapter.hpp"
 #include "common/data.hpp"
 #include "common/format.hpp"
+#include "common/gnuplot.hpp"
 #include "common/plot.hpp"
 
 using namespace course;
@@ -26,34 +36,56 @@ namespace {
 
 struct Settings {
   int digit = 5;
-  double ratio = 100;  // the harsh task's n₋ : n₊ (the other is 1:10)
-  int hidden = 32;     // 0: logistic regression
-  int members = 10;    // the ensemble
-  int neighbours = 5;  // SMOTE's k
-  int dev_size = 5000;
+  double ratio = 100;         // the harsh task's n₋ : n₊ (the other is 1:10)
+  int hidden = 32;            // 0: logistic regression
+  int members = 10;           // the ensemble
+  int neighbours = 5;         // SMOTE's k
+  int dev_size = 10000;       // split in a tuning and a selection half
+  int rounds_per_epoch = 10;  // a round of early stopping: this fraction of an epoch of the imbalanced set
+  int patience = 10;          // rounds without a better tuning AP
 };
 
+// One remedy: its scores on the three sets, its threshold (tuned on the tuning
+// half) and its evaluations at t = 0.5 and at that threshold.
 struct Result {
-  std::string name, train_set;  // the remedy, and its training set "n₊ : n₋"
-  BinaryEvaluation test, dev;
+  std::string name, short_name, train_set;  // the remedy (and a short name for a small figure), its training set
+  std::size_t colour = 0;                   // one colour per remedy in every figure
+  int rounds = 0;                           // rounds trained (the ensemble: all its members')
+  double best_round = 0;                    // the round kept (the ensemble: the members' mean)
+  double best_epochs = 0;                   // examples seen until then, in epochs of the remedy's own set
   arma::rowvec test_scores;
+  double threshold = 0.5;                        // best F1 on the tuning half
+  BinaryEvaluation test, selection;              // at t = 0.5
+  BinaryEvaluation test_tuned, selection_tuned;  // at `threshold`
 };
 
 std::string counts(arma::uword positives, arma::uword negatives) {
   return std::to_string(positives) + " : " + std::to_string(negatives);
 }
 
-// Every remedy trains for the same number of examples seen as "nothing" does
-// in --epochs epochs: epochs × m₀ / m epochs on a set of m examples.
-int epochs_for(int epochs, arma::uword base, arma::uword m) {
-  return std::max(1, int(std::lround(double(epochs) * double(base) / double(m))));
+// Table 1: at t = 0.5, what a remedy does to the decisions of the untouched rule.
+void print_at_half_header() {
+  std::printf("   %s %s %6s %6s %8s  %6s  %6s  %6s  %8s  %7s\n", pad("remedy", 36).c_str(),
+              pad("train n₊ : n₋", 17).c_str(), "rounds", "best", "(epochs)", "prec", "recall", "F1", "accuracy",
+              "sel. F1");
+}
+void print_at_half(const Result& r) {
+  const BinaryScores& s = r.test.scores;
+  std::printf("   %s %s %6d %6.0f %8.1f  %6.3f  %6.3f  %6.3f  %7.2f%%  %7.3f\n", pad(r.name, 36).c_str(),
+              pad(r.train_set, 17).c_str(), r.rounds, r.best_round, r.best_epochs, s.precision, s.recall, s.f1,
+              100 * s.accuracy, r.selection.scores.f1);
 }
 
-void print_row(const Result& r) {
-  const BinaryScores& s = r.test.scores;
-  std::printf("   %s %s %6.3f  %6.3f  %6.3f  %6.4f  %6.4f  %7.2f%%   %6.3f\n", pad(r.name, 38).c_str(),
-              pad(r.train_set, 17).c_str(), s.precision, s.recall, s.f1, r.test.auc, r.test.average_precision,
-              100 * s.accuracy, r.dev.scores.f1);
+// Table 2: at its own threshold, what is left when the threshold is no longer the difference.
+void print_at_own_threshold_header() {
+  std::printf("   %s %8s  %6s  %6s  %6s  %8s  %6s  %6s  %7s  %7s\n", pad("remedy", 36).c_str(), "t", "prec", "recall",
+              "F1", "accuracy", "AUC", "AP", "sel. F1", "sel. AP");
+}
+void print_at_own_threshold(const Result& r) {
+  const BinaryScores& s = r.test_tuned.scores;
+  std::printf("   %s %8.3g  %6.3f  %6.3f  %6.3f  %7.2f%%  %6.4f  %6.4f  %7.3f  %7.4f\n", pad(r.name, 36).c_str(),
+              r.threshold, s.precision, s.recall, s.f1, 100 * s.accuracy, r.test.auc, r.test.average_precision,
+              r.selection_tuned.scores.f1, r.selection.average_precision);
 }
 
 // A few SMOTE samples, each between the two real digits it was made from: x, x + λ(x̃ − x), x̃.
@@ -75,9 +107,10 @@ ImageGrid smote_triples(const SmoteResult& s, const BinarySet& train, arma::uwor
 
 struct Experiment {
   ImbalancedTask task;
-  std::vector<Result> results;
-  ImageGrid smote_digits;  // a few SMOTE samples between their two real digits (the figure)
-  std::size_t best = 0;    // the remedy with the best dev F1
+  std::vector<Result> results;  // [0]: always "negative", [1]: nothing, then the remedies
+  ImageGrid smote_digits;       // a few SMOTE samples between their two real digits (the figure)
+  std::size_t chosen = 1;       // the best F1 at its own threshold on the selection half
+  std::size_t best_ap = 1;      // the best AP on the selection half
 };
 
 Experiment run_task(const Mnist& data, double ratio, const Settings& set, const Options& opt) {
@@ -87,182 +120,269 @@ Experiment run_task(const Mnist& data, double ratio, const Settings& set, const 
   const ImbalancedTask& task = ex.task;
   const BinarySet& train = task.train;
   const arma::uword n_pos = train.positives(), n_neg = train.negatives();
-  const int E = opt.epochs;
   const arma::uword hidden = arma::uword(set.hidden);
   const arma::uword batch = arma::uword(opt.batch_size);
+  // A round: a tenth of an epoch of the imbalanced set, in whole mini-batches; at most --epochs of those epochs.
+  const arma::uword batches = std::max<arma::uword>(
+      1, arma::uword(std::ceil(double(train.size()) / double(set.rounds_per_epoch) / double(batch))));
+  const StoppingRule rule{
+      .round = batches * batch, .max_rounds = opt.epochs * set.rounds_per_epoch, .patience = set.patience};
+  auto share = [](const BinarySet& s) { return format_percent(double(s.positives()) / double(s.size())); };
   std::printf(
-      "Digit %d against the rest, training set 1:%g: %llu positives, %llu negatives (%s of the training images);\n"
-      "   dev set %llu images (%llu positives: MNIST's natural share), test set %llu images (%llu positives: %.1f%%)\n",
+      "Digit %d against the rest, training set 1:%g: %llu positives, %llu negatives (%s of the training images)\n"
+      "   dev set %d images in two halves: tuning %llu (%llu positives, %s: early stopping, thresholds), "
+      "selection %llu (%llu positives, %s: the choice between remedies)\n"
+      "   test set %llu images (%llu positives, %s); early stopping on the tuning half's AP, rounds of %llu examples, "
+      "patience %d rounds, at most %d\n",
       set.digit, ratio, (unsigned long long)n_pos, (unsigned long long)n_neg,
-      format_percent(double(train.size()) / double(data.train.size())).c_str(), (unsigned long long)task.dev.size(),
-      (unsigned long long)task.dev.positives(), (unsigned long long)task.test.size(),
-      (unsigned long long)task.test.positives(), 100.0 * double(task.test.positives()) / double(task.test.size()));
+      format_percent(double(train.size()) / double(data.train.size())).c_str(), set.dev_size,
+      (unsigned long long)task.tuning.size(), (unsigned long long)task.tuning.positives(), share(task.tuning).c_str(),
+      (unsigned long long)task.selection.size(), (unsigned long long)task.selection.positives(),
+      share(task.selection).c_str(), (unsigned long long)task.test.size(), (unsigned long long)task.test.positives(),
+      share(task.test).c_str(), (unsigned long long)rule.round, rule.patience, rule.max_rounds);
 
   // Each remedy starts from the same θ and the same random stream.
-  auto fresh = [&](std::unique_ptr<Loss<float>> loss = nullptr) {
+  auto fresh = [&](const ClassWeights& w = {}) {
     seed_everything(opt.seed + 131);
-    return binary_classifier<float>(784, hidden, std::move(loss));
+    return binary_classifier<float>(784, hidden, w);
   };
-  auto finish = [&](const std::string& name, const std::string& train_set, const arma::rowvec& test_scores,
-                    const arma::rowvec& dev_scores, double threshold = 0.5) {
-    Result r{name, train_set, evaluate_scores(test_scores, task.test.y, threshold),
-             evaluate_scores(dev_scores, task.dev.y, threshold), test_scores};
-    print_row(r);
+  auto scores = [&](Network<float>& net) {
+    return std::array<arma::rowvec, 3>{scores_of(net, task.tuning.X), scores_of(net, task.selection.X),
+                                       scores_of(net, task.test.X)};
+  };
+  // The threshold of the best F1 on the tuning half; both evaluations on the selection half and the test set.
+  auto finish = [&](const std::string& name, const std::string& short_name, const std::string& train_set,
+                    const std::array<arma::rowvec, 3>& s, const std::vector<TrainingRun>& runs, arma::uword set_size) {
+    Result r;
+    r.name = name;
+    r.short_name = short_name;
+    r.train_set = train_set;
+    r.colour = ex.results.empty() ? 0 : ex.results.size() - 1;  // "nothing" 0, then the remedies in order
+    r.test_scores = s[2];
+    for (const TrainingRun& run : runs) {
+      r.rounds += run.rounds;
+      r.best_round += double(run.best_round) / double(runs.size());
+    }
+    r.best_epochs = r.best_round * double(rule.round) / double(set_size);
+    r.threshold = runs.empty() ? 0.5 : best_f1_threshold(s[0], task.tuning.y);
+    r.test = evaluate_scores(s[2], task.test.y);
+    r.selection = evaluate_scores(s[1], task.selection.y);
+    r.test_tuned = evaluate_scores(s[2], task.test.y, r.threshold);
+    r.selection_tuned = evaluate_scores(s[1], task.selection.y, r.threshold);
     ex.results.push_back(std::move(r));
   };
   const auto start = std::chrono::steady_clock::now();
-  std::printf("   %s %s %6s  %6s  %6s  %6s  %6s  %8s   %6s\n", pad("remedy (test set; threshold 0.5)", 38).c_str(),
-              pad("train n₊ : n₋", 17).c_str(), "prec", "recall", "F1", "AUC", "AP", "accuracy", "dev F1");
 
   // The classifier that always says "negative": every score 0.
-  finish("always \"negative\"", "-", arma::rowvec(task.test.size(), arma::fill::zeros),
-         arma::rowvec(task.dev.size(), arma::fill::zeros));
+  finish("always \"negative\"", "always negative", "-",
+         {arma::rowvec(task.tuning.size(), arma::fill::zeros), arma::rowvec(task.selection.size(), arma::fill::zeros),
+          arma::rowvec(task.test.size(), arma::fill::zeros)},
+         {}, 1);
 
   // 1. Nothing: the imbalanced set as it is.
-  Network<float> plain = fresh();
-  train_classifier(plain, train, E, opt.lr, batch, rng());
-  const arma::rowvec plain_test = scores_of(plain, task.test.X), plain_dev = scores_of(plain, task.dev.X);
-  finish("nothing", counts(n_pos, n_neg), plain_test, plain_dev);
-
+  {
+    Network<float> net = fresh();
+    const TrainingRun run = train_classifier(net, train, task.tuning, opt.lr, batch, rule, rng());
+    finish("nothing", "nothing", counts(n_pos, n_neg), scores(net), {run}, train.size());
+  }
   // 2. Undersampling the large class.
   {
     Network<float> net = fresh();
     const BinarySet under = undersample(train, rng());
-    train_classifier(net, under, epochs_for(E, train.size(), under.size()), opt.lr, batch, rng());
-    finish("undersampling", counts(under.positives(), under.negatives()), scores_of(net, task.test.X),
-           scores_of(net, task.dev.X));
+    const TrainingRun run = train_classifier(net, under, task.tuning, opt.lr, batch, rule, rng());
+    finish("undersampling", "undersampling", counts(under.positives(), under.negatives()), scores(net), {run},
+           under.size());
   }
   // 3. Oversampling the small one (copies).
   {
     Network<float> net = fresh();
     const BinarySet over = oversample(train, rng());
-    train_classifier(net, over, epochs_for(E, train.size(), over.size()), opt.lr, batch, rng());
-    finish("oversampling (copies)", counts(over.positives(), over.negatives()), scores_of(net, task.test.X),
-           scores_of(net, task.dev.X));
+    const TrainingRun run = train_classifier(net, over, task.tuning, opt.lr, batch, rule, rng());
+    finish("oversampling (copies)", "oversampling", counts(over.positives(), over.negatives()), scores(net), {run},
+           over.size());
   }
   // 4. SMOTE.
   {
     Network<float> net = fresh();
     const SmoteResult sm = smote(train, arma::uword(set.neighbours), rng());
     const BinarySet& s = sm.set;
-    train_classifier(net, s, epochs_for(E, train.size(), s.size()), opt.lr, batch, rng());
-    finish("SMOTE (k = " + std::to_string(set.neighbours) + ")", counts(s.positives(), s.negatives()),
-           scores_of(net, task.test.X), scores_of(net, task.dev.X));
+    const TrainingRun run = train_classifier(net, s, task.tuning, opt.lr, batch, rule, rng());
+    finish("SMOTE (k = " + std::to_string(set.neighbours) + ")", "SMOTE", counts(s.positives(), s.negatives()),
+           scores(net), {run}, s.size());
     ex.smote_digits = smote_triples(sm, train, 6);  // keep six for the figure, not the whole set
   }
   // 5. Class weights in the loss.
   {
     const ClassWeights w = balanced_class_weights(n_pos, n_neg);
-    Network<float> net = fresh(std::make_unique<WeightedBinaryCrossEntropy<float>>(w.positive, w.negative));
-    train_classifier(net, train, E, opt.lr, batch, rng());
+    Network<float> net = fresh(w);
+    const TrainingRun run = train_classifier(net, train, task.tuning, opt.lr, batch, rule, rng());
     finish("class weights w₊ " + format_value("%.2f", w.positive) + ", w₋ " + format_value("%.2f", w.negative),
-           counts(n_pos, n_neg), scores_of(net, task.test.X), scores_of(net, task.dev.X));
+           "class weights", counts(n_pos, n_neg), scores(net), {run}, train.size());
   }
   // 6. Repeating rare examples in SGD, L = n₋/n₊ times in a row.
   {
     const arma::uword L = std::max<arma::uword>(1, arma::uword(std::lround(double(n_neg) / double(n_pos))));
     Network<float> net = fresh();
-    const arma::uword seen = n_neg + L * n_pos;
-    train_repeating_rare(net, train, L, epochs_for(E, train.size(), seen), opt.lr, batch, rng());
-    finish("repeating positives, L = " + std::to_string(L), counts(L * n_pos, n_neg), scores_of(net, task.test.X),
-           scores_of(net, task.dev.X));
+    const TrainingRun run = train_repeating_rare(net, train, task.tuning, L, opt.lr, batch, rule, rng());
+    finish("repeating positives, L = " + std::to_string(L), "repeating positives", counts(L * n_pos, n_neg),
+           scores(net), {run}, n_neg + L * n_pos);
   }
-  // 7. An ensemble on balanced subsets: the mean of the members' scores.
+  // 7. An ensemble on balanced subsets: the mean of the members' scores, each member stopped on its own.
   {
     seed_everything(opt.seed + 132);
     const std::vector<BinarySet> subsets = balanced_subsets(train, arma::uword(set.members), rng());
-    arma::rowvec test_scores(task.test.size(), arma::fill::zeros), dev_scores(task.dev.size(), arma::fill::zeros);
+    std::array<arma::rowvec, 3> mean{arma::rowvec(task.tuning.size(), arma::fill::zeros),
+                                     arma::rowvec(task.selection.size(), arma::fill::zeros),
+                                     arma::rowvec(task.test.size(), arma::fill::zeros)};
+    std::vector<TrainingRun> runs;
     for (std::size_t j = 0; j < subsets.size(); ++j) {
       seed_everything(opt.seed + 133 + j);  // each member its own θ₀
       Network<float> net = binary_classifier<float>(784, hidden);
-      train_classifier(net, subsets[j], epochs_for(E, train.size(), subsets[j].size()), opt.lr, batch, rng());
-      test_scores += scores_of(net, task.test.X) / double(subsets.size());
-      dev_scores += scores_of(net, task.dev.X) / double(subsets.size());
+      runs.push_back(train_classifier(net, subsets[j], task.tuning, opt.lr, batch, rule, rng()));
+      const std::array<arma::rowvec, 3> s = scores(net);
+      for (int k = 0; k < 3; ++k) mean[k] += s[k] / double(subsets.size());
     }
-    finish("ensemble of " + std::to_string(set.members) + " on balanced subsets",
-           std::to_string(set.members) + " × " + counts(n_pos, n_pos), test_scores, dev_scores);
+    finish("ensemble of " + std::to_string(set.members) + " on balanced subsets", "ensemble",
+           std::to_string(set.members) + " × " + counts(n_pos, n_pos), mean, runs, 2 * n_pos);
   }
-  // 8. Moving the threshold of "nothing": the t of the best F1 on the dev set.
-  const double t = best_f1_threshold(plain_dev, task.dev.y);
-  finish("nothing, threshold " + format_value("%.3g", t) + " (dev)", counts(n_pos, n_neg), plain_test, plain_dev, t);
+  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 
-  for (std::size_t i = 1; i < ex.results.size(); ++i)
-    if (ex.results[i].dev.scores.f1 > ex.results[ex.best].dev.scores.f1) ex.best = i;
-  std::printf("   best by dev F1: %s (test F1 %.3f); %.1f s\n\n", ex.results[ex.best].name.c_str(),
-              ex.results[ex.best].test.scores.f1,
-              std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+  std::printf("\n   1. at t = 0.5 (test set; sel. F1: the selection half)\n");
+  print_at_half_header();
+  for (const Result& r : ex.results) print_at_half(r);
+
+  // The choice between remedies, on the selection half only: by F1 at each remedy's own threshold, and by AP.
+  for (std::size_t i = 2; i < ex.results.size(); ++i) {
+    if (ex.results[i].selection_tuned.scores.f1 > ex.results[ex.chosen].selection_tuned.scores.f1) ex.chosen = i;
+    if (ex.results[i].selection.average_precision > ex.results[ex.best_ap].selection.average_precision) ex.best_ap = i;
+  }
+  std::vector<std::size_t> by_ap;  // the remedies, best selection AP first
+  for (std::size_t i = 1; i < ex.results.size(); ++i) by_ap.push_back(i);
+  std::stable_sort(by_ap.begin(), by_ap.end(), [&](std::size_t a, std::size_t b) {
+    return ex.results[a].selection.average_precision > ex.results[b].selection.average_precision;
+  });
+  std::printf("\n   2. each at its own threshold t (best F1 on the tuning half), ranked by the selection half's AP\n");
+  print_at_own_threshold_header();
+  for (std::size_t i : by_ap) print_at_own_threshold(ex.results[i]);
+
+  const Result& none = ex.results[1];
+  const Result& chosen = ex.results[ex.chosen];
+  std::printf(
+      "   chosen on the selection half: by F1 at its own threshold, %s (t = %.3g: test F1 %.3f); by AP, %s "
+      "(test AP %.4f)\n",
+      chosen.name.c_str(), chosen.threshold, chosen.test_tuned.scores.f1, ex.results[ex.best_ap].name.c_str(),
+      ex.results[ex.best_ap].test.average_precision);
+  // How much of rebalancing is a threshold shift: nothing's own gain from its threshold, against the chosen remedy's
+  // gain over nothing at 0.5 (as a share only when that gain is at least 0.01: a ratio of two noises says nothing);
+  // and the spread of the remedies' test F1 at 0.5 and at their own thresholds.
+  double low_half = 1, high_half = 0, low_own = 1, high_own = 0;
+  for (std::size_t i = 1; i < ex.results.size(); ++i) {
+    const Result& r = ex.results[i];
+    low_half = std::min(low_half, r.test.scores.f1), high_half = std::max(high_half, r.test.scores.f1);
+    low_own = std::min(low_own, r.test_tuned.scores.f1), high_own = std::max(high_own, r.test_tuned.scores.f1);
+  }
+  const double threshold_gain = none.test_tuned.scores.f1 - none.test.scores.f1;
+  const double remedy_gain = chosen.test_tuned.scores.f1 - none.test.scores.f1;
+  std::printf(
+      "   threshold shift: nothing's test F1 %.3f at t = 0.5, %.3f at its own t = %.3g (%+.3f); the chosen remedy's "
+      "%.3f at its own t (%+.3f over nothing at 0.5)%s\n"
+      "   test F1 of the remedies from %.3f to %.3f at t = 0.5, from %.3f to %.3f at their own thresholds; %.1f s\n\n",
+      none.test.scores.f1, none.test_tuned.scores.f1, none.threshold, threshold_gain, chosen.test_tuned.scores.f1,
+      remedy_gain,
+      remedy_gain >= 0.01
+          ? (": the threshold alone is " + format_percent(threshold_gain / remedy_gain) + " of it").c_str()
+          : "",
+      low_half, high_half, low_own, high_own, seconds);
   return ex;
 }
 
 std::string ratio_name(double ratio) { return "1to" + format_value("%g", ratio); }
 
+// gnuplot styles in a remedy's own colour (the same in every figure).
+std::string lines_in(std::size_t colour) { return "lines lw 2 lc rgb '" + gnuplot::colour(colour) + "'"; }
+std::string dot_in(std::size_t colour, bool open) {
+  return std::string(open ? "points pt 6 ps 2 lw 2" : "points pt 7 ps 1.4") + " lc rgb '" + gnuplot::colour(colour) +
+         "'";
+}
+const std::string grey_dashes = "lines lw 1.5 dt 2 lc rgb '#8c8c8c'";
+
 void figures(const Experiment& ex, const Settings& set, Plotter& plot) {
   const ImbalancedTask& task = ex.task;
   const std::string digit = std::to_string(set.digit), tag = ratio_name(task.ratio);
   const std::string about = "digit " + digit + " against the rest, trained at 1:" + format_value("%g", task.ratio);
+  const double n_neg = double(task.test.negatives());
+  // On the log axis an FPR of 0 cannot be drawn: it is drawn at 1/(2N), left of the smallest FPR there is, 1/N.
+  const double fpr_zero = 0.5 / n_neg;
   LinePlot roc{.title = "ROC curves on the test set, " + about,
                .xlabel = "false positive rate FP/(FP + TN)",
                .ylabel = "true positive rate (recall) TP/(TP + FN)",
                .series = {},
                .logx = false,
                .logy = false,
-               .yrange = std::make_pair(0.0, 1.0)};
+               .yrange = std::make_pair(0.0, 1.0),
+               .integer_x = false,
+               .key = "bottom right"};  // the curves climb at the left: the bottom right is empty
+  LinePlot roc_log = roc;
+  roc_log.title = "ROC curves, false positive rate on a log axis, " + about;
+  roc_log.xlabel =
+      "false positive rate FP/(FP + TN), log axis (FPR = 0 drawn at 1/(2N) = " + format_value("%.1e", fpr_zero) + ")";
+  roc_log.logx = true;
   LinePlot pr{.title = "Precision–recall curves on the test set, " + about,
               .xlabel = "recall TP/(TP + FN)",
               .ylabel = "precision TP/(TP + FP)",
               .series = {},
               .logx = false,
               .logy = false,
-              .yrange = std::make_pair(0.0, 1.02)};
+              .yrange = std::make_pair(0.5, 1.005),  // where the curves differ (a random ranking is far below)
+              .integer_x = false,
+              .key = "bottom left"};
+  auto on_log_axis = [&](std::vector<double> x) {
+    for (double& v : x) v = std::max(v, fpr_zero);
+    return x;
+  };
   for (std::size_t i = 1; i < ex.results.size(); ++i) {
     const Result& r = ex.results[i];
-    if (r.test.threshold != 0.5) continue;  // the moved threshold: the same curve as "nothing"
     const Curve c = roc_curve(r.test_scores, task.test.y);
-    roc.series.push_back({r.name + format_value(" (AUC %.4f)", r.test.auc), c.x, c.y, "lines"});
+    roc.series.push_back({r.name + format_value(" (AUC %.4f)", r.test.auc), c.x, c.y, lines_in(r.colour)});
+    roc_log.series.push_back({r.name, on_log_axis(c.x), c.y, lines_in(r.colour)});
     const Curve p = precision_recall_curve(r.test_scores, task.test.y);
-    pr.series.push_back({r.name + format_value(" (AP %.4f)", r.test.average_precision), p.x, p.y, "lines"});
+    pr.series.push_back({r.name + format_value(" (AP %.4f)", r.test.average_precision), p.x, p.y, lines_in(r.colour)});
   }
   const double share = double(task.test.positives()) / double(task.test.size());
-  roc.series.push_back({"random ranking (AUC 0.5)", {0.0, 1.0}, {0.0, 1.0}, "lines"});
-  pr.series.push_back({"random ranking (precision = share of positives)", {0.0, 1.0}, {share, share}, "lines"});
-  // "nothing" at t = 0.5 and at the moved threshold: two points of one curve.
-  for (const Result& r : ex.results) {
-    if (r.name.rfind("nothing", 0) != 0) continue;
-    const BinaryCounts& c = r.test.counts;
-    const std::string at = "nothing at t = " + format_value("%.3g", r.test.threshold);
-    roc.series.push_back({at, {double(c.fp) / double(c.negatives())}, {r.test.scores.recall}, "points pt 7 ps 1.5"});
-    pr.series.push_back({at, {r.test.scores.recall}, {r.test.scores.precision}, "points pt 7 ps 1.5"});
-  }
+  roc.series.push_back({"random ranking (AUC 0.5)", {0.0, 1.0}, {0.0, 1.0}, grey_dashes});
+  roc_log.series.push_back({"random ranking", {fpr_zero, 1.0}, {fpr_zero, 1.0}, grey_dashes});
+  pr.title += "\n(a random ranking: precision " + format_value("%.3f", share) + " at every recall, below the axis)";
+  // The operating points: every remedy at its own threshold (filled dots), and "nothing" at t = 0.5 (open circle).
+  auto dot = [&](const Result& r, const BinaryEvaluation& e, const std::string& title, bool open) {
+    const double fpr = double(e.counts.fp) / n_neg;
+    roc.series.push_back({title, {fpr}, {e.scores.recall}, dot_in(r.colour, open)});
+    roc_log.series.push_back({title, {std::max(fpr, fpr_zero)}, {e.scores.recall}, dot_in(r.colour, open)});
+    pr.series.push_back({title, {e.scores.recall}, {e.scores.precision}, dot_in(r.colour, open)});
+  };
+  const Result& none = ex.results[1];
+  dot(none, none.test, "nothing at t = 0.5", true);
+  dot(none, none.test_tuned, "each remedy at its own t (nothing's: " + format_value("%.3g", none.threshold) + ")",
+      false);
+  for (std::size_t i = 2; i < ex.results.size(); ++i) dot(ex.results[i], ex.results[i].test_tuned, "", false);
   plot.lines("roc_" + tag, roc);
-  // The same curves with FPR on a log axis, where the remedies differ (FPR = 0 cannot be drawn there).
-  LinePlot roc_log = roc;
-  roc_log.title = "ROC curves, false positive rate on a log axis, " + about;
-  roc_log.logx = true;
-  std::vector<Series> on_log_axis;
-  for (const Series& series : roc.series) {
-    Series kept{series.title, {}, {}, series.style};
-    for (std::size_t k = 0; k < series.x.size(); ++k)
-      if (series.x[k] > 0) kept.x.push_back(series.x[k]), kept.y.push_back(series.y[k]);
-    if (series.title.rfind("random", 0) == 0) continue;           // TPR = FPR: near 0 over most of a log axis
-    if (!kept.x.empty()) on_log_axis.push_back(std::move(kept));  // a point at FPR = 0 is left out
-  }
-  roc_log.series = std::move(on_log_axis);
   plot.lines("roc_log_" + tag, roc_log);
   plot.lines("precision_recall_" + tag, pr);
 
-  // The confusion matrices of "nothing" and of the best remedy.
-  for (const auto& [file, index] : {std::pair{std::string("confusion_nothing_"), std::size_t(1)},
-                                    std::pair{std::string("confusion_best_"), ex.best}}) {
-    const Result& r = ex.results[index];
-    const BinaryCounts& c = r.test.counts;
-    const arma::mat values = {{double(c.tn), double(c.fp)}, {double(c.fn), double(c.tp)}};
-    plot.heatmap(file + tag, {.title = r.name + " (1:" + format_value("%g", task.ratio) + ")",
-                              .xlabel = "predicted" + format_value(" (F1 %.3f, ", r.test.scores.f1) +
-                                        format_value("acc. %.2f%%)", 100 * r.test.scores.accuracy),
+  // The confusion matrices of "nothing" at t = 0.5 and of the chosen remedy at its own threshold, laid out as
+  // the README's table: actual 1 on top, predicted 1 on the left (TP top-left, TN bottom-right).
+  for (const auto& [file, result, e] :
+       {std::tuple{std::string("confusion_nothing_"), &none, &none.test},
+        std::tuple{std::string("confusion_chosen_"), &ex.results[ex.chosen], &ex.results[ex.chosen].test_tuned}}) {
+    const BinaryCounts& c = e->counts;
+    const arma::mat values = {{double(c.tp), double(c.fn)}, {double(c.fp), double(c.tn)}};
+    plot.heatmap(file + tag, {.title = result->short_name + ", t = " + format_value("%.3g", e->threshold) +
+                                       "\ntrained at 1:" + format_value("%g", task.ratio),
+                              .xlabel = "predicted" + format_value(" (F1 %.3f, ", e->scores.f1) +
+                                        format_value("acc. %.2f%%)", 100 * e->scores.accuracy),
                               .ylabel = "actual (test set)",
                               .values = values,
-                              .row_names = {"not " + digit, digit},
-                              .col_names = {"not " + digit, digit},
+                              .row_names = {digit, "not " + digit},
+                              .col_names = {digit, "not " + digit},
                               .annotate = true});
   }
 
@@ -272,7 +392,7 @@ void figures(const Experiment& ex, const Settings& set, Plotter& plot) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  Chapter chapter("ch13", "Evaluation and imbalanced classes", {.epochs = 5, .lr = 0.1, .batch_size = 64});
+  Chapter chapter("ch13", "Evaluation and imbalanced classes", {.epochs = 30, .lr = 0.1, .batch_size = 64});
   Settings set;
   int blas_threads = 1;
   CLI::App& app = chapter.app();
@@ -284,8 +404,14 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(0, 1024));
   app.add_option("--members", set.members, "models in the ensemble on balanced subsets")->check(CLI::Range(1, 100));
   app.add_option("--neighbours", set.neighbours, "SMOTE's k nearest minority neighbours")->check(CLI::Range(1, 50));
-  app.add_option("--dev-size", set.dev_size, "training images held out as the dev set (natural balance)")
+  app.add_option("--dev-size", set.dev_size,
+                 "training images held out as the dev set (natural balance), in a tuning and a selection half")
       ->check(CLI::Range(100, 30000));
+  app.add_option("--rounds-per-epoch", set.rounds_per_epoch,
+                 "early stopping looks at the tuning half this many times per epoch of the imbalanced set")
+      ->check(CLI::Range(1, 100));
+  app.add_option("--patience", set.patience, "rounds without a better tuning AP before a training stops")
+      ->check(CLI::Range(1, 1000));
   app.add_option("--blas-threads", blas_threads, "threads for OpenBLAS's matrix products (1 is fastest at these sizes)")
       ->check(CLI::Range(1, 64));
 
@@ -296,9 +422,10 @@ int main(int argc, char** argv) {
     Settings s = set;
     if (opt.quick) s.dev_size = std::min(s.dev_size, 1000);
     std::cout << data.name << "; classifier 784-" << (s.hidden ? std::to_string(s.hidden) + "-" : std::string()) << "1"
-              << (s.hidden ? " (ReLU, He; sigmoid output)" : " (logistic regression)") << ", SGD η = " << opt.lr
-              << ", batch " << opt.batch_size << ", " << opt.epochs
-              << " epochs of the imbalanced set (every remedy sees as many examples)\n\n";
+              << (s.hidden ? " (ReLU, He; sigmoid output" : " (logistic regression") << ", fused with the loss)"
+              << ", SGD η = " << opt.lr << ", batch " << opt.batch_size
+              << "; every remedy stopped early, after at most " << opt.epochs
+              << " epochs' worth of examples of the imbalanced set\n\n";
     std::vector<Experiment> experiments;
     for (double ratio : {10.0, s.ratio}) {
       experiments.push_back(run_task(data, ratio, s, opt));
@@ -306,12 +433,14 @@ int main(int argc, char** argv) {
     }
     const Experiment& harsh = experiments.back();
     const Result& none = harsh.results[1];
-    const Result& best = harsh.results[harsh.best];
+    const Result& chosen = harsh.results[harsh.chosen];
     const Result& always = harsh.results[0];
     chapter.summary("digit " + std::to_string(s.digit) + " vs rest at 1:" + format_value("%g", s.ratio) +
                     ": always-negative accuracy " + format_percent(always.test.scores.accuracy) +
-                    " (F1 0); nothing F1 " + format_value("%.3f", none.test.scores.f1) + ", AUC " +
-                    format_value("%.4f", none.test.auc) + "; best by dev F1: " + best.name + ", test F1 " +
-                    format_value("%.3f", best.test.scores.f1) + ", AUC " + format_value("%.4f", best.test.auc));
+                    " (F1 0); nothing F1 " + format_value("%.3f", none.test.scores.f1) + " at t = 0.5, " +
+                    format_value("%.3f", none.test_tuned.scores.f1) +
+                    " at its tuned t; chosen on the selection half: " + chosen.name + ", test F1 " +
+                    format_value("%.3f", chosen.test_tuned.scores.f1) + " at its t, AP " +
+                    format_value("%.4f", chosen.test.average_precision));
   });
 }

@@ -249,12 +249,17 @@ inline Curve precision_recall_curve(const arma::rowvec& scores, const arma::urow
 // AP = Σ_k (R_k − R_{k−1}) P_k, R_0 = 0: precision weighted by the recall each threshold adds.
 inline double average_precision(const arma::rowvec& scores, const arma::urowvec& labels) {
   const Curve pr = precision_recall_curve(scores, labels);
+  // BEGIN EXERCISE ch13.average_precision
+  // hint: pr.x holds the recalls R_k and pr.y the precisions P_k, one per threshold, from the highest threshold down
+  // hint: AP = Σ_k (R_k − R_{k−1}) P_k with R_0 = 0: each precision weighted by the recall its threshold adds
+  // hint: (a tie group's threshold adds its recall at the tie's precision: no interpolation)
   double ap = 0, previous_recall = 0;
   for (std::size_t k = 0; k < pr.x.size(); ++k) {
     ap += (pr.x[k] - previous_recall) * pr.y[k];  // (R_k − R_{k−1}) P_k
     previous_recall = pr.x[k];
   }
   return ap;
+  // END EXERCISE
 }
 
 // The threshold (one of the scores) whose decisions s ≥ t have the highest F1 =
