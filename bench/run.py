@@ -160,7 +160,7 @@ def draw(op: str, times: dict, speedups: dict, xlabel: str, png: Path) -> bool:
     script.append(f"""
 set terminal pngcairo size 1400,560 enhanced font "Sans,10"
 set output {quoted(str(png))}
-set multiplot layout 1,2 title {quoted(f'{op}: loops against vectorized code (bench/run.py)')}
+set multiplot layout 1,2 title {quoted(f'{op}: loops against vectorized code (bench/run.py)')} noenhanced
 set logscale xy
 set grid
 set key top left

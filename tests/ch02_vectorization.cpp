@@ -140,11 +140,36 @@ TEST(Ch02LoopEqualsVectorized, MatrixProduct) {
   const arma::mat A(17, 23, arma::fill::randn), B(23, 11, arma::fill::randn);
   const arma::mat blas = A * B;
   EXPECT_LE(arma::abs(matmul_loop(A, B) - blas).max(), 1e-12);
-  EXPECT_LE(arma::abs(matmul_loop_reordered(A, B) - blas).max(), 1e-12);
   const arma::fmat Af(9, 5, arma::fill::randn), Bf(5, 6, arma::fill::randn);
   EXPECT_LE(arma::abs(matmul_loop(Af, Bf) - Af * Bf).max(), 1e-5f);
   EXPECT_THROW(matmul_loop(A, A), std::invalid_argument);
-  EXPECT_THROW(matmul_loop_reordered(A, A), std::invalid_argument);
+  EXPECT_THROW(matmul_loop_reordered(A, A), std::invalid_argument);  // the shapes are checked before the loops
+}
+
+// ch02.matmul_loop_reordered: the j-k-i loops give BLAS's product, for any shapes.
+TEST(ch02_matmul_loop_reordered, EqualsTheBlasProduct) {
+  course::seed_everything(15);
+  const arma::mat A(17, 23, arma::fill::randn), B(23, 11, arma::fill::randn);
+  const arma::mat C = matmul_loop_reordered(A, B);
+  expect_matrix_eq(C, A * B, 1e-12);
+  const arma::fmat Af(9, 5, arma::fill::randn), Bf(5, 6, arma::fill::randn);
+  const arma::fmat Cf = matmul_loop_reordered(Af, Bf);
+  ASSERT_EQ(Cf.n_rows, 9u);
+  ASSERT_EQ(Cf.n_cols, 6u);
+  EXPECT_LE(arma::abs(Cf - Af * Bf).max(), 1e-5f);
+}
+
+// The edge shapes: an outer product (k = 1: every C(i, j) one product), a row times a
+// column (one number), and a product computed twice (C starts at zero every time).
+TEST(ch02_matmul_loop_reordered, OuterAndInnerProductsByHand) {
+  const arma::mat column = arma::vec{1.0, 2.0, 3.0}, row = arma::rowvec{4.0, 5.0};
+  expect_matrix_eq(matmul_loop_reordered(column, row), arma::mat{{4.0, 5.0}, {8.0, 10.0}, {12.0, 15.0}});
+  const arma::mat r{{1.0, 2.0, 3.0}};
+  expect_matrix_eq(matmul_loop_reordered(r, column), arma::mat(1, 1, arma::fill::value(14.0)));
+  const arma::mat A{{1.0, 2.0}, {3.0, 4.0}}, B{{5.0, 6.0}, {7.0, 8.0}};
+  const arma::mat expected{{19.0, 22.0}, {43.0, 50.0}};
+  expect_matrix_eq(matmul_loop_reordered(A, B), expected);
+  expect_matrix_eq(matmul_loop_reordered(A, B), expected);
 }
 
 TEST(Ch02LoopEqualsVectorized, LogisticRegressionGradient) {

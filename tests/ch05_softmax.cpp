@@ -50,20 +50,56 @@ TEST(ch05_softmax, EachColumnOnItsOwn) {
   EXPECT_NEAR(A(2, 0), std::exp(3.0) / (std::exp(1.0) + std::exp(2.0) + std::exp(3.0)), 1e-15);
 }
 
-TEST(Ch05Layers, SoftmaxBackwardIsTheJacobian) {
+// ch05.softmax_backward: the Jacobian-vector product. The probabilities A are computed
+// here (not with the learner's softmax), so these tests check the backward pass alone.
+template <typename eT>
+arma::Mat<eT> softmax_of(const arma::Mat<eT>& Z) {
+  arma::Mat<eT> E = arma::exp(Z.each_row() - arma::max(Z, 0));
+  E.each_row() /= arma::sum(E, 0);
+  return E;
+}
+
+TEST(ch05_softmax_backward, IsTheJacobianTimesDaInEveryColumn) {
   course::seed_everything(50);
   course::Softmax<double> layer;
   const Mat Z(4, 5, arma::fill::randn);
   const Mat G(4, 5, arma::fill::randn);
-  Mat A, dZ;
-  layer.forward(Z, A);
+  const Mat A = softmax_of(Z);
+  Mat dZ;
   layer.backward(Z, A, G, dZ);
-  auto J = [&](const Mat& z) { return arma::accu(G % course::softmax(z)); };
+  ASSERT_EQ(dZ.n_rows, 4u);
+  ASSERT_EQ(dZ.n_cols, 5u);
+  // The Jacobian of each column, a_i(δ_ij − a_j), applied to its da.
+  for (arma::uword j = 0; j < Z.n_cols; ++j) {
+    const arma::vec a = A.col(j);
+    const Mat jacobian = arma::diagmat(a) - a * a.t();
+    EXPECT_LT(relative_error(Mat(jacobian * G.col(j)), Mat(dZ.col(j))), 1e-12) << "column " << j;
+  }
+  // And the numerical gradient of J(Z) = Σ G ⊙ softmax(Z).
+  auto J = [&](const Mat& z) { return arma::accu(G % softmax_of(z)); };
   EXPECT_LT(relative_error(dZ, course::numerical_gradient(J, Z)), 1e-7);
-  // The Jacobian of one column, a_i(δ_ij − a_j), applied to its da.
-  const arma::vec a = A.col(0);
-  const Mat jacobian = arma::diagmat(a) - a * a.t();
-  EXPECT_LT(relative_error(Mat(jacobian * G.col(0)), Mat(dZ.col(0))), 1e-12);
+}
+
+// Adding one number to every score of a column leaves its softmax unchanged, so a da that is
+// the same in every row of a column (the direction of that shift) must give dz = 0.
+TEST(ch05_softmax_backward, ADaEqualInEveryRowGivesZero) {
+  course::seed_everything(55);
+  course::Softmax<float> layer;
+  const arma::fmat Z = 3 * arma::fmat(3, 7, arma::fill::randn);
+  const arma::fmat A = softmax_of(Z);
+  arma::fmat G(3, 7, arma::fill::none);
+  G.each_row() = arma::frowvec(7, arma::fill::randn);  // column j: c_j (1, 1, 1)ᵀ
+  arma::fmat dZ;
+  layer.backward(Z, A, G, dZ);
+  ASSERT_EQ(dZ.n_rows, 3u);
+  ASSERT_EQ(dZ.n_cols, 7u);
+  EXPECT_LT(arma::abs(dZ).max(), 1e-6f) << dZ;
+  // A da that is not such a shift moves z: da = e_0 in column 0 gives dz_0 = a_0(1 − a_0).
+  G.zeros();
+  G(0, 0) = 1;
+  layer.backward(Z, A, G, dZ);
+  EXPECT_NEAR(dZ(0, 0), A(0, 0) * (1 - A(0, 0)), 1e-6f);
+  EXPECT_NEAR(dZ(1, 0), -A(0, 0) * A(1, 0), 1e-6f);
 }
 
 TEST(Ch05Losses, CrossEntropyGradientMatchesNumerical) {

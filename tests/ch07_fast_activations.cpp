@@ -14,6 +14,7 @@
 #include <cstdint>
 #include <functional>
 #include <limits>
+#include <typeinfo>
 #include <vector>
 
 #include "chapters/07_mnist_mlp/fast_activations.hpp"
@@ -132,9 +133,32 @@ TEST(Ch07FastActivations, TheLayersMatchTheLessonsLayers) {
   fast_relu.backward(z, z, dout, dz_fast);
   relu.backward(z, z, dout, dz_lesson);
   EXPECT_TRUE(arma::approx_equal(dz_fast, dz_lesson, "absdiff", 0.0f));
-  Network<float> net = make_mnist_mlp();
-  EXPECT_NE(dynamic_cast<FastSigmoid*>(&net.layer(1)), nullptr);
-  EXPECT_NE(dynamic_cast<FastTanh*>(&net.layer(3)), nullptr);
+  Network<float> fast_net = make_mnist_mlp(/*fast_layers=*/true);
+  EXPECT_NE(dynamic_cast<FastSigmoid*>(&fast_net.layer(1)), nullptr);
+  EXPECT_NE(dynamic_cast<FastTanh*>(&fast_net.layer(3)), nullptr);
+}
+
+// A learner's workspace build (CMake defines COURSE_WORKSPACE_BUILD) builds chapter 7's net
+// with the lesson's layers, whose σ and tanh are the learner's; every other build with the
+// fast ones. The lesson's layers are exactly chapter 3's classes (typeid), not a subclass
+// overriding a pass.
+TEST(Ch07FastActivations, AWorkspaceBuildRunsTheLessonsLayers) {
+#ifdef COURSE_WORKSPACE_BUILD
+  EXPECT_FALSE(fast_layers_by_default) << "a workspace build must run the learner's own layers";
+#else
+  EXPECT_TRUE(fast_layers_by_default) << "the programs of the reference build run the fast layers";
+#endif
+  Network<float> lesson_net = make_mnist_mlp(/*fast_layers=*/false);
+  EXPECT_EQ(typeid(lesson_net.layer(1)), typeid(Sigmoid<float>));
+  EXPECT_EQ(typeid(lesson_net.layer(3)), typeid(Tanh<float>));
+  Network<float> net = make_mnist_mlp();  // what the programs of chapters 7–9 and 11 build
+  if (fast_layers_by_default) {
+    EXPECT_EQ(typeid(net.layer(1)), typeid(FastSigmoid));
+    EXPECT_EQ(typeid(net.layer(3)), typeid(FastTanh));
+  } else {
+    EXPECT_EQ(typeid(net.layer(1)), typeid(Sigmoid<float>));
+    EXPECT_EQ(typeid(net.layer(3)), typeid(Tanh<float>));
+  }
 }
 
 // to_bytes (fast_batches.cpp) takes every pixel k/255 and refuses anything else, NaN included.

@@ -7,6 +7,7 @@
 #include <cmath>
 #include <cstdint>
 #include <random>
+#include <typeinfo>
 #include <vector>
 
 #include "chapters/07_mnist_mlp/training.hpp"
@@ -144,4 +145,29 @@ TEST(Ch11FastDropout, TheFinalNetTrainsTheSameFromTheSameSeed) {
   const double lesson_accuracy = evaluate(lesson, data.test.X, Y_test).accuracy;
   EXPECT_GT(fast_accuracy, 0.85);
   EXPECT_NEAR(fast_accuracy, lesson_accuracy, 0.03);  // 2 epochs on 4,000 images: a few points of seed noise
+}
+
+// A learner's workspace build (CMake defines COURSE_WORKSPACE_BUILD) builds the final net with
+// the lessons' ReLU and dropout (chapters 3 and 8: the learner's code); every other build with
+// FastReLU and FastDropout. The lessons' layers are exactly their classes (typeid), not subclasses.
+TEST(Ch11FastDropout, AWorkspaceBuildRunsTheLessonsReluAndDropout) {
+  const FinalNetSettings defaults;
+#ifdef COURSE_WORKSPACE_BUILD
+  EXPECT_FALSE(defaults.fast_layers) << "a workspace build must run the learner's own ReLU and dropout";
+#else
+  EXPECT_TRUE(defaults.fast_layers) << "the reference build's programs run the fast layers";
+#endif
+  const std::vector<arma::uword> sizes = {784, 32, 16, 10};  // Linear, BatchNorm, ReLU, Dropout, ... Linear
+  Network<float> lesson = make_final_net<float>({sizes, 0.8, false});
+  Network<float> fast = make_final_net<float>({sizes, 0.8, true});
+  Network<float> net = make_final_net<float>({.sizes = sizes, .keep_prob = 0.8});  // the default, as ch11 builds it
+  for (std::size_t l : {2u, 6u}) {
+    EXPECT_EQ(typeid(lesson.layer(l)), typeid(ReLU<float>)) << "layer " << l;
+    EXPECT_EQ(typeid(lesson.layer(l + 1)), typeid(ch08::Dropout<float>)) << "layer " << l + 1;
+    EXPECT_EQ(typeid(fast.layer(l)), typeid(ch07::FastReLU)) << "layer " << l;
+    EXPECT_EQ(typeid(fast.layer(l + 1)), typeid(FastDropout<float>)) << "layer " << l + 1;
+    const Network<float>& expected = defaults.fast_layers ? fast : lesson;
+    EXPECT_EQ(typeid(net.layer(l)), typeid(expected.layer(l))) << "layer " << l;
+    EXPECT_EQ(typeid(net.layer(l + 1)), typeid(expected.layer(l + 1))) << "layer " << l + 1;
+  }
 }

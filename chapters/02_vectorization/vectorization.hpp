@@ -25,6 +25,8 @@
 #include <stdexcept>
 #include <string>
 
+#include "common/exercise.hpp"
+
 namespace course::ch02 {
 
 // ---------------------------------------------------------------------------
@@ -117,6 +119,11 @@ arma::Mat<eT> matmul_loop(const arma::Mat<eT>& A, const arma::Mat<eT>& B) {
 template <typename eT>
 arma::Mat<eT> matmul_loop_reordered(const arma::Mat<eT>& A, const arma::Mat<eT>& B) {
   check_product_shapes("matmul_loop_reordered", A, B);
+  // BEGIN EXERCISE ch02.matmul_loop_reordered
+  // hint: read C = A·B by columns: C(:, j) = Σ_k A(:, k) B(k, j), column j of C is a sum of A's columns,
+  // hint: column k scaled by the one number B(k, j); C is A.n_rows × B.n_cols and starts at zero
+  // hint: the loops: j outside, then k, then i innermost, down a column of C and a column of A (contiguous in
+  // hint: memory: a pointer from colptr walks them one element at a time), the same number B(k, j) for the whole i loop
   arma::Mat<eT> C(A.n_rows, B.n_cols, arma::fill::zeros);
   const arma::uword m = A.n_rows;
   for (arma::uword j = 0; j < B.n_cols; ++j) {
@@ -128,6 +135,7 @@ arma::Mat<eT> matmul_loop_reordered(const arma::Mat<eT>& A, const arma::Mat<eT>&
     }
   }
   return C;
+  // END EXERCISE
 }
 
 }  // namespace course::ch02

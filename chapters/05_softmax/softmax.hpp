@@ -57,9 +57,14 @@ class Softmax : public Layer<eT> {
   void backward(const Mat& input, const Mat& output, const Mat& dout, Mat& dinput) override {
     check_same_shape(*this, "dout", dout, "output", output);
     (void)input;
+    // BEGIN EXERCISE ch05.softmax_backward
+    // hint: dz_j = Σ_i da_i ∂a_i/∂z_j with ∂a_i/∂z_j = a_i(δ_ij − a_j): work the sum out by hand (the δ keeps one term)
+    // hint: and never build the C × C Jacobian; each column needs one number Σ_i a_i da_i (a 1 × m row for the batch)
+    // hint: output is A and dout is dA (both C × m, one example per column); dinput is dZ, of the same shape
     const arma::Row<eT> a_dot_da = arma::sum(output % dout, 0);  // aᵀda for each column: 1 × m
     dinput = dout.each_row() - a_dot_da;                         // da − aᵀda
     dinput %= output;                                            // a ⊙ (da − aᵀda)
+    // END EXERCISE
   }
 };
 

@@ -31,6 +31,16 @@
 
 namespace course::ch07 {
 
+// Which layers the programs use by default. In a learner's workspace build (./course check, COURSE_WORKSPACE set:
+// CMake defines COURSE_WORKSPACE_BUILD) the lessons' layers: FastSigmoid's forward pass and FastReLU's backward
+// pass replace the learner's own code, so with them the programs of chapters 7–11 would never run the σ, tanh and
+// ReLU the learner wrote (nor chapter 11 the dropout: fast_dropout.hpp). Every other build: these fast layers.
+#ifdef COURSE_WORKSPACE_BUILD
+inline constexpr bool fast_layers_by_default = false;
+#else
+inline constexpr bool fast_layers_by_default = true;
+#endif
+
 // out[i] = f(z[i]) for i < n (out may be z).
 void vector_exp(const float* z, float* out, std::size_t n);
 void vector_sigmoid(const float* z, float* out, std::size_t n);

@@ -168,6 +168,8 @@ int main(int argc, char** argv) {
     Network<float> net = make_mnist_mlp();
     std::cout << "Network (note 003): " << net.describe() << "\n"
               << "  " << net.parameter_count() << " parameters, Xavier-uniform initialisation\n";
+    if (!fast_layers_by_default)
+      std::cout << "  (your workspace build: the lesson's Sigmoid and Tanh, your own code)\n";
 
     if (!load_path.empty()) {
       load_model(net, load_path);

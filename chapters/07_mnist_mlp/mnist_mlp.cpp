@@ -8,9 +8,9 @@
 
 namespace course::ch07 {
 
-Network<float> make_mnist_mlp() {
-  MlpOptions<float> options;
-  options.make_activation = make_fast_activation;  // the lesson's σ and tanh, vectorised
+Network<float> make_mnist_mlp(bool fast_layers) {
+  MlpOptions<float> options;                                        // the lesson's σ and tanh (chapter 3) ...
+  if (fast_layers) options.make_activation = make_fast_activation;  // ... or the same layers, vectorised
   return make_mlp<float>({784, 64, 16, 10}, options);
 }
 

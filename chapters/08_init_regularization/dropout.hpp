@@ -49,9 +49,9 @@ class Dropout : public Layer<eT> {
     }
     const bool reuse = held_ && mask_.n_rows == input.n_rows && mask_.n_cols == input.n_cols;
     // BEGIN EXERCISE ch08.dropout_forward
-    // hint: unless reuse: draw u = arma::randu<Mat>(input.n_rows, input.n_cols) and set
-    // hint: mask_ = d / keep_prob with d = 1 where u < keep_prob_, else 0 (arma::conv_to<Mat>::from(u < eT(keep_prob_)))
-    // hint: then output = input ⊙ mask_ (the % operator)
+    // hint: inverted dropout keeps each entry of input on its own with probability keep_prob_ (a uniform draw per entry:
+    // hint: kept where it is below keep_prob_) and divides the kept ones by keep_prob_, so that E[output] = input
+    // hint: mask_ (input's shape) holds d / keep_prob for backward; when reuse is true, apply the mask already there
     if (!reuse) {
       const Mat u = arma::randu<Mat>(input.n_rows, input.n_cols);             // u ~ U(0, 1)
       mask_ = arma::conv_to<Mat>::from(u < eT(keep_prob_)) / eT(keep_prob_);  // d / keep_prob
@@ -68,7 +68,8 @@ class Dropout : public Layer<eT> {
       return;
     }
     // BEGIN EXERCISE ch08.dropout_backward
-    // hint: the same mask as the forward pass: dinput = dout ⊙ mask_ (mask_ is already d / keep_prob)
+    // hint: the forward pass multiplied input element-wise by a fixed matrix (the one it kept):
+    // hint: what is ∂output_ij/∂input_ij, and so dinput in terms of dout?
     dinput = dout % mask_;  // da ⊙ d / keep_prob
     // END EXERCISE
   }

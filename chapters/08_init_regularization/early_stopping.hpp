@@ -29,9 +29,10 @@ class EarlyStopping {
   // After an epoch: records it; returns false when training should stop.
   bool observe(int epoch, double dev_cost, Network<eT>& net) {
     // BEGIN EXERCISE ch08.early_stopping
-    // hint: an improvement is dev_cost < best_cost_ − min_delta_: then best_cost_ = dev_cost, best_epoch_ = epoch,
-    // hint: keep a copy of θ (best_theta_ = net.flatten()) and of the layers' state (copy_state(net)), waiting_ = 0;
-    // hint: otherwise ++waiting_. Return waiting_ < patience_ (false: stop)
+    // hint: an epoch improves when its dev cost is below the best so far by more than min_delta_; then remember it:
+    // hint: its cost and epoch, θ (the network flattened) and the layers' state (copy_state), for restore() to give back,
+    // hint: and start counting again; otherwise count one more epoch without progress. Go on (true) while that count is
+    // hint: below the patience
     if (dev_cost < best_cost_ - min_delta_) {
       best_cost_ = dev_cost;
       best_epoch_ = epoch;

@@ -80,8 +80,8 @@ void xavier_normal_init(Network<eT>& net) {
   for (const Parameter<eT>& p : net.parameters()) {
     if (!p.decays) continue;
     // BEGIN EXERCISE ch08.xavier_normal
-    // hint: W is n_out × n_in (p.value->n_rows × p.value->n_cols); std = √(2 / (n_in + n_out))
-    // hint: *p.value = eT(std) * arma::Mat<eT>(rows, cols, arma::fill::randn)
+    // hint: Var(W) = 2/(n_in + n_out), one over the mean of n_in and n_out; W is n_out × n_in
+    // hint: replace W by a matrix of its shape drawn from N(0, 1), scaled by the standard deviation (compute it in double)
     const double n_out = double(p.value->n_rows), n_in = double(p.value->n_cols);
     const double std = std::sqrt(2.0 / (n_in + n_out));  // Var(W) = 2/(n_in + n_out)
     *p.value = eT(std) * arma::Mat<eT>(p.value->n_rows, p.value->n_cols, arma::fill::randn);
@@ -95,8 +95,8 @@ void he_init(Network<eT>& net) {
   for (const Parameter<eT>& p : net.parameters()) {
     if (!p.decays) continue;
     // BEGIN EXERCISE ch08.he_init
-    // hint: W is n_out × n_in, so n_in = p.value->n_cols; std = √(2 / n_in)
-    // hint: *p.value = eT(std) * arma::Mat<eT>(rows, cols, arma::fill::randn)
+    // hint: Var(W) = 2/n_in: ReLU zeroes half of z, so E[a²] = Var(z)/2, and the 2 makes up for it
+    // hint: W is n_out × n_in; replace it by a matrix of its shape drawn from N(0, 1), scaled by the standard deviation
     const double n_in = double(p.value->n_cols);
     const double std = std::sqrt(2.0 / n_in);  // Var(W) = 2/n_in
     *p.value = eT(std) * arma::Mat<eT>(p.value->n_rows, p.value->n_cols, arma::fill::randn);

@@ -27,8 +27,9 @@ struct InputNormalizer {
   void fit(const arma::Mat<eT>& X_train) {
     if (X_train.n_cols == 0) throw std::invalid_argument("InputNormalizer: the training set is empty");
     // BEGIN EXERCISE ch08.normalize
-    // hint: mean = arma::mean(X_train, 1) (per row); variance = the mean of (x − μ)² per row (divide by m, not m − 1)
-    // hint: std = √variance, with 1 where it is below 1e-6 (a constant feature: only centred)
+    // hint: one μ and one σ per feature, i.e. per row of X_train over its m columns (n × 1 each);
+    // hint: σ² = (1/m) Σ (x − μ)², the biased variance (m, not m − 1)
+    // hint: a feature whose σ is below 1e-6 is constant: give it σ = 1, so that transform only centres it
     mean = arma::mean(X_train, 1);  // μ: n × 1
     const arma::Mat<eT> centred = X_train.each_col() - mean;
     const arma::Col<eT> variance = arma::mean(arma::square(centred), 1);  // σ² = (1/m) Σ (x − μ)²

@@ -147,28 +147,28 @@ void deep_networks(const Split& split, const Options& opt, Plotter& plot, int de
   std::vector<double> layer_axis;
   for (int l = 1; l <= depth; ++l) layer_axis.push_back(l);
   for (const std::string activation : {"sigmoid", "tanh", "relu"}) {
-    LinePlot spread{
-        .title = "Spread of the activations at the start, " + activation + " (std of a^l over 1,000 images)",
-        .xlabel = "hidden layer l",
-        .ylabel = "std of a^l",
-        .series = {},
-        .logx = false,
-        .logy = true,
-        .yrange = {}};
-    LinePlot grads{.title = "Gradient norm per layer at the start, " + activation,
-                   .xlabel = "layer l (weights W^l)",
-                   .ylabel = "‖∂J/∂W^l‖ (Frobenius)",
-                   .series = {},
-                   .logx = false,
-                   .logy = true,
-                   .yrange = {}};
-    LinePlot curves{.title = "Dev accuracy in the first epochs, " + activation + " (diverged runs left out)",
-                    .xlabel = "epoch",
-                    .ylabel = "dev accuracy (%)",
-                    .series = {},
-                    .logx = false,
-                    .logy = false,
-                    .yrange = std::make_pair(0.0, 100.0)};
+    // One line per initialisation, whole-number ticks (layers, epochs), and the legend to the right
+    // of the plot: the curves fill every corner of these figures.
+    auto per_initialisation = [](std::string title, std::string xlabel, std::string ylabel, bool logy) {
+      return LinePlot{.title = std::move(title),
+                      .xlabel = std::move(xlabel),
+                      .ylabel = std::move(ylabel),
+                      .series = {},
+                      .logx = false,
+                      .logy = logy,
+                      .yrange = {},
+                      .integer_x = true,
+                      .key = "outside right top"};
+    };
+    LinePlot spread =
+        per_initialisation("Spread of the activations at the start, " + activation + " (std of aˡ over 1,000 images)",
+                           "hidden layer l", "std of aˡ", true);
+    LinePlot grads = per_initialisation("Gradient norm per layer at the start, " + activation, "layer l (weights Wˡ)",
+                                        "‖∂J/∂Wˡ‖ (Frobenius)", true);
+    LinePlot curves =
+        per_initialisation("Dev accuracy in the first epochs, " + activation + " (diverged runs left out)", "epoch",
+                           "dev accuracy (%)", false);
+    curves.yrange = std::make_pair(0.0, 100.0);
     for (const DeepRun& r : runs) {
       if (r.activation != activation) continue;
       std::vector<double> stds = r.spread;
@@ -410,16 +410,27 @@ void overfitting(const Split& split, const Options& opt, Plotter& plot, arma::uw
     if (r.chosen_epoch) {
       const std::vector<double> epochs_seen = r.history.epochs();
       const std::vector<double> cost = r.history.column(&course::EpochRecord::dev_cost);
-      LinePlot es{.title = "Early stopping: the dev cost, and the epoch whose θ it keeps",
+      LinePlot es{.title = "Early stopping: the dev cost, the epoch whose θ it keeps, and where it stopped",
                   .xlabel = "epoch",
                   .ylabel = "dev cost J",
-                  .series = {{"dev cost", epochs_seen, cost, "linespoints"}},
+                  .series = {{"dev cost (one record every 5 epochs)", epochs_seen, cost, "linespoints"}},
                   .logx = false,
                   .logy = false,
-                  .yrange = {}};
+                  .yrange = {},
+                  .integer_x = true,
+                  .key = "top right"};
       for (std::size_t i = 0; i < epochs_seen.size(); ++i)
         if (int(epochs_seen[i]) == r.chosen_epoch)
-          es.series.push_back({"kept: epoch " + std::to_string(r.chosen_epoch), {epochs_seen[i]}, {cost[i]}, "points"});
+          es.series.push_back({"kept: epoch " + std::to_string(r.chosen_epoch) + " (the lowest dev cost)",
+                               {epochs_seen[i]},
+                               {cost[i]},
+                               "points pt 7 ps 2.2"});
+      if (!epochs_seen.empty() && int(epochs_seen.back()) != r.chosen_epoch)
+        es.series.push_back({"stopped: epoch " + std::to_string(int(epochs_seen.back())) + " (" +
+                                 std::to_string(set.patience) + " records without a lower one)",
+                             {epochs_seen.back()},
+                             {cost.back()},
+                             "points pt 5 ps 2"});
       plot.lines("early_stopping", es);
     }
   }
@@ -436,13 +447,17 @@ void overfitting(const Split& split, const Options& opt, Plotter& plot, arma::uw
       "L2 only shrinks them\n\n",
       100.0 * near_zero(W_none) / W_none.n_elem, 100.0 * near_zero(W_l2) / W_l2.n_elem,
       100.0 * near_zero(W_l1) / W_l1.n_elem, (unsigned long long)W_l1.n_elem);
-  plot.histogram("l1_l2_weights", {.title = "Hidden-layer weights after training: no penalty, L2 and L1",
-                                   .xlabel = "w",
-                                   .ylabel = "count",
-                                   .samples = {{"no penalty", arma::conv_to<arma::vec>::from(arma::vectorise(W_none))},
-                                               {"L2", arma::conv_to<arma::vec>::from(arma::vectorise(W_l2))},
-                                               {"L1", arma::conv_to<arma::vec>::from(arma::vectorise(W_l1))}},
-                                   .bins = 80});
+  // One panel each, counts on a log axis: L1's spike at 0 would otherwise flatten the other two.
+  plot.histogram("l1_l2_weights",
+                 {.title = "Hidden-layer weights after training: no penalty, L2, L1 (one panel each, log counts)",
+                  .xlabel = "w",
+                  .ylabel = "count (log)",
+                  .samples = {{"no penalty", arma::conv_to<arma::vec>::from(arma::vectorise(W_none))},
+                              {"L2", arma::conv_to<arma::vec>::from(arma::vectorise(W_l2))},
+                              {"L1", arma::conv_to<arma::vec>::from(arma::vectorise(W_l1))}},
+                  .bins = 80,
+                  .panels = true,
+                  .logy = true});
 
   // Dropout, pictured: the hidden layer's 128 units for 24 images, before and after a mask.
   Network<float>& net = remedies[3].net;
@@ -496,7 +511,9 @@ void normalising_inputs(const Split& split, const Options& opt, Plotter& plot, i
     auto J = [&](double w1, double w2) {  // b at its best for this w
       return arma::accu(arma::square(arma::rowvec(w1 * C.row(0) + w2 * C.row(1)) - yc)) / (2.0 * 500);
     };
-    const double J_star = J(w_star(0), w_star(1)), range = 1.5;
+    // A box 3 wide and 2.4 high: a square one is clipped to the figure's height, and its legend then
+    // covers the x axis' label.
+    const double J_star = J(w_star(0), w_star(1)), range = 1.5, range_y = 1.2;
     std::printf("   %s: w* = (%.3f, %.3f), J* = %.6f\n",
                 std::string(name) == "cost_surface_raw" ? "raw       " : "normalised", w_star(0), w_star(1), J_star);
     ContourPlot map{
@@ -506,7 +523,7 @@ void normalising_inputs(const Split& split, const Options& opt, Plotter& plot, i
         .xlabel = "w1",
         .ylabel = "w2",
         .grid_x = arma::linspace<arma::rowvec>(w_star(0) - range, w_star(0) + range, 161),
-        .grid_y = arma::linspace<arma::rowvec>(w_star(1) - range, w_star(1) + range, 161),
+        .grid_y = arma::linspace<arma::rowvec>(w_star(1) - range_y, w_star(1) + range_y, 129),
         .values = {},
         .levels = {},
         .paths = {},

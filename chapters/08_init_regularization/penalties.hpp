@@ -38,8 +38,8 @@ class L2Penalty : public Penalty<eT> {
   eT cost(const std::vector<Parameter<eT>>& params, arma::uword batch) const override {
     const arma::uword m = examples_ ? examples_ : batch;
     // BEGIN EXERCISE ch08.l2_cost
-    // hint: add up arma::accu(arma::square(*p.value)) over the parameters p whose p.decays is true (weights only)
-    // hint: and return λ/(2m) times that sum (lambda_, m): J's penalty for a batch of m examples
+    // hint: J's penalty (λ/2m) Σ_l ‖W^l‖²_F: the square of every weight, over the parameters that decay (weights, not
+    // hint: biases); add up in double, with the m given above
     double sum_of_squares = 0;
     for (const Parameter<eT>& p : params)
       if (p.decays) sum_of_squares += double(arma::accu(arma::square(*p.value)));  // ‖W‖²_F
@@ -52,7 +52,8 @@ class L2Penalty : public Penalty<eT> {
   void add_gradient(const std::vector<Parameter<eT>>& params, arma::uword batch) const override {
     const arma::uword m = examples_ ? examples_ : batch;
     // BEGIN EXERCISE ch08.l2_gradient
-    // hint: for each parameter p with p.decays: *p.gradient += eT(λ/m) * *p.value (biases: nothing)
+    // hint: the derivative of (λ/2m) ‖W‖²_F with respect to W, added to the gradient of each parameter that decays
+    // hint: (biases get nothing); m is the one given above
     const eT scale = eT(lambda_ / double(m));
     for (const Parameter<eT>& p : params)
       if (p.decays) *p.gradient += scale * *p.value;  // dW += (λ/m) W

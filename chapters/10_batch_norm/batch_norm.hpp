@@ -97,9 +97,9 @@ class BatchNorm : public Layer<eT> {
   void forward_training(const Mat& z, Mat& out) {
     const eT m = eT(z.n_cols);
     // BEGIN EXERCISE ch10.forward
-    // hint: mu_ = arma::mean(z, 1) (the mean of each row: n × 1); z_norm_ = z with mu_ subtracted from each column
-    // hint: var_ = arma::sum(arma::square(z_norm_), 1) / m (the biased σ²); inv_std_ = 1 / arma::sqrt(var_ + ε)
-    // hint: z_norm_.each_col() %= inv_std_; then out = z_norm_ ⊙ γ + β, column by column (each_col() with gamma.col(0), beta.col(0))
+    // hint: per feature, i.e. per row of z over the batch's m columns: μ and the biased σ² = (1/m) Σ_i (z_i − μ)² (n × 1)
+    // hint: z_norm = (z − μ)/√(σ² + ε), then out = γ ⊙ z_norm + β, each n × 1 vector applied to every column
+    // hint: keep mu_, var_, inv_std_ = 1/√(σ² + ε) and z_norm_: the running averages and the backward pass read them
     mu_ = arma::mean(z, 1);  // μ = (1/m) Σ_i z_i
     z_norm_ = z;
     z_norm_.each_col() -= mu_;                            // z − μ
@@ -134,9 +134,9 @@ class BatchNorm : public Layer<eT> {
     check_same_shape(*this, "input", z, "the cached z_norm", z_norm_);
     const eT m = eT(z.n_cols);
     // BEGIN EXERCISE ch10.backward
-    // hint: dbeta = arma::sum(dout, 1); dgamma = arma::sum(dout % z_norm_, 1)
-    // hint: training mode: dz = dout, minus each row's mean (dbeta / m), minus z_norm_ ⊙ (dgamma / m) row by row;
-    // hint: then multiply each column by γ ⊙ inv_std_ (evaluation mode: dz = dout times γ ⊙ inv_std_ only)
+    // hint: β and γ act on every column, so their gradients are sums over the batch (n × 1): of dẑ, and of dẑ ⊙ z_norm
+    // hint: training mode: dz is the formula above, whose two means are those sums divided by m; evaluation mode:
+    // hint: μ and σ² are constants, and only the factor γ/√(σ² + ε) remains
     dbeta = arma::sum(dout, 1);             // dβ = Σ_i dẑ_i
     dgamma = arma::sum(dout % z_norm_, 1);  // dγ = Σ_i dẑ_i ⊙ z_norm_i
     dz = dout;

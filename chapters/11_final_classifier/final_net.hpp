@@ -28,8 +28,9 @@ struct FinalNetSettings {
   std::vector<arma::uword> sizes = {784, 512, 256, 10};  // chosen on the dev set (README)
   double keep_prob = 0.7;                                // dropout 0.3 after each hidden ReLU
   // Chapter 8's dropout with a fast generator (fast_dropout.hpp) and chapter 7's FastReLU
-  // (fast_activations.hpp); false: the lessons' layers.
-  bool fast_layers = true;
+  // (fast_activations.hpp); false: the lessons' layers, the default in a learner's workspace
+  // build, whose programs run the learner's own ReLU and dropout.
+  bool fast_layers = ch07::fast_layers_by_default;
 };
 
 // Chapter 10's options (He, BatchNorm before each ReLU) and chapter 8's dropout

@@ -398,6 +398,7 @@ int main(int argc, char** argv) {
     Plotter plot(opt);
     Network<float> net = make_final_net<float>(s.net);
     std::cout << "Network: " << net.describe() << "\n  " << net.parameter_count() << " parameters\n";
+    if (!s.net.fast_layers) std::cout << "  (the lessons' ReLU and dropout: in your workspace build, your own code)\n";
     if (!images.empty() && load_path.empty())
       throw std::invalid_argument(
           "--classify needs --load MODEL (a model saved by ch11, e.g. out/11_final_classifier/model.bin)");
