@@ -93,8 +93,9 @@ class BatchNorm : public Layer<eT> {
   }
 
   // Training mode: μ and σ² of this batch, z_norm, ẑ. Keeps μ, σ², 1/√(σ² + ε)
-  // and z_norm for the backward pass and the running averages.
-  void forward_training(const Mat& z, Mat& out) {
+  // and z_norm for the backward pass and the running averages. (Virtual: chapter
+  // 11's FastBatchNorm computes the same in fewer passes over the batch.)
+  virtual void forward_training(const Mat& z, Mat& out) {
     const eT m = eT(z.n_cols);
     // BEGIN EXERCISE ch10.forward
     // hint: mu_ = arma::mean(z, 1) (the mean of each row: n × 1); z_norm_ = z with mu_ subtracted from each column
@@ -160,7 +161,7 @@ class BatchNorm : public Layer<eT> {
   const Col& batch_mean() const { return mu_; }
   const Col& batch_variance() const { return var_; }
 
- private:
+ protected:  // (chapter 11's FastBatchNorm fills the same caches)
   arma::uword features_;
   double epsilon_, running_beta_;
   Col mu_, var_, inv_std_;  // μ, σ², 1/√(σ² + ε) (evaluation: of the running averages)
