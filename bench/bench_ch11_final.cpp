@@ -4,8 +4,8 @@
 // batch norm + ReLU + dropout 0.2, Adam at 10⁻³, batch 128, float32, one
 // OpenBLAS thread) on full MNIST's 60,000 training images, against the floor set
 // by its matrix products alone (sgemm at the net's own shapes, in the same run);
-// and the same epoch with the lessons' dropout and ReLU (chapters 8 and 3, before
-// FastDropout and FastReLU), without batch norm, without dropout, and with SGD instead of
+// and the same epoch with the lessons' dropout, ReLU and batch norm (chapters 8, 3 and 10,
+// before FastDropout, FastReLU and FastBatchNorm), with the lesson's batch norm alone, without batch norm, without dropout, and with SGD instead of
 // Adam, whose differences are each part's share of the epoch.
 //
 // All the variants run interleaved (floor, final, lesson's dropout, …, then again)
@@ -56,16 +56,22 @@ struct Epoch {
   void run() { trainer.train_epoch(net, *optimizer, data().X_bytes, data().Y_train, kBatch, gen); }
 };
 
-enum class Part { kFinal, kLessonDropout, kNoBatchNorm, kNoDropout, kSgd };
+enum class Part { kFinal, kLessonDropout, kLessonBatchNorm, kNoBatchNorm, kNoDropout, kSgd };
+
+// The final net's fast ReLU and dropout, with chapter 10's BatchNorm (the lesson's, not
+// FastBatchNorm) or without batch norm (then the Linear layers have a bias).
+Network<float> net_with_lessons_batch_norm(bool batch_norm) {
+  ch07::MlpOptions<float> options = ch10::bn_mlp_options<float>(batch_norm);
+  options.make_activation = ch07::make_fast_activation;
+  options.after_activation = [] { return std::make_unique<FastDropout<float>>(0.8); };
+  return ch07::make_mlp<float>(kSizes, options);
+}
 
 std::unique_ptr<Epoch> make_epoch(Part part) {
   seed_everything(1);
   auto e = std::make_unique<Epoch>();
-  if (part == Part::kNoBatchNorm) {  // the same net without batch norm: Linear with bias, ReLU, dropout
-    ch07::MlpOptions<float> options = ch10::bn_mlp_options<float>(/*batch_norm=*/false);
-    options.make_activation = ch07::make_fast_activation;
-    options.after_activation = [] { return std::make_unique<FastDropout<float>>(0.8); };
-    e->net = ch07::make_mlp<float>(kSizes, options);
+  if (part == Part::kNoBatchNorm || part == Part::kLessonBatchNorm) {
+    e->net = net_with_lessons_batch_norm(part == Part::kLessonBatchNorm);
   } else {
     e->net = make_final_net<float>({kSizes, part == Part::kNoDropout ? 1.0 : 0.8, part != Part::kLessonDropout});
   }
@@ -85,12 +91,13 @@ int main(int argc, char** argv) try {
   data();
   course::bench::SgemmFloor floor_products(kSizes, kBatch, data().mnist.train.size());
   std::unique_ptr<Epoch> final_net = make_epoch(Part::kFinal), lesson = make_epoch(Part::kLessonDropout),
-                         no_bn = make_epoch(Part::kNoBatchNorm), no_dropout = make_epoch(Part::kNoDropout),
-                         sgd = make_epoch(Part::kSgd);
+                         lesson_bn = make_epoch(Part::kLessonBatchNorm), no_bn = make_epoch(Part::kNoBatchNorm),
+                         no_dropout = make_epoch(Part::kNoDropout), sgd = make_epoch(Part::kSgd);
   std::vector<course::bench::Variant> v = {
       {"sgemm floor", [&] { floor_products.run(); }},
-      {"final net (FastDropout, FastReLU)", [&] { final_net->run(); }},
-      {"final net, the lessons' Dropout and ReLU", [&] { lesson->run(); }},
+      {"final net (FastDropout, FastReLU, FastBatchNorm)", [&] { final_net->run(); }},
+      {"final net, the lessons' Dropout, ReLU, BatchNorm", [&] { lesson->run(); }},
+      {"final net, the lesson's BatchNorm", [&] { lesson_bn->run(); }},
       {"without batch norm", [&] { no_bn->run(); }},
       {"without dropout", [&] { no_dropout->run(); }},
       {"SGD instead of Adam", [&] { sgd->run(); }},
@@ -101,7 +108,7 @@ int main(int argc, char** argv) try {
               << "' (expected --rounds=N, --csv=PATH, --only=TEXT)\n";
     return 1;
   }
-  if (v.size() < 6) {  // a profile of some of them: no summary
+  if (v.size() < 7) {  // a profile of some of them: no summary
     course::bench::run_interleaved(v, rounds);
     course::bench::print_spread(v);
     return 0;
@@ -125,8 +132,11 @@ int main(int argc, char** argv) try {
       "  epoch %.3f s, %.0f examples/s, %.1f GFLOP/s achieved; sgemm floor %.3f s (%.1f GFLOP/s); epoch / floor "
       "%.2f×\n",
       epoch, m / epoch, flops * 1e-9 / epoch, floor, flops * 1e-9 / floor, epoch / floor);
-  std::printf("  the lessons' Dropout and ReLU / the fast ones: %.2f× (epoch / floor with the lessons': %.2f×)\n",
-              v[2].fastest() / epoch, v[2].fastest() / floor);
+  std::printf(
+      "  the lessons' Dropout, ReLU and BatchNorm / the fast ones: %.2f× (epoch / floor with the lessons': %.2f×)\n",
+      v[2].fastest() / epoch, v[2].fastest() / floor);
+  std::printf("  the lesson's BatchNorm / FastBatchNorm (the rest fast): %.3f× (epoch / floor with it: %.2f×)\n",
+              v[3].fastest() / epoch, v[3].fastest() / floor);
   // A part's share, round by round: (epoch − epoch without it) / epoch, both from the same
   // round (neighbours in time, so they saw the same machine); the median of the rounds and their range.
   auto share = [&](const course::bench::Variant& without) {
@@ -141,10 +151,10 @@ int main(int argc, char** argv) try {
   };
   std::printf(
       "  share of the epoch, median of the rounds' paired differences: batch norm %s, dropout %s, Adam over SGD %s\n",
-      share(v[3]).c_str(), share(v[4]).c_str(), share(v[5]).c_str());
+      share(v[4]).c_str(), share(v[5]).c_str(), share(v[6]).c_str());
   std::printf("  goal: epoch <= 1.2× the floor (%s); peer table: ./course bench (numpy in the same session)\n",
               epoch <= 1.2 * floor ? "met" : "not met");
-  std::printf("  peak memory (ru_maxrss): %.0f MB for the five nets (goal: below 300 MB)\n",
+  std::printf("  peak memory (ru_maxrss): %.0f MB for the six nets (goal: below 300 MB)\n",
               double(usage.ru_maxrss) / 1024.0);
   return 0;
 } catch (const std::exception& e) {

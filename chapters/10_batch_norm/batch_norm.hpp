@@ -93,8 +93,9 @@ class BatchNorm : public Layer<eT> {
   }
 
   // Training mode: μ and σ² of this batch, z_norm, ẑ. Keeps μ, σ², 1/√(σ² + ε)
-  // and z_norm for the backward pass and the running averages.
-  void forward_training(const Mat& z, Mat& out) {
+  // and z_norm for the backward pass and the running averages. (Virtual: chapter
+  // 11's FastBatchNorm computes the same in fewer passes over the batch.)
+  virtual void forward_training(const Mat& z, Mat& out) {
     const eT m = eT(z.n_cols);
     // BEGIN EXERCISE ch10.forward
     // hint: per feature, i.e. per row of z over the batch's m columns: μ and the biased σ² = (1/m) Σ_i (z_i − μ)² (n × 1)
@@ -160,7 +161,7 @@ class BatchNorm : public Layer<eT> {
   const Col& batch_mean() const { return mu_; }
   const Col& batch_variance() const { return var_; }
 
- private:
+ protected:  // (chapter 11's FastBatchNorm fills the same caches)
   arma::uword features_;
   double epsilon_, running_beta_;
   Col mu_, var_, inv_std_;  // μ, σ², 1/√(σ² + ε) (evaluation: of the running averages)

@@ -20,6 +20,7 @@
 #include "chapters/08_init_regularization/dropout.hpp"
 #include "chapters/10_batch_norm/batch_norm.hpp"
 #include "chapters/10_batch_norm/bn_mlp.hpp"
+#include "chapters/11_final_classifier/fast_batch_norm.hpp"
 #include "chapters/11_final_classifier/fast_dropout.hpp"
 
 namespace course::ch11 {
@@ -27,9 +28,10 @@ namespace course::ch11 {
 struct FinalNetSettings {
   std::vector<arma::uword> sizes = {784, 512, 256, 10};  // chosen on the dev set (README)
   double keep_prob = 0.7;                                // dropout 0.3 after each hidden ReLU
-  // Chapter 8's dropout with a fast generator (fast_dropout.hpp) and chapter 7's FastReLU
-  // (fast_activations.hpp); false: the lessons' layers, the default in a learner's workspace
-  // build, whose programs run the learner's own ReLU and dropout.
+  // Chapter 8's dropout with a fast generator (fast_dropout.hpp), chapter 10's batch norm in
+  // fewer passes (fast_batch_norm.hpp) and chapter 7's FastReLU (fast_activations.hpp); false:
+  // the lessons' layers, the default in a learner's workspace build, whose programs run the
+  // learner's own ReLU, dropout and batch norm.
   bool fast_layers = ch07::fast_layers_by_default;
 };
 
@@ -40,6 +42,8 @@ Network<eT> make_final_net(const FinalNetSettings& s = {}) {
   ch07::MlpOptions<eT> options = ch10::bn_mlp_options<eT>(/*batch_norm=*/true);
   if constexpr (std::is_same_v<eT, float>)
     if (s.fast_layers) options.make_activation = ch07::make_fast_activation;  // ReLU's backward in one loop
+  if (s.fast_layers)  // the same layer in five passes over the batch instead of fifteen
+    options.normalization = [](arma::uword units) { return std::make_unique<FastBatchNorm<eT>>(units); };
   if (s.keep_prob < 1) {
     const double keep_prob = s.keep_prob;
     const bool fast = s.fast_layers;
