@@ -91,9 +91,10 @@ void toy(Plotter& plot, std::mt19937_64& gen, int searches) {
                   .series = {},
                   .logx = false,
                   .logy = false,
-                  .yrange = std::pair{0.0, 1.0},
+                  .yrange = std::pair{-0.03, 1.03},  // [0, 1] and a margin: no trial on the frame
                   .integer_x = false,
-                  .key = "outside right top"};
+                  .key = "outside right top",
+                  .xrange = std::pair{-0.03, 1.03}};
   trials.series.push_back({"", {0, 1, 1, 0, 0}, {0, 0, 1, 1, 0}, "lines lw 1 lc rgb '#999999'"});
   trials.series.push_back(
       {"grid trials (x, y)", column_of(grid, 0), column_of(grid, 1), "points pt 5 ps 1.6 lc rgb '#1f77b4'"});
@@ -107,9 +108,10 @@ void toy(Plotter& plot, std::mt19937_64& gen, int searches) {
                   .series = {},
                   .logx = false,
                   .logy = false,
-                  .yrange = std::pair{0.0, 1.05},
+                  .yrange = std::pair{-0.04, 1.05},  // scores of 0 just above the frame
                   .integer_x = false,
-                  .key = "top left"};
+                  .key = "top left",
+                  .xrange = std::pair{-0.02, 1.02}};
   std::vector<double> cx, cy;
   for (int i = 0; i <= 400; ++i) cx.push_back(i / 400.0), cy.push_back(toy_score(i / 400.0, 0));
   scored.series.push_back({"score g(x)", cx, cy, "lines lw 2 lc rgb '#555555'"});
