@@ -184,6 +184,10 @@ fs::path Plotter::lines(const std::string& name, const LinePlot& plot) {
     ymin = axis_value(std::max(plot.yrange->first, plot.logy ? 1e-300 : -1e300), plot.logy);
     ymax = axis_value(std::max(plot.yrange->second, plot.logy ? 1e-300 : -1e300), plot.logy);
   }
+  if (plot.xrange) {
+    xmin = axis_value(std::max(plot.xrange->first, plot.logx ? 1e-300 : -1e300), plot.logx);
+    xmax = axis_value(std::max(plot.xrange->second, plot.logx ? 1e-300 : -1e300), plot.logx);
+  }
   const char* corners[] = {"top right", "bottom right", "top left", "bottom left"};
   int crowd[4] = {0, 0, 0, 0};
   for (const Series& s : plot.series)
@@ -212,6 +216,7 @@ fs::path Plotter::lines(const std::string& name, const LinePlot& plot) {
     g << ")\n";
   }
   if (plot.logy) g << "set logscale y\nset mytics 10\nset format y '%g'\n";
+  if (plot.xrange) g << "set xrange [" << num(plot.xrange->first) << ":" << num(plot.xrange->second) << "]\n";
   if (plot.yrange) g << "set yrange [" << num(plot.yrange->first) << ":" << num(plot.yrange->second) << "]\n";
   if (plot.integer_x && !plot.logx && xmax > xmin) {
     // A whole-number step giving at most about 10 ticks: 1, 2, 5, 10, 20, 50, ...

@@ -51,6 +51,7 @@ struct LinePlot {
   std::optional<std::pair<double, double>> yrange{};
   bool integer_x = false;  // x counts something (epochs): ticks at whole numbers only
   std::string key{};       // where the legend goes ("below", "top right"...); empty: the emptiest corner
+  std::optional<std::pair<double, double>> xrange{};  // empty: the data's (points at its ends sit on the frame)
 };
 
 // Points of a few classes over a grid of predicted classes (decision regions).

@@ -8,7 +8,6 @@
 #include <cmath>
 #include <cstdio>
 #include <ctime>
-#include <fstream>
 #include <iostream>
 #include <random>
 #include <sstream>
@@ -22,6 +21,7 @@
 #include "common/blas_threads.hpp"
 #include "common/chapter.hpp"
 #include "common/data.hpp"
+#include "common/files.hpp"
 #include "common/format.hpp"
 #include "common/plot.hpp"
 
@@ -91,9 +91,10 @@ void toy(Plotter& plot, std::mt19937_64& gen, int searches) {
                   .series = {},
                   .logx = false,
                   .logy = false,
-                  .yrange = std::pair{0.0, 1.0},
+                  .yrange = std::pair{-0.03, 1.03},  // [0, 1] and a margin: no trial on the frame
                   .integer_x = false,
-                  .key = "outside right top"};
+                  .key = "outside right top",
+                  .xrange = std::pair{-0.03, 1.03}};
   trials.series.push_back({"", {0, 1, 1, 0, 0}, {0, 0, 1, 1, 0}, "lines lw 1 lc rgb '#999999'"});
   trials.series.push_back(
       {"grid trials (x, y)", column_of(grid, 0), column_of(grid, 1), "points pt 5 ps 1.6 lc rgb '#1f77b4'"});
@@ -107,9 +108,10 @@ void toy(Plotter& plot, std::mt19937_64& gen, int searches) {
                   .series = {},
                   .logx = false,
                   .logy = false,
-                  .yrange = std::pair{0.0, 1.05},
+                  .yrange = std::pair{-0.04, 1.05},  // scores of 0 just above the frame
                   .integer_x = false,
-                  .key = "top left"};
+                  .key = "top left",
+                  .xrange = std::pair{-0.02, 1.02}};
   std::vector<double> cx, cy;
   for (int i = 0; i <= 400; ++i) cx.push_back(i / 400.0), cy.push_back(toy_score(i / 400.0, 0));
   scored.series.push_back({"score g(x)", cx, cy, "lines lw 2 lc rgb '#555555'"});
@@ -174,6 +176,9 @@ void sampling(Plotter& plot, std::mt19937_64& gen, int n) {
 
 // ---------------------------------------------------------------- 3. the searches on MNIST
 
+// A difference of accuracy in points, signed with a true minus: "+0.52", "−2.84".
+std::string signed_points(double d) { return (d < 0 ? "−" : "+") + format_value("%.2f", std::abs(d)); }
+
 std::string describe(const Config& c) {
   return "α = " + format_value("%.3g", c[0]) + ", h = " + format_value("%.0f", c[1]) +
          ", β = " + format_value("%.4f", c[2]);
@@ -215,15 +220,17 @@ void report(const Search& search, double wall, int top) {
   }
 }
 
+// Every trial of every search, one line each (written to a temporary file, then renamed).
 void write_trials(const fs::path& file, const std::vector<const Search*>& searches) {
-  std::ofstream out(file);
-  out << "search,trial,seed,learning_rate,hidden_units,beta,dev_accuracy,dev_cost,seconds\n";
-  for (const Search* s : searches)
-    for (const Trial& t : s->trials)
-      out << s->name << "," << t.index + 1 << "," << t.seed << "," << format_value("%.6g", t.config[0]) << ","
-          << format_value("%.0f", t.config[1]) << "," << format_value("%.6g", t.config[2]) << ","
-          << format_value("%.4f", t.outcome.score) << "," << format_value("%.5f", t.outcome.cost) << ","
-          << format_value("%.3f", t.seconds) << "\n";
+  write_file_atomically(file, [&](std::ostream& out) {
+    out << "search,trial,seed,learning_rate,hidden_units,beta,dev_accuracy,dev_cost,seconds\n";
+    for (const Search* s : searches)
+      for (const Trial& t : s->trials)
+        out << s->name << "," << t.index + 1 << "," << t.seed << "," << format_value("%.6g", t.config[0]) << ","
+            << format_value("%.0f", t.config[1]) << "," << format_value("%.6g", t.config[2]) << ","
+            << format_value("%.4f", t.outcome.score) << "," << format_value("%.5f", t.outcome.cost) << ","
+            << format_value("%.3f", t.seconds) << "\n";
+  });
 }
 
 Series dev_accuracy_series(const std::string& title, const Search& s, const std::string& style) {
@@ -446,6 +453,39 @@ int main(int argc, char** argv) {
                 << " other seeds (initialisation, order of the mini-batches): " << format_percent(lo) << " to "
                 << format_percent(hi) << ", mean " << format_percent(mean) << "\n";
     }
+    // What each hyperparameter is worth near the top: the grid's best point of the search (seed `seed`) against
+    // the grid points that differ from it in that hyperparameter alone, in the other runs of the grid (their
+    // configurations are the same; seed `seed` chose the point, so it would flatter it). One pair of trials
+    // differs by its seeds' luck as well; the mean over the runs is the hyperparameter's effect.
+    if (grids.size() > 1) {
+      const Trial& top = best_trial(grid.trials);
+      const std::size_t others = grids.size() - 1;
+      std::cout << "   Each hyperparameter changed alone at the grid's best point (" << describe(top.config)
+                << "), in the " << (others == 1 ? "other run" : std::to_string(others) + " other runs")
+                << " of the grid (seed " << opt.seed + 1 << (others == 1 ? "" : "–" + std::to_string(opt.seed + others))
+                << "):\n";
+      for (std::size_t j = 0; j < space.size(); ++j)
+        for (const Trial& other : grid.trials) {
+          bool differs_in_j_only = other.config[j] != top.config[j];
+          for (std::size_t i = 0; i < space.size(); ++i)
+            differs_in_j_only = differs_in_j_only && (i == j || other.config[i] == top.config[i]);
+          if (!differs_in_j_only) continue;
+          double sum = 0;  // of score(other) − score(top) over the runs, in points
+          int wins = 0, pairs = 0;
+          for (std::size_t s = 1; s < grids.size(); ++s) {
+            const double d = grids[s].trials[std::size_t(top.index)].outcome.score -
+                             grids[s].trials[std::size_t(other.index)].outcome.score;
+            if (std::isnan(d)) continue;  // a diverged trial: no pair
+            sum -= 100 * d, wins += d > 0, ++pairs;
+          }
+          std::cout << "     "
+                    << pad(space[j].name + " = " +
+                               format_value(space[j].scale == Scale::one_minus_log ? "%.4f" : "%.3g", other.config[j]),
+                           26)
+                    << " instead: " << signed_points(pairs ? sum / pairs : std::nan("")) << " points on average"
+                    << "; the best point higher in " << wins << " of " << pairs << "\n";
+        }
+    }
     std::cout << "   Mean best-so-far over " << search_seeds << " runs of each, after ";
     std::vector<std::size_t> shown = {1};
     for (std::size_t t : {std::size_t(budget / 4), std::size_t(budget / 2), std::size_t(budget)})
@@ -481,6 +521,7 @@ int main(int argc, char** argv) {
         dev_accuracy_series("random (" + std::to_string(budget) + " trials)", randoms[0], "points pt 7 ps 1.1"));
     by_rate.series.push_back(dev_accuracy_series("fine: random around the best (" + std::to_string(budget) + " trials)",
                                                  fine, "points pt 9 ps 1.1"));
+    by_rate.xrange = std::pair{space[0].lo / 1.4, space[0].hi * 1.4};  // α's range and a little: no point on the frame
     plot.lines("dev_accuracy_by_rate", by_rate);
     // The best so far, twice: the whole range (the first trials), and the last three quarters of the budget
     // close up (where the two searches end). Both bands are drawn the same way: lowest to highest of the runs.
