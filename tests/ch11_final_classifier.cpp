@@ -168,6 +168,19 @@ TEST(ch11_centre_of_mass, PutsTheCentreOfMassAtFourteenFourteen) {
   }
 }
 
+TEST(ch11_centre_of_mass, CountsPixelsFromZeroAsMnistDoes) {
+  // A column of weights 3 and 1 on rows 2 and 3: r̄ = (3·2 + 1·3) / 4 = 2.25, c̄ = 0, so the
+  // top-left corner goes to (round(11.75), round(14)) = (12, 14): the weights land on rows 14 and 15.
+  // Pixel centres at r + 0.5 (r̄ = 2.75) would put them one row higher, on rows 13 and 14.
+  arma::fmat fitted(4, 1, arma::fill::zeros);
+  fitted(2, 0) = 3.0f;
+  fitted(3, 0) = 1.0f;
+  const arma::fmat digit = place_by_centre_of_mass(fitted);
+  EXPECT_FLOAT_EQ(digit(14, 14), 3.0f);
+  EXPECT_FLOAT_EQ(digit(15, 14), 1.0f);
+  EXPECT_FLOAT_EQ(arma::accu(digit), 4.0f);
+}
+
 TEST(ch11_centre_of_mass, KeepsTheDigitInsideWhenItsMassIsAtAnEdge) {
   arma::fmat fitted(20, 4, arma::fill::zeros);
   fitted.row(19).fill(1.0f);  // all the mass on the bottom row: r̄ = 19
@@ -280,12 +293,21 @@ TEST(Ch11Images, BadFilesAreRejectedWithTheirName) {
     std::ofstream(dir / "cut.png", std::ios::binary) << bytes.substr(0, 40);
   }
   std::ofstream(dir / "cut.pgm", std::ios::binary) << "P5 28 28 255\n" << std::string(100, 'x');
+  std::ofstream(dir / "over.pgm", std::ios::binary) << "P5 8 8 100\n" << std::string(64, char(200));
+  {  // a plain PGM whose last pixel is above its maxval
+    std::ofstream plain(dir / "over_plain.pgm");
+    plain << "P2 8 8 255\n";
+    for (int k = 0; k < 63; ++k) plain << "7 ";
+    plain << "256\n";
+  }
   const std::vector<std::pair<std::string, std::string>> cases = {{"missing.png", "cannot open"},
                                                                   {"empty.png", "empty"},
                                                                   {"notes.txt", "not a PNG or PGM"},
                                                                   {"tiny.png", "1×1"},
                                                                   {"cut.png", "PNG"},
-                                                                  {"cut.pgm", "truncated"}};
+                                                                  {"cut.pgm", "truncated"},
+                                                                  {"over.pgm", "200, above its maxval 100"},
+                                                                  {"over_plain.pgm", "256, above its maxval 255"}};
   for (const auto& [file, why] : cases) {
     const std::string message = message_of([&] { read_grey_image(dir / file); });
     EXPECT_NE(message.find(file), std::string::npos) << message;

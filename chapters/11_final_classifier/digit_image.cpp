@@ -93,17 +93,24 @@ arma::fmat read_pgm(const fs::path& file, const std::string& bytes) {
     fail(file, "a truncated PGM (its header claims " + std::to_string(width) + "×" + std::to_string(height) +
                    " pixels, " + std::to_string(needed) + (raw ? " bytes" : " characters at least") +
                    ", but the file holds " + std::to_string(left) + " after the header)");
+  // A pixel's value v in [0, maxval] as the grey level v / maxval; a value above maxval is
+  // not a PGM (the format's rule), and would put the grey outside [0, 1].
+  auto level = [&](std::size_t k, long v) {
+    if (v > maxval)
+      fail(file, "a corrupt PGM (pixel " + std::to_string(k) + " is " + std::to_string(v) + ", above its maxval " +
+                     std::to_string(maxval) + ")");
+    return float(v) / float(maxval);
+  };
   arma::fmat grey(arma::uword(height), arma::uword(width), arma::fill::zeros);
   if (raw) {
     ++pos;  // the single whitespace after maxval
     for (std::size_t k = 0; k < size; ++k) {
       const auto* b = reinterpret_cast<const unsigned char*>(&bytes[pos + k * depth]);
-      const long v = depth == 2 ? (long(b[0]) << 8 | b[1]) : b[0];
-      grey(k / std::size_t(width), k % std::size_t(width)) = float(v) / float(maxval);
+      grey(k / std::size_t(width), k % std::size_t(width)) = level(k, depth == 2 ? (long(b[0]) << 8 | b[1]) : b[0]);
     }
   } else {
     for (std::size_t k = 0; k < size; ++k)
-      grey(k / std::size_t(width), k % std::size_t(width)) = float(std::min(next_number(), maxval)) / float(maxval);
+      grey(k / std::size_t(width), k % std::size_t(width)) = level(k, next_number());
   }
   return grey;
 }
