@@ -241,6 +241,35 @@ TEST(Ch11Preprocessing, UnevenLightIsNotInk) {
   EXPECT_LT(p.cropped.n_rows, p.ink.n_rows * 3 / 4) << "the crop is the digit, not the dark half of the page";
 }
 
+TEST(Ch11Preprocessing, DimGreyPaperIsReadTheRightWayRound) {
+  // A dim photo: paper at 0.45 (below the middle grey), dark ink. The ink is the side that
+  // holds the mass, so the page is inverted and gives the digit of the same page in full light.
+  const arma::fmat page = draw_strokes({{{0.3, 0.2}, {0.7, 0.2}, {0.45, 0.9}}}, 120, 100, 0.05);
+  const Preprocessed bright = preprocess_digit(page, "bright"), dim = preprocess_digit(0.45f * page, "dim");
+  EXPECT_TRUE(dim.inverted);
+  EXPECT_LT(arma::mean(arma::vectorise(arma::abs(dim.digit - bright.digit))), 0.02);
+}
+
+TEST(Ch11Preprocessing, AStrokeReachingTheEdgeDoesNotLiftThePaper) {
+  // A tight crop: a bar 5 pixels wide from the top edge to the bottom edge of a 20 × 20 image.
+  // The frame holds ink; the plane fitted again without it stays at the paper's level.
+  arma::fmat page(20, 20, arma::fill::ones);
+  page.cols(8, 12).fill(0.0f);
+  const Preprocessed p = preprocess_digit(page, "tight");
+  EXPECT_EQ(p.cropped.n_rows, 20u) << "the whole bar is ink";
+  EXPECT_EQ(p.cropped.n_cols, 5u);
+  EXPECT_FLOAT_EQ(p.ink(10, 10), 1.0f);
+  EXPECT_FLOAT_EQ(p.ink(10, 2), 0.0f) << "the paper beside the bar";
+}
+
+TEST(Ch11Preprocessing, ASpeckOnABlankPageIsNoDigit) {
+  arma::fmat page(100, 100, arma::fill::ones);
+  page.submat(49, 49, 52, 52).fill(0.0f);  // 4 × 4 pixels: less than 5% of 100
+  const std::string message = message_of([&] { preprocess_digit(page, "speck.png"); });
+  EXPECT_NE(message.find("speck.png: no digit found"), std::string::npos) << message;
+  EXPECT_NE(message.find("4×4 pixels"), std::string::npos) << message;
+}
+
 TEST(Ch11Preprocessing, ASpeckFarFromTheDigitIsDropped) {
   const Preprocessed p = example("speck3_300x300.pgm");
   EXPECT_EQ(p.components, 2u) << "the 3 and the speck";
