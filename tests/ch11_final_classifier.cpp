@@ -168,6 +168,19 @@ TEST(ch11_centre_of_mass, PutsTheCentreOfMassAtFourteenFourteen) {
   }
 }
 
+TEST(ch11_centre_of_mass, CountsPixelsFromZeroAsMnistDoes) {
+  // A column of weights 3 and 1 on rows 2 and 3: r̄ = (3·2 + 1·3) / 4 = 2.25, c̄ = 0, so the
+  // top-left corner goes to (round(11.75), round(14)) = (12, 14): the weights land on rows 14 and 15.
+  // Pixel centres at r + 0.5 (r̄ = 2.75) would put them one row higher, on rows 13 and 14.
+  arma::fmat fitted(4, 1, arma::fill::zeros);
+  fitted(2, 0) = 3.0f;
+  fitted(3, 0) = 1.0f;
+  const arma::fmat digit = place_by_centre_of_mass(fitted);
+  EXPECT_FLOAT_EQ(digit(14, 14), 3.0f);
+  EXPECT_FLOAT_EQ(digit(15, 14), 1.0f);
+  EXPECT_FLOAT_EQ(arma::accu(digit), 4.0f);
+}
+
 TEST(ch11_centre_of_mass, KeepsTheDigitInsideWhenItsMassIsAtAnEdge) {
   arma::fmat fitted(20, 4, arma::fill::zeros);
   fitted.row(19).fill(1.0f);  // all the mass on the bottom row: r̄ = 19
@@ -228,6 +241,35 @@ TEST(Ch11Preprocessing, UnevenLightIsNotInk) {
   EXPECT_LT(p.cropped.n_rows, p.ink.n_rows * 3 / 4) << "the crop is the digit, not the dark half of the page";
 }
 
+TEST(Ch11Preprocessing, DimGreyPaperIsReadTheRightWayRound) {
+  // A dim photo: paper at 0.45 (below the middle grey), dark ink. The ink is the side that
+  // holds the mass, so the page is inverted and gives the digit of the same page in full light.
+  const arma::fmat page = draw_strokes({{{0.3, 0.2}, {0.7, 0.2}, {0.45, 0.9}}}, 120, 100, 0.05);
+  const Preprocessed bright = preprocess_digit(page, "bright"), dim = preprocess_digit(0.45f * page, "dim");
+  EXPECT_TRUE(dim.inverted);
+  EXPECT_LT(arma::mean(arma::vectorise(arma::abs(dim.digit - bright.digit))), 0.02);
+}
+
+TEST(Ch11Preprocessing, AStrokeReachingTheEdgeDoesNotLiftThePaper) {
+  // A tight crop: a bar 5 pixels wide from the top edge to the bottom edge of a 20 × 20 image.
+  // The frame holds ink; the plane fitted again without it stays at the paper's level.
+  arma::fmat page(20, 20, arma::fill::ones);
+  page.cols(8, 12).fill(0.0f);
+  const Preprocessed p = preprocess_digit(page, "tight");
+  EXPECT_EQ(p.cropped.n_rows, 20u) << "the whole bar is ink";
+  EXPECT_EQ(p.cropped.n_cols, 5u);
+  EXPECT_FLOAT_EQ(p.ink(10, 10), 1.0f);
+  EXPECT_FLOAT_EQ(p.ink(10, 2), 0.0f) << "the paper beside the bar";
+}
+
+TEST(Ch11Preprocessing, ASpeckOnABlankPageIsNoDigit) {
+  arma::fmat page(100, 100, arma::fill::ones);
+  page.submat(49, 49, 52, 52).fill(0.0f);  // 4 × 4 pixels: less than 5% of 100
+  const std::string message = message_of([&] { preprocess_digit(page, "speck.png"); });
+  EXPECT_NE(message.find("speck.png: no digit found"), std::string::npos) << message;
+  EXPECT_NE(message.find("4×4 pixels"), std::string::npos) << message;
+}
+
 TEST(Ch11Preprocessing, ASpeckFarFromTheDigitIsDropped) {
   const Preprocessed p = example("speck3_300x300.pgm");
   EXPECT_EQ(p.components, 2u) << "the 3 and the speck";
@@ -280,12 +322,21 @@ TEST(Ch11Images, BadFilesAreRejectedWithTheirName) {
     std::ofstream(dir / "cut.png", std::ios::binary) << bytes.substr(0, 40);
   }
   std::ofstream(dir / "cut.pgm", std::ios::binary) << "P5 28 28 255\n" << std::string(100, 'x');
+  std::ofstream(dir / "over.pgm", std::ios::binary) << "P5 8 8 100\n" << std::string(64, char(200));
+  {  // a plain PGM whose last pixel is above its maxval
+    std::ofstream plain(dir / "over_plain.pgm");
+    plain << "P2 8 8 255\n";
+    for (int k = 0; k < 63; ++k) plain << "7 ";
+    plain << "256\n";
+  }
   const std::vector<std::pair<std::string, std::string>> cases = {{"missing.png", "cannot open"},
                                                                   {"empty.png", "empty"},
                                                                   {"notes.txt", "not a PNG or PGM"},
                                                                   {"tiny.png", "1×1"},
                                                                   {"cut.png", "PNG"},
-                                                                  {"cut.pgm", "truncated"}};
+                                                                  {"cut.pgm", "truncated"},
+                                                                  {"over.pgm", "200, above its maxval 100"},
+                                                                  {"over_plain.pgm", "256, above its maxval 255"}};
   for (const auto& [file, why] : cases) {
     const std::string message = message_of([&] { read_grey_image(dir / file); });
     EXPECT_NE(message.find(file), std::string::npos) << message;

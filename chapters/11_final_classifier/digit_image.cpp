@@ -14,6 +14,7 @@
 
 #include "common/exercise.hpp"
 #include "common/files.hpp"
+#include "common/format.hpp"
 
 namespace course::ch11 {
 
@@ -93,17 +94,24 @@ arma::fmat read_pgm(const fs::path& file, const std::string& bytes) {
     fail(file, "a truncated PGM (its header claims " + std::to_string(width) + "×" + std::to_string(height) +
                    " pixels, " + std::to_string(needed) + (raw ? " bytes" : " characters at least") +
                    ", but the file holds " + std::to_string(left) + " after the header)");
+  // A pixel's value v in [0, maxval] as the grey level v / maxval; a value above maxval is
+  // not a PGM (the format's rule), and would put the grey outside [0, 1].
+  auto level = [&](std::size_t k, long v) {
+    if (v > maxval)
+      fail(file, "a corrupt PGM (pixel " + std::to_string(k) + " is " + std::to_string(v) + ", above its maxval " +
+                     std::to_string(maxval) + ")");
+    return float(v) / float(maxval);
+  };
   arma::fmat grey(arma::uword(height), arma::uword(width), arma::fill::zeros);
   if (raw) {
     ++pos;  // the single whitespace after maxval
     for (std::size_t k = 0; k < size; ++k) {
       const auto* b = reinterpret_cast<const unsigned char*>(&bytes[pos + k * depth]);
-      const long v = depth == 2 ? (long(b[0]) << 8 | b[1]) : b[0];
-      grey(k / std::size_t(width), k % std::size_t(width)) = float(v) / float(maxval);
+      grey(k / std::size_t(width), k % std::size_t(width)) = level(k, depth == 2 ? (long(b[0]) << 8 | b[1]) : b[0]);
     }
   } else {
     for (std::size_t k = 0; k < size; ++k)
-      grey(k / std::size_t(width), k % std::size_t(width)) = float(std::min(next_number(), maxval)) / float(maxval);
+      grey(k / std::size_t(width), k % std::size_t(width)) = level(k, next_number());
   }
   return grey;
 }
@@ -291,31 +299,41 @@ arma::fmat place_by_centre_of_mass(const arma::fmat& fitted) {
 Preprocessed preprocess_digit(const arma::fmat& grey, const std::string& what) {
   Preprocessed p;
   p.grey = grey;
-  // 2. Which way round? The border is background: light border, dark digit.
-  const arma::fvec border =
-      arma::join_cols(arma::join_cols(arma::vectorise(grey.row(0)), arma::vectorise(grey.row(grey.n_rows - 1))),
-                      arma::join_cols(grey.col(0), grey.col(grey.n_cols - 1)));
-  p.inverted = arma::median(border) > 0.5f;
-  const arma::fmat ink = p.inverted ? arma::fmat(1.0f - grey) : grey;
-  //    The paper's level, b(r, c) = a₀ + a₁ r + a₂ c, fitted by least squares to a frame along the
-  //    edges (5% of the shorter side): an uneven lighting is a slope of the paper, not ink.
-  const Frame frame = frame_of(ink);
-  const arma::vec a = arma::solve(frame.rc1, frame.value);
-  const arma::fvec r_index = arma::regspace<arma::fvec>(0, float(ink.n_rows - 1));
-  const arma::frowvec c_index = arma::regspace<arma::frowvec>(0, float(ink.n_cols - 1));
-  arma::fmat paper(ink.n_rows, ink.n_cols, arma::fill::value(float(a(0))));
+  // 2. The paper's level, b(r, c) = a₀ + a₁ r + a₂ c, fitted by least squares to a frame along the
+  //    edges (5% of the shorter side): an uneven lighting is a slope of the paper, not ink. The
+  //    paper's noise σ = 1.4826 · median |residual| on the frame (the MAD, robust to a stroke that
+  //    reaches the edge). The plane is fitted twice, the second time without the frame pixels more
+  //    than max(3σ, 0.05) off the first plane: a stroke that reaches the edge does not lift the paper.
+  const Frame frame = frame_of(grey);
+  arma::vec a = arma::solve(frame.rc1, frame.value);
+  const arma::vec first_residual = frame.value - frame.rc1 * a;
+  const double first_sigma = 1.4826 * arma::median(arma::abs(first_residual));
+  const arma::uvec paper_only = arma::find(arma::abs(first_residual) <= std::max(3 * first_sigma, 0.05));
+  if (paper_only.n_elem >= 3)
+    a = arma::solve(arma::mat(frame.rc1.rows(paper_only)), arma::vec(frame.value.elem(paper_only)));
+  const float sigma = float(1.4826 * arma::median(arma::abs(arma::vec(frame.value - frame.rc1 * a))));
+  const arma::fvec r_index = arma::regspace<arma::fvec>(0, float(grey.n_rows - 1));
+  const arma::frowvec c_index = arma::regspace<arma::frowvec>(0, float(grey.n_cols - 1));
+  arma::fmat paper(grey.n_rows, grey.n_cols, arma::fill::value(float(a(0))));
   paper.each_col() += float(a(1)) * r_index;
   paper.each_row() += float(a(2)) * c_index;
-  const arma::fmat above = ink - paper;
-  //    The paper's noise σ = 1.4826 · median |residual| on the frame (the MAD, robust to a
-  //    stroke that reaches the edge). Ink is what stands above the paper by more than
-  //    max(0.1, 5σ); the stretch maps 3σ to 0 and the 95th percentile of the ink to 1, so
-  //    neither a single dark pixel nor a faint pen sets the contrast.
-  const arma::fvec residual = arma::conv_to<arma::fvec>::from(frame.value - frame.rc1 * a);
-  const float sigma = 1.4826f * arma::median(arma::abs(residual));
-  const arma::fvec inked = above.elem(arma::find(above > std::max(0.1f, 5 * sigma)));
+  const arma::fmat offset = grey - paper;  // grey − b
+  //    Which way round? The ink is the side of the paper that holds more mass beyond its noise,
+  //    t = max(0.1, 5σ): Σ max(0, b − grey − t) for dark ink on light paper (a photo: inverted),
+  //    Σ max(0, grey − b − t) for light ink on dark paper (MNIST). Grey paper (a dim photo) is
+  //    read the right way round, and a speck or a shadow at the edge weighs little against a digit.
+  const float t = std::max(0.1f, 5 * sigma);
+  const double dark = arma::accu(arma::clamp(arma::fmat(-offset - t), 0.0f, 2.0f));
+  const double light = arma::accu(arma::clamp(arma::fmat(offset - t), 0.0f, 2.0f));
+  p.inverted = dark > light;
+  const arma::fmat above = p.inverted ? arma::fmat(-offset) : offset;  // ink − paper
+  //    Ink is what stands above the paper by more than t; the stretch maps 3σ to 0 and the 95th
+  //    percentile of the ink to 1, so neither a single dark pixel nor a faint pen sets the contrast.
+  const arma::fvec inked = above.elem(arma::find(above > t));
   if (inked.n_elem < 4)
-    throw std::runtime_error(what + ": no digit found (the image is blank: no ink stands 0.1 above its paper)");
+    throw std::runtime_error(what + ": no digit found (no ink stands " + format_value("%.2f", t) +
+                             " above or below its paper: a blank page, a pen too faint, or a border that is "
+                             "not plain paper)");
   const float floor = 3 * sigma, top = quantile(inked, 0.95);
   p.ink = arma::clamp((above - floor) / (top - floor), 0.0f, 1.0f);  // paper 0, ink 1
   // 3. The digit: the largest connected component of the ink (above 0.1, 8-neighbours) by
@@ -347,6 +365,12 @@ Preprocessed preprocess_digit(const arma::fmat& grey, const std::string& what) {
   // 4. Crop to the bounding box of what was kept.
   const arma::uvec rows = arma::find(arma::max(p.kept, 1) > 0.1f), cols = arma::find(arma::max(p.kept, 0).t() > 0.1f);
   p.cropped = p.kept.submat(rows.min(), cols.min(), rows.max(), cols.max());
+  //    A digit fills a good part of the picture: a mark smaller than 5% of the shorter side
+  //    (a speck on a blank page) is not read as one.
+  if (20 * std::max(p.cropped.n_rows, p.cropped.n_cols) < std::min(grey.n_rows, grey.n_cols))
+    throw std::runtime_error(what + ": no digit found (the largest mark is " + std::to_string(p.cropped.n_cols) + "×" +
+                             std::to_string(p.cropped.n_rows) + " pixels, less than 5% of the image's shorter side: " +
+                             "a speck, or a digit too small in the picture)");
   // 5. Strokes of MNIST's width: MNIST's are 2 to 3 pixels wide in its 20-pixel box. A large
   //    crop is first brought to 80 pixels (4 × 20) on its longer side by area averaging, and
   //    its contrast renormalised (a thin line averages into grey); a stroke thinner than 1.5

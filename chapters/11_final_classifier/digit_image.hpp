@@ -9,11 +9,12 @@
 // specks, thin pen lines):
 //
 //   1. greyscale in [0, 1]                    (PNG through libpng; PGM P2 or P5)
-//   2. ink = 1 − grey if the background is light (the median of the border > 0.5)
-//      else grey; the paper's level (a plane fitted to the edges) subtracted; then
-//      stretched by percentiles: the paper's noise to 0, the 95th percentile of the ink to 1
+//   2. the paper's level (a plane fitted to the edges, again without the ink there)
+//      subtracted; the ink is the side of the paper with more mass beyond its noise
+//      (darker: the image is inverted); then stretched by percentiles: the paper's
+//      noise to 0, the 95th percentile of the ink to 1
 //   3. the digit = the largest connected component of the ink, and those near it
-//   4. crop to its bounding box
+//   4. crop to its bounding box (a mark below 5% of the image's shorter side is a speck)
 //   5. strokes to MNIST's width: a thin stroke is dilated (at an 80-pixel scale)
 //   6. scale so that the longer side is 20 pixels, keeping the aspect ratio
 //      (area averaging: each new pixel is the mean of the old pixels it covers),
@@ -48,7 +49,7 @@ void write_grey_png(const fs::path& file, const arma::fmat& grey);
 
 struct Preprocessed {
   arma::fmat grey;             // step 1
-  bool inverted = false;       // step 2: was the background light?
+  bool inverted = false;       // step 2: was the ink darker than the paper?
   arma::fmat ink;              // step 2: paper 0, ink 1
   arma::fmat kept;             // step 3: the digit's components only
   arma::uword components = 0;  // step 3: how many the ink had
