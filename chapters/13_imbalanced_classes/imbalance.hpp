@@ -190,7 +190,8 @@ inline arma::fvec smote_sample(const arma::fvec& x, const arma::fvec& neighbour,
 // SMOTE (Chawla et al. 2002): n₋ − n₊ new positives, each made from a random
 // positive x, one of its k nearest positive neighbours x̃ (chosen at random) and
 // λ ~ U(0, 1). (Note 003 describes it loosely, as adding noise to one attribute
-// at a time; this is the algorithm of the paper it points to.) Returns the
+// at a time; this is the algorithm as the paper's text gives it, one λ per sample:
+// its pseudocode draws a new one per attribute, and takes the positives in turn.) Returns the
 // training set with the new positives after the originals, and for each new one
 // where it came from, for the figure and the tests.
 struct SmoteResult {
@@ -397,8 +398,8 @@ const arma::Mat<eT>& images_as(const arma::fmat& X, arma::Mat<eT>& copy) {
 // ---------------------------------------------------------------------------
 
 // The same number of examples seen is not the same budget: at 1:100 an
-// undersampled set has 1,000 images, and the examples of five epochs of the
-// imbalanced set are 253 of its epochs, far past the point where it overfits.
+// undersampled set has 910 images, and the examples of five epochs of the
+// imbalanced set are 252 of its epochs, far past the point where it overfits.
 // So every remedy is stopped early (chapter 8) on the tuning half of the dev
 // set, in one unit for all: a round of `round` examples seen, whatever the size
 // of the training set (a few epochs of an undersampled set, a fraction of one
