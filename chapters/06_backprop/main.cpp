@@ -277,8 +277,7 @@ int main(int argc, char** argv) {
                 .series = {{"per example (note 000)", batch_axis, per_example_rate, "linespoints"},
                            {"vectorized mini-batch", batch_axis, vectorized_rate, "linespoints"}},
                 .logx = true,
-                .logy = true,
-                .yrange = {}});
+                .logy = true});
 
     chapter.summary("gradient check: worst relative error " + format_value("%.1e", worst) + " over " +
                     std::to_string(checks) + " networks, the broken one " + format_value("%.1e", broken_error) +

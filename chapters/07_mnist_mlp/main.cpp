@@ -126,9 +126,7 @@ void sweep_batch_and_rate(const arma::Mat<std::uint8_t>& X_train, const arma::fm
               .xlabel = "learning rate η",
               .ylabel = "dev accuracy (%)",
               .series = series,
-              .logx = true,
-              .logy = false,
-              .yrange = {}});
+              .logx = true});
 }
 
 }  // namespace
@@ -278,9 +276,7 @@ int main(int argc, char** argv) {
                            {"dev", x, dev_cost, "lines"},
                            epoch_mark(mark, best_epoch, *std::min_element(train_cost.begin(), train_cost.end()),
                                       *std::max_element(train_cost.begin(), train_cost.end()))},
-                .logx = false,
-                .logy = true,
-                .yrange = {}});
+                .logy = true});
     const std::vector<double> train_pct = percent(history.column(&course::EpochRecord::train_accuracy));
     const std::vector<double> dev_pct = percent(dev_accuracy);
     plot.lines("learning_curve_accuracy",
@@ -289,10 +285,7 @@ int main(int argc, char** argv) {
                 .ylabel = "accuracy (%)",
                 .series = {{"train", x, train_pct, "lines"},
                            {"dev", x, dev_pct, "lines"},
-                           epoch_mark(mark, best_epoch, *std::min_element(dev_pct.begin(), dev_pct.end()), 100.0)},
-                .logx = false,
-                .logy = false,
-                .yrange = {}});
+                           epoch_mark(mark, best_epoch, *std::min_element(dev_pct.begin(), dev_pct.end()), 100.0)}});
 
     // ---- The model, saved atomically (a crash never leaves half a file) ----
     const fs::path model = opt.out / "model.bin";

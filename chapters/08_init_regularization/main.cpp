@@ -45,10 +45,8 @@ void note_000(Plotter& plot) {
   Histogram hist{.title = "Note 000: z = w·x + b with 500 of 1000 inputs on (each panel its own z axis)",
                  .xlabel = "z",
                  .ylabel = "count",
-                 .samples = {},
                  .bins = 60,
-                 .panels = true,
-                 .logy = false};
+                 .panels = true};
   for (const Row& r : rows) {
     const arma::vec z = sample_z(1000, 20000, std::sqrt(r.weight_var), std::sqrt(r.bias_var));
     const double formula = z_standard_deviation(500, r.weight_var, r.bias_var);
@@ -153,10 +151,7 @@ void deep_networks(const Split& split, const Options& opt, Plotter& plot, int de
       return LinePlot{.title = std::move(title),
                       .xlabel = std::move(xlabel),
                       .ylabel = std::move(ylabel),
-                      .series = {},
-                      .logx = false,
                       .logy = logy,
-                      .yrange = {},
                       .integer_x = true,
                       .key = "outside right top"};
     };
@@ -194,7 +189,6 @@ void deep_networks(const Split& split, const Options& opt, Plotter& plot, int de
           .title = activation + ", " + init + ": activations a^l of 1,000 images, one panel per hidden layer",
           .xlabel = "a^l",
           .ylabel = "count (log)",
-          .samples = {},
           .bins = 60,
           .panels = true,
           .logy = true};
@@ -300,17 +294,11 @@ void overfitting(const Split& split, const Options& opt, Plotter& plot, arma::uw
   LinePlot l2_sweep{.title = "L2: train and dev error against λ (" + std::to_string(n) + " images)",
                     .xlabel = "λ (of (λ/2m) Σ‖W‖²)",
                     .ylabel = "error (%)",
-                    .series = {},
-                    .logx = true,
-                    .logy = false,
-                    .yrange = {}};
+                    .logx = true};
   LinePlot keep_sweep{.title = "Dropout: train and dev error against keep_prob (" + std::to_string(n) + " images)",
                       .xlabel = "keep_prob",
                       .ylabel = "error (%)",
-                      .series = {},
-                      .logx = true,
-                      .logy = false,
-                      .yrange = {}};
+                      .logx = true};
   auto sweep = [&](const std::string& what, const std::vector<double>& values, LinePlot& figure,
                    const std::function<Remedy(double)>& run) {
     std::cout << "   " << what << " sweep (train error / dev error):";
@@ -374,25 +362,13 @@ void overfitting(const Split& split, const Options& opt, Plotter& plot, arma::uw
                         " images)",
                .xlabel = "epoch",
                .ylabel = "dev error (%)",
-               .series = {},
-               .logx = false,
-               .logy = false,
-               .yrange = {},
                .integer_x = true};
   LinePlot data_dev{.title = "Dev error during training: early stopping and more data",
                     .xlabel = "examples seen (thousands)",
-                    .ylabel = "dev error (%)",
-                    .series = {},
-                    .logx = false,
-                    .logy = false,
-                    .yrange = {}};
+                    .ylabel = "dev error (%)"};
   LinePlot gap{.title = "Train and dev error: no regularisation, L2 and dropout",
                .xlabel = "epoch",
                .ylabel = "error (%)",
-               .series = {},
-               .logx = false,
-               .logy = false,
-               .yrange = {},
                .integer_x = true};
   for (const Remedy& r : remedies) {
     const double images = double(r.name.rfind("more data", 0) == 0 ? std::stoul(r.name.substr(11)) : n);
@@ -414,9 +390,6 @@ void overfitting(const Split& split, const Options& opt, Plotter& plot, arma::uw
                   .xlabel = "epoch",
                   .ylabel = "dev cost J",
                   .series = {{"dev cost (one record every 5 epochs)", epochs_seen, cost, "linespoints"}},
-                  .logx = false,
-                  .logy = false,
-                  .yrange = {},
                   .integer_x = true,
                   .key = "top right"};
       for (std::size_t i = 0; i < epochs_seen.size(); ++i)
@@ -541,11 +514,7 @@ void normalising_inputs(const Split& split, const Options& opt, Plotter& plot, i
   const arma::fmat X_norm = norm.transform(split.train.X), X_dev_norm = norm.transform(split.dev.X);
   LinePlot curves{.title = "784-64-16-10 (chapter 7) with raw and normalised pixels",
                   .xlabel = "epoch",
-                  .ylabel = "dev accuracy (%)",
-                  .series = {},
-                  .logx = false,
-                  .logy = false,
-                  .yrange = {}};
+                  .ylabel = "dev accuracy (%)"};
   for (const bool normalised : {false, true}) {
     seed_everything(opt.seed + 9);
     Network<float> net = ch07::make_mnist_mlp();

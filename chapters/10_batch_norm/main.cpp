@@ -122,17 +122,12 @@ std::vector<Run> rate_sweep(Plotter& plot, const Data& data, const std::vector<d
     LinePlot cost{.title = "Training cost, " + net_name(bn) + " (784-100-100-10, momentum)",
                   .xlabel = "epoch",
                   .ylabel = "training cost J",
-                  .series = {},
-                  .logx = false,
                   .logy = true,
                   .yrange = {{0.005, 5}},
                   .integer_x = true};
     LinePlot accuracy{.title = "Dev accuracy, " + net_name(bn),
                       .xlabel = "epoch",
                       .ylabel = "dev accuracy (%)",
-                      .series = {},
-                      .logx = false,
-                      .logy = false,
                       .yrange = {{80, 100}},
                       .integer_x = true};
     for (const Run& r : runs) {
@@ -153,9 +148,7 @@ std::vector<Run> rate_sweep(Plotter& plot, const Data& data, const std::vector<d
   LinePlot final{.title = "Dev accuracy after " + std::to_string(epochs) + " epochs against the learning rate",
                  .xlabel = "learning rate η",
                  .ylabel = "dev accuracy (%)",
-                 .series = {},
                  .logx = true,
-                 .logy = false,
                  .yrange = {{0, 100}}};
   for (bool bn : {false, true}) {
     Series s{net_name(bn), {}, {}, "linespoints"};
@@ -201,11 +194,7 @@ void distributions(Plotter& plot, const Data& data, double lr, arma::uword chunk
   LinePlot figure{.title = "One unit's ReLU input (layer 2) in the first epoch, η = " + format_value("%g", lr) +
                            " (bands: 15th–85th percentile)",
                   .xlabel = "training images seen",
-                  .ylabel = "value",
-                  .series = {},
-                  .logx = false,
-                  .logy = false,
-                  .yrange = {}};
+                  .ylabel = "value"};
   struct Probe {
     std::string title;
     bool bn;

@@ -71,9 +71,7 @@ void learning_curves(Plotter& plot, const History& h, int best_epoch, const std:
               .xlabel = "epoch",
               .ylabel = "cross-entropy cost J (evaluation mode)",
               .series = {{"train", x, train_cost, "linespoints"}, {"dev", x, dev_cost, "linespoints"}, marker(lo, hi)},
-              .logx = false,
-              .logy = true,
-              .yrange = {}});
+              .logy = true});
   const std::vector<double> train_acc = percent(h.column(&course::EpochRecord::train_accuracy)),
                             dev_acc = percent(h.column(&course::EpochRecord::dev_accuracy));
   plot.lines("learning_curve_accuracy", {.title = "Learning curve: accuracy",
@@ -81,18 +79,12 @@ void learning_curves(Plotter& plot, const History& h, int best_epoch, const std:
                                          .ylabel = "accuracy (%)",
                                          .series = {{"train", x, train_acc, "linespoints"},
                                                     {"dev", x, dev_acc, "linespoints"},
-                                                    marker(*std::min_element(dev_acc.begin(), dev_acc.end()), 100.0)},
-                                         .logx = false,
-                                         .logy = false,
-                                         .yrange = {}});
+                                                    marker(*std::min_element(dev_acc.begin(), dev_acc.end()), 100.0)}});
   const std::vector<double> rate = h.column(&course::EpochRecord::learning_rate);
   plot.lines("learning_rate", {.title = "Adam's learning rate per epoch (exponential decay)",
                                .xlabel = "epoch",
                                .ylabel = "α",
-                               .series = {{"α", x, rate, "linespoints"}, marker(0, rate.front())},
-                               .logx = false,
-                               .logy = false,
-                               .yrange = {}});
+                               .series = {{"α", x, rate, "linespoints"}, marker(0, rate.front())}});
 }
 
 // ---------------------------------------------------------------- training

@@ -88,11 +88,7 @@ void toy(Plotter& plot, std::mt19937_64& gen, int searches) {
   LinePlot trials{.title = "Nine trials each: the grid tries 3 values of x, random search 9",
                   .xlabel = "x (the hyperparameter that matters)",
                   .ylabel = "y (the hyperparameter that does not)",
-                  .series = {},
-                  .logx = false,
-                  .logy = false,
                   .yrange = std::pair{-0.03, 1.03},  // [0, 1] and a margin: no trial on the frame
-                  .integer_x = false,
                   .key = "outside right top",
                   .xrange = std::pair{-0.03, 1.03}};
   trials.series.push_back({"", {0, 1, 1, 0, 0}, {0, 0, 1, 1, 0}, "lines lw 1 lc rgb '#999999'"});
@@ -105,11 +101,7 @@ void toy(Plotter& plot, std::mt19937_64& gen, int searches) {
   LinePlot scored{.title = "Their scores: f(x, y) = g(x), whatever y is",
                   .xlabel = "x (the hyperparameter that matters)",
                   .ylabel = "score g(x)",
-                  .series = {},
-                  .logx = false,
-                  .logy = false,
                   .yrange = std::pair{-0.04, 1.05},  // scores of 0 just above the frame
-                  .integer_x = false,
                   .key = "top left",
                   .xrange = std::pair{-0.02, 1.02}};
   std::vector<double> cx, cy;
@@ -510,10 +502,7 @@ int main(int argc, char** argv) {
         .title = "Dev accuracy of every trial against its learning rate (seed " + std::to_string(opt.seed) + ")",
         .xlabel = "learning rate α",
         .ylabel = "dev accuracy (%)",
-        .series = {},
-        .logx = true,
-        .logy = false,
-        .yrange = {}};
+        .logx = true};
     by_rate.series.push_back(dev_accuracy_series(
         "grid (" + std::to_string(budget) + " trials, " + std::to_string(levels[0]) + " values of α)", grid,
         "points pt 5 ps 1.3"));
@@ -531,10 +520,6 @@ int main(int argc, char** argv) {
                                "est dev accuracy so far (" + std::to_string(search_seeds) + " runs of each search)",
                       .xlabel = "trials",
                       .ylabel = "best dev accuracy so far (%)",
-                      .series = {},
-                      .logx = false,
-                      .logy = false,
-                      .yrange = {},
                       .integer_x = true,
                       .key = "bottom right"};
       auto tail = [&](const std::vector<std::vector<double>>& set) {

@@ -316,11 +316,7 @@ void figures(const Experiment& ex, const Settings& set, Plotter& plot) {
   LinePlot roc{.title = "ROC curves on the test set, " + about,
                .xlabel = "false positive rate FP/(FP + TN)",
                .ylabel = "true positive rate (recall) TP/(TP + FN)",
-               .series = {},
-               .logx = false,
-               .logy = false,
                .yrange = std::make_pair(0.0, 1.0),
-               .integer_x = false,
                .key = "bottom right"};  // the curves climb at the left: the bottom right is empty
   LinePlot roc_log = roc;
   roc_log.title = "ROC curves, false positive rate on a log axis, " + about;
@@ -330,11 +326,7 @@ void figures(const Experiment& ex, const Settings& set, Plotter& plot) {
   LinePlot pr{.title = "Precision–recall curves on the test set, " + about,
               .xlabel = "recall TP/(TP + FN)",
               .ylabel = "precision TP/(TP + FP)",
-              .series = {},
-              .logx = false,
-              .logy = false,
               .yrange = std::make_pair(0.5, 1.005),  // where the curves differ (a random ranking is far below)
-              .integer_x = false,
               .key = "bottom left"};
   auto on_log_axis = [&](std::vector<double> x) {
     for (double& v : x) v = std::max(v, fpr_zero);

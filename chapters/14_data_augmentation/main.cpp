@@ -209,26 +209,15 @@ void outcome_figures(Plotter& plot, const std::vector<Outcome>& outcomes, const 
                 .series = {{"train (10,000 undistorted training images)", x,
                             error_percent(o.history.column(&EpochRecord::train_accuracy)), "linespoints"},
                            {"dev", x, error_percent(o.history.column(&EpochRecord::dev_accuracy)), "linespoints"}},
-                .logx = false,
                 .logy = true,
-                .yrange = {},
                 .integer_x = true});
   }
-  LinePlot dev{.title = "Dev error per epoch",
-               .xlabel = "epoch",
-               .ylabel = "dev error (%)",
-               .series = {},
-               .logx = false,
-               .logy = true,
-               .yrange = {},
-               .integer_x = true};
+  LinePlot dev{
+      .title = "Dev error per epoch", .xlabel = "epoch", .ylabel = "dev error (%)", .logy = true, .integer_x = true};
   LinePlot test{.title = "Test error per epoch (drawn, never used to choose)",
                 .xlabel = "epoch",
                 .ylabel = "test error (%)",
-                .series = {},
-                .logx = false,
                 .logy = true,
-                .yrange = {},
                 .integer_x = true};
   for (const Outcome& o : outcomes) {
     const std::vector<double> x = o.history.epochs();
