@@ -1,4 +1,3 @@
-// uses: ch01
 // Chapter 1's two gradients of the logistic-regression cost, over m examples of
 // n_x = 784 features (the size of an MNIST image):
 //   lr_gradient/double/loop/m         the two loops of note 001 §2.6 (examples, features)

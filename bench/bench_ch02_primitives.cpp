@@ -1,4 +1,3 @@
-// uses: ch01 ch02
 // Chapter 2's loop/vectorized pairs over a range of sizes:
 //   dot/<type>/{loop,vectorized}/n             aᵀb of n elements: O(n)
 //   sigmoid/double/{loop,vectorized}/n         σ of n values: O(n)

@@ -1,5 +1,3 @@
-// uses: ch06
-//
 // Chapter 6: the per-example algorithm of note 000 against the vectorized
 // mini-batch, for mini-batch sizes 1 to 512, on MNIST images, with the network
 // of note 003 (784-64-16-10, sigmoid, tanh, softmax + cross-entropy, float32,

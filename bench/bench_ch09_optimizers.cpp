@@ -1,5 +1,3 @@
-// uses: ch09
-//
 // Chapter 9: what an optimiser's update costs, beside the gradient it updates
 // from. The network is chapter 7's (784-64-16-10, float32, one OpenBLAS thread)
 // and chapter 11's (784-256-128-10); each benchmark is one step of the

@@ -1,5 +1,3 @@
-// uses: ch10
-//
 // Chapter 10: what batch normalisation costs. One training step (forward,
 // backward, SGD) on a mini-batch of 128 random images, for the chapter's
 // 784-100-100-10 net and chapter 11's 784-256-128-10, plain and with batch norm;

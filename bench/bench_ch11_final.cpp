@@ -1,5 +1,3 @@
-// uses: ch11
-//
 // Chapter 11's speed: one training epoch of the final classifier (784-256-128-10,
 // batch norm + ReLU + dropout 0.2, Adam at 10⁻³, batch 128, float32, one
 // OpenBLAS thread) on full MNIST's 60,000 training images, against the floor set

@@ -8,6 +8,7 @@
 #include <iostream>
 #include <sstream>
 
+#include "common/blas_threads.hpp"
 #include "common/data.hpp"
 #include "common/files.hpp"
 
@@ -170,6 +171,8 @@ int Chapter::run(int argc, char** argv, const std::function<void(const Options&)
               << "   seed " << options_.seed << (options_.quick ? ", --quick (embedded sample, short runs)" : "")
               << ", output in " << display_path(options_.out) << "\n"
               << std::endl;
+    if (blas_threads_ > 0 && !set_blas_threads(blas_threads_))
+      std::cout << "(not OpenBLAS: --blas-threads has no effect)\n";
     body(options_);
     std::cout.flush();
     return 0;
@@ -181,6 +184,11 @@ int Chapter::run(int argc, char** argv, const std::function<void(const Options&)
     std::cerr << id_ << ": error: unknown exception" << std::endl;
   }
   return 1;
+}
+
+void Chapter::add_blas_threads_option(const std::string& help) {
+  blas_threads_ = 1;
+  app_.add_option("--blas-threads", blas_threads_, help)->check(CLI::Range(1, 64));
 }
 
 void Chapter::summary(const std::string& line) {

@@ -46,6 +46,11 @@ class Chapter {
   // Add chapter-specific flags here before run().
   CLI::App& app() { return app_; }
 
+  // Adds --blas-threads (default 1, common/blas_threads.hpp says why); run() then
+  // sets OpenBLAS's thread count before the body. help describes the flag.
+  void add_blas_threads_option(
+      const std::string& help = "threads for OpenBLAS's matrix products (1 is fastest at these sizes)");
+
   // Parses the command line, seeds Armadillo's and the course's generators with
   // --seed, creates --out, then calls body. Returns the process exit code: 0, or
   // non-zero after printing "<id>: error: <message>" for a bad flag or any
@@ -63,6 +68,7 @@ class Chapter {
   Options options_;
   CLI::App app_;
   std::string plot_name_;  // --plot as typed, turned into options_.plot after parsing
+  int blas_threads_ = 0;   // --blas-threads; 0: the chapter has no such flag and leaves the BLAS alone
 };
 
 // The repository's root, as configured by CMake (used for default paths).

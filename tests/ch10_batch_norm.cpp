@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <vector>
 
+#include "batch_norm_gradients.hpp"
 #include "chapters/06_backprop/gradient_check.hpp"
 #include "chapters/06_backprop/per_example.hpp"
 #include "chapters/07_mnist_mlp/training.hpp"
@@ -113,8 +114,8 @@ TEST(Ch10BatchNorm, ShapesAndSettingsAreChecked) {
 
 // ---------------------------------------------------------------- backward
 
-// J = Σ R ⊙ BN(z) for a fixed random R: ∂J/∂out = R, so the layer's backward with
-// dout = R gives ∂J/∂z, ∂J/∂γ, ∂J/∂β, compared with two-sided differences (ε = 1e-7).
+// J = Σ R ⊙ BN(z) for a fixed random R: the layer's ∂J/∂z, ∂J/∂γ, ∂J/∂β against
+// two-sided differences (tests/batch_norm_gradients.hpp), for BN's ε in the variance.
 void check_layer_gradients(double layer_epsilon) {
   const arma::mat z0 = features(10, 4);
   arma::arma_rng::set_seed(5);
@@ -122,36 +123,10 @@ void check_layer_gradients(double layer_epsilon) {
   BatchNorm<double> bn(4, layer_epsilon);
   bn.gamma = arma::vec{1.5, -0.7, 0.3, 2.0};
   bn.beta = arma::vec{0.1, 0.2, -0.3, 0.4};
-  auto J = [&](const arma::mat& z) {
-    arma::mat out;
-    bn.forward(z, out);
-    return arma::accu(R % out);
-  };
-  arma::mat out, dz;
-  bn.forward(z0, out);
-  bn.backward(z0, out, R, dz);
-  const arma::mat dgamma = bn.dgamma, dbeta = bn.dbeta;
-  const arma::mat dz_approx = numerical_gradient(J, z0, 1e-7);
-  EXPECT_LT(relative_error(dz_approx, dz), 1e-7) << "∂J/∂z, ε = " << layer_epsilon;
-  const arma::mat gamma0 = bn.gamma, beta0 = bn.beta;
-  const arma::mat dgamma_approx = numerical_gradient(
-      [&](const arma::mat& g) {
-        bn.gamma = g;
-        const double j = J(z0);
-        bn.gamma = gamma0;
-        return j;
-      },
-      gamma0, 1e-7);
-  const arma::mat dbeta_approx = numerical_gradient(
-      [&](const arma::mat& b) {
-        bn.beta = b;
-        const double j = J(z0);
-        bn.beta = beta0;
-        return j;
-      },
-      beta0, 1e-7);
-  EXPECT_LT(relative_error(dgamma_approx, dgamma), 1e-7) << "∂J/∂γ, ε = " << layer_epsilon;
-  EXPECT_LT(relative_error(dbeta_approx, dbeta), 1e-7) << "∂J/∂β, ε = " << layer_epsilon;
+  const test_support::BatchNormGradientErrors errors = test_support::batch_norm_gradient_errors(bn, z0, R);
+  EXPECT_LT(errors.dz, 1e-7) << "∂J/∂z, ε = " << layer_epsilon;
+  EXPECT_LT(errors.dgamma, 1e-7) << "∂J/∂γ, ε = " << layer_epsilon;
+  EXPECT_LT(errors.dbeta, 1e-7) << "∂J/∂β, ε = " << layer_epsilon;
 }
 
 TEST(ch10_backward, InputGammaAndBetaPassTheGradientCheckWithEpsilon1em5) { check_layer_gradients(1e-5); }

@@ -8,6 +8,7 @@
 #include <cstdio>
 #include <vector>
 
+#include "batch_norm_gradients.hpp"
 #include "chapters/06_backprop/gradient_check.hpp"
 #include "chapters/10_batch_norm/batch_norm.hpp"
 #include "chapters/10_batch_norm/bn_mlp.hpp"
@@ -106,7 +107,8 @@ TEST(Ch11FastBatchNorm, AnInputThatIsAlsoTheOutputGivesTheSameResult) {
   EXPECT_TRUE(arma::approx_equal(dout, dz, "absdiff", 0.0f));
 }
 
-// J = Σ R ⊙ FastBatchNorm(z), ∂J/∂out = R: the layer's dz against two-sided differences (double).
+// J = Σ R ⊙ FastBatchNorm(z): the layer's ∂J/∂z, ∂J/∂γ, ∂J/∂β against two-sided
+// differences (double), with chapter 10's check (tests/batch_norm_gradients.hpp).
 TEST(Ch11FastBatchNorm, BackwardPassesTheNumericalGradientCheck) {
   const arma::mat z0 = features<double>(4, 10, 6);
   arma::arma_rng::set_seed(7);
@@ -114,15 +116,10 @@ TEST(Ch11FastBatchNorm, BackwardPassesTheNumericalGradientCheck) {
   FastBatchNorm<double> bn(4);
   bn.gamma = arma::vec{1.5, -0.7, 0.3, 2.0};
   bn.beta = arma::vec{0.1, 0.2, -0.3, 0.4};
-  auto J = [&](const arma::mat& z) {
-    arma::mat out;
-    bn.forward(z, out);
-    return arma::accu(R % out);
-  };
-  arma::mat out, dz;
-  bn.forward(z0, out);
-  bn.backward(z0, out, R, dz);
-  EXPECT_LT(relative_error(numerical_gradient(J, z0, 1e-7), dz), 1e-7) << "∂J/∂z";
+  const test_support::BatchNormGradientErrors errors = test_support::batch_norm_gradient_errors(bn, z0, R);
+  EXPECT_LT(errors.dz, 1e-7) << "∂J/∂z";
+  EXPECT_LT(errors.dgamma, 1e-7) << "∂J/∂γ";
+  EXPECT_LT(errors.dbeta, 1e-7) << "∂J/∂β";
 }
 
 // z, γ and β through a network: every layer's slice of θ (double, seeded).

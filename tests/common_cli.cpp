@@ -1,5 +1,6 @@
 // The command line every chapter shares (course::Chapter): range checks with messages
 // that name the flag, --help, error handling, seeding, the summary file.
+#include <dlfcn.h>
 #include <gtest/gtest.h>
 
 #include <fstream>
@@ -27,9 +28,10 @@ struct Result {
 
 // Runs a chapter program's command line: Chapter::run with argv = {"chXX", args...}.
 Result run_chapter(std::vector<std::string> args, const std::function<void(const course::Options&)>& body = {},
-                   course::Options defaults = {}) {
+                   course::Options defaults = {}, bool with_blas_threads = false) {
   Result r;
   course::Chapter chapter("ch99", "Test chapter", defaults);
+  if (with_blas_threads) chapter.add_blas_threads_option();
   args.insert(args.begin(), "ch99");
   std::vector<char*> argv;
   for (std::string& a : args) argv.push_back(a.data());
@@ -70,6 +72,39 @@ TEST(CommonCli, RejectsOutOfRangeValuesNamingTheFlag) {
   expect_rejected({"--batch-size", "100000"}, "--batch-size");
   expect_rejected({"--plot", "foo"}, "--plot");
   expect_rejected({"--dataset", "cifar"}, "--dataset");
+}
+
+// OpenBLAS's thread count as the library reports it (-1 on another BLAS).
+int openblas_threads() {
+  using Getter = int (*)();
+  auto getter = reinterpret_cast<Getter>(::dlsym(RTLD_DEFAULT, "openblas_get_num_threads"));
+  return getter == nullptr ? -1 : getter();
+}
+
+TEST(CommonCli, BlasThreadsIsAChaptersOptionCheckedAndAppliedBeforeTheBody) {
+  const std::string out = test_out("blas").string();
+  for (const char* bad : {"0", "65", "two"}) {
+    const Result r = run_chapter({"--blas-threads", bad, "--out", out}, {}, {}, true);
+    EXPECT_NE(r.code, 0) << bad;
+    EXPECT_FALSE(r.body_ran) << bad;
+    EXPECT_NE(r.err.find("--blas-threads"), std::string::npos) << r.err;
+  }
+  // A chapter that did not ask for the flag does not have it.
+  const Result without = run_chapter({"--blas-threads", "1", "--out", out});
+  EXPECT_NE(without.code, 0);
+  EXPECT_NE(without.err.find("--blas-threads"), std::string::npos) << without.err;
+
+  if (openblas_threads() < 0) GTEST_SKIP() << "the BLAS is not OpenBLAS";
+  int seen_in_body = 0;
+  const Result two = run_chapter(
+      {"--blas-threads", "2", "--out", out}, [&](const course::Options&) { seen_in_body = openblas_threads(); }, {},
+      true);
+  EXPECT_EQ(two.code, 0) << two.err;
+  EXPECT_EQ(seen_in_body, 2);
+  const Result by_default = run_chapter(
+      {"--out", out}, [&](const course::Options&) { seen_in_body = openblas_threads(); }, {}, true);
+  EXPECT_EQ(by_default.code, 0) << by_default.err;
+  EXPECT_EQ(seen_in_body, 1);
 }
 
 TEST(CommonCli, RejectsUnknownFlags) {

@@ -23,7 +23,6 @@
 #include "chapters/06_backprop/network.hpp"
 #include "chapters/06_backprop/network_builder.hpp"
 #include "chapters/06_backprop/per_example.hpp"
-#include "common/blas_threads.hpp"
 #include "common/chapter.hpp"
 #include "common/data.hpp"
 #include "common/format.hpp"
@@ -72,7 +71,6 @@ int main(int argc, char** argv) {
   Chapter chapter("ch06", "Deep networks and backpropagation in general", {.epochs = 1, .lr = 0.2, .batch_size = 64});
   std::vector<arma::uword> hidden = {64, 16};
   int timing_examples = 6400;
-  int blas_threads = 1;
   chapter.app()
       .add_option("--hidden", hidden, "hidden layer sizes of the MNIST network (sigmoid, tanh, ...)")
       ->delimiter(',')
@@ -81,13 +79,9 @@ int main(int argc, char** argv) {
       .add_option("--timing-examples", timing_examples, "examples per timed pass in the speed comparison")
       ->check(CLI::Range(512, 60000));
 
-  chapter.app()
-      .add_option("--blas-threads", blas_threads,
-                  "threads for OpenBLAS's matrix products (1 is fastest at these sizes)")
-      ->check(CLI::Range(1, 64));
+  chapter.add_blas_threads_option();
 
   return chapter.run(argc, argv, [&](const Options& opt) {
-    if (!set_blas_threads(blas_threads)) std::cout << "(not OpenBLAS: --blas-threads has no effect)\n";
     // ------------------------------------------------------------------
     // 1. A network of any depth, and the shape of every matrix
     // ------------------------------------------------------------------

@@ -138,14 +138,10 @@ int main(int argc, char** argv) {
   int sweep_epochs = 10;
   int sweep_seeds = 3;
   std::string load_path;
-  int blas_threads = 1;
   chapter.app()
       .add_option("--dev-size", dev_size, "training images held out as the dev set")
       ->check(CLI::Range(100, 30000));
-  chapter.app()
-      .add_option("--blas-threads", blas_threads,
-                  "threads for OpenBLAS's matrix products (1 is fastest at these sizes)")
-      ->check(CLI::Range(1, 64));
+  chapter.add_blas_threads_option();
   chapter.app().add_option("--load", load_path, "evaluate this saved model on the test set instead of training");
   chapter.app()
       .add_option("--seeds", seeds, "independent trainings of the network (seeds --seed, --seed+1, ...): the spread")
@@ -160,7 +156,6 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(1, 20));
 
   return chapter.run(argc, argv, [&](const Options& opt) {
-    if (!set_blas_threads(blas_threads)) std::cout << "(not OpenBLAS: --blas-threads has no effect)\n";
     const Mnist data = load_dataset(opt.quick ? "sample" : opt.dataset, opt.data_dir);
 
     Network<float> net = make_mnist_mlp();

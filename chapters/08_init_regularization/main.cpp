@@ -19,7 +19,6 @@
 #include "chapters/07_mnist_mlp/mnist_mlp.hpp"
 #include "chapters/08_init_regularization/initialization.hpp"
 #include "chapters/08_init_regularization/regularization.hpp"
-#include "common/blas_threads.hpp"
 #include "common/chapter.hpp"
 #include "common/data.hpp"
 #include "common/format.hpp"
@@ -537,7 +536,7 @@ void normalising_inputs(const Split& split, const Options& opt, Plotter& plot, i
 
 int main(int argc, char** argv) {
   Chapter chapter("ch08", "Initialisation and regularisation", {.epochs = 150, .lr = 0.1, .batch_size = 64});
-  int deep_epochs = 5, depth = 6, small_train = 1000, blas_threads = 1;
+  int deep_epochs = 5, depth = 6, small_train = 1000;
   int deep_train = 10000;
   RemedySettings remedy;
   chapter.app()
@@ -560,13 +559,9 @@ int main(int argc, char** argv) {
   chapter.app()
       .add_option("--small-train", small_train, "training images of the over-fitting experiment")
       ->check(CLI::Range(100, 50000));
-  chapter.app()
-      .add_option("--blas-threads", blas_threads,
-                  "threads for OpenBLAS's matrix products (1 is fastest at these sizes)")
-      ->check(CLI::Range(1, 64));
+  chapter.add_blas_threads_option();
 
   return chapter.run(argc, argv, [&](const Options& opt) {
-    if (!set_blas_threads(blas_threads)) std::cout << "(not OpenBLAS: --blas-threads has no effect)\n";
     Plotter plot(opt);
     note_000(plot);
 

@@ -17,7 +17,6 @@
 #include "chapters/07_mnist_mlp/mnist_mlp.hpp"
 #include "chapters/09_optimizers/optimizers.hpp"
 #include "chapters/09_optimizers/surfaces.hpp"
-#include "common/blas_threads.hpp"
 #include "common/chapter.hpp"
 #include "common/data.hpp"
 #include "common/format.hpp"
@@ -476,12 +475,9 @@ void schedules(Plotter& plot, Network<float>& net, const arma::fvec& theta0, con
 
 int main(int argc, char** argv) {
   Chapter chapter("ch09", "Optimisation algorithms", {.epochs = 10, .lr = 1.0, .batch_size = 128});
-  int blas_threads = 1, pilot_size = 10000, variant_images = 2048, variant_steps = 300;
+  int pilot_size = 10000, variant_images = 2048, variant_steps = 300;
   bool skip_mnist = false, skip_schedules = false;
-  chapter.app()
-      .add_option("--blas-threads", blas_threads,
-                  "threads for OpenBLAS's matrix products (1 is fastest at these sizes)")
-      ->check(CLI::Range(1, 64));
+  chapter.add_blas_threads_option();
   chapter.app()
       .add_option("--pilot-size", pilot_size, "training images of the learning-rate pilots")
       ->check(CLI::Range(500, 50000));
@@ -494,7 +490,6 @@ int main(int argc, char** argv) {
   // --lr is α0 of the decays (SGD); --epochs the epochs of every MNIST training.
 
   return chapter.run(argc, argv, [&](const Options& opt) {
-    if (!set_blas_threads(blas_threads)) std::cout << "(not OpenBLAS: --blas-threads has no effect)\n";
     Plotter plot(opt);
     averages(plot, rng());
     surfaces(plot, opt.quick);

@@ -16,7 +16,6 @@
 #include "chapters/09_optimizers/optimizers.hpp"
 #include "chapters/10_batch_norm/batch_norm.hpp"
 #include "chapters/10_batch_norm/bn_mlp.hpp"
-#include "common/blas_threads.hpp"
 #include "common/chapter.hpp"
 #include "common/data.hpp"
 #include "common/format.hpp"
@@ -275,12 +274,8 @@ void initialisations_with_bn(const Split& split, int epochs, unsigned long seed)
 
 int main(int argc, char** argv) {
   Chapter chapter("ch10", "Batch normalisation", {.epochs = 5, .lr = 0.1, .batch_size = 128});
-  int blas_threads = 1;
   std::vector<double> rates = {0.01, 0.1, 1.0, 3.0, 10.0};
-  chapter.app()
-      .add_option("--blas-threads", blas_threads,
-                  "threads for OpenBLAS's matrix products (1 is fastest at these sizes)")
-      ->check(CLI::Range(1, 64));
+  chapter.add_blas_threads_option();
   chapter.app()
       .add_option("--rates", rates, "learning rates of the comparison (comma-separated)")
       ->delimiter(',')
@@ -288,7 +283,6 @@ int main(int argc, char** argv) {
   // --lr: the rate of the distribution figure; --epochs, --batch-size: of every training.
 
   return chapter.run(argc, argv, [&](const Options& opt) {
-    if (!set_blas_threads(blas_threads)) std::cout << "(not OpenBLAS: --blas-threads has no effect)\n";
     Plotter plot(opt);
     const Mnist mnist = load_dataset(opt.quick ? "sample" : opt.dataset, opt.data_dir);
     const std::size_t dev_size = opt.quick ? mnist.train.size() / 5 : 10000;

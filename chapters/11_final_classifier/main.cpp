@@ -23,7 +23,6 @@
 #include "chapters/10_batch_norm/bn_mlp.hpp"
 #include "chapters/11_final_classifier/digit_image.hpp"
 #include "chapters/11_final_classifier/final_net.hpp"
-#include "common/blas_threads.hpp"
 #include "common/chapter.hpp"
 #include "common/data.hpp"
 #include "common/files.hpp"
@@ -347,7 +346,6 @@ void write_examples(const fs::path& dir) {
 int main(int argc, char** argv) {
   Chapter chapter("ch11", "The final MNIST classifier", {.epochs = 20, .lr = 2e-3, .batch_size = 64});
   Settings s;
-  int blas_threads = 1;
   std::string load_path;
   std::vector<std::string> images;
   bool skip_compare = false;
@@ -367,10 +365,7 @@ int main(int argc, char** argv) {
   chapter.app()
       .add_option("--dev-size", s.dev_size, "training images held out as the dev set")
       ->check(CLI::Range(1000, 30000));
-  chapter.app()
-      .add_option("--blas-threads", blas_threads,
-                  "threads for OpenBLAS's matrix products (1 is fastest at these sizes)")
-      ->check(CLI::Range(1, 64));
+  chapter.add_blas_threads_option();
   chapter.app().add_option("--load", load_path,
                            "a model saved by ch11: evaluate it (and classify --classify's images)");
   chapter.app().add_option("--classify", images, "PNG or PGM images of one digit each, classified with --load's model");
@@ -381,7 +376,6 @@ int main(int argc, char** argv) {
                          "choosing settings: train and report the dev set only, never touching the test set");
 
   return chapter.run(argc, argv, [&](const Options& opt) {
-    if (!set_blas_threads(blas_threads)) std::cout << "(not OpenBLAS: --blas-threads has no effect)\n";
     if (!examples_dir.empty()) {
       write_examples(examples_dir);
       chapter.summary("wrote the example images to " + examples_dir);

@@ -18,7 +18,6 @@
 #include "chapters/07_mnist_mlp/mnist_mlp.hpp"
 #include "chapters/12_hyperparameter_search/mnist_trial.hpp"
 #include "chapters/12_hyperparameter_search/search.hpp"
-#include "common/blas_threads.hpp"
 #include "common/chapter.hpp"
 #include "common/data.hpp"
 #include "common/files.hpp"
@@ -261,15 +260,11 @@ void add_band(LinePlot& figure, const std::string& name, const std::vector<std::
 
 int main(int argc, char** argv) {
   Chapter chapter("ch12", "Hyperparameter search", {.epochs = 3, .lr = 0.1, .batch_size = 64});
-  int blas_threads = 1, train_size = 8000, search_seeds = 8, timing_trials = 8, timing_repeats = 3, final_epochs = 10,
-      draws = 10000;
+  int train_size = 8000, search_seeds = 8, timing_trials = 8, timing_repeats = 3, final_epochs = 10, draws = 10000;
   int workers = std::min(2, int(std::max(1u, std::thread::hardware_concurrency())));
   double fine_fraction = 0.25;
   std::vector<int> levels = {4, 2, 2};
-  chapter.app()
-      .add_option("--blas-threads", blas_threads,
-                  "threads for OpenBLAS's matrix products within one trial (keep 1 with --workers 2)")
-      ->check(CLI::Range(1, 64));
+  chapter.add_blas_threads_option("threads for OpenBLAS's matrix products within one trial (keep 1 with --workers 2)");
   chapter.app()
       .add_option("--workers", workers, "trials run side by side (default: 2 on a machine with 2 cores or more)")
       ->check(CLI::Range(1, 64));
@@ -308,7 +303,6 @@ int main(int argc, char** argv) {
   // --epochs and --batch-size are each trial's; --lr is not used: it is what the searches look for.
 
   return chapter.run(argc, argv, [&](const Options& opt) {
-    if (!set_blas_threads(blas_threads)) std::cout << "(not OpenBLAS: --blas-threads has no effect)\n";
     Plotter plot(opt);
     std::cout
         << "What to tune first (note 001 §3.1): the learning rate α; then momentum's β, the mini-batch size and the\n"

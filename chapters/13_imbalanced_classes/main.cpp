@@ -22,7 +22,6 @@
 
 #include "chapters/13_imbalanced_classes/imbalance.hpp"
 #include "chapters/13_imbalanced_classes/metrics.hpp"
-#include "common/blas_threads.hpp"
 #include "common/chapter.hpp"
 #include "common/data.hpp"
 #include "common/format.hpp"
@@ -386,7 +385,6 @@ void figures(const Experiment& ex, const Settings& set, Plotter& plot) {
 int main(int argc, char** argv) {
   Chapter chapter("ch13", "Evaluation and imbalanced classes", {.epochs = 30, .lr = 0.1, .batch_size = 64});
   Settings set;
-  int blas_threads = 1;
   CLI::App& app = chapter.app();
   app.add_option("--digit", set.digit, "the positive class: this digit against the other nine")
       ->check(CLI::Range(0, 9));
@@ -404,11 +402,9 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(1, 100));
   app.add_option("--patience", set.patience, "rounds without a better tuning AP before a training stops")
       ->check(CLI::Range(1, 1000));
-  app.add_option("--blas-threads", blas_threads, "threads for OpenBLAS's matrix products (1 is fastest at these sizes)")
-      ->check(CLI::Range(1, 64));
+  chapter.add_blas_threads_option();
 
   return chapter.run(argc, argv, [&](const Options& opt) {
-    if (!set_blas_threads(blas_threads)) std::cout << "(not OpenBLAS: --blas-threads has no effect)\n";
     Plotter plot(opt);
     const Mnist data = load_dataset(opt.quick ? "sample" : opt.dataset, opt.data_dir);
     Settings s = set;

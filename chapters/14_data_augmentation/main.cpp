@@ -22,7 +22,6 @@
 #include "chapters/14_data_augmentation/bilinear.hpp"
 #include "chapters/14_data_augmentation/distortion.hpp"
 #include "chapters/14_data_augmentation/elastic.hpp"
-#include "common/blas_threads.hpp"
 #include "common/chapter.hpp"
 #include "common/data.hpp"
 #include "common/files.hpp"
@@ -234,7 +233,7 @@ int main(int argc, char** argv) {
   Chapter chapter("ch14", "Data augmentation", {.epochs = 30, .lr = 2e-3, .batch_size = 128});
   arma::uword hidden = 800;
   double keep_prob = 0.9, decay = 0.95, elastic_std = -1;
-  int dev_size = 10000, eval_size = 10000, blas_threads = 1;
+  int dev_size = 10000, eval_size = 10000;
   std::string augment = "affine+elastic";
   bool compare = false, single_thread = false;
   Distortion strengths;
@@ -257,11 +256,9 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(0.0, 10.0));
   app.add_option("--dev-size", dev_size, "training images held out as the dev set")->check(CLI::Range(1000, 30000));
   app.add_flag("--single-thread", single_thread, "distort in the training thread (the same images, no overlap)");
-  app.add_option("--blas-threads", blas_threads, "threads for OpenBLAS's products (1: the other core distorts)")
-      ->check(CLI::Range(1, 64));
+  chapter.add_blas_threads_option("threads for OpenBLAS's products (1: the other core distorts)");
 
   return chapter.run(argc, argv, [&](const Options& opt) {
-    if (!set_blas_threads(blas_threads)) std::cout << "(not OpenBLAS: --blas-threads has no effect)\n";
     if (elastic_std >= 0) strengths.field.alpha = alpha_for_std(elastic_std, strengths.field.sigma);
     std::vector<Setting> settings_to_run;
     for (const std::string& name :

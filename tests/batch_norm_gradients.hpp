@@ -1,0 +1,43 @@
+// The numerical-gradient check of a batch-norm layer, shared by chapter 10's lesson
+// layer and chapter 11's FastBatchNorm. J = Σ R ⊙ BN(z) for a fixed random R, so
+// ∂J/∂out = R and the layer's backward with dout = R gives ∂J/∂z, ∂J/∂γ and ∂J/∂β;
+// each is compared with two-sided differences of J (double precision).
+#pragma once
+#include <armadillo>
+
+#include "common/numerical.hpp"
+
+namespace course::test_support {
+
+struct BatchNormGradientErrors {
+  double dz, dgamma, dbeta;  // relative_error(numerical, backward's) of each
+};
+
+template <typename Layer>
+BatchNormGradientErrors batch_norm_gradient_errors(Layer& bn, const arma::mat& z0, const arma::mat& R,
+                                                   double h = 1e-7) {
+  auto J = [&](const arma::mat& z) {
+    arma::mat out;
+    bn.forward(z, out);
+    return arma::accu(R % out);
+  };
+  arma::mat out, dz;
+  bn.forward(z0, out);
+  bn.backward(z0, out, R, dz);
+  const arma::mat dgamma = bn.dgamma, dbeta = bn.dbeta;
+  // J as a function of one parameter (γ or β), the other held where it is.
+  auto J_of = [&](arma::mat& parameter) {
+    return [&, value = arma::mat(parameter)](const arma::mat& p) {
+      parameter = p;
+      const double j = J(z0);
+      parameter = value;
+      return j;
+    };
+  };
+  const arma::mat gamma0 = bn.gamma, beta0 = bn.beta;
+  return {relative_error(numerical_gradient(J, z0, h), dz),
+          relative_error(numerical_gradient(J_of(bn.gamma), gamma0, h), dgamma),
+          relative_error(numerical_gradient(J_of(bn.beta), beta0, h), dbeta)};
+}
+
+}  // namespace course::test_support
