@@ -72,8 +72,8 @@ arma::Mat<eT> numerical_derivative(Function&& g, const arma::Mat<eT>& z, eT epsi
   const arma::Mat<eT> g_minus = g(z_minus);
   if (g_plus.n_rows != z.n_rows || g_plus.n_cols != z.n_cols) {
     throw std::invalid_argument("numerical_derivative: g must be element-wise: g(z) is " +
-                                std::to_string(g_plus.n_rows) + "x" + std::to_string(g_plus.n_cols) + " but z is " +
-                                std::to_string(z.n_rows) + "x" + std::to_string(z.n_cols));
+                                std::to_string(g_plus.n_rows) + " × " + std::to_string(g_plus.n_cols) + " but z is " +
+                                std::to_string(z.n_rows) + " × " + std::to_string(z.n_cols));
   }
   return (g_plus - g_minus) / (eT(2) * epsilon);
 }
@@ -83,8 +83,8 @@ arma::Mat<eT> numerical_derivative(Function&& g, const arma::Mat<eT>& z, eT epsi
 template <typename eT>
 double relative_error(const arma::Mat<eT>& a, const arma::Mat<eT>& b) {
   if (a.n_rows != b.n_rows || a.n_cols != b.n_cols) {
-    throw std::invalid_argument("relative_error: shapes differ: " + std::to_string(a.n_rows) + "x" +
-                                std::to_string(a.n_cols) + " vs " + std::to_string(b.n_rows) + "x" +
+    throw std::invalid_argument("relative_error: shapes differ: " + std::to_string(a.n_rows) + " × " +
+                                std::to_string(a.n_cols) + " vs " + std::to_string(b.n_rows) + " × " +
                                 std::to_string(b.n_cols));
   }
   const arma::mat a64 = arma::conv_to<arma::mat>::from(a);

@@ -35,6 +35,12 @@ class CheckIncludes(unittest.TestCase):
         self.assertIn('chapters/03_a/x.hpp:3: includes "chapters/06_c/network.hpp"', result.stdout)
         self.assertIn("chapter 6 comes after chapter 3", result.stdout)
 
+    def test_angle_brackets_are_checked_too(self):
+        root = tree({"chapters/03_a/x.hpp": '#include <vector>\n#include <chapters/07_d/training.hpp>\n'})
+        result = run(root)
+        self.assertEqual(result.returncode, 1)
+        self.assertIn("chapters/03_a/x.hpp:2: includes \"chapters/07_d/training.hpp\"", result.stdout)
+
     def test_tests_and_bench_are_not_for_chapters(self):
         root = tree({"chapters/05_a/x.cpp": '#include "bench/collector.hpp"\n'})
         result = run(root)

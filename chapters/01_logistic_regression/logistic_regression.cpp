@@ -24,7 +24,7 @@ Parameters zero_parameters(arma::uword n_x) {
 
 double cost(const arma::rowvec& a, const arma::rowvec& y) {
   if (a.n_elem != y.n_elem) {
-    throw std::invalid_argument("ch01::cost: a is 1x" + std::to_string(a.n_elem) + " but y is 1x" +
+    throw std::invalid_argument("ch01::cost: a is 1 × " + std::to_string(a.n_elem) + " but y is 1 × " +
                                 std::to_string(y.n_elem));
   }
   if (a.n_elem == 0) throw std::invalid_argument("ch01::cost: no examples (m = 0)");
@@ -40,10 +40,10 @@ double cost(const arma::rowvec& a, const arma::rowvec& y) {
 void check_shapes(const char* where, const Parameters& p, const arma::mat& X, const arma::rowvec& y) {
   std::ostringstream msg;
   if (p.w.n_elem != X.n_rows) {
-    msg << where << ": w is " << p.w.n_rows << "x1 but X is " << X.n_rows << "x" << X.n_cols
-        << " (X must be n_x x m with n_x = " << p.w.n_elem << ")";
+    msg << where << ": w is " << p.w.n_rows << " × 1 but X is " << X.n_rows << " × " << X.n_cols
+        << " (X must be n_x × m with n_x = " << p.w.n_elem << ")";
   } else if (y.n_elem != X.n_cols) {
-    msg << where << ": y is 1x" << y.n_elem << " but X is " << X.n_rows << "x" << X.n_cols
+    msg << where << ": y is 1 × " << y.n_elem << " but X is " << X.n_rows << " × " << X.n_cols
         << " (one label per column of X)";
   } else if (X.n_cols == 0) {
     msg << where << ": X has no examples (m = 0)";
@@ -115,8 +115,8 @@ Gradients gradients_vectorized(const Parameters& p, const arma::mat& X, const ar
 
 void update(Parameters& p, const Gradients& g, double learning_rate) {
   if (g.dw.n_elem != p.w.n_elem) {
-    throw std::invalid_argument("ch01::update: dw is " + std::to_string(g.dw.n_elem) + "x1 but w is " +
-                                std::to_string(p.w.n_elem) + "x1");
+    throw std::invalid_argument("ch01::update: dw is " + std::to_string(g.dw.n_elem) + " × 1 but w is " +
+                                std::to_string(p.w.n_elem) + " × 1");
   }
   // BEGIN EXERCISE ch01.update
   // hint: w := w − α dw and b := b − α db (α = learning_rate); change p in place
@@ -127,8 +127,8 @@ void update(Parameters& p, const Gradients& g, double learning_rate) {
 
 arma::rowvec predict_probability(const Parameters& p, const arma::mat& X) {
   if (p.w.n_elem != X.n_rows) {
-    throw std::invalid_argument("ch01::predict_probability: w is " + std::to_string(p.w.n_elem) + "x1 but X is " +
-                                std::to_string(X.n_rows) + "x" + std::to_string(X.n_cols));
+    throw std::invalid_argument("ch01::predict_probability: w is " + std::to_string(p.w.n_elem) + " × 1 but X is " +
+                                std::to_string(X.n_rows) + " × " + std::to_string(X.n_cols));
   }
   return sigmoid<double>(p.w.t() * X + p.b);  // ŷ = σ(wᵀX + b)
 }

@@ -1,7 +1,7 @@
 // The one training loop of the course: mini-batch gradient descent over epochs.
 //
-// Every network from chapter 3's sine fit to the final MNIST classifier trains
-// here. One epoch (note 001 §2.1):
+// Every network from chapter 7's on (chapters 3–5 wrote a small loop by hand)
+// to the final MNIST classifier trains here. One epoch (note 001 §2.1):
 //
 //   shuffle the m examples (a new order every epoch; or an order of the caller's:
 //                            chapter 13 repeats the rare class, chapter 9 drops the last short batch)
@@ -18,7 +18,7 @@
 // stopping, chapter 8).
 //
 // Writing the loop is chapter 7's exercise (ch07.train_epoch): every chapter
-// from 6 on that trains a network runs it (chapters 3–5 wrote a small one by hand).
+// from 7 on that trains a network runs it (chapters 3–5 wrote a small one by hand).
 #pragma once
 #include <armadillo>
 
