@@ -5,6 +5,7 @@
 
 #include <armadillo>
 #include <cmath>
+#include <limits>
 
 #include "chapters/03_activations/activations.hpp"
 #include "common/data.hpp"
@@ -43,6 +44,26 @@ TEST(ch03_tanh, IsTwoSigmaOfTwoZMinusOne) {
   const Mat rhs = 2.0 * course::sigmoid(Mat(2.0 * z)) - 1.0;  // tanh(z) = 2σ(2z) − 1
   EXPECT_LT(arma::abs(lhs - rhs).max(), 1e-14);
   EXPECT_NEAR(course::tanh_activation(Mat(1, 1, arma::fill::value(0.5)))(0), std::tanh(0.5), 1e-15);
+}
+
+// Far from 0 e^z overflows (e^800 is inf in double, e^89 in float); near 0 the difference 1 − e^{−2|z|}
+// cancels. The learner's formula must give std::tanh's value to a few ulps over the whole range.
+TEST(ch03_tanh, IsAccurateNearZeroAndFiniteFarFromIt) {
+  const Mat z = {-800.0, -30.0, -1e-3, -3e-9, -1e-300, 0.0, 1e-300, 1e-12, 2e-7, 0.3, 4.0, 30.0, 800.0};
+  const Mat t = course::tanh_activation(z);
+  ASSERT_TRUE(t.is_finite());
+  for (arma::uword i = 0; i < z.n_elem; ++i) {
+    const double expected = std::tanh(z(i));
+    EXPECT_LE(std::abs(t(i) - expected), 4 * std::numeric_limits<double>::epsilon() * std::abs(expected))
+        << "tanh(" << z(i) << ") = " << t(i) << ", std::tanh gives " << expected;
+  }
+  const arma::fmat zf = {-100.0f, -1e-6f, 0.0f, 1e-6f, 100.0f};
+  const arma::fmat tf = course::tanh_activation(zf);
+  ASSERT_TRUE(tf.is_finite());
+  for (arma::uword i = 0; i < zf.n_elem; ++i)
+    EXPECT_LE(std::abs(tf(i) - std::tanh(zf(i))),
+              4 * std::numeric_limits<float>::epsilon() * std::abs(std::tanh(zf(i))))
+        << "float tanh(" << zf(i) << ")";
 }
 
 TEST(ch03_tanh_derivative, MatchesNumericalDerivative) {

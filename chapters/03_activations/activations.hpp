@@ -54,9 +54,12 @@ arma::Mat<eT> sigmoid_derivative(const arma::Mat<eT>& z) {
 template <typename eT>
 arma::Mat<eT> tanh_activation(const arma::Mat<eT>& z) {
   // BEGIN EXERCISE ch03.tanh
-  // hint: tanh(z) = (e^z − e^{−z}) / (e^z + e^{−z}), element-wise; a form that cannot overflow for large |z|
-  // hint: is the identity tanh(z) = 2σ(2z) − 1 (σ from chapter 1)
-  return arma::tanh(z);
+  // hint: divide the numerator and the denominator by e^{|z|}: one exponential, e^{−2|z|}, whose exponent is never
+  // hint: positive (no overflow at z = 800), times the sign of z
+  // hint: near z = 0, 1 − e^{−2|z|} subtracts two numbers close to 1 and loses digits: Armadillo's expm1(x)
+  // hint: computes e^x − 1 without that loss
+  const arma::Mat<eT> e = arma::expm1(eT(-2) * arma::abs(z));  // e^{−2|z|} − 1, in (−1, 0]
+  return arma::sign(z) % (-e / (eT(2) + e));                   // sign(z) (1 − e^{−2|z|}) / (1 + e^{−2|z|})
   // END EXERCISE
 }
 
