@@ -115,6 +115,37 @@ class Accept(unittest.TestCase):
         self.assertIn("course: error: a goal was missed or a result is missing", p.stderr)
         self.assertEqual(self.box.cmake_calls()[-1], "--build --preset release -j 1 --target ch07 ch11 ch14")
 
+    def test_seeds_runs_each_seed_and_judges_the_mean(self):
+        # A fake chapter 11 whose accuracy depends on its seed: accept --seeds 3 runs seeds 1, 2, 3 with the
+        # table's flags, and results.txt holds each result's mean over the three.
+        (self.box.dir / "datasets").mkdir()
+        (self.box.dir / "datasets" / "fetch.sh").write_text("exit 0\n")
+        log = self.box.dir / "ch11-calls.txt"
+        (self.box.dir / "build/release/bin/ch11").write_text(
+            '#!/bin/sh\necho "$*" >> ' + str(log) + '\n'
+            'while [ $# -gt 0 ]; do case "$1" in --out) out="$2";; --seed) seed="$2";; esac; shift; done\n'
+            'mkdir -p "$out" && printf "test_accuracy 0.98%s\\ntraining_seconds 5%s\\n" "$seed" "$seed" '
+            '> "$out/results.txt"\n')
+        p = self.box.course("accept", "--seeds", "3")
+        calls = log.read_text().splitlines()
+        self.assertEqual(len(calls), 3, calls)
+        for s, call in enumerate(calls, start=1):
+            self.assertIn(f"--seed {s}", call)
+            self.assertIn("--skip-compare", call)
+        mean = dict(line.split() for line in
+                    (self.box.dir / "out/accept/11_final_classifier/results.txt").read_text().splitlines())
+        self.assertAlmostEqual(float(mean["test_accuracy"]), 0.982, places=9)  # (0.981 + 0.982 + 0.983) / 3
+        self.assertAlmostEqual(float(mean["training_seconds"]), 52.0, places=9)
+        self.assertRegex(p.stdout, r"11_final_classifier +test_accuracy +98\.20% +goal >= 98\.40% +MISSED")
+        self.assertRegex(p.stdout, r"11_final_classifier +training_seconds +52\.0 s +goal <= 60\.0 s +met")
+
+    def test_a_seed_count_that_is_not_a_number_is_refused(self):
+        for bad in ("0", "x", ""):
+            p = self.box.course("accept", "--seeds", bad)
+            self.assertNotEqual(p.returncode, 0, bad)
+            self.assertIn("--seeds expects a number of seeds", p.stderr)
+            self.assertEqual(self.box.cmake_calls(), [], "nothing is built before the flags are checked")
+
     def test_help_comes_first_and_says_how_long(self):
         p = self.box.course("accept", "--help")
         self.assertEqual(p.returncode, 0, p.stderr)
