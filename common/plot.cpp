@@ -533,7 +533,7 @@ fs::path Plotter::heatmap(const std::string& name, const HeatMap& map) {
       any = true;
     }
   hi = std::max(hi, lo + 1e-12);
-  const double cell = std::clamp(480.0 / std::max<arma::uword>({R, C, 1}), 12.0, 60.0);
+  const double cell = std::clamp(480.0 / std::max<arma::uword>({R, C, 1}), 12.0, 150.0);  // a 2 × 2 table readable too
   Figure fig;
   fig.width = int(C * cell) + 240;
   fig.height = int(R * cell) + 150;

@@ -374,7 +374,8 @@ void figures(const Experiment& ex, const Settings& set, Plotter& plot) {
                               .values = values,
                               .row_names = {digit, "not " + digit},
                               .col_names = {digit, "not " + digit},
-                              .annotate = true});
+                              .annotate = true,
+                              .mask_diagonal = true});  // the colour shows the two errors (TN's 9,000 would swamp them)
   }
 
   if (ex.smote_digits.images.n_cols > 0) plot.images("smote_digits", ex.smote_digits);
