@@ -138,8 +138,8 @@ TEST(Ch01Shapes, MismatchedShapesNameBothShapes) {
     FAIL() << "expected std::invalid_argument";
   } catch (const std::invalid_argument& e) {
     const std::string msg = e.what();
-    EXPECT_NE(msg.find("3x1"), std::string::npos) << msg;
-    EXPECT_NE(msg.find("4x5"), std::string::npos) << msg;
+    EXPECT_NE(msg.find("3 × 1"), std::string::npos) << msg;
+    EXPECT_NE(msg.find("4 × 5"), std::string::npos) << msg;
   }
   EXPECT_THROW(cost(arma::rowvec{0.5, 0.5}, arma::rowvec{1.0}), std::invalid_argument);
 }

@@ -104,8 +104,8 @@ int main(int argc, char** argv) {
     const arma::vec a(5, arma::fill::randn);
     const arma::mat inner = a.t() * a;  // (1, 5)·(5, 1) = (1, 1)
     const arma::mat outer = a * a.t();  // (5, 1)·(1, 5) = (5, 5)
-    std::cout << "  arma::vec a(5)   is " << a.n_rows << " × " << a.n_cols << ", a.t() is " << a.t().eval().n_rows << " × "
-              << a.t().eval().n_cols << "\n"
+    std::cout << "  arma::vec a(5)   is " << a.n_rows << " × " << a.n_cols << ", a.t() is " << a.t().eval().n_rows
+              << " × " << a.t().eval().n_cols << "\n"
               << "  a.t() * a        is " << shape(inner) << " = " << format_value("%.6f", inner(0, 0))
               << " (arma::dot(a, a) = " << format_value("%.6f", arma::dot(a, a)) << ")\n"
               << "  a * a.t()        is " << shape(outer) << ": the outer product, as the shapes say\n"
