@@ -88,15 +88,15 @@ int main(int argc, char** argv) {
     show("(1, n) + scalar: [1 2 3] + 100", arma::mat(column.t() + 100.0));
     const arma::mat A = {{1.0, 2.0, 3.0}, {4.0, 5.0, 6.0}};
     const arma::rowvec r = {100.0, 200.0, 300.0};
-    show("(m, n) + (1, n): [[1 2 3] [4 5 6]] + [100 200 300]  (A.each_row() + r)", add_row_to_each_row(A, r));
-    show("(m, n) / (m, 1): [[1 2 3] [4 5 6]] / [1 2]ᵀ  (A.each_col() / c)", divide_each_column(A, arma::vec{1.0, 2.0}));
+    show("(m, n) + (1, n): [[1 2 3] [4 5 6]] + [100 200 300]  (numpy: A + r)", add_row_to_each_row(A, r));
+    show("(m, n) / (m, 1): [[1 2 3] [4 5 6]] / [1 2]ᵀ  (numpy: A / c)", divide_each_column(A, arma::vec{1.0, 2.0}));
     // Andrew Ng's example: calories from carbohydrates, proteins, fats (rows) in 100 g of
     // apples, beef, eggs, potatoes (columns); which share of each food's calories comes from each?
     const arma::mat calories = {{56.0, 0.0, 4.4, 68.0}, {1.2, 104.0, 52.0, 8.0}, {1.8, 135.0, 99.0, 0.9}};
     show("calories: carbs/protein/fat (rows) of apples/beef/eggs/potatoes (columns)", calories);
     show("arma::sum(calories, 0): the totals of the columns (numpy: axis=0)", arma::mat(arma::sum(calories, 0)));
-    show("column_percentages(calories) = 100 · calories.each_row() / totals", column_percentages(calories));
-    show("normalize_rows([[0 3 4] [1 6 4]]): each row / its norm (sum(square(A), 1), each_col)",
+    show("column_percentages(calories): 100 × each entry / its column's total", column_percentages(calories));
+    show("normalize_rows([[0 3 4] [1 6 4]]): each row / its Euclidean norm",
          normalize_rows(arma::mat{{0.0, 3.0, 4.0}, {1.0, 6.0, 4.0}}));
 
     // ---- 2. Shapes: no rank-1 arrays ----
