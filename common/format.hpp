@@ -1,7 +1,9 @@
-// Numbers as text for the programs' printed lines (one printf-style format, one
-// value), and the seconds a step took.
+// Numbers as text, one way for the whole course: a printf-style format and one value
+// (for printed lines, and the CSV files beside the figures and histories), and the
+// seconds a step took.
 #pragma once
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <string>
 #include <vector>
@@ -13,6 +15,14 @@ inline std::string format_value(const char* format, double value) {
   char buffer[64];
   std::snprintf(buffer, sizeof buffer, format, value);
   return buffer;
+}
+
+// A number for a CSV file: 10 significant digits, nan and inf spelled out
+// (csv_number(0.1) == "0.1", csv_number(-INFINITY) == "-inf").
+inline std::string csv_number(double value) {
+  if (std::isnan(value)) return "nan";
+  if (std::isinf(value)) return value > 0 ? "inf" : "-inf";
+  return format_value("%.10g", value);
 }
 
 // format_percent(0.9512) == "95.12%"

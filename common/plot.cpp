@@ -29,6 +29,7 @@
 #include <stdexcept>
 
 #include "common/files.hpp"
+#include "common/format.hpp"
 #include "common/gnuplot.hpp"
 
 namespace course {
@@ -56,21 +57,10 @@ std::string csv(const std::string& field) {
   return out + "\"";
 }
 
-// A number for the CSV files: 10 significant digits, nan/inf spelled out.
-std::string csv(double value) {
-  if (std::isnan(value)) return "nan";
-  if (std::isinf(value)) return value > 0 ? "inf" : "-inf";
-  std::ostringstream s;
-  s << std::setprecision(10) << value;
-  return s.str();
-}
+std::string csv(double value) { return csv_number(value); }
 
 // A number for gnuplot's inline data.
-std::string num(double value) {
-  std::ostringstream s;
-  s << std::setprecision(9) << value;
-  return s.str();
-}
+std::string num(double value) { return format_value("%.9g", value); }
 
 // A label for an index-based axis: "class 3" when no names were given.
 std::string name_or(const std::vector<std::string>& names, std::size_t k, const std::string& prefix) {

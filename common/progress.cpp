@@ -11,6 +11,7 @@
 #include <stdexcept>
 
 #include "common/files.hpp"
+#include "common/format.hpp"
 
 namespace course {
 
@@ -61,19 +62,10 @@ void History::write_csv(const fs::path& file) const {
   write_file_atomically(file, [&](std::ostream& out) {
     out << "epoch";
     for (const auto& [name, metric] : measured) out << "," << name;
-    out << "\n" << std::setprecision(10);
+    out << "\n";
     for (const EpochRecord& r : records_) {
       out << r.epoch;
-      for (const auto& [name, metric] : measured) {
-        const double v = r.*metric;
-        out << ",";
-        if (std::isfinite(v))
-          out << v;
-        else if (std::isnan(v))
-          out << "nan";
-        else
-          out << (v > 0 ? "inf" : "-inf");
-      }
+      for (const auto& [name, metric] : measured) out << "," << csv_number(r.*metric);
       out << "\n";
     }
   });
@@ -86,7 +78,7 @@ namespace {
 std::string format_seconds(double s) {
   std::ostringstream out;
   if (s < 60)
-    out << std::fixed << std::setprecision(s < 10 ? 1 : 0) << s << " s";
+    out << format_value(s < 10 ? "%.1f s" : "%.0f s", s);
   else if (s < 3600)
     out << int(s / 60) << " min " << std::setw(2) << std::setfill('0') << int(s) % 60 << " s";
   else
@@ -95,10 +87,9 @@ std::string format_seconds(double s) {
 }
 
 std::string format_metrics(const std::vector<std::pair<std::string, double>>& metrics) {
-  std::ostringstream out;
-  out << std::setprecision(4);
-  for (const auto& [name, value] : metrics) out << "  " << name << " " << value;
-  return out.str();
+  std::string out;
+  for (const auto& [name, value] : metrics) out += "  " + name + " " + format_value("%.4g", value);
+  return out;
 }
 
 constexpr double kPlainEverySeconds = 5.0;  // without a terminal: a line at least this often...

@@ -23,9 +23,12 @@
 
 #include "common/chapter.hpp"
 #include "common/data.hpp"
+#include "common/format.hpp"
 #include "common/plot.hpp"
 
 namespace {
+
+using course::format_value;
 
 namespace fs = std::filesystem;
 
@@ -78,10 +81,9 @@ void show_tools() {
     C = A * B;
     seconds = std::min(seconds, std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
   }
-  std::cout << "   a " << n << " × " << n << " matrix product took " << std::fixed << std::setprecision(1)
-            << seconds * 1e3 << " ms (" << std::setprecision(0) << 2.0 * n * n * n / seconds / 1e9
-            << " GFLOP/s; C(0,0) = " << std::setprecision(2) << C(0, 0) << ")\n\n"
-            << std::defaultfloat << std::setprecision(6);
+  std::cout << "   a " << n << " × " << n << " matrix product took " << format_value("%.1f", seconds * 1e3) << " ms ("
+            << format_value("%.0f", 2.0 * n * n * n / seconds / 1e9)
+            << " GFLOP/s; C(0,0) = " << format_value("%.2f", C(0, 0)) << ")\n\n";
 }
 
 // ---------------------------------------------------------------- 2. Armadillo basics
@@ -186,9 +188,9 @@ int main(int argc, char** argv) {
     const course::Dataset& train = data.train;
     std::cout << "   " << data.name << ": " << train.size() << " training and " << data.test.size()
               << " test images, each a column of " << train.X.n_rows << " pixels in [0, 1]\n"
-              << "   X is " << train.X.n_rows << " × " << train.X.n_cols << " (" << std::fixed << std::setprecision(1)
-              << train.X.n_elem * sizeof(float) / 1e6 << " MB of floats), y is " << train.y.n_rows << " × "
-              << train.y.n_cols << std::defaultfloat << std::setprecision(6) << "\n";
+              << "   X is " << train.X.n_rows << " × " << train.X.n_cols << " ("
+              << format_value("%.1f", train.X.n_elem * sizeof(float) / 1e6) << " MB of floats), y is " << train.y.n_rows
+              << " × " << train.y.n_cols << "\n";
 
     // How many of each digit? hist counts the labels 0..9.
     const arma::uvec counts = arma::hist(arma::conv_to<arma::uvec>::from(train.y), arma::regspace<arma::uvec>(0, 9));

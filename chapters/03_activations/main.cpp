@@ -7,9 +7,7 @@
 #include <armadillo>
 
 #include <cstdio>
-#include <iomanip>
 #include <iostream>
-#include <sstream>
 #include <string>
 #include <vector>
 
@@ -20,11 +18,14 @@
 #include "chapters/03_activations/sine.hpp"
 #include "common/chapter.hpp"
 #include "common/data.hpp"
+#include "common/format.hpp"
 #include "common/numerical.hpp"
 #include "common/plot.hpp"
 #include "common/progress.hpp"
 
 namespace {
+
+using course::format_value;
 
 using arma::mat;
 
@@ -100,14 +101,15 @@ void show_linear_stack() {
   const mat b = l3.weights * (l2.weights * l1.bias + l2.bias) + l3.bias;
   mat single = W * X;
   single.each_col() += b;
-  std::cout << std::fixed << std::setprecision(6);
-  std::cout << "   W = W3·W2·W1 = [" << W(0, 0) << ", " << W(0, 1) << "],  b = W3·(W2·b1 + b2) + b3 = " << b(0, 0)
+  std::cout << "   W = W3·W2·W1 = [" << format_value("%.6f", W(0, 0)) << ", " << format_value("%.6f", W(0, 1))
+            << "],  b = W3·(W2·b1 + b2) + b3 = " << format_value("%.6f", b(0, 0))
             << "\n   four random inputs through the three layers: ";
-  for (arma::uword i = 0; i < X.n_cols; ++i) std::cout << A3(0, i) << (i + 1 < X.n_cols ? ", " : "\n");
+  for (arma::uword i = 0; i < X.n_cols; ++i)
+    std::cout << format_value("%.6f", A3(0, i)) << (i + 1 < X.n_cols ? ", " : "\n");
   std::cout << "   the same inputs through the one layer (W, b):  ";
-  for (arma::uword i = 0; i < X.n_cols; ++i) std::cout << single(0, i) << (i + 1 < X.n_cols ? ", " : "\n");
-  std::cout << std::scientific << std::setprecision(1) << "   largest difference " << arma::abs(A3 - single).max()
-            << std::defaultfloat << std::setprecision(6)
+  for (arma::uword i = 0; i < X.n_cols; ++i)
+    std::cout << format_value("%.6f", single(0, i)) << (i + 1 < X.n_cols ? ", " : "\n");
+  std::cout << "   largest difference " << format_value("%.1e", arma::abs(A3 - single).max())
             << ": depth without non-linearity adds nothing (the linear model below cannot bend either)\n\n";
 }
 
@@ -211,9 +213,8 @@ int main(int argc, char** argv) {
                         {"validation", curve.epochs(), curve.column(&course::EpochRecord::dev_cost), "lines"}};
     plotter.lines("loss", loss_plot);
 
-    std::ostringstream headline;
-    headline << std::fixed << std::setprecision(4) << "1-" << hidden << "-1 sine fit: test R² " << metrics.r2
-             << ", RMSE " << metrics.rmse << " (linear model: R² " << line_metrics.r2 << ")";
-    chapter.summary(headline.str());
+    chapter.summary("1-" + std::to_string(hidden) + "-1 sine fit: test R² " + format_value("%.4f", metrics.r2) +
+                    ", RMSE " + format_value("%.4f", metrics.rmse) + " (linear model: R² " +
+                    format_value("%.4f", line_metrics.r2) + ")");
   });
 }

@@ -10,7 +10,6 @@
 #include <cmath>
 #include <cstdio>
 #include <functional>
-#include <iomanip>
 #include <iostream>
 #include <sstream>
 #include <string>
@@ -20,9 +19,12 @@
 #include "chapters/04_xor/xor.hpp"
 #include "common/chapter.hpp"
 #include "common/data.hpp"
+#include "common/format.hpp"
 #include "common/plot.hpp"
 
 namespace {
+
+using course::format_value;
 
 using course::ch04::XorData;
 using course::ch04::XorNetwork;
@@ -205,11 +207,11 @@ int main(int argc, char** argv) {
     plotter.regions("hidden_space", hidden);
 
     std::ostringstream headline;
-    headline << std::fixed << std::setprecision(4) << "2-2-1 XOR: " << std::setprecision(0) << 100.0 * accuracy
-             << "% accuracy, max |a2 − y| " << std::setprecision(4) << worst;
+    headline << "2-2-1 XOR: " << format_value("%.0f", 100.0 * accuracy) << "% accuracy, max |a2 − y| "
+             << format_value("%.4f", worst);
     if (run.solved_at > 0) headline << " (within 0.05 at epoch " << run.solved_at << ")";
     if (sweep > 0) headline << "; " << solved_seeds << "/" << sweep << " seeds solve it";
-    headline << "; logistic regression stuck at J = " << std::setprecision(4) << logistic.costs.back();
+    headline << "; logistic regression stuck at J = " << format_value("%.4f", logistic.costs.back());
     chapter.summary(headline.str());
   });
 }

@@ -8,9 +8,7 @@
 
 #include <cmath>
 #include <cstdio>
-#include <iomanip>
 #include <iostream>
-#include <sstream>
 #include <string>
 #include <vector>
 
@@ -19,11 +17,14 @@
 #include "chapters/05_softmax/three_classes.hpp"
 #include "common/chapter.hpp"
 #include "common/data.hpp"
+#include "common/format.hpp"
 #include "common/numerical.hpp"
 #include "common/plot.hpp"
 #include "common/progress.hpp"
 
 namespace {
+
+using course::format_value;
 
 using arma::mat;
 
@@ -186,9 +187,8 @@ int main(int argc, char** argv) {
                   {"validation", curve.epochs(), curve.column(&course::EpochRecord::dev_accuracy), "lines"}};
     plotter.lines("accuracy", acc);
 
-    std::ostringstream headline;
-    headline << std::fixed << std::setprecision(1) << "2-" << hidden << "-3 softmax network: test accuracy "
-             << 100 * test_accuracy << "% (linear softmax: " << 100 * linear_accuracy << "%)";
-    chapter.summary(headline.str());
+    chapter.summary("2-" + std::to_string(hidden) + "-3 softmax network: test accuracy " +
+                    format_value("%.1f", 100 * test_accuracy) +
+                    "% (linear softmax: " + format_value("%.1f", 100 * linear_accuracy) + "%)");
   });
 }

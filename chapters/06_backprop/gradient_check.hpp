@@ -28,6 +28,7 @@
 #include "chapters/06_backprop/network.hpp"
 #include "common/data.hpp"
 #include "common/exercise.hpp"
+#include "common/format.hpp"
 #include "common/numerical.hpp"
 
 namespace course {
@@ -134,12 +135,11 @@ inline void print_gradient_check(std::ostream& out, const GradientCheckReport& r
   const auto flags = out.flags();
   for (const GradientCheckRow& row : report.layers) {
     out << "    " << std::left << std::setw(30) << row.layer << std::right << std::setw(7) << row.parameters << "   "
-        << std::scientific << std::setprecision(2) << row.relative_error << "\n";
+        << format_value("%.2e", row.relative_error) << "\n";
     out.flags(flags);
   }
   out << "    " << std::left << std::setw(30) << "all of θ" << std::right << std::setw(7) << report.parameters << "   "
-      << std::scientific << std::setprecision(2) << report.overall << (report.passed(tolerance) ? "   ok" : "   WRONG")
-      << "\n";
+      << format_value("%.2e", report.overall) << (report.passed(tolerance) ? "   ok" : "   WRONG") << "\n";
   out.flags(flags);
 }
 
