@@ -307,11 +307,14 @@ class WorkspaceLifecycle(unittest.TestCase):
         self.assertIn("hint: J = −(1/m) Σ [y log a + (1 − y) log(1 − a)]\n", out)
         self.assertIn("\n" + " " * 37 + 'a "quoted" word', out)
 
-    def test_check_prints_each_hint_line_on_its_own(self):
+    def test_check_prints_the_hint_as_one_paragraph_wrapped_under_its_indent(self):
         cost = self.course.exercises["ch01.cost"]
-        lines = check.hint_lines(cost, 4)
-        self.assertEqual(lines, ["    hint: J = −(1/m) Σ [y log a + (1 − y) log(1 − a)]",
-                                 '          a "quoted" word and a back\\slash survive the stub'])
+        self.assertEqual(check.hint_lines(cost, 4),
+                         ['    hint: J = −(1/m) Σ [y log a + (1 − y) log(1 − a)] a "quoted" word and a '
+                          "back\\slash survive the stub"])
+        self.assertEqual(check.hint_lines(cost, 40)[1:], ["                                              a back\\slash "
+                                                           "survive the stub"])
+        self.assertTrue(all(len(line) <= 110 for line in check.hint_lines(cost, 30)))
 
     def test_an_old_workspaces_stub_with_the_hint_on_one_line_is_still_a_stub(self):
         cost = self.course.exercises["ch01.cost"]

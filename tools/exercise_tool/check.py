@@ -272,13 +272,12 @@ def record_results(course: Course, ws: Workspace, chapter: str, exs: list[Exerci
 
 
 def hint_lines(ex: Exercise, indent: int) -> list[str]:
-    """The hint, each of its lines on lines of its own (wrapped when long)."""
-    out = []
-    for n, line in enumerate(ex.hint.split("\n")):
-        first = " " * indent + ("hint: " if n == 0 else "      ")
-        out += textwrap.wrap(line, 110, initial_indent=first, subsequent_indent=" " * (indent + 6),
-                             break_on_hyphens=False) or [first]
-    return out
+    """The hint as one paragraph, wrapped at 110 columns: its source lines are one text broken where the
+    120-column source needed it, and wrapping each of them again under a deep indent broke them mid-phrase."""
+    text = " ".join(line.strip() for line in ex.hint.split("\n") if line.strip())
+    first = " " * indent + "hint: "
+    return textwrap.wrap(text, 110, initial_indent=first, subsequent_indent=" " * (indent + 6),
+                         break_on_hyphens=False) or [first]
 
 
 def verdict_lines(ex: Exercise, r: dict, where: str, width: int, chapter: str) -> list[str]:
