@@ -2,7 +2,8 @@
 //
 //   build/release/bin/ch08              note 000's experiment, the deep nets, over-fitting and its remedies
 //   build/release/bin/ch08 --quick      the same on the embedded sample, in seconds
-//   build/release/bin/ch08 --deep-epochs 5 --small-train 1000 --small-epochs 150
+//   build/release/bin/ch08 --deep-epochs 5 --small-train 1000 --epochs 150 --l1 0.01,0.1,1
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <functional>
@@ -12,6 +13,7 @@
 #include <optional>
 #include <sstream>
 #include <string>
+#include <string_view>
 #include <tuple>
 #include <vector>
 
@@ -28,6 +30,11 @@ using namespace course;
 using namespace course::ch08;
 
 namespace {
+
+// fit stops a run that blew up with "training diverged at epoch e: ..." (chapter 7's training.hpp): a
+// result of the lesson, printed in its table. Any other error (a bad shape, memory) is a fault, and goes on
+// to Chapter::run with its own message.
+bool is_divergence(const std::runtime_error& e) { return std::string_view(e.what()).starts_with("training diverged"); }
 
 // ---------------------------------------------------------------- 1. note 000's experiment
 
@@ -68,6 +75,7 @@ struct DeepRun {
   std::vector<double> spread, gradient_norm;
   std::vector<double> epochs, dev_accuracy;
   std::string outcome;
+  std::string divergence;  // fit's message, if it stopped the run
 };
 
 Network<float> deep_network(const std::string& activation, int depth, arma::uword width) {
@@ -94,7 +102,7 @@ void deep_networks(const Split& split, const Options& opt, Plotter& plot, int de
             << "                      ‖∂J/∂W^l‖, layer 1 and " << depth + 1 << "     dev accuracy after each epoch\n";
   for (const std::string activation : {"sigmoid", "tanh", "relu"}) {
     for (const std::string& init : initialisation_names()) {
-      DeepRun run{activation, init, {}, {}, {}, {}, {}, ""};
+      DeepRun run{activation, init, {}, {}, {}, {}, {}, "", ""};
       Network<float> net = deep_network(activation, depth, width);
       initialise(net, init);
       net.forward(X_probe);
@@ -118,14 +126,16 @@ void deep_networks(const Split& split, const Options& opt, Plotter& plot, int de
         run.epochs = h.epochs();
         run.dev_accuracy = h.column(&course::EpochRecord::dev_accuracy);
         run.outcome = format_percent(run.dev_accuracy.back());
-      } catch (const std::runtime_error& e) {  // a run that diverged: fit stops it with a message
+      } catch (const std::runtime_error& e) {
+        if (!is_divergence(e)) throw;
         run.outcome = "diverged";
+        run.divergence = e.what();
       }
       std::printf("   %-10s  %-11s ", activation.c_str(), init.c_str());
       for (double s : run.spread) std::printf(" %8.2g", s);
       std::printf("   %8.2g %8.2g    ", run.gradient_norm.front(), run.gradient_norm.back());
       for (double a : run.dev_accuracy) std::printf(" %5.1f%%", 100 * a);
-      if (run.outcome == "diverged") std::printf(" diverged (the cost became NaN or infinite)");
+      if (run.outcome == "diverged") std::printf(" %s", run.divergence.c_str());
       std::printf("\n");
       runs.push_back(std::move(run));
     }
@@ -225,6 +235,7 @@ struct Remedy {
   double train_error = 0, dev_error = 0;
   int chosen_epoch = 0;  // early stopping: the epoch whose θ it kept
   Network<float> net;
+  int patience = 0;  // early stopping's (0: none)
 };
 
 // Trains the small net on the first n training images for `epochs`, recording every `every` epochs.
@@ -232,7 +243,7 @@ Remedy train_small(const std::string& name, const Split& split, const arma::fmat
                    int every, const Options& opt, double keep_prob, std::unique_ptr<Penalty<float>> penalty,
                    int patience = 0, bool original_dropout = false) {
   seed_everything(opt.seed + 8);  // every remedy starts from the same θ and order
-  Remedy r{name, {}, 0, 0, 0, small_network(keep_prob, original_dropout)};
+  Remedy r{name, {}, 0, 0, 0, small_network(keep_prob, original_dropout), patience};
   r.net.set_penalty(std::move(penalty));
   const arma::fmat X = split.train.X.cols(0, n - 1);
   const arma::fmat Y = one_hot<float>(split.train.y.subvec(0, n - 1));
@@ -259,10 +270,10 @@ Remedy train_small(const std::string& name, const Split& split, const arma::fmat
 
 std::size_t near_zero(const arma::fmat& W, float tolerance = 1e-3f) { return arma::accu(arma::abs(W) < tolerance); }
 
+// The values of the four sweeps, each chosen on the dev set (empty: the defaults in overfitting()).
 struct RemedySettings {
-  double l1 = 0.5, keep_prob = 0.5;         // keep_prob: the sweep's fallback only
-  std::vector<double> lambdas, keep_probs;  // the sweeps (empty: the defaults in overfitting())
-  int patience = 3;
+  std::vector<double> lambdas, l1_lambdas, keep_probs;
+  std::vector<int> patiences;
 };
 
 // The keep_prob of the network's dropout layer.
@@ -298,7 +309,7 @@ void overfitting(const Split& split, const Options& opt, Plotter& plot, arma::uw
                       .xlabel = "keep_prob",
                       .ylabel = "error (%)",
                       .logx = true};
-  auto sweep = [&](const std::string& what, const std::vector<double>& values, LinePlot& figure,
+  auto sweep = [&](const std::string& what, const std::vector<double>& values, LinePlot* figure,
                    const std::function<Remedy(double)>& run) {
     std::cout << "   " << what << " sweep (train error / dev error):";
     std::vector<double> train_err, dev_err;
@@ -311,20 +322,36 @@ void overfitting(const Split& split, const Options& opt, Plotter& plot, arma::uw
       if (!best || r.dev_error < best->dev_error) best.emplace(std::move(r));
     }
     std::cout << "\n     → " << best->name << " (the lowest dev error)\n";
-    figure.series.push_back({"train error", values, train_err, "linespoints"});
-    figure.series.push_back({"dev error", values, dev_err, "linespoints"});
+    if (figure) {
+      figure->series.push_back({"train error", values, train_err, "linespoints"});
+      figure->series.push_back({"dev error", values, dev_err, "linespoints"});
+    }
     return std::move(*best);
   };
   const std::vector<double> lambdas = set.lambdas.empty() ? std::vector<double>{0.3, 1, 3, 10, 30} : set.lambdas;
+  const std::vector<double> l1_lambdas =
+      set.l1_lambdas.empty() ? std::vector<double>{0.01, 0.03, 0.1, 0.3, 1} : set.l1_lambdas;
   const std::vector<double> keeps =
       set.keep_probs.empty() ? std::vector<double>{0.2, 0.35, 0.5, 0.7, 0.9} : set.keep_probs;
-  remedies.push_back(sweep("L2 λ", lambdas, l2_sweep, [&](double lambda) {
+  const std::vector<int> patiences = set.patiences.empty() ? std::vector<int>{1, 2, 3, 5, 8} : set.patiences;
+  remedies.push_back(sweep("L2 λ", lambdas, &l2_sweep, [&](double lambda) {
     return train_small(with_value("L2, λ = ", lambda), split, Y_dev, n, epochs, every, opt, 1.0,
                        std::make_unique<L2Penalty<float>>(lambda, n));
   }));
-  remedies.push_back(train_small(with_value("L1, λ = ", set.l1), split, Y_dev, n, epochs, every, opt, 1.0,
-                                 std::make_unique<L1Penalty<float>>(set.l1, n)));
-  Remedy dropout = sweep("dropout keep_prob", keeps, keep_sweep, [&](double keep) {
+  std::vector<double> l1_sparsity;  // the share of hidden-layer weights with |w| < 0.001, per λ
+  arma::fmat W_l1_strongest;        // the hidden layer's weights under the sweep's largest λ, for the figure
+  remedies.push_back(sweep("L1 λ", l1_lambdas, nullptr, [&](double lambda) {
+    Remedy r = train_small(with_value("L1, λ = ", lambda), split, Y_dev, n, epochs, every, opt, 1.0,
+                           std::make_unique<L1Penalty<float>>(lambda, n));
+    const arma::fmat& W = *r.net.parameters()[0].value;
+    l1_sparsity.push_back(double(near_zero(W)) / double(W.n_elem));
+    if (lambda == *std::max_element(l1_lambdas.begin(), l1_lambdas.end())) W_l1_strongest = W;
+    return r;
+  }));
+  std::cout << "     L1's hidden-layer weights with |w| < 0.001, per λ:";
+  for (std::size_t i = 0; i < l1_lambdas.size(); ++i) std::printf("  %g: %.1f%%", l1_lambdas[i], 100 * l1_sparsity[i]);
+  std::cout << "\n";
+  Remedy dropout = sweep("dropout keep_prob", keeps, &keep_sweep, [&](double keep) {
     return train_small(with_value("dropout, keep_prob = ", keep), split, Y_dev, n, epochs, every, opt, keep, nullptr);
   });
   const double chosen_keep = dropout_keep_prob(dropout.net);
@@ -333,8 +360,13 @@ void overfitting(const Split& split, const Options& opt, Plotter& plot, arma::uw
                                  every, opt, chosen_keep, nullptr, 0, /*original_dropout=*/true));
   plot.lines("l2_sweep", l2_sweep);
   plot.lines("keep_prob_sweep", keep_sweep);
-  remedies.push_back(train_small(with_value("early stopping, patience ", set.patience), split, Y_dev, n, epochs, every,
-                                 opt, 1.0, nullptr, set.patience));
+  // Early stopping's strength is its patience: a longer one sees more records, so it may keep a later θ.
+  const std::vector<double> patience_values(patiences.begin(), patiences.end());
+  remedies.push_back(sweep("early stopping patience", patience_values, nullptr, [&](double patience) {
+    return train_small(with_value("early stopping, patience ", patience), split, Y_dev, n, epochs, every, opt, 1.0,
+                       nullptr, int(patience));
+  }));
+  const int chosen_patience = remedies.back().patience;
   // More data: the same number of examples seen (n · epochs), spread over 5 and 50 times as many images.
   for (arma::uword factor : {5u, 50u}) {
     const arma::uword more = std::min<arma::uword>(n * factor, split.train.size());
@@ -355,6 +387,29 @@ void overfitting(const Split& split, const Options& opt, Plotter& plot, arma::uw
                                : "");
   }
 
+  // The largest rise of the dev error from one record to the next, with the training error and cost at the
+  // same records: if they jump too, the step threw the whole fit off (optimisation), not the dev set alone.
+  for (const Remedy& r : remedies) {
+    if (r.name.rfind("more data", 0) != 0 || r.history.size() < 3) continue;
+    const std::vector<double> dev_acc = r.history.column(&course::EpochRecord::dev_accuracy);
+    const std::vector<double> train_acc = r.history.column(&course::EpochRecord::train_accuracy);
+    const std::vector<double> train_cost = r.history.column(&course::EpochRecord::train_cost);
+    const std::vector<double> epoch = r.history.epochs();
+    std::size_t k = 1;
+    for (std::size_t i = 1; i + 1 < dev_acc.size(); ++i)
+      if (dev_acc[i - 1] - dev_acc[i] > dev_acc[k - 1] - dev_acc[k]) k = i;
+    if (dev_acc[k - 1] - dev_acc[k] <= 0) {
+      std::printf("   %s: the dev error never rises from one record to the next\n", r.name.c_str());
+      continue;
+    }
+    std::printf(
+        "   %s, the largest rise of the dev error, epochs %g → %g → %g: dev %.2f%% → %.2f%% → %.2f%%, "
+        "train %.2f%% → %.2f%% → %.2f%% (train cost %.3f → %.3f → %.3f)\n",
+        r.name.c_str(), epoch[k - 1], epoch[k], epoch[k + 1], 100 * (1 - dev_acc[k - 1]), 100 * (1 - dev_acc[k]),
+        100 * (1 - dev_acc[k + 1]), 100 * (1 - train_acc[k - 1]), 100 * (1 - train_acc[k]),
+        100 * (1 - train_acc[k + 1]), train_cost[k - 1], train_cost[k], train_cost[k + 1]);
+  }
+
   // Two figures: the regularisers (at their chosen strengths) against the epochs, and early stopping and
   // more data against the examples seen (epochs × images), each with the unregularised run for reference.
   LinePlot dev{.title = "Dev error during training: the regularisers at their chosen strengths (" + std::to_string(n) +
@@ -364,7 +419,8 @@ void overfitting(const Split& split, const Options& opt, Plotter& plot, arma::uw
                .integer_x = true};
   LinePlot data_dev{.title = "Dev error during training: early stopping and more data",
                     .xlabel = "examples seen (thousands)",
-                    .ylabel = "dev error (%)"};
+                    .ylabel = "dev error (%)",
+                    .key = "bottom left"};  // the top right holds the 5,000-image run's spike
   LinePlot gap{.title = "Train and dev error: no regularisation, L2 and dropout",
                .xlabel = "epoch",
                .ylabel = "error (%)",
@@ -399,7 +455,8 @@ void overfitting(const Split& split, const Options& opt, Plotter& plot, arma::uw
                                "points pt 7 ps 2.2"});
       if (!epochs_seen.empty() && int(epochs_seen.back()) != r.chosen_epoch)
         es.series.push_back({"stopped: epoch " + std::to_string(int(epochs_seen.back())) + " (" +
-                                 std::to_string(set.patience) + " records without a lower one)",
+                                 std::to_string(chosen_patience) + (chosen_patience == 1 ? " record" : " records") +
+                                 " without a lower one)",
                              {epochs_seen.back()},
                              {cost.back()},
                              "points pt 5 ps 2"});
@@ -415,21 +472,26 @@ void overfitting(const Split& split, const Options& opt, Plotter& plot, arma::uw
   const arma::fmat& W_l1 = *remedies[2].net.parameters()[0].value;
   const arma::fmat& W_none = *remedies[0].net.parameters()[0].value;
   std::printf(
-      "   hidden-layer weights with |w| < 0.001: none %.1f%%, L2 %.1f%%, L1 %.1f%% (of %llu): L1 drives weights to 0, "
-      "L2 only shrinks them\n\n",
+      "   hidden-layer weights with |w| < 0.001, at the chosen strengths: none %.1f%%, L2 %.1f%%, L1 %.1f%% (of "
+      "%llu)\n\n",
       100.0 * near_zero(W_none) / W_none.n_elem, 100.0 * near_zero(W_l2) / W_l2.n_elem,
       100.0 * near_zero(W_l1) / W_l1.n_elem, (unsigned long long)W_l1.n_elem);
-  // One panel each, counts on a log axis: L1's spike at 0 would otherwise flatten the other two.
-  plot.histogram("l1_l2_weights",
-                 {.title = "Hidden-layer weights after training: no penalty, L2, L1 (one panel each, log counts)",
-                  .xlabel = "w",
-                  .ylabel = "count (log)",
-                  .samples = {{"no penalty", arma::conv_to<arma::vec>::from(arma::vectorise(W_none))},
-                              {"L2", arma::conv_to<arma::vec>::from(arma::vectorise(W_l2))},
-                              {"L1", arma::conv_to<arma::vec>::from(arma::vectorise(W_l1))}},
-                  .bins = 80,
-                  .panels = true,
-                  .logy = true});
+  // One panel each, counts on a log axis: L1's spike at 0 would otherwise flatten the others. L1 at its chosen
+  // λ and at the sweep's largest: the sparsity grows with λ.
+  plot.histogram(
+      "l1_l2_weights",
+      {.title = "Hidden-layer weights after training: no penalty, L2, L1 at two λs (one panel each, log counts)",
+       .xlabel = "w",
+       .ylabel = "count (log)",
+       .samples = {{"no penalty", arma::conv_to<arma::vec>::from(arma::vectorise(W_none))},
+                   {remedies[1].name, arma::conv_to<arma::vec>::from(arma::vectorise(W_l2))},
+                   {remedies[2].name + " (chosen)", arma::conv_to<arma::vec>::from(arma::vectorise(W_l1))},
+                   {with_value("L1, λ = ", *std::max_element(l1_lambdas.begin(), l1_lambdas.end())) +
+                        " (the sweep's largest)",
+                    arma::conv_to<arma::vec>::from(arma::vectorise(W_l1_strongest))}},
+       .bins = 80,
+       .panels = true,
+       .logy = true});
 
   // Dropout, pictured: the hidden layer's 128 units for 24 images, before and after a mask.
   Network<float>& net = remedies[3].net;
@@ -547,9 +609,13 @@ int main(int argc, char** argv) {
       .add_option("--keep-probs", remedy.keep_probs, "the keep_probs of the dropout sweep")
       ->delimiter(',')
       ->check(CLI::Range(0.05, 1.0));
-  chapter.app().add_option("--l1", remedy.l1, "λ of the L1 penalty (λ/m)·Σ|w|")->check(CLI::Range(0.0, 1000.0));
   chapter.app()
-      .add_option("--patience", remedy.patience, "early stopping: records without a better dev cost")
+      .add_option("--l1", remedy.l1_lambdas, "the λs of the L1 sweep, (λ/m)·Σ|w|")
+      ->delimiter(',')
+      ->check(CLI::Range(0.0, 1000.0));
+  chapter.app()
+      .add_option("--patience", remedy.patiences, "early stopping's sweep: records without a better dev cost")
+      ->delimiter(',')
       ->check(CLI::Range(1, 100));
   chapter.app().add_option("--deep-epochs", deep_epochs, "epochs of each deep network")->check(CLI::Range(1, 100));
   chapter.app().add_option("--depth", depth, "hidden layers of the deep network")->check(CLI::Range(2, 20));

@@ -9,6 +9,7 @@
 #include <iostream>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "chapters/07_mnist_mlp/mnist_mlp.hpp"
@@ -63,8 +64,13 @@ struct Run {
   bool bn;
   double lr;
   History history;
-  std::optional<int> diverged;  // the epoch whose cost was not finite
+  std::optional<std::string> diverged;  // fit's message when it stopped the run
 };
+
+// fit stops a run that blew up with "training diverged at epoch e: ..." (chapter 7's training.hpp): a
+// result of the lesson, printed in its table. Any other error (a bad shape, a batch of one, memory) is a
+// fault, and goes on to Chapter::run with its own message.
+bool is_divergence(const std::runtime_error& e) { return std::string_view(e.what()).starts_with("training diverged"); }
 
 using Data = ch07::MnistTraining;
 
@@ -85,8 +91,9 @@ Run train(bool bn, double lr, const Data& data, int epochs, arma::uword batch, u
                 run.history = h;  // kept up to a divergence
                 return true;
               });
-  } catch (const std::runtime_error& e) {  // fit's check: the cost is NaN or infinite
-    run.diverged = int(run.history.size()) + 1;
+  } catch (const std::runtime_error& e) {
+    if (!is_divergence(e)) throw;
+    run.diverged = e.what();
   }
   return run;
 }
@@ -107,7 +114,7 @@ std::vector<Run> rate_sweep(Plotter& plot, const Data& data, const std::vector<d
   for (const Run& r : runs) {
     std::printf("     %-8s %-9s", format_value("%g", r.lr).c_str(), net_name(r.bn).c_str());
     if (r.diverged) {
-      std::printf(" diverged at epoch %d (the cost was not finite)\n", *r.diverged);
+      std::printf(" %s\n", r.diverged->c_str());
       continue;
     }
     std::printf(" %9.4f   %8.4f   %11s   %10.3f\n", final_or(r, &EpochRecord::train_cost, NAN),
@@ -262,11 +269,48 @@ void initialisations_with_bn(const Split& split, int epochs, unsigned long seed)
             fit(net, sgd, X, Y, LabelledSet<float>{&split.dev.X, &Y_dev},
                 {.epochs = epochs, .batch_size = 64, .record_every = 1, .schedule = nullptr, .progress = ""}, gen);
         for (double a : h.column(&EpochRecord::dev_accuracy)) std::printf(" %6.1f%%", 100 * a);
-      } catch (const std::runtime_error&) {
-        std::printf(" diverged (the cost became NaN or infinite)");
+      } catch (const std::runtime_error& e) {
+        if (!is_divergence(e)) throw;
+        std::printf(" %s", e.what());
       }
       std::printf("\n");
     }
+  std::cout << "\n";
+}
+
+// ---------------------------------------------------------------- 6. does batch norm regularise?
+
+// Note 001 §3.2: each example's ẑ depends, through the batch's μ and σ², on the other examples of its batch,
+// a noise that may regularise a little. Measured where there is something to regularise: chapter 8's
+// over-fitting set-up (the first n training images, many epochs), the chapter's net with and without batch
+// norm, the same budget, and for each seed the same seeded start and the same batches for both nets.
+void regularisation(const Split& split, double lr, arma::uword batch, arma::uword n, int epochs, int seeds,
+                    unsigned long seed) {
+  n = std::min<arma::uword>(n, split.train.size());
+  const arma::fmat X = split.train.X.head_cols(n), Y = one_hot<float>(split.train.y.head(n));
+  const arma::fmat Y_dev = one_hot<float>(split.dev.y);
+  std::cout << "6. Does batch norm regularise? 784-100-100-10 with and without BN on the first " << n
+            << " training images, " << epochs << " epochs of momentum (η = " << lr << ", β = 0.9, batch " << batch
+            << "), " << seeds << " seeds\n"
+            << "     seed   net        train error   dev error   gap (points)\n";
+  double train_sum[2] = {0, 0}, dev_sum[2] = {0, 0};
+  for (int k = 0; k < seeds; ++k)
+    for (bool bn : {false, true}) {
+      arma::arma_rng::set_seed(seed + 100 + k);
+      Network<float> net = make_bn_mlp<float>(kSizes, bn);
+      ch09::Momentum<float> momentum(float(lr), 0.9);
+      std::mt19937_64 gen(seed + 200 + k);
+      fit(net, momentum, X, Y, LabelledSet<float>{},
+          {.epochs = epochs, .batch_size = batch, .record_every = epochs, .schedule = nullptr, .progress = ""}, gen);
+      const double train_error = 1 - evaluate(net, X, Y).accuracy;
+      const double dev_error = 1 - evaluate(net, split.dev.X, Y_dev).accuracy;
+      train_sum[bn] += train_error, dev_sum[bn] += dev_error;
+      std::printf("     %-6lu %-9s %11.2f%%  %9.2f%%   %6.2f\n", seed + 100 + k, net_name(bn).c_str(),
+                  100 * train_error, 100 * dev_error, 100 * (dev_error - train_error));
+    }
+  for (bool bn : {false, true})
+    std::printf("     mean   %-9s %11.2f%%  %9.2f%%   %6.2f\n", net_name(bn).c_str(), 100 * train_sum[bn] / seeds,
+                100 * dev_sum[bn] / seeds, 100 * (dev_sum[bn] - train_sum[bn]) / seeds);
   std::cout << "\n";
 }
 
@@ -342,6 +386,8 @@ int main(int argc, char** argv) {
               << "; largest difference of its outputs from the trained net's: " << difference << "\n\n";
 
     initialisations_with_bn(split, epochs, opt.seed);
+    regularisation(split, opt.lr, arma::uword(opt.batch_size), opt.quick ? 300 : 1000, opt.quick ? 10 : 100, 3,
+                   opt.seed);
 
     chapter.summary("with BN " + format_percent(final_or(*best, &EpochRecord::dev_accuracy, 0)) +
                     " dev accuracy at η = " + format_value("%g", best->lr) + ", plain " +
