@@ -156,7 +156,7 @@ TEST(Ch11FastBatchNorm, EvaluationModeIsChapter10s) {
 }
 
 TEST(Ch11FastBatchNorm, TheFinalNetUsesItBehindFastLayers) {
-  Network<float> fast = make_final_net<float>({{784, 32, 16, 10}, 0.8, true});
+  Network<float> fast = make_final_net<float>({{784, 32, 16, 10}, 0.8, true, false});
   Network<float> lesson = make_final_net<float>({{784, 32, 16, 10}, 0.8, false});
   EXPECT_NE(dynamic_cast<FastBatchNorm<float>*>(&fast.layer(1)), nullptr);
   EXPECT_EQ(dynamic_cast<FastBatchNorm<float>*>(&lesson.layer(1)), nullptr);

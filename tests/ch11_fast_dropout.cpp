@@ -159,7 +159,7 @@ TEST(Ch11FastDropout, AWorkspaceBuildRunsTheLessonsReluAndDropout) {
 #endif
   const std::vector<arma::uword> sizes = {784, 32, 16, 10};  // Linear, BatchNorm, ReLU, Dropout, ... Linear
   Network<float> lesson = make_final_net<float>({sizes, 0.8, false});
-  Network<float> fast = make_final_net<float>({sizes, 0.8, true});
+  Network<float> fast = make_final_net<float>({sizes, 0.8, true, false});
   Network<float> net = make_final_net<float>({.sizes = sizes, .keep_prob = 0.8});  // the default, as ch11 builds it
   for (std::size_t l : {2u, 6u}) {
     EXPECT_EQ(typeid(lesson.layer(l)), typeid(ReLU<float>)) << "layer " << l;

@@ -23,11 +23,13 @@ constexpr std::size_t kLanes = DropoutStreams::kLanes;
 // streams step together whatever the compiler's vectoriser makes of a loop.
 typedef std::uint32_t Lanes __attribute__((vector_size(4 * kLanes)));
 
+constexpr std::size_t kBlock = DropoutStreams::kBlock;
+
+}  // namespace
+
 // kBlock numbers r: kBlock / kLanes steps of every stream (xoshiro128+: r = s0 + s3, then
 // the state moves on).
-constexpr std::size_t kBlock = 256;
-
-void draw_block(DropoutStreams& streams, std::uint32_t* r) {
+void dropout_draw_block(DropoutStreams& streams, std::uint32_t* r) {
   Lanes s0, s1, s2, s3;
   std::memcpy(&s0, streams.words.data() + 0 * kLanes, sizeof(Lanes));
   std::memcpy(&s1, streams.words.data() + 1 * kLanes, sizeof(Lanes));
@@ -50,12 +52,14 @@ void draw_block(DropoutStreams& streams, std::uint32_t* r) {
   std::memcpy(streams.words.data() + 3 * kLanes, &s3, sizeof(Lanes));
 }
 
+namespace {
+
 template <typename T>
 void draw_forward(DropoutStreams& streams, const T* __restrict in, T* __restrict out, std::uint8_t* __restrict mask,
                   std::size_t n, std::uint32_t threshold, T scale) {
   alignas(64) std::uint32_t r[kBlock];  // one block of numbers, in the L1 cache
   for (std::size_t first = 0; first < n; first += kBlock) {
-    draw_block(streams, r);
+    dropout_draw_block(streams, r);
     const std::size_t count = std::min(kBlock, n - first);  // the last block is partly used
     const T* __restrict a = in + first;
     T* __restrict o = out + first;

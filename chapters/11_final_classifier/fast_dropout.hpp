@@ -38,11 +38,16 @@ namespace course::ch11 {
 // the comparison r < t is decided by the high bits.
 struct DropoutStreams {
   static constexpr std::size_t kLanes = 8;
+  static constexpr std::size_t kBlock = 256;  // numbers drawn at a time: kBlock / kLanes steps of every stream
   std::array<std::uint32_t, 4 * kLanes> words{};
 };
 
 // The streams' state from a 64-bit seed (splitmix64, as the generator's authors advise).
 DropoutStreams seed_dropout_streams(std::uint64_t seed);
+
+// The next kBlock numbers r of the streams (kBlock / kLanes steps of each), into r[0 .. kBlock).
+// FastDropout draws its mask in these blocks, and so does FastBnReluDropout (fast_bn_relu_dropout.hpp).
+void dropout_draw_block(DropoutStreams& streams, std::uint32_t* r);
 
 // The next kLanes · ⌈n / kLanes⌉ numbers r; for each i < n: d_i = [r_i < threshold],
 // mask[i] = d_i, out[i] = d_i ? in[i] · scale : 0.
@@ -60,6 +65,12 @@ inline std::uint32_t keep_threshold(double keep_prob) {
   return t >= 4294967295.0 ? 4294967295u : std::uint32_t(t);
 }
 
+// A layer's seed: two draws of Armadillo's generator (seeded by --seed), 32 bits of each.
+inline std::uint64_t draw_dropout_seed() {
+  const double high = arma::randu<double>(), low = arma::randu<double>();  // U(0, 1)
+  return (std::uint64_t(std::ldexp(high, 32)) << 32) ^ std::uint64_t(std::ldexp(low, 32));
+}
+
 template <typename eT>
 class FastDropout : public ch08::Dropout<eT> {
  public:
@@ -69,7 +80,7 @@ class FastDropout : public ch08::Dropout<eT> {
   explicit FastDropout(double keep_prob)
       : ch08::Dropout<eT>(keep_prob),
         threshold_(keep_threshold(keep_prob)),
-        streams_(seed_dropout_streams(draw_seed())) {}
+        streams_(seed_dropout_streams(draw_dropout_seed())) {}
 
   // The units kept by the last training forward pass (1 kept, 0 dropped), input's shape.
   const arma::Mat<std::uint8_t>& kept() const { return kept_; }
@@ -110,10 +121,6 @@ class FastDropout : public ch08::Dropout<eT> {
   }
 
  private:
-  static std::uint64_t draw_seed() {
-    const double high = arma::randu<double>(), low = arma::randu<double>();  // U(0, 1), 32 bits of each
-    return (std::uint64_t(std::ldexp(high, 32)) << 32) ^ std::uint64_t(std::ldexp(low, 32));
-  }
   std::uint32_t threshold_;
   DropoutStreams streams_;
   arma::Mat<std::uint8_t> kept_;

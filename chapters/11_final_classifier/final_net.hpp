@@ -21,6 +21,7 @@
 #include "chapters/10_batch_norm/batch_norm.hpp"
 #include "chapters/10_batch_norm/bn_mlp.hpp"
 #include "chapters/11_final_classifier/fast_batch_norm.hpp"
+#include "chapters/11_final_classifier/fast_bn_relu_dropout.hpp"
 #include "chapters/11_final_classifier/fast_dropout.hpp"
 
 namespace course::ch11 {
@@ -33,6 +34,11 @@ struct FinalNetSettings {
   // the lessons' layers, the default in a learner's workspace build, whose programs run the
   // learner's own ReLU, dropout and batch norm.
   bool fast_layers = ch07::fast_layers_by_default;
+  // With fast_layers and dropout: each FastBatchNorm → FastReLU → FastDropout as the one layer
+  // FastBnReluDropout (fast_bn_relu_dropout.hpp), the same numbers in two fewer passes each way.
+  // Off by default: its model file has 5 layers where the lessons' net has 9, so a model saved
+  // with it would not load into a workspace build's net (bench_ch11_final measures both).
+  bool fuse_bn_relu_dropout = false;
 };
 
 // Chapter 10's options (He, BatchNorm before each ReLU) and chapter 8's dropout
@@ -44,6 +50,20 @@ Network<eT> make_final_net(const FinalNetSettings& s = {}) {
     if (s.fast_layers) options.make_activation = ch07::make_fast_activation;  // ReLU's backward in one loop
   if (s.fast_layers)  // the same layer in five passes over the batch instead of fifteen
     options.normalization = [](arma::uword units) { return std::make_unique<FastBatchNorm<eT>>(units); };
+  if (s.fast_layers && s.fuse_bn_relu_dropout && s.keep_prob < 1) {
+    // Linear (no bias) → FastBnReluDropout per hidden layer, drawn in make_mlp's order (the
+    // dropout's seed after the layer's own construction, the weights last): the same run.
+    if (s.sizes.size() < 2) throw std::invalid_argument("make_final_net: give at least two sizes (input and output)");
+    Network<eT> net;
+    for (std::size_t l = 0; l + 2 < s.sizes.size(); ++l) {
+      net.template add<Linear>(s.sizes[l], s.sizes[l + 1], false);                    // z^l = W^l a^{l−1}
+      net.add(std::make_unique<FastBnReluDropout<eT>>(s.sizes[l + 1], s.keep_prob));  // a^l = max(ẑ^l, 0) ⊙ d / p
+    }
+    net.template add<Linear>(s.sizes[s.sizes.size() - 2], s.sizes.back());  // the logits z^L
+    net.set_loss(std::make_unique<SoftmaxCrossEntropy<eT>>());
+    if (options.init) options.init(net);
+    return net;
+  }
   if (s.keep_prob < 1) {
     const double keep_prob = s.keep_prob;
     const bool fast = s.fast_layers;
