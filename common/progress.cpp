@@ -164,8 +164,8 @@ void Progress::finish() {
 void check_finite(double value, const std::string& what, int epoch) {
   if (std::isfinite(value)) return;
   const std::string shown = std::isnan(value) ? "nan" : (value > 0 ? "inf" : "-inf");
-  throw std::runtime_error("training diverged at epoch " + std::to_string(epoch) + ": " + what + " is " + shown +
-                           "; try a smaller --lr");
+  throw TrainingDiverged("training diverged at epoch " + std::to_string(epoch) + ": " + what + " is " + shown +
+                         "; try a smaller --lr");
 }
 
 }  // namespace course

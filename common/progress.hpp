@@ -4,6 +4,7 @@
 #include <chrono>
 #include <filesystem>
 #include <limits>
+#include <stdexcept>
 #include <string>
 #include <utility>
 #include <vector>
@@ -66,7 +67,14 @@ class Progress {
   std::vector<std::pair<std::string, double>> last_metrics_;
 };
 
-// Stops a run that diverged: throws std::runtime_error naming the epoch and the
+// What a training loop throws when a run blew up ("training diverged at epoch e: ..."):
+// a result that a lesson may print in its table (chapters 8 and 10) or score as NaN
+// (chapter 12), told apart from every other error by its type.
+struct TrainingDiverged : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+// Stops a run that diverged: throws TrainingDiverged naming the epoch and the
 // quantity when `value` is NaN or infinite (e.g. the cost after a too-large --lr).
 void check_finite(double value, const std::string& what, int epoch);
 

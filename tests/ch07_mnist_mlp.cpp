@@ -167,6 +167,11 @@ TEST(Ch07Training, ARunThatBlowsUpStopsNamingTheEpochAndTheRate) {
   EXPECT_NE(message.find("training diverged at epoch 1"), std::string::npos) << message;
   EXPECT_NE(message.find("learning rate 100"), std::string::npos) << message;
   EXPECT_NE(message.find("10 × its start"), std::string::npos) << message;
+  seed_everything(19);
+  Network<float> again = make_mnist_mlp();
+  SGD<float> sgd_again(100.0f);
+  std::mt19937_64 gen_again(19);
+  EXPECT_THROW(fit(again, sgd_again, X, Y, LabelledSet<float>{}, settings, gen_again), course::TrainingDiverged);
   // Opted out (a lesson that shows such a net): the same run goes to the end, its cost finite and high.
   seed_everything(19);
   Network<float> shown = make_mnist_mlp();

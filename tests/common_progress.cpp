@@ -59,10 +59,10 @@ TEST(CommonProgress, CheckFiniteNamesEpochAndQuantity) {
   try {
     course::check_finite(std::numeric_limits<double>::quiet_NaN(), "cost", 12);
     FAIL() << "NaN passed";
-  } catch (const std::runtime_error& e) {
+  } catch (const course::TrainingDiverged& e) {  // its own type: a lesson tells it from other errors
     EXPECT_STREQ(e.what(), "training diverged at epoch 12: cost is nan; try a smaller --lr");
   }
-  EXPECT_THROW(course::check_finite(std::numeric_limits<double>::infinity(), "cost", 1), std::runtime_error);
+  EXPECT_THROW(course::check_finite(std::numeric_limits<double>::infinity(), "cost", 1), course::TrainingDiverged);
 }
 
 TEST(CommonProgress, PlainLinesWhenNotATerminal) {

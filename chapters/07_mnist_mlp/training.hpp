@@ -190,7 +190,7 @@ struct FitSettings {
 // learning rate, the running cost, the train and dev costs (the loss alone, in
 // evaluation mode) and accuracies (classification), and the seconds of
 // training so far (the evaluations left out).
-// It stops a run that blew up (FitSettings::divergence_factor) with a runtime_error.
+// It stops a run that blew up (FitSettings::divergence_factor) with TrainingDiverged.
 // on_record(epoch, history) is called after each record; returning false stops
 // the training there (early stopping).
 using OnRecord = std::function<bool(int epoch, const History& history)>;
@@ -222,10 +222,10 @@ History fit(Network<eT>& net, Optimizer<eT>& optimizer, const Images& X_train, c
     const std::string rate = format_value("%g", double(optimizer.learning_rate()));
     check_finite(running_cost, "the training cost J (learning rate " + rate + ")", epoch);
     if (settings.divergence_factor > 0 && running_cost > settings.divergence_factor * first_cost)
-      throw std::runtime_error("training diverged at epoch " + std::to_string(epoch) +
-                               ": the training cost J = " + format_value("%.4g", running_cost) + " is more than " +
-                               format_value("%g", settings.divergence_factor) + " × its start J₀ = " +
-                               format_value("%.4g", first_cost) + " (learning rate " + rate + "); try a smaller --lr");
+      throw TrainingDiverged("training diverged at epoch " + std::to_string(epoch) +
+                             ": the training cost J = " + format_value("%.4g", running_cost) + " is more than " +
+                             format_value("%g", settings.divergence_factor) + " × its start J₀ = " +
+                             format_value("%.4g", first_cost) + " (learning rate " + rate + "); try a smaller --lr");
     if (epoch % settings.record_every != 0 && epoch != settings.epochs) continue;
     EpochRecord record{
         .epoch = epoch, .learning_rate = double(optimizer.learning_rate()), .running_cost = running_cost};

@@ -13,7 +13,6 @@
 #include <optional>
 #include <sstream>
 #include <string>
-#include <string_view>
 #include <tuple>
 #include <vector>
 
@@ -30,11 +29,6 @@ using namespace course;
 using namespace course::ch08;
 
 namespace {
-
-// fit stops a run that blew up with "training diverged at epoch e: ..." (chapter 7's training.hpp): a
-// result of the lesson, printed in its table. Any other error (a bad shape, memory) is a fault, and goes on
-// to Chapter::run with its own message.
-bool is_divergence(const std::runtime_error& e) { return std::string_view(e.what()).starts_with("training diverged"); }
 
 // ---------------------------------------------------------------- 1. note 000's experiment
 
@@ -126,8 +120,7 @@ void deep_networks(const Split& split, const Options& opt, Plotter& plot, int de
         run.epochs = h.epochs();
         run.dev_accuracy = h.column(&course::EpochRecord::dev_accuracy);
         run.outcome = format_percent(run.dev_accuracy.back());
-      } catch (const std::runtime_error& e) {
-        if (!is_divergence(e)) throw;
+      } catch (const TrainingDiverged& e) {  // fit's stop: a result; any other error goes on
         run.outcome = "diverged";
         run.divergence = e.what();
       }

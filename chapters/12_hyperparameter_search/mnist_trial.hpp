@@ -75,9 +75,8 @@ Outcome train_trial(const MnistTask<Images>& task, const Config& config, std::mt
              .progress = ""},
             gen);
     return {h.back().dev_accuracy, h.back().dev_cost};
-  } catch (const std::runtime_error& e) {
-    if (std::string(e.what()).rfind("training diverged", 0) == 0) return {};  // NaN score: diverged
-    throw;
+  } catch (const TrainingDiverged&) {  // NaN score: diverged (any other error goes on)
+    return {};
   }
 }
 
