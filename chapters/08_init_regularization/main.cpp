@@ -124,7 +124,7 @@ void deep_networks(const Split& split, const Options& opt, Plotter& plot, int de
         run.outcome = "diverged";
         run.divergence = e.what();
       }
-      std::printf("   %-10s  %-11s ", activation.c_str(), init.c_str());
+      std::printf("   %-10s  %s ", activation.c_str(), pad(init, 11).c_str());  // pad: ² is two bytes
       for (double s : run.spread) std::printf(" %8.2g", s);
       std::printf("   %8.2g %8.2g    ", run.gradient_norm.front(), run.gradient_norm.back());
       for (double a : run.dev_accuracy) std::printf(" %5.1f%%", 100 * a);

@@ -9,7 +9,6 @@
 #include <iostream>
 #include <optional>
 #include <string>
-#include <string_view>
 #include <vector>
 
 #include "chapters/07_mnist_mlp/mnist_mlp.hpp"
@@ -67,11 +66,6 @@ struct Run {
   std::optional<std::string> diverged;  // fit's message when it stopped the run
 };
 
-// fit stops a run that blew up with "training diverged at epoch e: ..." (chapter 7's training.hpp): a
-// result of the lesson, printed in its table. Any other error (a bad shape, a batch of one, memory) is a
-// fault, and goes on to Chapter::run with its own message.
-bool is_divergence(const std::runtime_error& e) { return std::string_view(e.what()).starts_with("training diverged"); }
-
 using Data = ch07::MnistTraining;
 
 Run train(bool bn, double lr, const Data& data, int epochs, arma::uword batch, unsigned long seed) {
@@ -91,8 +85,7 @@ Run train(bool bn, double lr, const Data& data, int epochs, arma::uword batch, u
                 run.history = h;  // kept up to a divergence
                 return true;
               });
-  } catch (const std::runtime_error& e) {
-    if (!is_divergence(e)) throw;
+  } catch (const TrainingDiverged& e) {  // fit's stop: a result; any other error goes on
     run.diverged = e.what();
   }
   return run;
@@ -197,18 +190,15 @@ void distributions(Plotter& plot, const Data& data, double lr, arma::uword chunk
             << " dev images, while training one epoch at"
             << " η = " << lr << ":\n   15th / 50th / 85th percentile of its activation's input (after the first "
             << chunk << " images, half of the epoch, all of it)\n";
-  LinePlot figure{.title = "One unit's ReLU input (layer 2) in the first epoch, η = " + format_value("%g", lr) +
-                           " (bands: 15th–85th percentile)",
-                  .xlabel = "training images seen",
-                  .ylabel = "value"};
   struct Probe {
-    std::string title;
+    std::string title, figure;
     bool bn;
     std::size_t layer;
   };
-  const std::vector<Probe> probes = {{"plain: z", false, activation_input_index(false, 2)},
-                                     {"with BN: z before BN", true, activation_input_index(true, 2) - 1},
-                                     {"with BN: ẑ after BN", true, activation_input_index(true, 2)}};
+  const std::vector<Probe> probes = {
+      {"plain: z", "unit_distribution_plain", false, activation_input_index(false, 2)},
+      {"with BN: z before BN", "unit_distribution_before_bn", true, activation_input_index(true, 2) - 1},
+      {"with BN: ẑ after BN", "unit_distribution_after_bn", true, activation_input_index(true, 2)}};
   for (bool bn : {false, true}) {
     arma::arma_rng::set_seed(seed);
     Network<float> net = make_bn_mlp<float>(kSizes, bn);
@@ -234,13 +224,18 @@ void distributions(Plotter& plot, const Data& data, double lr, arma::uword chunk
       std::printf("     %s %6.2f / %6.2f / %6.2f   %6.2f / %6.2f / %6.2f   %6.2f / %6.2f / %6.2f\n",
                   pad(probes[k].title, 22).c_str(), p.p15[0], p.p50[0], p.p85[0], p.p15[half], p.p50[half], p.p85[half],
                   p.p15.back(), p.p50.back(), p.p85.back());
-      figure.series.push_back({probes[k].title, p.seen, p.p15, "band", p.p85});
-      figure.series.push_back({probes[k].title + " (median)", p.seen, p.p50, "lines"});
+      // One figure per probe (small multiples), all on the same value axis so that they compare.
+      plot.lines(
+          probes[k].figure,
+          {.title = "One unit of layer 2 in the first epoch, η = " + format_value("%g", lr) + ": " + probes[k].title,
+           .xlabel = "training images seen",
+           .ylabel = "value",
+           .series = {{"15th–85th percentile", p.seen, p.p15, "band", p.p85}, {"median", p.seen, p.p50, "lines"}},
+           .yrange = {{-3, 2}}});  // room above the bands for the key
     }
   }
   std::cout << "   Without BN the unit's input drifts as the layers below it learn; after BN it stays where γ and β\n"
             << "   put it (mean β, spread γ), whatever the layer below does.\n\n";
-  plot.lines("unit_distribution", figure);
 }
 
 // ---------------------------------------------------------------- 5. chapter 8's initialisations, with batch norm
@@ -263,14 +258,13 @@ void initialisations_with_bn(const Split& split, int epochs, unsigned long seed)
       Network<float> net = ch07::make_mlp<float>({784, 64, 64, 64, 64, 64, 64, 10}, options);
       SGD<float> sgd(0.1f);
       std::mt19937_64 gen(seed + 6);
-      std::printf("   %-8s %-11s", activation.c_str(), init.c_str());
+      std::printf("   %-8s %s", activation.c_str(), pad(init, 11).c_str());  // pad: ² is two bytes
       try {
         const History h =
             fit(net, sgd, X, Y, LabelledSet<float>{&split.dev.X, &Y_dev},
                 {.epochs = epochs, .batch_size = 64, .record_every = 1, .schedule = nullptr, .progress = ""}, gen);
         for (double a : h.column(&EpochRecord::dev_accuracy)) std::printf(" %6.1f%%", 100 * a);
-      } catch (const std::runtime_error& e) {
-        if (!is_divergence(e)) throw;
+      } catch (const TrainingDiverged& e) {  // fit's stop: a result; any other error goes on
         std::printf(" %s", e.what());
       }
       std::printf("\n");
