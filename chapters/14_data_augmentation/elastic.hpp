@@ -23,14 +23,17 @@
 // Σ_k g_k g_{k+d} / Σ_k g_k² = e^{−d²/4σ²}                              (2)
 // (the convolution of two Gaussians of width σ is one of width σ√2).
 //
-// So σ is the field's correlation length: with σ small (≤ 1) every pixel moves
-// on its own and the digit dissolves into noise; with σ large the field is
-// nearly constant over the digit and the distortion is almost a shift. α is the
-// size of the push, and (1) says it must grow with σ to keep the same push:
-// smoothing averages the noise away, by 1/σ. Simard's σ = 4, α = 34 give
-// std Δ = 34 / (8 √(3π)) ≈ 1.38 px; this chapter's default α = 25 gives 1.02 px.
-// (2) at σ = 4: neighbours move together (0.98), pixels 8 apart still at
-// e^{−1} ≈ 0.37, across the digit (20 px) nearly independently.
+// So σ is the field's correlation length. By (2) neighbours move alike with
+// correlation e^{−1/4σ²}: at σ = 0.5 (0.26 for this discrete kernel) every pixel
+// moves on its own and the digit dissolves into noise; at σ = 1 (0.78) pixels 4
+// apart already move independently (0.02) and the strokes fray; at σ = 4 (0.98)
+// pixels 8 apart still correlate e^{−1} ≈ 0.37, and across the digit (20 px)
+// hardly at all (0.002): the strokes bend. With σ large the field varies slowly
+// over the digit, close to an affine map, and for very large σ almost a shift.
+// α is the size of the push, and (1) says it must grow with σ to keep the same
+// push: smoothing averages the noise away, by 1/σ. Simard's σ = 4, α = 34 give
+// std Δ = 34 / (8 √(3π)) ≈ 1.38 px with this kernel of sum 1; this chapter's
+// default α = 25 gives 1.02 px.
 //
 // The noise is drawn on a grid larger than the image by 3σ on every side and
 // smoothed "valid" (every output pixel sees a whole kernel), so the border
