@@ -7,14 +7,15 @@
 // cost the training any time: a producer thread distorts epoch e + 1's images
 // while the network trains on epoch e's.
 //
-//   epoch:      1          2          3        ...
-//   trainer:  [wait][train e=1 ][train e=2 ][train e=3 ]
-//   producer: [ e=1 ][ e=2 ]    [ e=3 ]     [ e=4 ]
+//   trainer:  [distort e=1][train e=1  ][train e=2  ][train e=3  ] ...
+//   producer:              [distort e=2][distort e=3][distort e=4]
 //
 // Two buffers (double buffering): the trainer reads one while the producer
-// writes the other; they swap when both are done. The trainer waits only when
-// the producer is slower than an epoch of training (or for the first epoch):
-// that waiting is the wall time augmentation adds, measured and printed.
+// writes the other; they swap when both are done. The first epoch, which
+// nothing can overlap, the trainer distorts itself; after it, the trainer waits
+// only when the producer is slower than an epoch of training. That waiting
+// (the first epoch included) is the wall time augmentation adds, measured and
+// printed.
 //
 // Reproducible: epoch e's images come from their own generator, seeded with
 // ch12::trial_seed(seed, e) (chapter 12's SplitMix64 of the pair), and depend
