@@ -22,8 +22,10 @@
 // on nothing else: not on the thread that draws them, nor on when. A
 // single-threaded run (background = false) makes exactly the same images.
 // The producer uses no generator of the trainer's (chapter 12: one generator
-// per thread), and Armadillo's products in it (elastic.hpp's G N Gᵀ) run with
-// the BLAS set to one thread (set_blas_threads(1)), as chapter 12's trials do.
+// per thread). It sets no BLAS thread count of its own: Armadillo's products in
+// it (elastic.hpp's G N Gᵀ) run with the program's, one thread unless
+// --blas-threads says otherwise (Chapter::add_blas_threads_option), so that the
+// trainer's products and the producer's each keep to one core.
 #pragma once
 #include <armadillo>
 
