@@ -70,7 +70,7 @@ inline double alpha_for_std(double std_pixels, double sigma) {
   return std_pixels * 2 * sigma * std::sqrt(3 * std::numbers::pi);
 }
 
-// The kernel's reach r = ⌈3σ⌉ (beyond 3σ the weights are below 1% of the centre's).
+// The kernel's reach r = ⌈3σ⌉ (at 3σ a weight is e^{−4.5} ≈ 1.1% of the centre's, and falls fast beyond).
 inline arma::uword kernel_radius(double sigma) { return arma::uword(std::ceil(3 * sigma)); }
 
 // G: side × (side + 2r), G(i, j) = g(j − r − i), each row the normalised kernel.
