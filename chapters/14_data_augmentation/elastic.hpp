@@ -100,7 +100,8 @@ inline ElasticField elastic_field(const ElasticSettings& e, const arma::fmat& G,
                                 ", not gaussian_band(28, σ = " + std::to_string(e.sigma) + ")");
   // BEGIN EXERCISE ch14.elastic_field
   // hint: for each component, a square of noise U[−1, 1] as wide as G has columns (the image plus 3σ on each side),
-  // hint: drawn from gen in column order (x first, then y) so that a seed gives one field
+  // hint: drawn from gen for Δx's square first, then Δy's, each in Armadillo's element order N[0], N[1], ... (column
+  // hint: by column), so that a seed gives one field
   // hint: smoothing in both directions is G · N · Gᵀ (28 × 28); the displacement is α times that (equation (1))
   const arma::uword n = G.n_cols;
   std::uniform_real_distribution<float> noise(-1.0f, 1.0f);
