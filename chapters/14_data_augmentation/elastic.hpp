@@ -84,7 +84,8 @@ inline arma::fmat gaussian_band(arma::uword side, double sigma) {
   }
   g /= arma::accu(g);  // Σ g = 1: smoothing keeps the mean
   arma::fmat G(side, side + 2 * r, arma::fill::zeros);
-  for (arma::uword i = 0; i < side; ++i) G.row(i).cols(i, i + 2 * r) = arma::conv_to<arma::frowvec>::from(g.t());
+  for (arma::uword i = 0; i < side; ++i)  // G(i, j) = g(j − r − i): row i is the kernel centred on column i + r
+    G.row(i).cols(i, i + 2 * r) = arma::conv_to<arma::frowvec>::from(g.t());
   return G;
 }
 
