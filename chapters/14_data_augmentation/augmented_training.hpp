@@ -40,7 +40,7 @@ struct AugmentedSettings {
 
 struct AugmentedRun {
   History history;
-  double wait_seconds = 0;     // the trainer waiting for distortions: the wall time augmentation added
+  double wait_seconds = 0;     // the trainer waiting for distortions (producer.hpp: what it measures)
   double produce_seconds = 0;  // the distortions' own time, on whichever thread made them
 };
 

@@ -14,8 +14,10 @@
 // writes the other; they swap when both are done. The first epoch, which
 // nothing can overlap, the trainer distorts itself; after it, the trainer waits
 // only when the producer is slower than an epoch of training. That waiting
-// (the first epoch included) is the wall time augmentation adds, measured and
-// printed.
+// (the first epoch included) is measured and printed: the wall time the
+// trainer loses to augmentation directly. It is not all of it if the producer
+// also slows the trainer's own work (the two cores share a cache and the
+// memory bus); that part shows only by comparing runs.
 //
 // Reproducible: epoch e's images come from their own generator, seeded with
 // ch12::trial_seed(seed, e) (chapter 12's SplitMix64 of the pair), and depend
@@ -80,7 +82,7 @@ class DistortionProducer {
     return current;
   }
 
-  double wait_seconds() const { return wait_seconds_; }        // the trainer's waiting: the wall time added
+  double wait_seconds() const { return wait_seconds_; }        // the trainer's waiting for distortions
   double produce_seconds() const { return produce_seconds_; }  // the producer's work (on either thread)
   int epochs_produced() const { return last_epoch_; }
 
