@@ -4,6 +4,7 @@
 
 #include <armadillo>
 #include <cmath>
+#include <cstdio>
 #include <numbers>
 #include <random>
 #include <string>
@@ -279,8 +280,8 @@ TEST(Ch14Training, DistortedDigitsKeepTheirLabelsAndFlippedOnesDoNot) {
   // The labels are not changed (column i of an epoch is a distortion of image i, trained
   // with label i), and they stay right: the net trained on distortions (4 short epochs)
   // reads new distortions of the test digits within 15 points of the digits themselves
-  // (measured: 95% and 84%), and their mirror images (x' = −x: the affine map with
-  // s_x = −1) at least 25 points worse than the distortions (measured: 43%).
+  // (measured: 95.3% and 83.5%), and their mirror images (x' = 27 − x: the affine map
+  // with s_x = −1) at least 25 points worse than the distortions (measured: 45.4%).
   Network<float>& net = trained_with_distortions().net;
   const Dataset& test = sample().test;
   const arma::fmat Y = one_hot<float>(test.y);
@@ -291,6 +292,11 @@ TEST(Ch14Training, DistortedDigitsKeepTheirLabelsAndFlippedOnesDoNot) {
   for (arma::uword i = 0; i < test.X.n_cols; ++i) flipped.col(i) = resample(test.X.col(i), mirror);
   const double original = evaluate(net, test.X, Y).accuracy;
   const double kept = evaluate(net, distorted, Y).accuracy;
+  const double mirrored = evaluate(net, flipped, Y).accuracy;
+  // printed: the numbers chapter 14's README quotes
+  std::printf(
+      "  the sample's %u test digits: %.1f%% right, new distortions of them %.1f%%, their mirror images %.1f%%\n",
+      unsigned(test.X.n_cols), 100 * original, 100 * kept, 100 * mirrored);
   EXPECT_GT(kept, original - 0.15) << "originals: " << original;
-  EXPECT_LT(evaluate(net, flipped, Y).accuracy, kept - 0.25) << "distorted: " << kept;
+  EXPECT_LT(mirrored, kept - 0.25) << "distorted: " << kept;
 }

@@ -23,7 +23,7 @@
 
 namespace course::ch14 {
 
-// Chapter 11's net widened: two hidden layers of 800 (Simard's MLP had one of 800), dropout 0.1.
+// Chapter 11's net widened: two hidden layers of 800 (Simard's MLP had one of 800), dropout keep_prob 0.9.
 inline ch11::FinalNetSettings wide_net(arma::uword hidden = 800, double keep_prob = 0.9) {
   return {.sizes = {784, hidden, hidden, 10}, .keep_prob = keep_prob};
 }
@@ -40,7 +40,7 @@ struct AugmentedSettings {
 
 struct AugmentedRun {
   History history;
-  double wait_seconds = 0;     // the trainer waiting for distortions: the wall time augmentation added
+  double wait_seconds = 0;     // the trainer waiting for distortions (producer.hpp: what it measures)
   double produce_seconds = 0;  // the distortions' own time, on whichever thread made them
 };
 

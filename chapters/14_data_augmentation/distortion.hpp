@@ -72,8 +72,9 @@ class Distorter {
 
   // The source positions of one random distortion (2 × 784).
   arma::mat positions(std::mt19937_64& gen) const {
-    arma::mat p = d_.affine ? affine_positions(random_affine(d_.ranges, gen)) : identity_positions();
-    if (d_.elastic) add_field(elastic_field(d_.field, G_, gen), p);
+    arma::mat p = d_.affine ? affine_positions(random_affine(d_.ranges, gen))  // p = A (q − c) + c + t
+                            : identity_positions();                            // or p = q
+    if (d_.elastic) add_field(elastic_field(d_.field, G_, gen), p);            // p += Δ(q)
     return p;
   }
 

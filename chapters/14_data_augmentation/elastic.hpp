@@ -23,14 +23,17 @@
 // Σ_k g_k g_{k+d} / Σ_k g_k² = e^{−d²/4σ²}                              (2)
 // (the convolution of two Gaussians of width σ is one of width σ√2).
 //
-// So σ is the field's correlation length: with σ small (≤ 1) every pixel moves
-// on its own and the digit dissolves into noise; with σ large the field is
-// nearly constant over the digit and the distortion is almost a shift. α is the
-// size of the push, and (1) says it must grow with σ to keep the same push:
-// smoothing averages the noise away, by 1/σ. Simard's σ = 4, α = 34 give
-// std Δ = 34 / (8 √(3π)) ≈ 1.38 px; this chapter's default α = 25 gives 1.02 px.
-// (2) at σ = 4: neighbours move together (0.98), pixels 8 apart still at
-// e^{−1} ≈ 0.37, across the digit (20 px) nearly independently.
+// So σ is the field's correlation length. By (2) neighbours move alike with
+// correlation e^{−1/4σ²}: at σ = 0.5 (0.26 for this discrete kernel) every pixel
+// moves on its own and the digit dissolves into noise; at σ = 1 (0.78) pixels 4
+// apart already move independently (0.02) and the strokes fray; at σ = 4 (0.98)
+// pixels 8 apart still correlate e^{−1} ≈ 0.37, and across the digit (20 px)
+// hardly at all (0.002): the strokes bend. With σ large the field varies slowly
+// over the digit, close to an affine map, and for very large σ almost a shift.
+// α is the size of the push, and (1) says it must grow with σ to keep the same
+// push: smoothing averages the noise away, by 1/σ. Simard's σ = 4, α = 34 give
+// std Δ = 34 / (8 √(3π)) ≈ 1.38 px with this kernel of sum 1; this chapter's
+// default α = 25 gives 1.02 px.
 //
 // The noise is drawn on a grid larger than the image by 3σ on every side and
 // smoothed "valid" (every output pixel sees a whole kernel), so the border
@@ -67,7 +70,7 @@ inline double alpha_for_std(double std_pixels, double sigma) {
   return std_pixels * 2 * sigma * std::sqrt(3 * std::numbers::pi);
 }
 
-// The kernel's reach r = ⌈3σ⌉ (beyond 3σ the weights are below 1% of the centre's).
+// The kernel's reach r = ⌈3σ⌉ (at 3σ a weight is e^{−4.5} ≈ 1.1% of the centre's, and falls fast beyond).
 inline arma::uword kernel_radius(double sigma) { return arma::uword(std::ceil(3 * sigma)); }
 
 // G: side × (side + 2r), G(i, j) = g(j − r − i), each row the normalised kernel.
@@ -81,7 +84,8 @@ inline arma::fmat gaussian_band(arma::uword side, double sigma) {
   }
   g /= arma::accu(g);  // Σ g = 1: smoothing keeps the mean
   arma::fmat G(side, side + 2 * r, arma::fill::zeros);
-  for (arma::uword i = 0; i < side; ++i) G.row(i).cols(i, i + 2 * r) = arma::conv_to<arma::frowvec>::from(g.t());
+  for (arma::uword i = 0; i < side; ++i)  // G(i, j) = g(j − r − i): row i is the kernel centred on column i + r
+    G.row(i).cols(i, i + 2 * r) = arma::conv_to<arma::frowvec>::from(g.t());
   return G;
 }
 
@@ -97,7 +101,8 @@ inline ElasticField elastic_field(const ElasticSettings& e, const arma::fmat& G,
                                 ", not gaussian_band(28, σ = " + std::to_string(e.sigma) + ")");
   // BEGIN EXERCISE ch14.elastic_field
   // hint: for each component, a square of noise U[−1, 1] as wide as G has columns (the image plus 3σ on each side),
-  // hint: drawn from gen in column order (x first, then y) so that a seed gives one field
+  // hint: drawn from gen for Δx's square first, then Δy's, each in Armadillo's element order N[0], N[1], ... (column
+  // hint: by column), so that a seed gives one field
   // hint: smoothing in both directions is G · N · Gᵀ (28 × 28); the displacement is α times that (equation (1))
   const arma::uword n = G.n_cols;
   std::uniform_real_distribution<float> noise(-1.0f, 1.0f);

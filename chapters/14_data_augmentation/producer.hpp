@@ -7,22 +7,27 @@
 // cost the training any time: a producer thread distorts epoch e + 1's images
 // while the network trains on epoch e's.
 //
-//   epoch:      1          2          3        ...
-//   trainer:  [wait][train e=1 ][train e=2 ][train e=3 ]
-//   producer: [ e=1 ][ e=2 ]    [ e=3 ]     [ e=4 ]
+//   trainer:  [distort e=1][train e=1  ][train e=2  ][train e=3  ] ...
+//   producer:              [distort e=2][distort e=3][distort e=4]
 //
 // Two buffers (double buffering): the trainer reads one while the producer
-// writes the other; they swap when both are done. The trainer waits only when
-// the producer is slower than an epoch of training (or for the first epoch):
-// that waiting is the wall time augmentation adds, measured and printed.
+// writes the other; they swap when both are done. The first epoch, which
+// nothing can overlap, the trainer distorts itself; after it, the trainer waits
+// only when the producer is slower than an epoch of training. That waiting
+// (the first epoch included) is measured and printed: the wall time the
+// trainer loses to augmentation directly. It is not all of it if the producer
+// also slows the trainer's own work (the two cores share a cache and the
+// memory bus); that part shows only by comparing runs.
 //
 // Reproducible: epoch e's images come from their own generator, seeded with
 // ch12::trial_seed(seed, e) (chapter 12's SplitMix64 of the pair), and depend
 // on nothing else: not on the thread that draws them, nor on when. A
 // single-threaded run (background = false) makes exactly the same images.
 // The producer uses no generator of the trainer's (chapter 12: one generator
-// per thread), and Armadillo's products in it (elastic.hpp's G N Gᵀ) run with
-// the BLAS set to one thread (set_blas_threads(1)), as chapter 12's trials do.
+// per thread). It sets no BLAS thread count of its own: Armadillo's products in
+// it (elastic.hpp's G N Gᵀ) run with the program's, one thread unless
+// --blas-threads says otherwise (Chapter::add_blas_threads_option), so that the
+// trainer's products and the producer's each keep to one core.
 #pragma once
 #include <armadillo>
 
@@ -77,7 +82,7 @@ class DistortionProducer {
     return current;
   }
 
-  double wait_seconds() const { return wait_seconds_; }        // the trainer's waiting: the wall time added
+  double wait_seconds() const { return wait_seconds_; }        // the trainer's waiting for distortions
   double produce_seconds() const { return produce_seconds_; }  // the producer's work (on either thread)
   int epochs_produced() const { return last_epoch_; }
 
