@@ -24,7 +24,8 @@
 // variance as the normal.) Xavier's compromise 2/(n_in + n_out) is the harmonic mean
 // of the forward condition 1/n_in and the backward one 1/n_out, 2/(n_in + n_out) =
 // 2 / (1/(1/n_in) + 1/(1/n_out)), for tanh-like activations
-// (slope 1 at 0); ReLU passes half of the variance, so He doubles it. Biases start
+// (slope 1 at 0); ReLU keeps half of z's second moment (E[a²] = E[z²]/2, not
+// Var(a): a = max(0, z) has a mean > 0), so He doubles it. Biases start
 // at 0 in all of them: a random bias adds variance without breaking any symmetry
 // the weights have not broken already.
 //

@@ -508,8 +508,8 @@ void overfitting(const Split& split, const Options& opt, Plotter& plot, arma::uw
 
 void normalising_inputs(const Split& split, const Options& opt, Plotter& plot, int epochs) {
   std::cout << "4. Normalising inputs (note 001 §1.9): μ and σ² from the training set, applied to every set\n";
-  // Two features on different scales: x1 ~ U(0, 1), x2 ~ U(0, 10); y = x1 + 0.1 x2. The cost of a linear model
-  // J(w) = (1/2m) ‖wᵀX − y‖² is a bowl whose Hessian is (1/m) X Xᵀ; its condition number is how elongated it is.
+  // Two features on different scales: x1 ~ U(0, 1), x2 ~ U(0, 10); y = x1 + 0.1 x2 + noise. The cost of a linear
+  // model is a bowl; the condition number of its Hessian is how elongated it is.
   arma::mat X2(2, 500, arma::fill::randu);
   X2.row(1) *= 10.0;
   InputNormalizer<double> norm2;

@@ -213,8 +213,9 @@ class RMSprop : public Optimizer<eT> {
 //   W ← W − α v̂ / (√ŝ + ε),              ε = 1e-8
 // The first step is therefore α · dW/|dW| = ±α for every weight (with a nonzero
 // gradient): Adam's α is a step size in θ's own units, whatever the gradient's scale.
-// Its update reads and writes every parameter three more times than SGD's
-// (v, s and the step), which the chapter's timing shows.
+// Besides W it reads and writes v and s, with a square root and two divisions
+// per weight: bench_ch09_optimizers measures what that costs (the README's
+// "What an update costs"; the program's seconds per epoch do not, on a shared machine).
 // ---------------------------------------------------------------------------
 template <typename eT>
 class Adam : public Optimizer<eT> {
