@@ -54,7 +54,7 @@ struct Epoch {
   void run() { trainer.train_epoch(net, *optimizer, data().X_bytes, data().Y_train, kBatch, gen); }
 };
 
-enum class Part { kFinal, kLessonDropout, kLessonBatchNorm, kNoBatchNorm, kNoDropout, kSgd };
+enum class Part { kFinal, kLessonDropout, kLessonBatchNorm, kNoBatchNorm, kNoDropout, kSgd, kFused };
 
 // The final net's fast ReLU and dropout, with chapter 10's BatchNorm (the lesson's, not
 // FastBatchNorm) or without batch norm (then the Linear layers have a bias).
@@ -71,7 +71,8 @@ std::unique_ptr<Epoch> make_epoch(Part part) {
   if (part == Part::kNoBatchNorm || part == Part::kLessonBatchNorm) {
     e->net = net_with_lessons_batch_norm(part == Part::kLessonBatchNorm);
   } else {
-    e->net = make_final_net<float>({kSizes, part == Part::kNoDropout ? 1.0 : 0.8, part != Part::kLessonDropout});
+    e->net = make_final_net<float>(
+        {kSizes, part == Part::kNoDropout ? 1.0 : 0.8, part != Part::kLessonDropout, part == Part::kFused});
   }
   if (part == Part::kSgd)
     e->optimizer = std::make_unique<SGD<float>>(0.01f);
@@ -87,13 +88,14 @@ int main(int argc, char** argv) try {
   const std::string csv = course::bench::take_csv(argc, argv);
   set_blas_threads(1);
   const arma::uword examples = data().mnist.train.size();
-  // The epochs read the images as bytes; their floats (188 MB) go, so that the six nets
+  // The epochs read the images as bytes; their floats (188 MB) go, so that the seven nets
   // fit beside the data in the memory goal.
   data().mnist.train.X.reset();
   course::bench::SgemmFloor floor_products(kSizes, kBatch, examples);
   std::unique_ptr<Epoch> final_net = make_epoch(Part::kFinal), lesson = make_epoch(Part::kLessonDropout),
                          lesson_bn = make_epoch(Part::kLessonBatchNorm), no_bn = make_epoch(Part::kNoBatchNorm),
-                         no_dropout = make_epoch(Part::kNoDropout), sgd = make_epoch(Part::kSgd);
+                         no_dropout = make_epoch(Part::kNoDropout), sgd = make_epoch(Part::kSgd),
+                         fused = make_epoch(Part::kFused);
   std::vector<course::bench::Variant> v = {
       {"sgemm floor", [&] { floor_products.run(); }},
       {"final net (FastDropout, FastReLU, FastBatchNorm)", [&] { final_net->run(); }},
@@ -102,6 +104,7 @@ int main(int argc, char** argv) try {
       {"without batch norm", [&] { no_bn->run(); }},
       {"without dropout", [&] { no_dropout->run(); }},
       {"SGD instead of Adam", [&] { sgd->run(); }},
+      {"final net, FastBnReluDropout (BN, ReLU, dropout fused)", [&] { fused->run(); }},
   };
   course::bench::take_only(argc, argv, v);
   if (argc > 1) {
@@ -109,7 +112,7 @@ int main(int argc, char** argv) try {
               << "' (expected --rounds=N, --csv=PATH, --only=TEXT)\n";
     return 1;
   }
-  if (v.size() < 7) {  // a profile of some of them: no summary
+  if (v.size() < 8) {  // a profile of some of them: no summary
     course::bench::run_interleaved(v, rounds);
     course::bench::print_spread(v);
     return 0;
@@ -153,9 +156,14 @@ int main(int argc, char** argv) try {
   std::printf(
       "  share of the epoch, median of the rounds' paired differences: batch norm %s, dropout %s, Adam over SGD %s\n",
       share(v[4]).c_str(), share(v[5]).c_str(), share(v[6]).c_str());
+  std::printf(
+      "  fused: epoch %.3f s, epoch / floor %.2f× (goal <= 1.2×: %s); the three fast layers / fused: %.3f× (paired "
+      "rounds: %s)\n",
+      v[7].fastest(), v[7].fastest() / floor, v[7].fastest() <= 1.2 * floor ? "met" : "not met", epoch / v[7].fastest(),
+      share(v[7]).c_str());
   std::printf("  goal: epoch <= 1.2× the floor (%s); peer table: ./course bench (numpy in the same session)\n",
               epoch <= 1.2 * floor ? "met" : "not met");
-  std::printf("  peak memory (ru_maxrss): %.0f MB for the six nets (goal: below 300 MB)\n",
+  std::printf("  peak memory (ru_maxrss): %.0f MB for the seven nets (goal: below 300 MB)\n",
               double(usage.ru_maxrss) / 1024.0);
   return 0;
 } catch (const std::exception& e) {

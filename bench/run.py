@@ -233,16 +233,17 @@ def peer_table(results: Path, rounds: int) -> None:
         return
     numpy_times = read_times(peer_csv)
     rows = []
-    names = {"ch07": ("784-64-16-10 sigmoid/tanh, SGD, batch 64", "epoch (FastSigmoid, FastTanh)"),
-             "ch11": ("784-256-128-10 BN+ReLU+dropout, Adam, batch 128", "final net (FastDropout, FastReLU, FastBatchNorm)")}
+    names = {"ch07": [("784-64-16-10 sigmoid/tanh, SGD, batch 64", "epoch (FastSigmoid, FastTanh)")],
+             "ch11": [("784-256-128-10 BN+ReLU+dropout, Adam, batch 128", "final net (FastDropout, FastReLU, FastBatchNorm)"),
+                      ("the same, BN+ReLU+dropout fused", "final net, FastBnReluDropout (BN, ReLU, dropout fused)")]}
     goals = {"ch07": (1.2, 0.6), "ch11": (1.2, 0.67)}
     for chapter, times in cpp.items():
-        label, key = names[chapter]
-        epoch, floor = times.get(key), times.get("sgemm floor")
-        peer = numpy_times.get(f"numpy {chapter} epoch")
-        if epoch is None or floor is None or peer is None:
-            continue
-        rows.append((chapter, label, epoch, peer, floor))
+        for label, key in names[chapter]:
+            epoch, floor = times.get(key), times.get("sgemm floor")
+            peer = numpy_times.get(f"numpy {chapter} epoch")
+            if epoch is None or floor is None or peer is None:
+                continue
+            rows.append((chapter, label, epoch, peer, floor))
     print(f"\n  {'net':<50} {'C++ epoch':>10} {'numpy':>8} {'floor':>8} {'C++/floor':>10} {'C++/numpy':>10} {'numpy/floor':>12}")
     for chapter, label, epoch, peer, floor in rows:
         g_floor, g_numpy = goals[chapter]
