@@ -1,14 +1,17 @@
 // Chapter 11's FastBnReluDropout (fast_bn_relu_dropout.hpp): batch norm, ReLU and dropout
 // in one layer. The same output, mask, statistics and gradients as the three layers it
 // replaces (FastBatchNorm → FastReLU → FastDropout, made after the same seed), its backward
-// pass against a numerical gradient (double, mask held), evaluation mode, and a network
-// with it through the gradient check.
+// pass against a numerical gradient (double, mask held), evaluation mode, a network
+// with it through the gradient check, and its model file (the lessons' net's).
 #include <gtest/gtest.h>
 
 #include <armadillo>
 #include <cmath>
 #include <cstdio>
+#include <filesystem>
 #include <memory>
+#include <string>
+#include <vector>
 
 #include "batch_norm_gradients.hpp"
 #include "chapters/06_backprop/gradient_check.hpp"
@@ -20,6 +23,7 @@
 #include "chapters/11_final_classifier/final_net.hpp"
 #include "common/data.hpp"
 #include "common/numerical.hpp"
+#include "messages.hpp"
 
 using namespace course;
 using namespace course::ch11;
@@ -182,4 +186,45 @@ TEST(Ch11FastBnReluDropout, TheFinalNetTrainsAsWithTheThreeLayers) {
   ASSERT_EQ(three.size(), 9u);
   EXPECT_NE(dynamic_cast<FastBnReluDropout<float>*>(&fused.layer(1)), nullptr);
   EXPECT_TRUE(arma::approx_equal(fused.flatten(), three.flatten(), "absdiff", 0.0f));
+}
+
+// Its model file is the lessons' net's: a model trained with the fused layer loads into the
+// 9-layer net (a learner's workspace build: the lessons' BatchNorm, ReLU and Dropout) and the
+// other way round, and both give the same outputs in evaluation mode; a file that does not fit
+// is still refused, naming the layer.
+TEST(Ch11FastBnReluDropout, ItsModelFileIsTheLessonsNets) {
+  static const Mnist data = load_dataset("sample", {});
+  const arma::fmat Y = one_hot<float>(data.train.y);
+  const std::vector<arma::uword> sizes = {784, 64, 32, 10};
+  seed_everything(11);
+  Network<float> fused = make_final_net<float>({sizes, 0.8, true, true});
+  ch09::FusedAdam<float> adam(1e-3f);
+  MinibatchTrainer<float> trainer;
+  trainer.train_epoch(fused, adam, data.train.X, Y, 128, rng());  // γ, β and the running averages move
+  const std::filesystem::path dir = std::filesystem::temp_directory_path() / "course_ch11_fused_model";
+  std::filesystem::create_directories(dir);
+  save_model(fused, dir / "fused.bin");
+
+  seed_everything(12);
+  Network<float> lessons = make_final_net<float>({sizes, 0.8, false});
+  ASSERT_EQ(lessons.size(), 9u);
+  load_model(lessons, dir / "fused.bin");
+  fused.set_training(false);
+  lessons.set_training(false);
+  const arma::fmat X = data.test.X.cols(0, 199);
+  const arma::fmat a_fused = fused.forward(X), a_lessons = lessons.forward(X);
+  EXPECT_LT(arma::abs(a_fused - a_lessons).max(), 1e-5f) << "the fused net's model in the lessons' net";
+
+  save_model(lessons, dir / "lessons.bin");
+  seed_everything(13);
+  Network<float> fused_again = make_final_net<float>({sizes, 0.8, true, true});
+  load_model(fused_again, dir / "lessons.bin");
+  fused_again.set_training(false);
+  EXPECT_TRUE(arma::approx_equal(fused_again.flatten(), fused.flatten(), "absdiff", 0.0f));
+  EXPECT_EQ(arma::accu(fused_again.forward(X) != a_fused), 0u) << "the lessons' file in the fused net";
+
+  Network<float> narrower = make_final_net<float>({{784, 64, 16, 10}, 0.8, true, true});
+  const std::string message = test_support::message_of([&] { load_model(narrower, dir / "fused.bin"); });
+  EXPECT_NE(message.find("expected 16"), std::string::npos) << message;
+  std::filesystem::remove_all(dir);
 }

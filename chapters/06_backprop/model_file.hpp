@@ -41,16 +41,50 @@ std::vector<std::pair<std::string, arma::Mat<eT>*>> saved_matrices(Layer<eT>& la
   return all;
 }
 
+// One layer of a model file: its kind, its matrices, and how messages name it.
+template <typename eT>
+struct SavedLayer {
+  std::string kind;
+  std::vector<std::pair<std::string, arma::Mat<eT>*>> matrices;
+  std::string label;
+};
+
+// A layer that stands for several of the lessons' layers (chapter 11's fast path fuses
+// batch norm, ReLU and dropout into one) derives from this too and lists them, so that
+// its model file is the one the lessons' net writes, and each net loads the other's.
+template <typename eT>
+struct SavedAsLayers {
+  virtual ~SavedAsLayers() = default;
+  virtual std::vector<SavedLayer<eT>> saved_layers() = 0;
+};
+
+// The network as its model file lists it: one entry per layer, or several for a SavedAsLayers.
+template <typename eT>
+std::vector<SavedLayer<eT>> saved_layers(Network<eT>& net) {
+  std::vector<SavedLayer<eT>> all;
+  for (std::size_t k = 0; k < net.size(); ++k) {
+    if (auto* several = dynamic_cast<SavedAsLayers<eT>*>(&net.layer(k))) {
+      for (SavedLayer<eT>& part : several->saved_layers()) {
+        part.label = net.layer_label(k) + " (its " + part.kind + ")";
+        all.push_back(std::move(part));
+      }
+    } else {
+      all.push_back({net.layer(k).kind(), saved_matrices(net.layer(k)), net.layer_label(k)});
+    }
+  }
+  return all;
+}
+
 template <typename eT>
 void save_model(Network<eT>& net, const std::filesystem::path& file) {
   write_file_atomically(
       file,
       [&](std::ostream& out) {
-        out << kModelFormat << "\nlayers " << net.size() << "\n";
-        for (std::size_t k = 0; k < net.size(); ++k) {
-          const auto matrices = saved_matrices(net.layer(k));
-          out << "layer " << k + 1 << " " << net.layer(k).kind() << " " << matrices.size() << "\n";
-          for (const auto& [name, value] : matrices) {
+        const std::vector<SavedLayer<eT>> layers = saved_layers(net);
+        out << kModelFormat << "\nlayers " << layers.size() << "\n";
+        for (std::size_t k = 0; k < layers.size(); ++k) {
+          out << "layer " << k + 1 << " " << layers[k].kind << " " << layers[k].matrices.size() << "\n";
+          for (const auto& [name, value] : layers[k].matrices) {
             out << name << "\n";
             if (!value->save(out, arma::arma_binary)) throw std::runtime_error("Armadillo could not write " + name);
           }
@@ -78,12 +112,13 @@ void load_model(Network<eT>& net, const std::filesystem::path& file) {
   std::getline(in, line);
   if (std::sscanf(line.c_str(), "layers %zu", &count) != 1)
     throw std::runtime_error(where + "unreadable layer count (\"" + line.substr(0, 40) + "\")");
-  if (count != net.size())
+  const std::vector<SavedLayer<eT>> layers = saved_layers(net);
+  if (count != layers.size())
     throw std::runtime_error(where + "holds " + std::to_string(count) + " layers, this network has " +
-                             std::to_string(net.size()) + " (" + net.describe() + ")");
-  std::vector<std::vector<Mat>> values(net.size());
-  for (std::size_t k = 0; k < net.size(); ++k) {
-    const auto expected = saved_matrices(net.layer(k));
+                             std::to_string(layers.size()) + " (" + net.describe() + ")");
+  std::vector<std::vector<Mat>> values(layers.size());
+  for (std::size_t k = 0; k < layers.size(); ++k) {
+    const SavedLayer<eT>& expected = layers[k];
     std::getline(in, line);
     std::istringstream header(line);
     std::string word, kind;
@@ -91,30 +126,28 @@ void load_model(Network<eT>& net, const std::filesystem::path& file) {
     header >> word >> number >> kind >> matrices;
     if (word != "layer" || number != k + 1)
       throw std::runtime_error(where + "unreadable header of layer " + std::to_string(k + 1));
-    if (kind != net.layer(k).kind())
+    if (kind != expected.kind)
       throw std::runtime_error(where + "layer " + std::to_string(k + 1) + " is " + kind + " in the file but " +
-                               net.layer_label(k) + " in this network");
-    if (matrices != expected.size())
-      throw std::runtime_error(where + net.layer_label(k) + " has " + std::to_string(matrices) +
-                               " matrices in the file, expected " + std::to_string(expected.size()));
-    for (const auto& [name, target] : expected) {
+                               expected.label + " in this network");
+    if (matrices != expected.matrices.size())
+      throw std::runtime_error(where + expected.label + " has " + std::to_string(matrices) +
+                               " matrices in the file, expected " + std::to_string(expected.matrices.size()));
+    for (const auto& [name, target] : expected.matrices) {
       std::getline(in, line);
       Mat value;
       if (line != name || !value.load(in, arma::arma_binary))
-        throw std::runtime_error(where + net.layer_label(k) + ": matrix " + name + " is missing or unreadable");
+        throw std::runtime_error(where + expected.label + ": matrix " + name + " is missing or unreadable");
       if (value.n_rows != target->n_rows || value.n_cols != target->n_cols)
-        throw std::runtime_error(where + net.layer_label(k) + ": " + name + " is " + shape_of(value) +
+        throw std::runtime_error(where + expected.label + ": " + name + " is " + shape_of(value) +
                                  " in the file, expected " + shape_of(*target));
       if (!value.is_finite())
-        throw std::runtime_error(where + net.layer_label(k) + ": " + name +
+        throw std::runtime_error(where + expected.label + ": " + name +
                                  " holds a NaN or an infinity (a training that diverged?)");
       values[k].push_back(std::move(value));
     }
   }
-  for (std::size_t k = 0; k < net.size(); ++k) {  // everything checked: now change the network
-    const auto targets = saved_matrices(net.layer(k));
-    for (std::size_t i = 0; i < targets.size(); ++i) *targets[i].second = std::move(values[k][i]);
-  }
+  for (std::size_t k = 0; k < layers.size(); ++k)  // everything checked: now change the network
+    for (std::size_t i = 0; i < layers[k].matrices.size(); ++i) *layers[k].matrices[i].second = std::move(values[k][i]);
 }
 
 }  // namespace course

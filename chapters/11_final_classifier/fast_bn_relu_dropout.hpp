@@ -17,9 +17,10 @@
 // operations in the same order, and the same mask, drawn from streams seeded as
 // FastDropout's (two draws of Armadillo's generator when the layer is made) in the same
 // blocks. Evaluation mode: chapter 10's batch norm with the running averages, then ReLU
-// (dropout is the identity). It is one layer where the lessons have three, so a model
-// file written with it lists "BatchNormReLUDropout" (γ, β, the running averages); the
-// lessons' nets stay as they are. The loops are in fast_bn_relu_dropout.cpp
+// (dropout is the identity). It is one layer where the lessons have three; in a model
+// file it is those three (SavedAsLayers): BatchNorm with γ, β and the running averages,
+// ReLU and Dropout, so that a model saved with it loads into the lessons' net (a
+// learner's workspace build) and the other way round. The loops are in fast_bn_relu_dropout.cpp
 // (-march=native, -ffp-contract=off, as fast_batch_norm.cpp).
 #pragma once
 #include <armadillo>
@@ -28,7 +29,9 @@
 #include <cstdint>
 #include <stdexcept>
 #include <string>
+#include <vector>
 
+#include "chapters/06_backprop/model_file.hpp"
 #include "chapters/11_final_classifier/fast_batch_norm.hpp"
 #include "chapters/11_final_classifier/fast_dropout.hpp"
 #include "common/format.hpp"
@@ -51,7 +54,7 @@ void bn_relu_dropout_backward(const double* dout, const std::uint8_t* kept, doub
                               double* dbeta, double* dz);
 
 template <typename eT>
-class FastBnReluDropout : public FastBatchNorm<eT> {
+class FastBnReluDropout : public FastBatchNorm<eT>, public SavedAsLayers<eT> {
  public:
   using Mat = arma::Mat<eT>;
   FastBnReluDropout(arma::uword features, double keep_prob)
@@ -67,6 +70,10 @@ class FastBnReluDropout : public FastBatchNorm<eT> {
            format_value("%g", keep_prob_) + ")";
   }
   std::string kind() const override { return "BatchNormReLUDropout"; }
+  // In a model file: the three layers it stands for, as the lessons' net lists them.
+  std::vector<SavedLayer<eT>> saved_layers() override {
+    return {{"BatchNorm", saved_matrices<eT>(*this), ""}, {"ReLU", {}, ""}, {"Dropout", {}, ""}};
+  }
   double keep_prob() const { return keep_prob_; }
   // k of the last training forward pass: 1 where the unit passed ReLU and dropout, input's shape.
   const arma::Mat<std::uint8_t>& kept() const { return kept_; }

@@ -35,10 +35,9 @@ struct FinalNetSettings {
   // learner's own ReLU, dropout and batch norm.
   bool fast_layers = ch07::fast_layers_by_default;
   // With fast_layers and dropout: each FastBatchNorm → FastReLU → FastDropout as the one layer
-  // FastBnReluDropout (fast_bn_relu_dropout.hpp), the same numbers in two fewer passes each way.
-  // Off by default: its model file has 5 layers where the lessons' net has 9, so a model saved
-  // with it would not load into a workspace build's net (bench_ch11_final measures both).
-  bool fuse_bn_relu_dropout = false;
+  // FastBnReluDropout (fast_bn_relu_dropout.hpp), the same numbers in two fewer passes each way
+  // (bench_ch11_final measures both), and the same model file as the lessons' net.
+  bool fuse_bn_relu_dropout = true;
 };
 
 // Chapter 10's options (He, BatchNorm before each ReLU) and chapter 8's dropout
