@@ -40,4 +40,16 @@ BatchNormGradientErrors batch_norm_gradient_errors(Layer& bn, const arma::mat& z
           relative_error(numerical_gradient(J_of(bn.beta), beta0, h), dbeta)};
 }
 
+// n features of different scales and offsets (far from mean 0, variance 1), m examples,
+// seeded: the batch-norm tests' input.
+template <typename eT>
+arma::Mat<eT> scaled_features(arma::uword n, arma::uword m, unsigned seed) {
+  arma::arma_rng::set_seed(seed);
+  arma::Mat<eT> z(n, m, arma::fill::randn);
+  const arma::Col<eT> scale(n, arma::fill::randu), offset(n, arma::fill::randn);
+  z.each_col() %= 0.1 + 10 * scale;
+  z.each_col() += 5 * offset;
+  return z;
+}
+
 }  // namespace course::test_support

@@ -21,17 +21,6 @@ using namespace course::ch11;
 
 namespace {
 
-// n features of different scales and offsets (far from mean 0, variance 1), m examples.
-template <typename eT>
-arma::Mat<eT> features(arma::uword n, arma::uword m, unsigned seed) {
-  arma::arma_rng::set_seed(seed);
-  arma::Mat<eT> z(n, m, arma::fill::randn);
-  const arma::Col<eT> scale(n, arma::fill::randu), offset(n, arma::fill::randn);
-  z.each_col() %= 0.1 + 10 * scale;
-  z.each_col() += 5 * offset;
-  return z;
-}
-
 // max |a − b| / max |b|: the difference on the scale of the values (dz mixes signs, so an
 // element's own relative difference is unbounded where it cancels to near 0).
 double scaled_difference(const arma::fmat& a, const arma::fmat& b) {
@@ -61,7 +50,7 @@ TEST(Ch11FastBatchNorm, TrainingForwardEqualsChapter10sLayer) {
   FastBatchNorm<float> fast(256);
   same_parameters(lesson, fast, 1);
   for (unsigned batch = 0; batch < 3; ++batch) {  // three batches: the running averages too
-    const arma::fmat z = features<float>(256, 128, 10 + batch);
+    const arma::fmat z = test_support::scaled_features<float>(256, 128, 10 + batch);
     arma::fmat out_lesson, out_fast;
     lesson.forward(z, out_lesson);
     fast.forward(z, out_fast);
@@ -79,7 +68,7 @@ TEST(Ch11FastBatchNorm, TrainingBackwardEqualsChapter10sLayer) {
   ch10::BatchNorm<float> lesson(128);
   FastBatchNorm<float> fast(128);
   same_parameters(lesson, fast, 2);
-  const arma::fmat z = features<float>(128, 64, 3);
+  const arma::fmat z = test_support::scaled_features<float>(128, 64, 3);
   arma::arma_rng::set_seed(4);
   const arma::fmat dout(128, 64, arma::fill::randn);
   arma::fmat out_lesson, out_fast, dz_lesson, dz_fast;
@@ -96,7 +85,7 @@ TEST(Ch11FastBatchNorm, TrainingBackwardEqualsChapter10sLayer) {
 
 TEST(Ch11FastBatchNorm, AnInputThatIsAlsoTheOutputGivesTheSameResult) {
   FastBatchNorm<float> apart(16), in_place(16);
-  const arma::fmat z = features<float>(16, 32, 5);
+  const arma::fmat z = test_support::scaled_features<float>(16, 32, 5);
   arma::fmat out, same = z;
   apart.forward(z, out);
   in_place.forward(same, same);
@@ -110,7 +99,7 @@ TEST(Ch11FastBatchNorm, AnInputThatIsAlsoTheOutputGivesTheSameResult) {
 // J = Σ R ⊙ FastBatchNorm(z): the layer's ∂J/∂z, ∂J/∂γ, ∂J/∂β against two-sided
 // differences (double), with chapter 10's check (tests/batch_norm_gradients.hpp).
 TEST(Ch11FastBatchNorm, BackwardPassesTheNumericalGradientCheck) {
-  const arma::mat z0 = features<double>(4, 10, 6);
+  const arma::mat z0 = test_support::scaled_features<double>(4, 10, 6);
   arma::arma_rng::set_seed(7);
   const arma::mat R(4, 10, arma::fill::randn);
   FastBatchNorm<double> bn(4);
@@ -142,11 +131,12 @@ TEST(Ch11FastBatchNorm, EvaluationModeIsChapter10s) {
   FastBatchNorm<float> fast(32);
   same_parameters(lesson, fast, 9);
   arma::fmat out_lesson, out_fast, dz_lesson, dz_fast;
-  lesson.forward(features<float>(32, 40, 10), out_lesson);  // the same running averages
-  fast.forward(features<float>(32, 40, 10), out_fast);
+  lesson.forward(test_support::scaled_features<float>(32, 40, 10), out_lesson);  // the same running averages
+  fast.forward(test_support::scaled_features<float>(32, 40, 10), out_fast);
   lesson.set_training(false);
   fast.set_training(false);
-  const arma::fmat z = features<float>(32, 3, 11), dout = features<float>(32, 3, 12);
+  const arma::fmat z = test_support::scaled_features<float>(32, 3, 11),
+                   dout = test_support::scaled_features<float>(32, 3, 12);
   lesson.forward(z, out_lesson);
   fast.forward(z, out_fast);
   EXPECT_LE(scaled_difference(out_fast, out_lesson), kTolerance);

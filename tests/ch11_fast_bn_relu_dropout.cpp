@@ -30,16 +30,6 @@ using namespace course::ch11;
 
 namespace {
 
-template <typename eT>
-arma::Mat<eT> features(arma::uword n, arma::uword m, unsigned seed) {
-  arma::arma_rng::set_seed(seed);
-  arma::Mat<eT> z(n, m, arma::fill::randn);
-  const arma::Col<eT> scale(n, arma::fill::randu), offset(n, arma::fill::randn);
-  z.each_col() %= 0.1 + 10 * scale;
-  z.each_col() += 5 * offset;
-  return z;
-}
-
 // The three layers and the fused one, each made right after seed_everything-like seeding,
 // with the same γ and β.
 struct Layers {
@@ -74,7 +64,8 @@ TEST(Ch11FastBnReluDropout, EqualsTheThreeLayersItReplaces) {
   for (arma::uword n : {200u, 256u}) {
     Layers l = make_layers(n, 0.8, 3);
     for (unsigned batch = 0; batch < 2; ++batch) {
-      const arma::fmat z = features<float>(n, 37, 10 + batch), dout = features<float>(n, 37, 20 + batch);
+      const arma::fmat z = test_support::scaled_features<float>(n, 37, 10 + batch),
+                       dout = test_support::scaled_features<float>(n, 37, 20 + batch);
       arma::fmat h, a, out3, out1;
       l.bn->forward(z, h);
       l.relu->forward(h, a);
@@ -103,7 +94,7 @@ TEST(Ch11FastBnReluDropout, EqualsTheThreeLayersItReplaces) {
 // fraction is keep_prob within 4 standard deviations √(p(1 − p)/N) of the binomial.
 TEST(Ch11FastBnReluDropout, KeepsKeepProbOfTheUnitsReLUPasses) {
   Layers l = make_layers(128, 0.7, 5);
-  const arma::fmat z = features<float>(128, 512, 6);
+  const arma::fmat z = test_support::scaled_features<float>(128, 512, 6);
   arma::fmat out, h;
   l.fused->forward(z, out);
   l.bn->forward(z, h);  // ẑ
@@ -121,7 +112,7 @@ TEST(Ch11FastBnReluDropout, BackwardMatchesANumericalGradient) {
   layer.gamma = arma::mat(6, 1, arma::fill::randn);
   layer.beta = arma::mat(6, 1, arma::fill::randn);
   layer.hold_randomness(true);
-  const arma::mat z0 = features<double>(6, 9, 8), R(6, 9, arma::fill::randn);
+  const arma::mat z0 = test_support::scaled_features<double>(6, 9, 8), R(6, 9, arma::fill::randn);
   const test_support::BatchNormGradientErrors errors = test_support::batch_norm_gradient_errors(layer, z0, R);
   std::printf("relative errors: dz %.2e, dgamma %.2e, dbeta %.2e\n", errors.dz, errors.dgamma, errors.dbeta);
   EXPECT_LT(errors.dz, 1e-7) << "∂J/∂z";
@@ -133,12 +124,13 @@ TEST(Ch11FastBnReluDropout, BackwardMatchesANumericalGradient) {
 TEST(Ch11FastBnReluDropout, EvaluationModeIsBatchNormThenReLU) {
   Layers l = make_layers(32, 0.5, 9);
   arma::fmat tmp;
-  l.bn->forward(features<float>(32, 40, 10), tmp);  // the same running averages
-  l.fused->forward(features<float>(32, 40, 10), tmp);
+  l.bn->forward(test_support::scaled_features<float>(32, 40, 10), tmp);  // the same running averages
+  l.fused->forward(test_support::scaled_features<float>(32, 40, 10), tmp);
   l.bn->set_training(false);
   l.relu->set_training(false);
   l.fused->set_training(false);
-  const arma::fmat z = features<float>(32, 5, 11), dout = features<float>(32, 5, 12);
+  const arma::fmat z = test_support::scaled_features<float>(32, 5, 11),
+                   dout = test_support::scaled_features<float>(32, 5, 12);
   arma::fmat h, a, out, dh, dz3, dz1;
   l.bn->forward(z, h);
   l.relu->forward(h, a);

@@ -420,7 +420,9 @@ TEST(Ch11Classifier, AModelFileHoldingNonFiniteNumbersIsRefusedAtLoad) {
     EXPECT_NE(message.find(file == "nan.bin" ? "layer 1 (Linear(784 -> 512, no bias)): W" : "layer 2 (BatchNorm(512)"),
               std::string::npos)
         << message;
-    if (file == "inf.bin") EXPECT_NE(message.find("): β holds"), std::string::npos) << message;
+    if (file == "inf.bin") {
+      EXPECT_NE(message.find("): β holds"), std::string::npos) << message;
+    }
   }
   EXPECT_TRUE(arma::approx_equal(*fresh.parameters()[0].value, fresh_W1, "absdiff", 0.0f)) << "left unchanged";
 }

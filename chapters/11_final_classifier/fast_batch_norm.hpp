@@ -51,11 +51,7 @@ class FastBatchNorm : public ch10::BatchNorm<eT> {
       return forward_training(input, out);
     }
     const arma::uword n = z.n_rows, m = z.n_cols;
-    this->mu_.set_size(n);
-    this->var_.set_size(n);
-    this->inv_std_.set_size(n);
-    this->z_norm_.set_size(n, m);
-    out.set_size(n, m);
+    size_caches(n, m, out);
     batch_norm_forward(z.memptr(), n, m, this->gamma.memptr(), this->beta.memptr(), eT(this->epsilon()),
                        this->mu_.memptr(), this->var_.memptr(), this->inv_std_.memptr(), this->z_norm_.memptr(),
                        out.memptr());
@@ -72,11 +68,24 @@ class FastBatchNorm : public ch10::BatchNorm<eT> {
       return backward(z, out, incoming, dz);
     }
     const arma::uword n = dout.n_rows, m = dout.n_cols;
+    size_gradients(n, m, dz);
+    batch_norm_backward(dout.memptr(), this->z_norm_.memptr(), n, m, this->gamma.memptr(), this->inv_std_.memptr(),
+                        this->dgamma.memptr(), this->dbeta.memptr(), dz.memptr());
+  }
+
+ protected:
+  // The loops write into these; n features, m examples.
+  void size_caches(arma::uword n, arma::uword m, Mat& out) {
+    this->mu_.set_size(n);
+    this->var_.set_size(n);
+    this->inv_std_.set_size(n);
+    this->z_norm_.set_size(n, m);
+    out.set_size(n, m);
+  }
+  void size_gradients(arma::uword n, arma::uword m, Mat& dz) {
     this->dgamma.set_size(n, 1);
     this->dbeta.set_size(n, 1);
     dz.set_size(n, m);
-    batch_norm_backward(dout.memptr(), this->z_norm_.memptr(), n, m, this->gamma.memptr(), this->inv_std_.memptr(),
-                        this->dgamma.memptr(), this->dbeta.memptr(), dz.memptr());
   }
 };
 

@@ -5,6 +5,8 @@
 // the order of its sums; FastReLU's gate; FastDropout's a · (d · 1/keep_prob)).
 #include "chapters/11_final_classifier/fast_bn_relu_dropout.hpp"
 
+#include "chapters/11_final_classifier/batch_norm_passes.hpp"
+
 #include <algorithm>
 #include <cmath>
 #include <cstddef>
@@ -21,20 +23,8 @@ void forward(DropoutStreams& streams, std::uint32_t threshold, eT scale, const e
              std::size_t m, const eT* __restrict gamma, const eT* __restrict beta, eT epsilon, eT* __restrict mean,
              eT* __restrict var, eT* __restrict inv_std, eT* __restrict z_norm, std::uint8_t* __restrict kept,
              eT* __restrict out) {
-  for (std::size_t f = 0; f < n; ++f) mean[f] = var[f] = eT(0);
-  for (std::size_t i = 0; i < m; ++i)  // pass 1: Σ_i z_i
-    for (std::size_t f = 0; f < n; ++f) mean[f] += z[i * n + f];
-  for (std::size_t f = 0; f < n; ++f) mean[f] /= eT(m);  // μ = (1/m) Σ_i z_i
-  for (std::size_t i = 0; i < m; ++i)                    // pass 2: Σ_i (z_i − μ)²
-    for (std::size_t f = 0; f < n; ++f) {
-      const eT centred = z[i * n + f] - mean[f];
-      var[f] += centred * centred;
-    }
-  for (std::size_t f = 0; f < n; ++f) {
-    var[f] /= eT(m);                                   // σ² (biased)
-    inv_std[f] = eT(1) / std::sqrt(var[f] + epsilon);  // 1/√(σ² + ε)
-  }
-  const bool keep_all = threshold == 0xFFFFFFFFu;  // keep_prob = 1: no unit dropped
+  passes::batch_statistics(z, n, m, epsilon, mean, var, inv_std);  // passes 1 and 2: μ, σ², 1/√(σ² + ε)
+  const bool keep_all = threshold == 0xFFFFFFFFu;                  // keep_prob = 1: no unit dropped
   // pass 3, with FastDropout's numbers: r drawn kBlock at a time for elements first .. first + kBlock − 1
   // in memory order; each run below stays inside one example and one block, so it vectorises.
   alignas(64) std::uint32_t r[kBlock];
@@ -66,19 +56,9 @@ template <typename eT>
 void backward(const eT* __restrict dout, const std::uint8_t* __restrict kept, eT scale, const eT* __restrict z_norm,
               std::size_t n, std::size_t m, const eT* __restrict gamma, const eT* __restrict inv_std,
               eT* __restrict dgamma, eT* __restrict dbeta, eT* __restrict dz) {
-  for (std::size_t f = 0; f < n; ++f) dgamma[f] = dbeta[f] = eT(0);
-  for (std::size_t i = 0; i < m; ++i)  // pass 1: dβ = Σ_i dẑ_i, dγ = Σ_i dẑ_i ⊙ z_norm_i
-    for (std::size_t f = 0; f < n; ++f) {
-      const eT dhat = dout[i * n + f] * (eT(kept[i * n + f]) * scale);  // dẑ = dout ⊙ k / keep_prob
-      dbeta[f] += dhat;
-      dgamma[f] += dhat * z_norm[i * n + f];
-    }
-  for (std::size_t i = 0; i < m; ++i)  // pass 2: dz = (γ/√(σ² + ε)) ⊙ (dẑ − dβ/m − z_norm ⊙ dγ/m)
-    for (std::size_t f = 0; f < n; ++f) {
-      const eT dhat = dout[i * n + f] * (eT(kept[i * n + f]) * scale);
-      const eT through_mean = dbeta[f] / eT(m), through_variance = dgamma[f] / eT(m);
-      dz[i * n + f] = ((dhat - through_mean) - z_norm[i * n + f] * through_variance) * (gamma[f] * inv_std[f]);
-    }
+  // dẑ = dout ⊙ k / keep_prob, computed in each of the two passes (never stored)
+  passes::batch_norm_gradients<eT>([dout, kept, scale](std::size_t e) { return dout[e] * (eT(kept[e]) * scale); },
+                                   z_norm, n, m, gamma, inv_std, dgamma, dbeta, dz);
 }
 
 }  // namespace

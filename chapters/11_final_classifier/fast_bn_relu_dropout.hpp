@@ -89,11 +89,7 @@ class FastBnReluDropout : public FastBatchNorm<eT>, public SavedAsLayers<eT> {
       return forward_training(input, out);
     }
     const arma::uword n = z.n_rows, m = z.n_cols;
-    this->mu_.set_size(n);
-    this->var_.set_size(n);
-    this->inv_std_.set_size(n);
-    this->z_norm_.set_size(n, m);
-    out.set_size(n, m);
+    this->size_caches(n, m, out);
     const bool reuse = held_ && kept_.n_rows == n && kept_.n_cols == m;
     DropoutStreams held_streams = held_streams_;  // held: the streams as they were before the held draw
     if (!reuse) {
@@ -121,9 +117,7 @@ class FastBnReluDropout : public FastBatchNorm<eT>, public SavedAsLayers<eT> {
       return backward(z, out, incoming, dz);
     }
     const arma::uword n = dout.n_rows, m = dout.n_cols;
-    this->dgamma.set_size(n, 1);
-    this->dbeta.set_size(n, 1);
-    dz.set_size(n, m);
+    this->size_gradients(n, m, dz);
     bn_relu_dropout_backward(dout.memptr(), kept_.memptr(), eT(1 / keep_prob_), this->z_norm_.memptr(), n, m,
                              this->gamma.memptr(), this->inv_std_.memptr(), this->dgamma.memptr(), this->dbeta.memptr(),
                              dz.memptr());
