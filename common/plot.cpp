@@ -199,8 +199,9 @@ fs::path Plotter::lines(const std::string& name, const LinePlot& plot) {
   g << "set key " << (plot.key.empty() ? std::string(corners[corner]) : plot.key)
     << " opaque box lc rgb '#bbbbbb' samplen 2.5 spacing 1.2\n";
   if (plot.logx) g << "set logscale x\nset mxtics 10\nset format x '%g'\n";
-  if (plot.logx && xmax - xmin < 1 && !plot.series.empty() && !plot.series[0].x.empty()) {
-    // Less than a decade: gnuplot would label no tick at all; label the first series' x values instead.
+  if ((plot.x_ticks_at_values || (plot.logx && xmax - xmin < 1)) && !plot.series.empty() && !plot.series[0].x.empty()) {
+    // Asked for (a sweep's settings), or less than a decade on a log axis, where gnuplot would label no
+    // tick at all: label the first series' x values.
     g << "set xtics (";
     for (std::size_t i = 0; i < plot.series[0].x.size(); ++i) g << (i ? ", " : "") << num(plot.series[0].x[i]);
     g << ")\n";
@@ -536,7 +537,7 @@ fs::path Plotter::heatmap(const std::string& name, const HeatMap& map) {
   g << "set palette defined (0 '#f7fbff', 0.5 '#6baed6', 1 '#08306b')\n";
   g << "set cbrange [" << num(lo) << ":" << num(hi) << "]\nset rmargin 12\n";
   auto tics = [&](const char* axis, const std::vector<std::string>& names, arma::uword n) {
-    if (n > 40) return;  // too many to name: gnuplot's automatic numbers
+    if (names.empty() && n > 40) return;  // too many to number one by one: gnuplot's automatic numbers
     g << "set " << axis << " (";
     for (arma::uword i = 0; i < n; ++i) g << (i ? ", " : "") << quote(name_or(names, i, "")) << " " << i;
     g << ")\n";
@@ -696,7 +697,7 @@ std::string histogram_panels(const Histogram& hist, std::ostream& csv_out) {
     for (int b = 0; b < bins; ++b)
       csv_out << csv(title) << "," << csv(lo + b * step) << "," << csv(lo + (b + 1) * step) << "," << csv(counts[b])
               << "\n";
-    g << "set label 1 " << quote(title) << " at graph 0.03, graph 0.92 left front\n";
+    g << "set title " << quote(title) << "\n";  // above the panel: never over a bar
     g << "set xlabel " << quote(hist.xlabel) << "\nset ylabel " << quote(hist.ylabel) << "\n";
     g << "set xrange [" << num(lo - step) << ":" << num(hi + step) << "]\n";
     // At most about 5 labelled ticks, a step of 1, 2 or 5 times a power of 10 (narrow panels, tiny values).
@@ -830,6 +831,11 @@ fs::path Plotter::contours(const std::string& name, const ContourPlot& plot) {
   s << "set xlabel " << quote(plot.xlabel) << "\nset ylabel " << quote(plot.ylabel) << "\n";
   s << "set xrange [" << num(x0) << ":" << num(x1) << "]\nset yrange [" << num(y0) << ":" << num(y1) << "]\n";
   s << "set key below opaque box lc rgb '#bbbbbb' samplen 2.5 spacing 1.2 maxrows 3\n";
+  // Room below for the tick labels, the x label and the key's rows: gnuplot's own margin leaves the
+  // key over the x label once the figure's height is clamped.
+  std::size_t entries = plot.marks.size();
+  for (const Series& p : plot.paths) entries += !p.title.empty();
+  s << "set bmargin " << 4 + int(std::ceil(1.6 * double(std::min<std::size_t>(entries, 3)))) << "\n";
   if (plot.equal_axes) s << "set size ratio -1\n";
   for (std::size_t k = 0; k < plot.paths.size(); ++k) {
     s << "$P" << k << " << EOD\n";

@@ -49,8 +49,9 @@ struct LinePlot {
   std::vector<Series> series{};
   bool logx = false, logy = false;
   std::optional<std::pair<double, double>> yrange{};
-  bool integer_x = false;  // x counts something (epochs): ticks at whole numbers only
-  std::string key{};       // where the legend goes ("below", "top right"...); empty: the emptiest corner
+  bool integer_x = false;          // x counts something (epochs): ticks at whole numbers only
+  bool x_ticks_at_values = false;  // ticks at the first series' x values only (a sweep's settings)
+  std::string key{};               // where the legend goes ("below", "top right"...); empty: the emptiest corner
   std::optional<std::pair<double, double>> xrange{};  // empty: the data's (points at its ends sit on the frame)
 };
 
@@ -86,9 +87,9 @@ struct ImageGrid {
 
 struct HeatMap {
   std::string title{}, xlabel{}, ylabel{};
-  arma::mat values{};  // rows × cols
-  std::vector<std::string> row_names{}, col_names{};
-  bool annotate = true;        // print the value in each cell
+  arma::mat values{};                                 // rows × cols
+  std::vector<std::string> row_names{}, col_names{};  // a tick per row (column); "" leaves one unlabelled
+  bool annotate = true;                               // print the value in each cell
   bool mask_diagonal = false;  // leave the diagonal uncoloured (still annotated), the scale set by the other cells
 };
 

@@ -176,7 +176,7 @@ TEST(ch14_affine_map, SmallDistortionsKeepTheInkOverDetA) {
     double total_error = 0, worst = 0;
     for (arma::uword i = 0; i < 200; ++i) {
       const arma::fvec image = sample().train.X.col(i);
-      const AffineParams a = random_affine({.shift = shift}, gen);
+      const AffineParams a = random_affine({.rotation_degrees = 10, .scale = 0.10, .shift = shift}, gen);
       const arma::fvec out = resample(image, affine_positions(a));
       const double ratio = arma::accu(out) * std::abs(arma::det(affine_matrix(a))) / arma::accu(image);
       total_error += std::abs(ratio - 1);

@@ -297,11 +297,13 @@ void overfitting(const Split& split, const Options& opt, Plotter& plot, arma::uw
   LinePlot l2_sweep{.title = "L2: train and dev error against λ (" + std::to_string(n) + " images)",
                     .xlabel = "λ (of (λ/2m) Σ‖W‖²)",
                     .ylabel = "error (%)",
-                    .logx = true};
+                    .logx = true,
+                    .x_ticks_at_values = true};
   LinePlot keep_sweep{.title = "Dropout: train and dev error against keep_prob (" + std::to_string(n) + " images)",
                       .xlabel = "keep_prob",
                       .ylabel = "error (%)",
-                      .logx = true};
+                      .logx = true,
+                      .x_ticks_at_values = true};
   auto sweep = [&](const std::string& what, const std::vector<double>& values, LinePlot* figure,
                    const std::function<Remedy(double)>& run) {
     std::cout << "   " << what << " sweep (train error / dev error):";
@@ -414,10 +416,9 @@ void overfitting(const Split& split, const Options& opt, Plotter& plot, arma::uw
                     .xlabel = "examples seen (thousands)",
                     .ylabel = "dev error (%)",
                     .key = "bottom left"};  // the top right holds the 5,000-image run's spike
-  LinePlot gap{.title = "Train and dev error: no regularisation, L2 and dropout",
-               .xlabel = "epoch",
-               .ylabel = "error (%)",
-               .integer_x = true};
+  // Train and dev error of three runs: one figure each (small multiples on one y axis, shown side by side).
+  std::vector<std::pair<std::string, LinePlot>> gaps;
+  double gap_top = 0;
   for (const Remedy& r : remedies) {
     const double images = double(r.name.rfind("more data", 0) == 0 ? std::stoul(r.name.substr(11)) : n);
     std::vector<double> seen, dev_err, train_err;
@@ -428,8 +429,18 @@ void overfitting(const Split& split, const Options& opt, Plotter& plot, arma::uw
     if (regulariser) dev.series.push_back({r.name, r.history.epochs(), dev_err, "lines"});
     if (!regulariser || r.name == "no regularisation") data_dev.series.push_back({r.name, seen, dev_err, "lines"});
     if (r.name == "no regularisation" || r.name.rfind("L2", 0) == 0 || r.name.rfind("dropout", 0) == 0) {
-      gap.series.push_back({r.name + ": train", r.history.epochs(), train_err, "lines"});
-      gap.series.push_back({r.name + ": dev", r.history.epochs(), dev_err, "lines"});
+      const std::string file = r.name == "no regularisation" ? "train_dev_gap_none"
+                               : r.name.rfind("L2", 0) == 0  ? "train_dev_gap_l2"
+                                                             : "train_dev_gap_dropout";
+      gaps.push_back({file, LinePlot{.title = "Train and dev error: " + r.name,
+                                     .xlabel = "epoch",
+                                     .ylabel = "error (%)",
+                                     .series = {{"train", r.history.epochs(), train_err, "lines"},
+                                                {"dev", r.history.epochs(), dev_err, "lines"}},
+                                     .integer_x = true,
+                                     .key = "top right"}});
+      for (double e : dev_err) gap_top = std::max(gap_top, e);
+      for (double e : train_err) gap_top = std::max(gap_top, e);
     }
     if (r.chosen_epoch) {
       const std::vector<double> epochs_seen = r.history.epochs();
@@ -458,7 +469,10 @@ void overfitting(const Split& split, const Options& opt, Plotter& plot, arma::uw
   }
   plot.lines("remedies_dev_error", dev);
   plot.lines("remedies_dev_error_data", data_dev);
-  plot.lines("train_dev_gap", gap);
+  for (auto& [file, figure] : gaps) {
+    figure.yrange = std::pair{0.0, std::ceil(gap_top / 5) * 5};  // the same axis in the three panels
+    plot.lines(file, figure);
+  }
 
   // L1 against L2: the hidden layer's weights.
   const arma::fmat& W_l2 = *remedies[1].net.parameters()[0].value;
@@ -492,15 +506,25 @@ void overfitting(const Split& split, const Options& opt, Plotter& plot, arma::uw
   net.forward(X);                                 // training mode: a mask is drawn
   const arma::fmat after = net.layer_output(2);   // Dropout's output
   const arma::fmat before = net.layer_output(1);  // ReLU's output
+  // Ticks: units 1, 5, 10, ..., 30; images 1, 5, 10, ..., 24 on each side of the divider.
+  auto every_fifth = [](arma::uword count) {
+    std::vector<std::string> names(count);
+    for (arma::uword i = 1; i <= count; ++i)
+      if (i == 1 || i % 5 == 0 || i == count) names[i - 1] = std::to_string(i);
+    return names;
+  };
+  std::vector<std::string> image_names = every_fifth(24), second = every_fifth(24);
+  image_names.push_back("");  // the divider
+  image_names.insert(image_names.end(), second.begin(), second.end());
   plot.heatmap("dropout_mask",
-               {.title = "Hidden units (rows 1–32) of 24 images: a^1 (left) | a^1 ⊙ d / keep_prob (right)",
+               {.title = "Hidden units 1–32 of 24 images: a^1 (left) | a^1 ⊙ d / keep_prob (right)",
                 .xlabel = "image: 24 before the mask | the same 24 after",
                 .ylabel = "hidden unit",
                 .values = arma::join_rows(arma::conv_to<arma::mat>::from(before.rows(0, 31)),
                                           arma::mat(32, 1, arma::fill::value(double(after.max()))),  // a dark divider
                                           arma::conv_to<arma::mat>::from(after.rows(0, 31))),
-                .row_names = {},
-                .col_names = {},
+                .row_names = every_fifth(32),
+                .col_names = image_names,
                 .annotate = false});
 }
 

@@ -98,10 +98,11 @@ const std::vector<std::string> kSurfaceOptimizers = {"gradient descent", "moment
                                                      "Adam"};
 
 // The learning rate from the grid 10^(k/4) that reaches the goal in the fewest steps; when no rate of
-// the grid reaches it, the one that ends lowest (reached = false says so).
+// the grid reaches it, the one that ends lowest (reached = false says so); when every rate
+// diverges, the grid's smallest (all_diverged says so).
 struct BestRate {
   double rate;
-  bool reached;
+  bool reached, all_diverged = false;
 };
 
 BestRate best_rate(const Surface& surface, const std::string& optimizer, int max_steps,
@@ -115,7 +116,8 @@ BestRate best_rate(const Surface& surface, const std::string& optimizer, int max
     if (!d.diverged && d.final_value < lowest_f) lowest_f = d.final_value, lowest = lr;
   }
   if (fewest <= max_steps) return {fastest, true};
-  return {lowest_f < std::numeric_limits<double>::infinity() ? lowest : grid.front(), false};
+  if (lowest_f == std::numeric_limits<double>::infinity()) return {grid.front(), false, true};
+  return {lowest, false};
 }
 
 std::string outcome(const Descent& d) {
@@ -145,16 +147,19 @@ void surface_race(Plotter& plot, const std::string& figure, const Surface& surfa
     for (arma::uword j = 0; j < map.grid_x.n_elem; ++j) map.values(i, j) = surface.f(map.grid_x(j), map.grid_y(i));
   for (std::size_t k = 0; k < kSurfaceOptimizers.size(); ++k) {
     const std::string& name = kSurfaceOptimizers[k];
-    bool reached = true;
+    bool reached = true, all_diverged = false;
     if (tune) {
       const BestRate best = best_rate(surface, name, max_steps, grid);
       rates.push_back(best.rate);
-      reached = best.reached;
+      reached = best.reached, all_diverged = best.all_diverged;
     }
     const std::unique_ptr<Optimizer<double>> optimizer = make_optimizer(name, rates[k]);
     const Descent d = descend(surface, *optimizer, max_steps);
     std::printf("     %-18s α = %-8s steps to the goal: %s%s\n", name.c_str(), format_value("%.3g", rates[k]).c_str(),
-                outcome(d).c_str(), reached ? "" : "; no rate of the grid reached the goal: this one ends lowest");
+                outcome(d).c_str(),
+                all_diverged ? "; every rate of the grid diverged: this is its smallest (widen the grid downwards)"
+                : reached    ? ""
+                             : "; no rate of the grid reached the goal: this one ends lowest");
     // Every step is drawn (long paths thinned to about 3,000 points, the last one kept).
     const arma::uword stride = std::max<arma::uword>(1, d.path.n_cols / 3000);
     arma::uvec kept = arma::regspace<arma::uvec>(0, stride, d.path.n_cols - 1);
@@ -388,9 +393,11 @@ std::vector<MnistRun> optimizers_on_mnist(Plotter& plot, Network<float>& net, co
         break;
     }
     const double best = rate(best_entry()->first);
+    const bool at_edge = best_entry() == accuracy.begin() || std::next(best_entry()) == accuracy.end();
     std::cout << "   " << c.name << " pilot:";
     for (const auto& [k, a] : accuracy) std::cout << "  " << format_value("%.3g", rate(k)) << ": " << format_percent(a);
-    std::cout << "  → η = " << format_value("%.3g", best) << "\n";
+    std::cout << "  → η = " << format_value("%.3g", best)
+              << (at_edge ? " (still at the edge of the rates tried: the best may lie beyond)" : "") << "\n";
     runs.push_back({c.name, best, {}});
   }
   runs.push_back(
@@ -446,6 +453,7 @@ void schedules(Plotter& plot, Network<float>& net, const arma::fvec& theta0, con
   LinePlot rates{.title = "Learning-rate schedules from α0 = " + format_value("%g", alpha0),
                  .xlabel = "epoch",
                  .ylabel = "learning rate α",
+                 .yrange = std::pair{0.0, 1.1 * alpha0},  // the constant rate clear of the top border
                  .integer_x = true};
   LinePlot cost{.title = "SGD on MNIST under each schedule",
                 .xlabel = "epoch",
