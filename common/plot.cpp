@@ -524,6 +524,7 @@ fs::path Plotter::heatmap(const std::string& name, const HeatMap& map) {
       any = true;
     }
   hi = std::max(hi, lo + 1e-12);
+  if (map.diverging) hi = std::max({std::abs(lo), std::abs(hi), 1e-12}), lo = -hi;        // 0 in the middle, white
   const double cell = std::clamp(480.0 / std::max<arma::uword>({R, C, 1}), 12.0, 150.0);  // a 2 × 2 table readable too
   Figure fig;
   fig.width = int(C * cell) + 240;
@@ -534,7 +535,8 @@ fs::path Plotter::heatmap(const std::string& name, const HeatMap& map) {
   g << "set xlabel " << quote(map.xlabel) << "\nset ylabel " << quote(map.ylabel) << "\n";
   g << "unset key\nset tics scale 0\nset size ratio -1\n";
   g << "set xrange [-0.5:" << C - 0.5 << "]\nset yrange [" << R - 0.5 << ":-0.5]\n";
-  g << "set palette defined (0 '#f7fbff', 0.5 '#6baed6', 1 '#08306b')\n";
+  g << (map.diverging ? "set palette defined (0 '#2166ac', 0.5 '#f7f7f7', 1 '#b2182b')\n"
+                      : "set palette defined (0 '#f7fbff', 0.5 '#6baed6', 1 '#08306b')\n");
   g << "set cbrange [" << num(lo) << ":" << num(hi) << "]\nset rmargin 12\n";
   auto tics = [&](const char* axis, const std::vector<std::string>& names, arma::uword n) {
     if (names.empty() && n > 40) return;  // too many to number one by one: gnuplot's automatic numbers

@@ -91,6 +91,7 @@ struct HeatMap {
   std::vector<std::string> row_names{}, col_names{};  // a tick per row (column); "" leaves one unlabelled
   bool annotate = true;                               // print the value in each cell
   bool mask_diagonal = false;  // leave the diagonal uncoloured (still annotated), the scale set by the other cells
+  bool diverging = false;      // a signed quantity: blue below 0, white at 0, red above, the scale symmetric about 0
 };
 
 struct BarChart {

@@ -69,6 +69,8 @@ void distortion_grid(Plotter& plot, const Dataset& train, const Distortion& stre
 void field_figure(Plotter& plot, const Dataset& train, const ElasticSettings& e, std::uint64_t seed) {
   std::mt19937_64 gen(seed);
   const ElasticField f = elastic_field(e, gaussian_band(kSide, e.sigma), gen);
+  std::vector<std::string> ticks(kSide);  // pixels 0, 5, 10, ..., 25
+  for (arma::uword i = 0; i < kSide; i += 5) ticks[i] = std::to_string(i);
   for (const auto& [name, component] : {std::pair{std::string("x"), &f.dx}, std::pair{std::string("y"), &f.dy}})
     plot.heatmap("elastic_field_d" + name,
                  {.title = "Δ" + name + " of one elastic field (σ = " + format_value("%g", e.sigma) +
@@ -76,16 +78,18 @@ void field_figure(Plotter& plot, const Dataset& train, const ElasticSettings& e,
                   .xlabel = "x (column)",
                   .ylabel = "y (row)",
                   .values = arma::conv_to<arma::mat>::from(*component),
-                  .row_names = {},
-                  .col_names = {},
-                  .annotate = false});
+                  .row_names = ticks,
+                  .col_names = ticks,
+                  .annotate = false,
+                  .diverging = true});  // Δ < 0 blue, Δ > 0 red, no move white
   arma::mat p = identity_positions();
   add_field(f, p);
   ImageGrid effect{.title = "Field applied",
                    .images = arma::fmat(kPixels, 2, arma::fill::zeros),
                    .captions = {"original", "distorted"},
                    .marked = {},
-                   .columns = 2};
+                   .columns = 2,
+                   .pixel_size = 9};  // as large as the field's maps beside it
   effect.images.col(0) = train.X.col(0);
   effect.images.col(1) = resample(train.X.col(0), p);
   plot.images("elastic_field_applied", effect);
