@@ -3,8 +3,11 @@
 // ∂J/∂out = R and the layer's backward with dout = R gives ∂J/∂z, ∂J/∂γ and ∂J/∂β;
 // each is compared with two-sided differences of J (double precision).
 #pragma once
+#include <gtest/gtest.h>
+
 #include <armadillo>
 
+#include "chapters/06_backprop/gradient_check.hpp"
 #include "common/numerical.hpp"
 
 namespace course::test_support {
@@ -50,6 +53,16 @@ arma::Mat<eT> scaled_features(arma::uword n, arma::uword m, unsigned seed) {
   z.each_col() %= 0.1 + 10 * scale;
   z.each_col() += 5 * offset;
   return z;
+}
+
+// A small network with a batch-norm layer passes the numerical gradient check on a batch
+// of 12 random examples (6 inputs, 3 classes): overall and in every layer.
+inline void expect_network_passes_gradient_check(Network<double>& net) {
+  const arma::mat X(6, 12, arma::fill::randn);
+  const arma::mat Y = random_targets("cross_entropy", 3, 12);
+  const GradientCheckReport report = gradient_check(net, X, Y);
+  EXPECT_LT(report.overall, 1e-7);
+  for (const GradientCheckRow& row : report.layers) EXPECT_LT(row.relative_error, 1e-6) << row.layer;
 }
 
 }  // namespace course::test_support
