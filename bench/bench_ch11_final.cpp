@@ -144,27 +144,16 @@ int main(int argc, char** argv) try {
   std::printf(
       "  the lesson's BatchNorm / FastBatchNorm (the rest fast, unfused): %.3f× (epoch / floor with it: %.2f×)\n",
       v[3].fastest() / v[7].fastest(), v[3].fastest() / floor);
-  // A part's share, round by round: (epoch − epoch without it) / epoch, both from the same
-  // round (neighbours in time, so they saw the same machine); the median of the rounds and their range.
-  // Batch norm and dropout are taken out of the unfused net (v[7]: its layers come out one at a
-  // time), Adam is replaced in the default one.
-  auto share = [&](const course::bench::Variant& with, const course::bench::Variant& without) {
-    std::vector<double> r;
-    for (std::size_t k = 0; k < without.seconds.size(); ++k)
-      r.push_back(100 * (with.seconds[k] - without.seconds[k]) / with.seconds[k]);
-    std::sort(r.begin(), r.end());
-    char text[96];
-    std::snprintf(text, sizeof text, "%.1f%% (rounds %.1f … %.1f)",
-                  r.size() % 2 ? r[r.size() / 2] : (r[r.size() / 2 - 1] + r[r.size() / 2]) / 2, r.front(), r.back());
-    return std::string(text);
-  };
+  // A part's share, round by round (interleaved.hpp's paired_share). Batch norm and dropout are taken out
+  // of the unfused net (v[7]: its layers come out one at a time), Adam is replaced in the default one.
+  using course::bench::paired_share;
   std::printf(
       "  share of the epoch, median of the rounds' paired differences: batch norm %s, dropout %s, Adam over SGD %s\n",
-      share(v[7], v[4]).c_str(), share(v[7], v[5]).c_str(), share(v[1], v[6]).c_str());
+      paired_share(v[7], v[4]).c_str(), paired_share(v[7], v[5]).c_str(), paired_share(v[1], v[6]).c_str());
   std::printf(
       "  unfused: epoch %.3f s, epoch / floor %.2f×; the fusion's saving, the unfused epoch / the fused one: %.3f× "
       "(paired rounds: %s of the unfused epoch)\n",
-      v[7].fastest(), v[7].fastest() / floor, v[7].fastest() / epoch, share(v[7], v[1]).c_str());
+      v[7].fastest(), v[7].fastest() / floor, v[7].fastest() / epoch, paired_share(v[7], v[1]).c_str());
   std::printf("  goal: epoch <= 1.2× the floor (%s); peer table: ./course bench (numpy in the same session)\n",
               epoch <= 1.2 * floor ? "met" : "not met");
   std::printf("  peak memory (ru_maxrss): %.0f MB for the seven nets (goal: below 300 MB)\n",

@@ -64,6 +64,20 @@ inline void print_spread(const std::vector<Variant>& variants) {
                 100 * (v.slowest() - v.fastest()) / v.fastest(), v.fastest_wall());
 }
 
+// A part's share, round by round: (with − without) / with, both from the same round
+// (neighbours in time, so they saw the same machine); "median% (rounds lowest … highest)".
+inline std::string paired_share(const Variant& with, const Variant& without) {
+  std::vector<double> r;
+  for (std::size_t k = 0; k < std::min(with.seconds.size(), without.seconds.size()); ++k)
+    r.push_back(100 * (with.seconds[k] - without.seconds[k]) / with.seconds[k]);
+  if (r.empty()) return "no rounds";
+  std::sort(r.begin(), r.end());
+  char text[96];
+  std::snprintf(text, sizeof text, "%.1f%% (rounds %.1f … %.1f)",
+                r.size() % 2 ? r[r.size() / 2] : (r[r.size() / 2 - 1] + r[r.size() / 2]) / 2, r.front(), r.back());
+  return text;
+}
+
 // "name",fastest,median,slowest,rounds,fastest wall-clock: for bench/run.py's peer table.
 inline void write_csv(const std::vector<Variant>& variants, const std::string& path) {
   const std::string tmp = path + ".tmp";
