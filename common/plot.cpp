@@ -709,8 +709,8 @@ std::string histogram_panels(const Histogram& hist, std::ostream& csv_out) {
                         : wanted <= 5 * decade ? 5 * decade
                                                : 10 * decade;
     g << "set xtics " << num(tick) << "\nset format x '%g'\n";
-    // Headroom above the tallest bar (a linear axis would end on it).
-    g << (hist.logy ? "set yrange [0.5:*]\n" : "set yrange [0:*]\nset offsets 0, 0, graph 0.06, 0\n");
+    // Headroom above the tallest bar (the axis would end on it; on a log axis, the next decade).
+    g << (hist.logy ? "set yrange [0.5:*]\n" : "set yrange [0:*]\n") << "set offsets 0, 0, graph 0.06, 0\n";
     g << "set boxwidth " << num(step) << " absolute\n";
     g << "$H" << s << " << EOD\n";
     for (int b = 0; b < bins; ++b)
