@@ -10,18 +10,20 @@
 // The summary prints: epoch time, examples/s, achieved GFLOP/s (matrix
 // products of the epoch / epoch time) beside the sgemm ceiling, epoch / floor,
 // peak memory (getrusage ru_maxrss), and per example / vectorized.
-// Then, interleaved (floor, epoch, epoch with the lesson's σ and tanh, then again) for
-// --rounds=N rounds (default 5), one BLAS thread: the ratios of the goals, each
-// variant's fastest and the spread. --csv=PATH writes those times for bench/run.py.
+// Then, interleaved (floor, the epoch, and the epoch with each fast part put back as
+// the lesson wrote it, then again) for --rounds=N rounds (default 5), one BLAS thread:
+// the ratios of the goals, each variant's fastest and the spread, each part's saving. --csv=PATH writes those times for bench/run.py.
 // Without the full MNIST files it falls back to the embedded sample (and says so).
 #include <benchmark/benchmark.h>
 #include <sys/resource.h>
 
 #include <algorithm>
 #include <armadillo>
+#include <cmath>
 #include <cstdio>
 #include <iostream>
 #include <map>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -65,7 +67,7 @@ void BM_Epoch(benchmark::State& state) {
   seed_everything(1);
   Network<float> net = make_mnist_mlp();
   MinibatchTrainer<float> trainer;
-  SGD<float> sgd(0.1f);
+  FastSGD sgd(0.1f);
   std::mt19937_64 gen(1);
   trainer.train_epoch(net, sgd, d.X_bytes, d.Y_train, kBatch, gen);  // sizes the buffers (warm-up)
   for (auto _ : state) {
@@ -112,6 +114,61 @@ void BM_Vectorized(benchmark::State& state) {
   });
 }
 
+// Each fast part against the lesson's, on one mini-batch of the epoch's shapes (batch 64):
+// argument 0 the lesson's code, 1 the fast part. The summary prints both, per batch and per epoch.
+// The activations' forward passes: σ on Z¹ (64 × 64) and tanh on Z² (16 × 64).
+void BM_Activations(benchmark::State& state) {
+  const bool fast = state.range(0) == 1;
+  std::unique_ptr<Layer<float>> sigmoid = fast ? make_fast_activation("sigmoid") : make_activation<float>("sigmoid");
+  std::unique_ptr<Layer<float>> tanh = fast ? make_fast_activation("tanh") : make_activation<float>("tanh");
+  arma::arma_rng::set_seed(1);
+  const arma::fmat Z1(64, kBatch, arma::fill::randn), Z2(16, kBatch, arma::fill::randn);
+  arma::fmat A1, A2;
+  for (auto _ : state) {
+    sigmoid->forward(Z1, A1);
+    tanh->forward(Z2, A2);
+    benchmark::DoNotOptimize(A1.memptr());
+    benchmark::DoNotOptimize(A2.memptr());
+  }
+}
+
+// The loss as the training loop asks it: the cost J, then dZ, of 10 × 64 logits.
+void BM_Loss(benchmark::State& state) {
+  std::unique_ptr<Loss<float>> loss;
+  if (state.range(0) == 1)
+    loss = std::make_unique<FastSoftmaxCrossEntropy<float>>();
+  else
+    loss = std::make_unique<SoftmaxCrossEntropy<float>>();
+  arma::arma_rng::set_seed(2);
+  const arma::fmat Z = 3.0f * arma::fmat(10, kBatch, arma::fill::randn);
+  const arma::Row<std::uint8_t> labels =
+      arma::conv_to<arma::Row<std::uint8_t>>::from(arma::randi<arma::urowvec>(kBatch, arma::distr_param(0, 9)));
+  const arma::fmat Y = one_hot<float>(labels);
+  arma::fmat dZ;
+  for (auto _ : state) {
+    benchmark::DoNotOptimize(loss->cost(Z, Y));
+    loss->gradient(Z, Y, dZ);
+    benchmark::DoNotOptimize(dZ.memptr());
+  }
+}
+
+// One SGD step on every parameter of the 784-64-16-10 net (50,890 numbers).
+void BM_Step(benchmark::State& state) {
+  std::unique_ptr<Optimizer<float>> sgd;
+  if (state.range(0) == 1)
+    sgd = std::make_unique<FastSGD>(1e-6f);
+  else
+    sgd = std::make_unique<SGD<float>>(1e-6f);
+  Network<float> net = make_mnist_mlp();
+  const std::vector<Parameter<float>> params = net.parameters();
+  for (const Parameter<float>& p : params)
+    *p.gradient = arma::fmat(p.value->n_rows, p.value->n_cols, arma::fill::randn);
+  for (auto _ : state) {
+    sgd->step(params);
+    benchmark::ClobberMemory();
+  }
+}
+
 // Seven short repetitions each; the summary takes the fastest (on a shared
 // machine the other jobs only ever add time, so the minimum is the best estimate).
 // Real time: OpenBLAS's second thread is not in the CPU timer of this one.
@@ -128,16 +185,49 @@ BENCHMARK(BM_Epoch)->Arg(1)->Arg(2)->Apply(fastest_of_seven);
 BENCHMARK(BM_PerExample)->Apply(fastest_of_seven);
 BENCHMARK(BM_Vectorized)->Apply(fastest_of_seven);
 
+// The parts are short: microseconds, many iterations, the fastest of seven repetitions.
+void parts(benchmark::internal::Benchmark* b) {
+  b->Arg(0)
+      ->Arg(1)
+      ->Unit(benchmark::kMicrosecond)
+      ->MinTime(0.2)
+      ->Repetitions(7)
+      ->ComputeStatistics("min", course::bench::fastest)
+      ->ReportAggregatesOnly(true);
+}
+BENCHMARK(BM_Activations)->Apply(parts);
+BENCHMARK(BM_Loss)->Apply(parts);
+BENCHMARK(BM_Step)->Apply(parts);
+
 }  // namespace
 
-// One epoch of chapter 7's loop on a net of its own (for the interleaved rounds).
+// One epoch of chapter 7's loop on a net and optimiser of its own (for the interleaved rounds).
 struct Ch07Epoch {
   Network<float> net;
+  std::unique_ptr<Optimizer<float>> optimizer;
   MinibatchTrainer<float> trainer;
-  SGD<float> sgd{0.1f};
   std::mt19937_64 gen{1};
-  void run() { trainer.train_epoch(net, sgd, data().X_bytes, data().Y_train, kBatch, gen); }
+  void run() { trainer.train_epoch(net, *optimizer, data().X_bytes, data().Y_train, kBatch, gen); }
 };
+
+// The fast path (make_mnist_mlp(), FastSGD) with one of its parts put back as the lesson wrote it.
+enum class LessonPart { none, activations, loss, step, all };
+Ch07Epoch make_epoch(LessonPart part) {
+  seed_everything(1);  // the same initial θ for every variant
+  Ch07Epoch e;
+  if (part == LessonPart::activations || part == LessonPart::all) {
+    e.net = make_mlp<float>(kSizes);  // chapter 3's Sigmoid and Tanh, chapter 5's loss ...
+    if (part == LessonPart::activations) e.net.set_loss(std::make_unique<FastSoftmaxCrossEntropy<float>>());
+  } else {
+    e.net = make_mnist_mlp(/*fast_layers=*/true);
+    if (part == LessonPart::loss) e.net.set_loss(std::make_unique<SoftmaxCrossEntropy<float>>());
+  }
+  if (part == LessonPart::step || part == LessonPart::all)
+    e.optimizer = std::make_unique<SGD<float>>(0.1f);  // chapter 6's W −= η dW
+  else
+    e.optimizer = std::make_unique<FastSGD>(0.1f);
+  return e;
+}
 
 int main(int argc, char** argv) {
   const int rounds = course::bench::take_rounds(argc, argv, 5);
@@ -183,18 +273,34 @@ int main(int argc, char** argv) {
                 static_cast<unsigned long long>(std::min<arma::uword>(kPerExampleSubset, data().mnist.train.size())),
                 slow->seconds, fast->seconds, slow->seconds / fast->seconds);
   }
+  const double batches_per_epoch = std::ceil(m / double(kBatch));
+  bool header = false;
+  for (const auto& [part, label] : std::vector<std::pair<std::string, std::string>>{
+           {"BM_Activations", "σ and tanh forward (FastSigmoid, FastTanh)"},
+           {"BM_Loss", "loss J and dZ (FastSoftmaxCrossEntropy)"},
+           {"BM_Step", "SGD step, 50,890 numbers (FastSGD)"}}) {
+    const course::bench::Collector::Result* lesson = get(part + "/0");
+    const course::bench::Collector::Result* fast_part = get(part + "/1");
+    if (!lesson || !fast_part) continue;
+    if (!header)
+      std::printf("  each fast part on one batch (lesson's → fast, µs; × %.0f batches: ms per epoch):\n",
+                  batches_per_epoch);
+    header = true;
+    std::printf("    %-44s %7.2f → %6.2f µs  (%.2f×; %5.2f → %5.2f ms per epoch)\n", label.c_str(),
+                lesson->seconds * 1e6, fast_part->seconds * 1e6, lesson->seconds / fast_part->seconds,
+                lesson->seconds * batches_per_epoch * 1e3, fast_part->seconds * batches_per_epoch * 1e3);
+  }
   std::printf("  peak memory (ru_maxrss): %.0f MB (the 60,000 + 10,000 images as float: %.0f MB)\n",
               double(usage.ru_maxrss) / 1024.0, 784.0 * 70000 * 4 / 1048576.0);
   std::printf(
       "  (the fastest of 7 repetitions of each, wall-clock; on a machine busy with other work every time grows)\n");
 
-  // The goals' ratios, measured interleaved.
+  // The goals' ratios, measured interleaved, and what each fast part saves (the epoch with
+  // that part as the lesson wrote it, in the same rounds).
   set_blas_threads(1);
-  seed_everything(1);
-  Ch07Epoch fast_epoch, lesson_epoch;
-  fast_epoch.net = make_mnist_mlp();
-  seed_everything(1);
-  lesson_epoch.net = make_mlp<float>(kSizes);  // chapter 3's Sigmoid and Tanh layers
+  Ch07Epoch fast_path = make_epoch(LessonPart::none), lesson_activations = make_epoch(LessonPart::activations),
+            lesson_loss = make_epoch(LessonPart::loss), lesson_step = make_epoch(LessonPart::step),
+            lesson_all = make_epoch(LessonPart::all);
   const arma::uword batches = (data().mnist.train.size() + kBatch - 1) / kBatch;
   arma::fmat X(784, kBatch, arma::fill::randu), W1(64, 784, arma::fill::randn), W2(16, 64, arma::fill::randn),
       W3(10, 16, arma::fill::randn), Z1, Z2, Z3, dW1, dW2, dW3, dA1, dA2;
@@ -214,8 +320,11 @@ int main(int argc, char** argv) {
            dW1 = dZ1 * X.t();
          }
        }},
-      {"epoch (FastSigmoid, FastTanh)", [&] { fast_epoch.run(); }},
-      {"epoch, the lesson's Sigmoid and Tanh", [&] { lesson_epoch.run(); }},
+      {"epoch (the fast path)", [&] { fast_path.run(); }},
+      {"epoch, the lesson's Sigmoid and Tanh", [&] { lesson_activations.run(); }},
+      {"epoch, the lesson's SoftmaxCrossEntropy", [&] { lesson_loss.run(); }},
+      {"epoch, the lesson's SGD step", [&] { lesson_step.run(); }},
+      {"epoch, all three as the lessons wrote them", [&] { lesson_all.run(); }},
   };
   std::fprintf(stderr, "bench_ch07_mnist: %zu variants, interleaved, %d rounds\n", v.size(), rounds);
   course::bench::run_interleaved(v, rounds);
@@ -223,8 +332,13 @@ int main(int argc, char** argv) {
   std::printf("\nInterleaved, 1 BLAS thread, %d rounds (fastest of each):\n", rounds);
   course::bench::print_spread(v);
   const double floor = v[0].fastest(), epoch = v[1].fastest();
-  std::printf("  epoch / floor %.2f× (goal <= 1.2×: %s); the lesson's activations: %.2f× the floor, %.2f× this epoch\n",
-              epoch / floor, epoch <= 1.2 * floor ? "met" : "not met", v[2].fastest() / floor, v[2].fastest() / epoch);
+  std::printf("  epoch / floor %.2f× (goal <= 1.2×: %s); with all three parts as the lessons wrote them %.2f×\n",
+              epoch / floor, epoch <= 1.2 * floor ? "met" : "not met", v[5].fastest() / floor);
+  std::printf("  what each fast part saves, as a share of the epoch with the lesson's part (median of the rounds):\n");
+  const char* parts[] = {"FastSigmoid, FastTanh (fast_activations.hpp)", "FastSoftmaxCrossEntropy (fast_loss.hpp)",
+                         "FastSGD (fast_sgd.hpp)", "all three"};
+  for (int k = 0; k < 4; ++k)
+    std::printf("    %-46s %s\n", parts[k], course::bench::paired_share(v[2 + k], v[1]).c_str());
   benchmark::Shutdown();
   return 0;
 }

@@ -25,7 +25,8 @@ class Collector : public benchmark::ConsoleReporter {
     for (const Run& run : runs) {
       // Single runs, and the "min" statistic over repetitions (computed below).
       if (run.run_type != Run::RT_Iteration && run.aggregate_name != "min") continue;
-      Result r{run.GetAdjustedRealTime() / 1e3, run.GetAdjustedCPUTime() / 1e3, {}};  // the unit is milliseconds
+      const double per_unit = benchmark::GetTimeUnitMultiplier(run.time_unit);  // units per second
+      Result r{run.GetAdjustedRealTime() / per_unit, run.GetAdjustedCPUTime() / per_unit, {}};
       for (const auto& [name, counter] : run.counters) r.counters[name] = counter.value;
       const std::string key = run.run_name.function_name + (run.run_name.args.empty() ? "" : "/" + run.run_name.args);
       auto it = results.find(key);

@@ -233,7 +233,7 @@ def peer_table(results: Path, rounds: int) -> None:
         return
     numpy_times = read_times(peer_csv)
     rows = []
-    names = {"ch07": [("784-64-16-10 sigmoid/tanh, SGD, batch 64", "epoch (FastSigmoid, FastTanh)")],
+    names = {"ch07": [("784-64-16-10 sigmoid/tanh, SGD, batch 64", "epoch (the fast path)")],
              "ch11": [("784-256-128-10 BN+ReLU+dropout, Adam, batch 128", "final net (FastBnReluDropout: BN, ReLU, dropout fused)"),
                       ("the same, BN, ReLU, dropout unfused", "final net unfused (FastBatchNorm, FastReLU, FastDropout)")]}
     goals = {"ch07": (1.2, 0.6), "ch11": (1.2, 0.67)}

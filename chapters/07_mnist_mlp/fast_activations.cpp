@@ -71,8 +71,7 @@ void vector_sigmoid(const float* z, float* out, std::size_t n) {
   for (std::size_t i = 0; i < n; ++i) {
     const float x = z[i];
     const float e = exp_one(x < 0 ? x : -x);
-    const float d = 1.0f + e;
-    out[i] = x < 0 ? e / d : 1.0f / d;
+    out[i] = (x < 0 ? e : 1.0f) / (1.0f + e);  // one division, not two selected from
   }
 }
 

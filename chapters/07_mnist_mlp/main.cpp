@@ -86,7 +86,7 @@ void sweep_batch_and_rate(const arma::Mat<std::uint8_t>& X_train, const arma::fm
         trial.assign(starts[k]);
         std::mt19937_64 gen(first_seed + k);
         MinibatchTrainer<float> trainer;
-        SGD<float> sgd{float(lr)};
+        FastSGD sgd{float(lr)};  // the lesson's step, bit for bit, in one vector loop (fast_sgd.hpp)
         const Clock::time_point t = Clock::now();
         bool finite = true;
         for (int e = 0; e < epochs && finite; ++e)
@@ -201,7 +201,7 @@ int main(int argc, char** argv) {
     for (int k = 0; k < runs; ++k) {
       seed_everything(opt.seed + k);  // the initial weights and the order of the examples
       nets.push_back(make_mnist_mlp());
-      SGD<float> sgd(float(opt.lr));
+      FastSGD sgd(float(opt.lr));  // the lesson's SGD step, in one vector loop (fast_sgd.hpp)
       Network<float>& trained = nets.back();
       histories.push_back(fit(nets.back(), sgd, X_train, Y_train, LabelledSet<float>{&split.train.X, &Y_train},
                               LabelledSet<float>{&split.dev.X, &Y_dev},

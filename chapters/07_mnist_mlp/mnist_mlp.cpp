@@ -11,7 +11,9 @@ namespace course::ch07 {
 Network<float> make_mnist_mlp(bool fast_layers) {
   MlpOptions<float> options;                                        // the lesson's σ and tanh (chapter 3) ...
   if (fast_layers) options.make_activation = make_fast_activation;  // ... or the same layers, vectorised
-  return make_mlp<float>({784, 64, 16, 10}, options);
+  Network<float> net = make_mlp<float>({784, 64, 16, 10}, options);
+  if (fast_layers) net.set_loss(std::make_unique<FastSoftmaxCrossEntropy<float>>());  // chapter 5's, bit for bit
+  return net;
 }
 
 double training_flops(const std::vector<arma::uword>& sizes, double examples) {

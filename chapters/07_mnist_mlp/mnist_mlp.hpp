@@ -44,6 +44,8 @@
 #include "chapters/06_backprop/network_builder.hpp"
 #include "chapters/07_mnist_mlp/fast_activations.hpp"
 #include "chapters/07_mnist_mlp/fast_batches.hpp"
+#include "chapters/07_mnist_mlp/fast_loss.hpp"
+#include "chapters/07_mnist_mlp/fast_sgd.hpp"
 #include "chapters/07_mnist_mlp/training.hpp"
 #include "chapters/07_mnist_mlp/xavier.hpp"
 #include "common/blas_threads.hpp"
@@ -94,9 +96,11 @@ Network<eT> make_mlp(const std::vector<arma::uword>& sizes, const MlpOptions<eT>
 }
 
 // The float network of the chapter: 784-64-16-10, sigmoid, tanh, Xavier; σ and
-// tanh computed in vector instructions (FastSigmoid, FastTanh: fast_activations.hpp),
-// or with fast_layers = false the lesson's Sigmoid and Tanh (chapter 3). The default
-// is fast_layers_by_default: the lesson's layers in a learner's workspace build.
+// tanh computed in vector instructions (FastSigmoid, FastTanh: fast_activations.hpp)
+// and the loss in plain loops (FastSoftmaxCrossEntropy: fast_loss.hpp), or with
+// fast_layers = false the lesson's Sigmoid, Tanh (chapter 3) and SoftmaxCrossEntropy
+// (chapter 5). The default is fast_layers_by_default: the lesson's layers in a
+// learner's workspace build.
 Network<float> make_mnist_mlp(bool fast_layers = fast_layers_by_default);
 
 // Multiply-add operations of one training epoch, counted as 2 flops each: the
