@@ -232,6 +232,7 @@ Ch07Epoch make_epoch(LessonPart part) {
 int main(int argc, char** argv) {
   const int rounds = course::bench::take_rounds(argc, argv, 5);
   const std::string csv = course::bench::take_csv(argc, argv);
+  const std::string only = course::bench::take_flag(argc, argv, "--only=");  // interleaved variants (a profile)
   benchmark::Initialize(&argc, argv);
   if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
   data();  // load before timing
@@ -326,11 +327,17 @@ int main(int argc, char** argv) {
       {"epoch, the lesson's SGD step", [&] { lesson_step.run(); }},
       {"epoch, all three as the lessons wrote them", [&] { lesson_all.run(); }},
   };
+  const std::size_t all_variants = v.size();
+  course::bench::keep_only(v, only);
   std::fprintf(stderr, "bench_ch07_mnist: %zu variants, interleaved, %d rounds\n", v.size(), rounds);
   course::bench::run_interleaved(v, rounds);
   if (!csv.empty()) course::bench::write_csv(v, csv);
   std::printf("\nInterleaved, 1 BLAS thread, %d rounds (fastest of each):\n", rounds);
   course::bench::print_spread(v);
+  if (v.size() < all_variants) {  // --only: no ratios
+    benchmark::Shutdown();
+    return 0;
+  }
   const double floor = v[0].fastest(), epoch = v[1].fastest();
   std::printf("  epoch / floor %.2f× (goal <= 1.2×: %s); with all three parts as the lessons wrote them %.2f×\n",
               epoch / floor, epoch <= 1.2 * floor ? "met" : "not met", v[5].fastest() / floor);

@@ -91,52 +91,40 @@ inline void write_csv(const std::vector<Variant>& variants, const std::string& p
   std::rename(tmp.c_str(), path.c_str());
 }
 
-// --rounds N (default `fallback`), removed from argv so that Google Benchmark does not see it.
-inline int take_rounds(int& argc, char** argv, int fallback) {
-  int rounds = fallback;
+// The value of the last `prefix…` argument (--rounds=, --csv=, --only=), or `fallback` without
+// one; every such argument is removed from argv, so that Google Benchmark does not see it.
+inline std::string take_flag(int& argc, char** argv, const std::string& prefix, const std::string& fallback = "") {
+  std::string value = fallback;
   int kept = 1;
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
-    if (a.rfind("--rounds=", 0) == 0) {
-      rounds = std::stoi(a.substr(9));
-    } else {
+    if (a.rfind(prefix, 0) == 0)
+      value = a.substr(prefix.size());
+    else
       argv[kept++] = argv[i];
-    }
   }
   argc = kept;
+  return value;
+}
+
+// --rounds=N (default `fallback`).
+inline int take_rounds(int& argc, char** argv, int fallback) {
+  const int rounds = std::stoi(take_flag(argc, argv, "--rounds=", std::to_string(fallback)));
   if (rounds < 1) throw std::invalid_argument("--rounds must be at least 1");
   return rounds;
 }
 
 // --only=TEXT: keep the variants whose name contains TEXT (for a profile of one of them).
+inline void keep_only(std::vector<Variant>& variants, const std::string& text) {
+  if (text.empty()) return;
+  std::erase_if(variants, [&](const Variant& v) { return v.name.find(text) == std::string::npos; });
+  if (variants.empty()) throw std::invalid_argument("--only=" + text + ": no variant has that in its name");
+}
 inline void take_only(int& argc, char** argv, std::vector<Variant>& variants) {
-  int kept = 1;
-  for (int i = 1; i < argc; ++i) {
-    const std::string a = argv[i];
-    if (a.rfind("--only=", 0) == 0) {
-      const std::string text = a.substr(7);
-      std::erase_if(variants, [&](const Variant& v) { return v.name.find(text) == std::string::npos; });
-      if (variants.empty()) throw std::invalid_argument("--only=" + text + ": no variant has that in its name");
-    } else {
-      argv[kept++] = argv[i];
-    }
-  }
-  argc = kept;
+  keep_only(variants, take_flag(argc, argv, "--only="));
 }
 
 // --csv=PATH: where write_csv writes (default: none).
-inline std::string take_csv(int& argc, char** argv) {
-  std::string path;
-  int kept = 1;
-  for (int i = 1; i < argc; ++i) {
-    const std::string a = argv[i];
-    if (a.rfind("--csv=", 0) == 0)
-      path = a.substr(6);
-    else
-      argv[kept++] = argv[i];
-  }
-  argc = kept;
-  return path;
-}
+inline std::string take_csv(int& argc, char** argv) { return take_flag(argc, argv, "--csv="); }
 
 }  // namespace course::bench

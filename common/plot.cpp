@@ -25,6 +25,7 @@
 #include <iomanip>
 #include <iostream>
 #include <limits>
+#include <set>
 #include <sstream>
 #include <stdexcept>
 
@@ -199,12 +200,22 @@ fs::path Plotter::lines(const std::string& name, const LinePlot& plot) {
   g << "set key " << (plot.key.empty() ? std::string(corners[corner]) : plot.key)
     << " opaque box lc rgb '#bbbbbb' samplen 2.5 spacing 1.2\n";
   if (plot.logx) g << "set logscale x\nset mxtics 10\nset format x '%g'\n";
-  if ((plot.x_ticks_at_values || (plot.logx && xmax - xmin < 1)) && !plot.series.empty() && !plot.series[0].x.empty()) {
+  std::set<double> x_values;  // every series' x values (a series may leave a setting out)
+  for (const Series& s : plot.series) x_values.insert(s.x.begin(), s.x.end());
+  if ((plot.x_ticks_at_values || (plot.logx && xmax - xmin < 1)) && !x_values.empty()) {
     // Asked for (a sweep's settings), or less than a decade on a log axis, where gnuplot would label no
-    // tick at all: label the first series' x values.
+    // tick at all: label the x values.
     g << "set xtics (";
-    for (std::size_t i = 0; i < plot.series[0].x.size(); ++i) g << (i ? ", " : "") << num(plot.series[0].x[i]);
+    for (auto x = x_values.begin(); x != x_values.end(); ++x) g << (x == x_values.begin() ? "" : ", ") << num(*x);
     g << ")\n";
+    // The data's range widened by a hair: a tick exactly on the frame (xfix) can round to
+    // just outside it on a log axis, and gnuplot then leaves the end value unlabelled.
+    const double low = *x_values.begin(), high = *x_values.rbegin();
+    if (!plot.xrange && high > low && (!plot.logx || low > 0)) {
+      const double pad = plot.logx ? 0 : 1e-9 * (high - low);
+      g << "set xrange [" << num(plot.logx ? low * (1 - 1e-6) : low - pad) << ":"
+        << num(plot.logx ? high * (1 + 1e-6) : high + pad) << "]\n";
+    }
   }
   if (plot.logy) g << "set logscale y\nset mytics 10\nset format y '%g'\n";
   if (plot.xrange) g << "set xrange [" << num(plot.xrange->first) << ":" << num(plot.xrange->second) << "]\n";

@@ -50,7 +50,7 @@ struct LinePlot {
   bool logx = false, logy = false;
   std::optional<std::pair<double, double>> yrange{};
   bool integer_x = false;          // x counts something (epochs): ticks at whole numbers only
-  bool x_ticks_at_values = false;  // ticks at the first series' x values only (a sweep's settings)
+  bool x_ticks_at_values = false;  // ticks at the series' x values only (a sweep's settings)
   std::string key{};               // where the legend goes ("below", "top right"...); empty: the emptiest corner
   std::optional<std::pair<double, double>> xrange{};  // empty: the data's (points at its ends sit on the frame)
 };

@@ -151,13 +151,16 @@ TEST(Ch07FastActivations, AWorkspaceBuildRunsTheLessonsLayers) {
   Network<float> lesson_net = make_mnist_mlp(/*fast_layers=*/false);
   EXPECT_EQ(typeid(lesson_net.layer(1)), typeid(Sigmoid<float>));
   EXPECT_EQ(typeid(lesson_net.layer(3)), typeid(Tanh<float>));
+  EXPECT_EQ(typeid(lesson_net.loss()), typeid(SoftmaxCrossEntropy<float>));
   Network<float> net = make_mnist_mlp();  // what the programs of chapters 7–9 and 11 build
   if (fast_layers_by_default) {
     EXPECT_EQ(typeid(net.layer(1)), typeid(FastSigmoid));
     EXPECT_EQ(typeid(net.layer(3)), typeid(FastTanh));
+    EXPECT_EQ(typeid(net.loss()), typeid(FastSoftmaxCrossEntropy<float>));
   } else {
     EXPECT_EQ(typeid(net.layer(1)), typeid(Sigmoid<float>));
     EXPECT_EQ(typeid(net.layer(3)), typeid(Tanh<float>));
+    EXPECT_EQ(typeid(net.loss()), typeid(SoftmaxCrossEntropy<float>));
   }
 }
 

@@ -126,7 +126,8 @@ void sweep_batch_and_rate(const arma::Mat<std::uint8_t>& X_train, const arma::fm
               .xlabel = "learning rate η",
               .ylabel = "dev accuracy (%)",
               .series = series,
-              .logx = true});
+              .logx = true,
+              .x_ticks_at_values = true});
 }
 
 }  // namespace
@@ -162,7 +163,7 @@ int main(int argc, char** argv) {
     std::cout << "Network (note 003): " << net.describe() << "\n"
               << "  " << net.parameter_count() << " parameters, Xavier-uniform initialisation\n";
     if (!fast_layers_by_default)
-      std::cout << "  (your workspace build: the lesson's Sigmoid and Tanh, your own code)\n";
+      std::cout << "  (your workspace build: the lesson's Sigmoid, Tanh and SoftmaxCrossEntropy, your own code)\n";
 
     if (!load_path.empty()) {
       load_model(net, load_path);
