@@ -4,8 +4,8 @@
 // Z (C × m): cost(Z, Y) for J, then gradient(Z, Y) for dZ. Each call computes
 // e^{z − max z} for the whole batch, and through Armadillo's expressions it makes
 // temporary matrices and rows on the way: for 10 × 64 logits the two calls take
-// 5.7 µs, 3% of chapter 7's epoch (bench_ch07_mnist, BM_Loss; README, "How fast"),
-// and these loops 3.4 µs. FastSoftmaxCrossEntropy does
+// 6.1 µs, 3% of chapter 7's epoch, and these loops 3.5 µs (bench_ch07_mnist, BM_Loss;
+// README, "How fast"). FastSoftmaxCrossEntropy does
 // the same operations, in the same order, in loops over two buffers kept from batch
 // to batch, and the gradient reuses the cost's e^{z − max z} when it is asked about
 // the same Z (compared element by element):
@@ -55,8 +55,8 @@ class FastSoftmaxCrossEntropy : public SoftmaxCrossEntropy<eT> {
     for (arma::uword j = 0; j < Z.n_cols; ++j) {
       const eT sum = column_sums_[j];
       const eT* __restrict e = exps_.colptr(j);
-      const eT* __restrict y = Y.colptr(j);
-      eT* __restrict dz = dZ.colptr(j);
+      const eT* y = Y.colptr(j);  // (no restrict: a caller may write dZ over Y)
+      eT* dz = dZ.colptr(j);
       for (arma::uword i = 0; i < Z.n_rows; ++i) dz[i] = (e[i] / sum - y[i]) / m;  // (a − y)/m, a = e/S
     }
   }
@@ -89,6 +89,7 @@ class FastSoftmaxCrossEntropy : public SoftmaxCrossEntropy<eT> {
                       [](eT a, eT b) { return a == b || (a != a && b != b); });  // equal, or both NaN
   }
 
+  // The buffers of the last batch: one loss object serves one thread at a time.
   mutable Mat logits_, shifted_, exps_, log_probabilities_;
   mutable arma::Row<eT> column_sums_;
 };

@@ -61,7 +61,8 @@ void sweep_batch_and_rate(const arma::Mat<std::uint8_t>& X_train, const arma::fm
   const std::vector<arma::uword> batches = {16, 64, 128, 256, 1024};
   const std::vector<double> rates = {0.05, 0.1, 0.2, 0.5, 1.0, 2.0};
   std::cout << "Batch size and learning rate: dev accuracy after " << epochs << " epoch(s), mean ± sd over " << seeds
-            << " seed(s) (" << first_seed << "…" << first_seed + seeds - 1 << "), * = a seed collapsed\n"
+            << " seed(s) (" << first_seed << "…" << first_seed + seeds - 1
+            << "), * = a seed collapsed (the mean of the others)\n"
             << "   η →   ";
   for (double lr : rates) std::cout << std::setw(16) << format_value("%g", lr);
   std::cout << "   (time per epoch)\n";
