@@ -12,7 +12,9 @@
 // peak memory (getrusage ru_maxrss), and per example / vectorized.
 // Then, interleaved (floor, the epoch, and the epoch with each fast part put back as
 // the lesson wrote it, then again) for --rounds=N rounds (default 5), one BLAS thread:
-// the ratios of the goals, each variant's fastest and the spread, each part's saving. --csv=PATH writes those times for bench/run.py.
+// the ratios of the goals, each variant's fastest and the spread, each part's saving.
+// --csv=PATH writes those times for bench/run.py; --only=TEXT keeps the variants whose
+// name contains TEXT (for a profile: bench/ch07_perf.sh).
 // Without the full MNIST files it falls back to the embedded sample (and says so).
 #include <benchmark/benchmark.h>
 #include <sys/resource.h>
@@ -152,7 +154,7 @@ void BM_Loss(benchmark::State& state) {
   }
 }
 
-// One SGD step on every parameter of the 784-64-16-10 net (50,890 numbers).
+// One SGD step on every parameter of the 784-64-16-10 net (51,450 numbers).
 void BM_Step(benchmark::State& state) {
   std::unique_ptr<Optimizer<float>> sgd;
   if (state.range(0) == 1)
@@ -279,7 +281,7 @@ int main(int argc, char** argv) {
   for (const auto& [part, label] : std::vector<std::pair<std::string, std::string>>{
            {"BM_Activations", "σ and tanh forward (FastSigmoid, FastTanh)"},
            {"BM_Loss", "loss J and dZ (FastSoftmaxCrossEntropy)"},
-           {"BM_Step", "SGD step, 50,890 numbers (FastSGD)"}}) {
+           {"BM_Step", "SGD step, 51,450 numbers (FastSGD)"}}) {
     const course::bench::Collector::Result* lesson = get(part + "/0");
     const course::bench::Collector::Result* fast_part = get(part + "/1");
     if (!lesson || !fast_part) continue;

@@ -200,8 +200,10 @@ fs::path Plotter::lines(const std::string& name, const LinePlot& plot) {
   g << "set key " << (plot.key.empty() ? std::string(corners[corner]) : plot.key)
     << " opaque box lc rgb '#bbbbbb' samplen 2.5 spacing 1.2\n";
   if (plot.logx) g << "set logscale x\nset mxtics 10\nset format x '%g'\n";
-  std::set<double> x_values;  // every series' x values (a series may leave a setting out)
-  for (const Series& s : plot.series) x_values.insert(s.x.begin(), s.x.end());
+  std::set<double> x_values;  // every series' x values that can be drawn (a series may leave a setting out)
+  for (const Series& s : plot.series)
+    for (double x : s.x)
+      if (std::isfinite(x) && (!plot.logx || x > 0)) x_values.insert(x);
   if ((plot.x_ticks_at_values || (plot.logx && xmax - xmin < 1)) && !x_values.empty()) {
     // Asked for (a sweep's settings), or less than a decade on a log axis, where gnuplot would label no
     // tick at all: label the x values.

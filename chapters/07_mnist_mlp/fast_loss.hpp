@@ -5,10 +5,9 @@
 // e^{z − max z} for the whole batch, and through Armadillo's expressions it makes
 // temporary matrices and rows on the way: for 10 × 64 logits the two calls take
 // 6.1 µs, 3% of chapter 7's epoch, and these loops 3.5 µs (bench_ch07_mnist, BM_Loss;
-// README, "How fast"). FastSoftmaxCrossEntropy does
-// the same operations, in the same order, in loops over two buffers kept from batch
-// to batch, and the gradient reuses the cost's e^{z − max z} when it is asked about
-// the same Z (compared element by element):
+// README, "How fast"). FastSoftmaxCrossEntropy does the same operations, in the same
+// order, in loops over buffers kept from batch to batch, and the gradient reuses the
+// cost's e^{z − max z} when it is asked about the same Z (compared element by element):
 //
 //   per column j:  μ_j = max_i z_ij,  s_ij = z_ij − μ_j,  e_ij = e^{s_ij},  S_j = Σ_i e_ij
 //   cost:          J  = −(1/m) Σ_ij y_ij (s_ij − ln S_j)           (as chapter 5's, the log-sum-exp trick)

@@ -3,7 +3,7 @@
 // The lesson's SGD (chapter 6, optimizer.hpp) writes the step as the formula,
 //   W ← W − η dW        (*p.value -= eta * *p.gradient)
 // and Armadillo evaluates it in one pass of SSE instructions, 4 floats each (the
-// baseline the library is compiled for): for the net's 50,890 numbers 4.4–7.2 µs per
+// baseline the library is compiled for): for the net's 51,450 numbers 4.4–7.2 µs per
 // batch, 2.5–4% of chapter 7's epoch, in two runs. FastSGD computes the same numbers,
 // W[i] − η·dW[i] rounded after the product and again after the difference, in a
 // plain loop compiled for the machine (fast_sgd.cpp: -march=native, AVX-512 here,
