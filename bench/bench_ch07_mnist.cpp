@@ -12,7 +12,8 @@
 // peak memory (getrusage ru_maxrss), and per example / vectorized.
 // Then, interleaved (floor, the epoch, and the epoch with each fast part put back as
 // the lesson wrote it, then again) for --rounds=N rounds (default 5), one BLAS thread:
-// the ratios of the goals, each variant's fastest and the spread, each part's saving.
+// the ratios of the goals, each variant's fastest and the spread, each part's saving;
+// and the gather of the mini-batches alone, which with the floor bounds the epoch from below.
 // --csv=PATH writes those times for bench/run.py; --only=TEXT keeps the variants whose
 // name contains TEXT (for a profile: bench/ch07_perf.sh).
 // Without the full MNIST files it falls back to the embedded sample (and says so).
@@ -309,6 +310,8 @@ int main(int argc, char** argv) {
       W3(10, 16, arma::fill::randn), Z1, Z2, Z3, dW1, dW2, dW3, dA1, dA2;
   const arma::fmat dZ1(64, kBatch, arma::fill::randn), dZ2(16, kBatch, arma::fill::randn),
       dZ3(10, kBatch, arma::fill::randn);
+  std::mt19937_64 gather_gen(1);
+  arma::fmat Xb, Yb;
   std::vector<course::bench::Variant> v = {
       {"sgemm floor",
        [&] {
@@ -328,6 +331,17 @@ int main(int argc, char** argv) {
       {"epoch, the lesson's SoftmaxCrossEntropy", [&] { lesson_loss.run(); }},
       {"epoch, the lesson's SGD step", [&] { lesson_step.run(); }},
       {"epoch, all three as the lessons wrote them", [&] { lesson_all.run(); }},
+      // What the epoch does besides the products that no layer can make faster: the
+      // mini-batches themselves, X_b and Y_b, gathered in a new random order.
+      {"the gather alone (X_b and Y_b, every batch)",
+       [&] {
+         const arma::uvec order = shuffled_indices(data().X_bytes.n_cols, gather_gen);
+         for (arma::uword first = 0; first < order.n_elem; first += kBatch) {
+           const arma::uword last = std::min<arma::uword>(first + kBatch, order.n_elem) - 1;
+           gather_batch(data().X_bytes, order, first, last, Xb);
+           gather_batch(data().Y_train, order, first, last, Yb);
+         }
+       }},
   };
   const std::size_t all_variants = v.size();
   course::bench::keep_only(v, only);
@@ -348,6 +362,11 @@ int main(int argc, char** argv) {
                          "FastSGD (fast_sgd.hpp)", "all three"};
   for (int k = 0; k < 4; ++k)
     std::printf("    %-46s %s\n", parts[k], course::bench::paired_share(v[2 + k], v[1]).c_str());
+  const double gather = v[6].fastest();
+  std::printf(
+      "  the floor + the gather alone: %.3f s (%.2f× the floor); the rest of the epoch (σ, tanh, loss, biases, "
+      "step): %.1f ms\n",
+      floor + gather, (floor + gather) / floor, 1e3 * (epoch - floor - gather));
   benchmark::Shutdown();
   return 0;
 }

@@ -250,17 +250,31 @@ def peer_table(results: Path, rounds: int) -> None:
         print(f"  {chapter + ': ' + label:<50} {epoch:9.3f}s {peer:7.3f}s {floor:7.3f}s {epoch / floor:9.2f}× {epoch / peer:9.2f}× "
               f"{peer / floor:11.2f}×   (goals: ≤ {g_floor}× floor, ≤ {g_numpy}× numpy)")
     print("  (each the fastest CPU time of its rounds; one BLAS thread; the C++ and numpy rounds run one program after the other)")
+    gather = cpp.get("ch07", {}).get("the gather alone (X_b and Y_b, every batch)")
+    peer = numpy_times.get("numpy ch07 epoch")
+    if gather is not None and peer is not None and "sgemm floor" in cpp["ch07"]:
+        # What no change to the layers can go below: the products and the mini-batches themselves.
+        floor, epoch = cpp["ch07"]["sgemm floor"], cpp["ch07"].get("epoch (the fast path)", float("nan"))
+        goal = 0.6 * peer
+        room = goal - floor - gather
+        print(f"  ch07: the floor + the gather alone {floor + gather:.3f}s = {(floor + gather) / peer:.2f}× numpy; "
+              f"at 0.6× numpy ({goal:.3f}s) the rest of the epoch (σ, tanh, loss, biases, step: "
+              f"{1e3 * (epoch - floor - gather):.1f} ms in this run) "
+              + (f"would have {1e3 * room:.1f} ms" if room > 0 else
+                 f"would have to take less than nothing ({1e3 * room:.1f} ms): out of reach on this host"))
     import csv as csv_module
     with (results / "peer.csv").open("w", newline="") as out:
         writer = csv_module.writer(out)
         writer.writerow(["chapter", "net", "cpp_epoch_s", "numpy_epoch_s", "sgemm_floor_s"])
         for chapter, label, epoch, peer, floor in rows:
             writer.writerow([chapter, label, f"{epoch:.6g}", f"{peer:.6g}", f"{floor:.6g}"])
-    draw_peer(rows, rounds, results / "peer.png")
+    gathers = {"ch07": gather} if gather is not None else {}
+    draw_peer(rows, rounds, results / "peer.png", goals, gathers)
 
 
-def draw_peer(rows: list, rounds: int, png: Path) -> None:
-    """One panel per net: the sgemm floor, the C++ epoch and the numpy epoch (seconds), the ratios in the title."""
+def draw_peer(rows: list, rounds: int, png: Path, goals: dict, gathers: dict) -> None:
+    """One panel per net: the sgemm floor, the C++ epoch and the numpy epoch (seconds), the ratios in the title;
+    the goals as dashed lines, and (chapter 7) the gather of the mini-batches stacked on the floor."""
     gnuplot = shutil.which("gnuplot")
     if gnuplot and rows:
         script = f"""set terminal pngcairo size {500 * len(rows)},480 enhanced font "Sans,11"
@@ -275,17 +289,26 @@ set grid ytics
 unset key
 """
         for i, (chapter, label, epoch, peer, floor) in enumerate(rows):
+            g_floor, g_numpy = goals[chapter]
+            gather = gathers.get(chapter, 0.0)
+            stacked = ""
+            if gather:  # the floor + the gather of the mini-batches: what no layer can make faster
+                stacked = (f'$d{i} every ::0::0 using 1:($3 + {gather}) with boxes lc rgb "#444444" '
+                           f'title "the gather of the mini-batches ({1e3 * gather:.1f} ms)", \\\n     ')
             script += f"""$d{i} << EOD
 0 "sgemm floor" {floor}
 1 "C++ (course)" {epoch}
 2 "numpy" {peer}
 EOD
 set title "{chapter}: {label}\\nC++ / floor {epoch / floor:.2f}x, C++ / numpy {epoch / peer:.2f}x" noenhanced
-set offsets 0, 0, graph 0.1, 0
-plot $d{i} every ::0::0 using 1:3:xtic(2) with boxes lc rgb "#999999", \\
-     $d{i} every ::1::1 using 1:3:xtic(2) with boxes lc rgb "#1f77b4", \\
-     $d{i} every ::2::2 using 1:3:xtic(2) with boxes lc rgb "#ff7f0e", \\
-     $d{i} using 1:3:(sprintf("%.3f s", $3)) with labels offset 0,0.8
+set offsets 0, 0, graph 0.12, 0
+set key top left font ",9" noenhanced
+plot {stacked}$d{i} every ::0::0 using 1:3:xtic(2) with boxes lc rgb "#999999" notitle, \\
+     $d{i} every ::1::1 using 1:3:xtic(2) with boxes lc rgb "#1f77b4" notitle, \\
+     $d{i} every ::2::2 using 1:3:xtic(2) with boxes lc rgb "#ff7f0e" notitle, \\
+     $d{i} using 1:($3 + ($1 == 0 ? {gather} : 0)):(sprintf("%.3f s", $3)) with labels offset 0,0.8 notitle, \\
+     {g_floor * floor} with lines dt 2 lw 1.5 lc rgb "#d62728" title "goal: {g_floor}x the floor", \\
+     {g_numpy * peer} with lines dt 3 lw 2 lc rgb "#9467bd" title "goal: {g_numpy}x numpy"
 """
         script += "unset multiplot\n"
         r = subprocess.run([gnuplot], input=script, text=True, capture_output=True)
