@@ -214,7 +214,7 @@ struct Ch07Epoch {
 };
 
 // The fast path (make_mnist_mlp(), FastSGD) with one of its parts put back as the lesson wrote it.
-enum class LessonPart { none, activations, loss, step, all };
+enum class LessonPart { none, activations, loss, step, all, sparse_input };  // sparse_input: part 5 added
 Ch07Epoch make_epoch(LessonPart part) {
   seed_everything(1);  // the same initial θ for every variant
   Ch07Epoch e;
@@ -222,7 +222,7 @@ Ch07Epoch make_epoch(LessonPart part) {
     e.net = make_mlp<float>(kSizes);  // chapter 3's Sigmoid and Tanh, chapter 5's loss ...
     if (part == LessonPart::activations) e.net.set_loss(std::make_unique<FastSoftmaxCrossEntropy<float>>());
   } else {
-    e.net = make_mnist_mlp(/*fast_layers=*/true);
+    e.net = make_mnist_mlp(/*fast_layers=*/true, /*sparse_input=*/part == LessonPart::sparse_input);
     if (part == LessonPart::loss) e.net.set_loss(std::make_unique<SoftmaxCrossEntropy<float>>());
   }
   if (part == LessonPart::step || part == LessonPart::all)
@@ -304,7 +304,7 @@ int main(int argc, char** argv) {
   set_blas_threads(1);
   Ch07Epoch fast_path = make_epoch(LessonPart::none), lesson_activations = make_epoch(LessonPart::activations),
             lesson_loss = make_epoch(LessonPart::loss), lesson_step = make_epoch(LessonPart::step),
-            lesson_all = make_epoch(LessonPart::all);
+            lesson_all = make_epoch(LessonPart::all), sparse_input = make_epoch(LessonPart::sparse_input);
   const arma::uword batches = (data().mnist.train.size() + kBatch - 1) / kBatch;
   arma::fmat X(784, kBatch, arma::fill::randu), W1(64, 784, arma::fill::randn), W2(16, 64, arma::fill::randn),
       W3(10, 16, arma::fill::randn), Z1, Z2, Z3, dW1, dW2, dW3, dA1, dA2;
@@ -342,6 +342,7 @@ int main(int argc, char** argv) {
            gather_batch(data().Y_train, order, first, last, Yb);
          }
        }},
+      {"epoch, the first layer over the nonzero pixels", [&] { sparse_input.run(); }},
   };
   const std::size_t all_variants = v.size();
   course::bench::keep_only(v, only);
@@ -367,6 +368,11 @@ int main(int argc, char** argv) {
       "  the floor + the gather alone: %.3f s (%.2f× the floor); the rest of the epoch (σ, tanh, loss, biases, "
       "step): %.1f ms\n",
       floor + gather, (floor + gather) / floor, 1e3 * (epoch - floor - gather));
+  const double sparse_epoch = v[7].fastest();
+  std::printf(
+      "  with part 5 (SparseInputLinear, the first layer's products over the nonzero pixels): %.3f s, %.2f× the "
+      "dense floor, %.2f× the epoch without it\n",
+      sparse_epoch, sparse_epoch / floor, sparse_epoch / epoch);
   benchmark::Shutdown();
   return 0;
 }

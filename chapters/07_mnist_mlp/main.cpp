@@ -57,7 +57,8 @@ Series epoch_mark(const std::string& title, int e, double y0, double y1) {
 // at least ln 10 (the cost of the uniform guess 1/10). A setting with a collapsed seed is marked
 // and left out of the choice and the figure.
 void sweep_batch_and_rate(const arma::Mat<std::uint8_t>& X_train, const arma::fmat& Y_train, const arma::fmat& X_dev,
-                          const arma::fmat& Y_dev, int epochs, int seeds, unsigned long first_seed, Plotter& plot) {
+                          const arma::fmat& Y_dev, int epochs, int seeds, unsigned long first_seed, bool sparse_input,
+                          Plotter& plot) {
   const std::vector<arma::uword> batches = {16, 64, 128, 256, 1024};
   const std::vector<double> rates = {0.05, 0.1, 0.2, 0.5, 1.0, 2.0};
   std::cout << "Batch size and learning rate: dev accuracy after " << epochs << " epoch(s), mean ± sd over " << seeds
@@ -69,7 +70,7 @@ void sweep_batch_and_rate(const arma::Mat<std::uint8_t>& X_train, const arma::fm
   std::vector<arma::Col<float>> starts;  // each seed's initial θ, shared by every setting
   for (int k = 0; k < seeds; ++k) {
     seed_everything(first_seed + k);
-    starts.push_back(make_mnist_mlp().flatten());
+    starts.push_back(make_mnist_mlp(fast_layers_by_default, sparse_input).flatten());
   }
   std::vector<Series> series;
   std::vector<std::string> collapsed;
@@ -83,7 +84,7 @@ void sweep_batch_and_rate(const arma::Mat<std::uint8_t>& X_train, const arma::fm
       std::vector<double> accuracies;
       std::string lost;
       for (int k = 0; k < seeds; ++k) {
-        Network<float> trial = make_mnist_mlp();
+        Network<float> trial = make_mnist_mlp(fast_layers_by_default, sparse_input);
         trial.assign(starts[k]);
         std::mt19937_64 gen(first_seed + k);
         MinibatchTrainer<float> trainer;
@@ -139,6 +140,7 @@ int main(int argc, char** argv) {
   int seeds = 3;
   int sweep_epochs = 10;
   int sweep_seeds = 3;
+  std::string first_layer = "sparse";
   std::string load_path;
   chapter.app()
       .add_option("--dev-size", dev_size, "training images held out as the dev set")
@@ -157,14 +159,24 @@ int main(int argc, char** argv) {
                   "seeds averaged per setting of the batch size / learning rate comparison")
       ->check(CLI::Range(1, 20));
 
+  chapter.app()
+      .add_option("--first-layer", first_layer,
+                  "sparse: the first layer's products skip the zero pixels (SparseInputLinear, README \"How fast\", "
+                  "part 5); dense: chapter 3's Linear")
+      ->check(CLI::IsMember({"sparse", "dense"}));
+
   return chapter.run(argc, argv, [&](const Options& opt) {
+    const bool sparse_input = first_layer == "sparse";
     const Mnist data = load_dataset(opt.quick ? "sample" : opt.dataset, opt.data_dir);
 
-    Network<float> net = make_mnist_mlp();
+    Network<float> net = make_mnist_mlp(fast_layers_by_default, sparse_input);
     std::cout << "Network (note 003): " << net.describe() << "\n"
               << "  " << net.parameter_count() << " parameters, Xavier-uniform initialisation\n";
     if (!fast_layers_by_default)
       std::cout << "  (your workspace build: the lesson's Sigmoid, Tanh and SoftmaxCrossEntropy, your own code)\n";
+    else if (sparse_input)
+      std::cout << "  the first layer's products over the nonzero pixels only (SparseInputLinear; --first-layer dense: "
+                   "chapter 3's Linear)\n";
 
     if (!load_path.empty()) {
       load_model(net, load_path);
@@ -191,7 +203,7 @@ int main(int argc, char** argv) {
     const int short_epochs = opt.quick ? std::min(sweep_epochs, 1) : sweep_epochs;
     if (short_epochs > 0)
       sweep_batch_and_rate(X_train, Y_train, split.dev.X, Y_dev, short_epochs, opt.quick ? 1 : sweep_seeds, opt.seed,
-                           plot);
+                           sparse_input, plot);
 
     // ---- Training, with the learning curve: the one loop (training.hpp), plain SGD, one run per seed ----
     std::cout << "Mini-batch gradient descent: " << epochs << " epochs, batch " << opt.batch_size << ", η = " << opt.lr
@@ -202,7 +214,7 @@ int main(int argc, char** argv) {
     std::vector<std::vector<arma::Col<float>>> snapshots(runs);  // θ after every epoch, to go back to the chosen one
     for (int k = 0; k < runs; ++k) {
       seed_everything(opt.seed + k);  // the initial weights and the order of the examples
-      nets.push_back(make_mnist_mlp());
+      nets.push_back(make_mnist_mlp(fast_layers_by_default, sparse_input));
       FastSGD sgd(float(opt.lr));  // the lesson's SGD step, in one vector loop (fast_sgd.hpp)
       Network<float>& trained = nets.back();
       histories.push_back(fit(nets.back(), sgd, X_train, Y_train, LabelledSet<float>{&split.train.X, &Y_train},

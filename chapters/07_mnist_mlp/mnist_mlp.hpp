@@ -46,6 +46,7 @@
 #include "chapters/07_mnist_mlp/fast_batches.hpp"
 #include "chapters/07_mnist_mlp/fast_loss.hpp"
 #include "chapters/07_mnist_mlp/fast_sgd.hpp"
+#include "chapters/07_mnist_mlp/fast_sparse.hpp"
 #include "chapters/07_mnist_mlp/training.hpp"
 #include "chapters/07_mnist_mlp/xavier.hpp"
 #include "common/blas_threads.hpp"
@@ -72,6 +73,9 @@ struct MlpOptions {
   std::function<void(Network<eT>&)> init = xavier_init<eT>;  // draws W^l after the layers are built
   std::function<std::unique_ptr<Layer<eT>>(arma::uword units)> normalization = {};  // after each hidden Linear
   std::function<std::unique_ptr<Layer<eT>>()> after_activation = {};                // after each hidden f
+  // The first Linear layer, z^1 = W^1 x + b^1 (chapter 7's SparseInputLinear, which skips
+  // the zero pixels); none: chapter 3's Linear.
+  std::function<std::unique_ptr<Layer<eT>>(arma::uword n_in, arma::uword n_out, bool with_bias)> first_linear = {};
 };
 
 template <typename eT>
@@ -82,14 +86,20 @@ Network<eT> make_mlp(const std::vector<arma::uword>& sizes, const MlpOptions<eT>
     throw std::invalid_argument("make_mlp: " + std::to_string(hidden) + " hidden layers but " +
                                 std::to_string(options.activations.size()) + " activations (give one, or one each)");
   Network<eT> net;
+  auto add_linear = [&](std::size_t l, bool with_bias) {  // z^l = W^l a^{l−1} (+ b^l)
+    if (l == 0 && options.first_linear)
+      net.add(options.first_linear(sizes[0], sizes[1], with_bias));
+    else
+      net.template add<Linear>(sizes[l], sizes[l + 1], with_bias);
+  };
   for (std::size_t l = 0; l < hidden; ++l) {
     const bool normalized = bool(options.normalization);
-    net.template add<Linear>(sizes[l], sizes[l + 1], !normalized);  // z^l = W^l a^{l−1} (+ b^l)
-    if (normalized) net.add(options.normalization(sizes[l + 1]));   // ẑ^l = γ z_norm + β (chapter 10)
+    add_linear(l, !normalized);
+    if (normalized) net.add(options.normalization(sizes[l + 1]));  // ẑ^l = γ z_norm + β (chapter 10)
     net.add(options.make_activation(options.activations[options.activations.size() == 1 ? 0 : l]));  // a^l = f(ẑ^l)
     if (options.after_activation) net.add(options.after_activation());  // a^l ⊙ d / keep_prob (chapter 8)
   }
-  net.template add<Linear>(sizes[hidden], sizes[hidden + 1]);  // the logits z^L
+  add_linear(hidden, true);  // the logits z^L
   net.set_loss(std::make_unique<SoftmaxCrossEntropy<eT>>());
   if (options.init) options.init(net);
   return net;
@@ -100,8 +110,9 @@ Network<eT> make_mlp(const std::vector<arma::uword>& sizes, const MlpOptions<eT>
 // and the loss in plain loops (FastSoftmaxCrossEntropy: fast_loss.hpp), or with
 // fast_layers = false the lesson's Sigmoid, Tanh (chapter 3) and SoftmaxCrossEntropy
 // (chapter 5). The default is fast_layers_by_default: the lesson's layers in a
-// learner's workspace build.
-Network<float> make_mnist_mlp(bool fast_layers = fast_layers_by_default);
+// learner's workspace build. sparse_input (with fast_layers) makes the first layer a
+// SparseInputLinear (fast_sparse.hpp): its products skip the zero pixels.
+Network<float> make_mnist_mlp(bool fast_layers = fast_layers_by_default, bool sparse_input = false);
 
 // Multiply-add operations of one training epoch, counted as 2 flops each: the
 // matrix products only (forward W·A, backward dW = dZ·Aᵀ and dA = Wᵀ·dZ except
