@@ -13,7 +13,8 @@
 // Then, interleaved (floor, the epoch, and the epoch with each fast part put back as
 // the lesson wrote it, then again) for --rounds=N rounds (default 5), one BLAS thread:
 // the ratios of the goals, each variant's fastest and the spread, each part's saving;
-// and the gather of the mini-batches alone, which with the floor bounds the epoch from below.
+// and the gather of the mini-batches alone (with the floor: what an epoch that does the
+// dense products takes at the least, the gather timed on its own).
 // --csv=PATH writes those times for bench/run.py; --only=TEXT keeps the variants whose
 // name contains TEXT (for a profile: bench/ch07_perf.sh).
 // Without the full MNIST files it falls back to the embedded sample (and says so).
@@ -68,7 +69,7 @@ void BM_Epoch(benchmark::State& state) {
   set_blas_threads(int(state.range(0)));
   course::bench::MnistData& d = data();
   seed_everything(1);
-  Network<float> net = make_mnist_mlp();
+  Network<float> net = make_mnist_mlp(/*fast_layers=*/true, /*sparse_input=*/true);  // the program's net
   MinibatchTrainer<float> trainer;
   FastSGD sgd(0.1f);
   std::mt19937_64 gen(1);
@@ -213,19 +214,22 @@ struct Ch07Epoch {
   void run() { trainer.train_epoch(net, *optimizer, data().X_bytes, data().Y_train, kBatch, gen); }
 };
 
-// The fast path (make_mnist_mlp(), FastSGD) with one of its parts put back as the lesson wrote it.
-enum class LessonPart { none, activations, loss, step, all, sparse_input };  // sparse_input: part 5 added
+// The fast path (the program's: make_mnist_mlp(true, true), FastSGD) with one of its parts
+// put back as the lesson wrote it, or all of them.
+enum class LessonPart { none, activations, loss, step, first_layer, all };
 Ch07Epoch make_epoch(LessonPart part) {
   seed_everything(1);  // the same initial θ for every variant
+  const bool lesson_activations = part == LessonPart::activations || part == LessonPart::all,
+             lesson_loss = part == LessonPart::loss || part == LessonPart::all,
+             lesson_step = part == LessonPart::step || part == LessonPart::all,
+             lesson_first_layer = part == LessonPart::first_layer || part == LessonPart::all;
+  MlpOptions<float> options;                                                 // as make_mnist_mlp builds it
+  if (!lesson_activations) options.make_activation = make_fast_activation;   // else chapter 3's Sigmoid, Tanh
+  if (!lesson_first_layer) options.first_linear = make_sparse_input_linear;  // else chapter 3's Linear
   Ch07Epoch e;
-  if (part == LessonPart::activations || part == LessonPart::all) {
-    e.net = make_mlp<float>(kSizes);  // chapter 3's Sigmoid and Tanh, chapter 5's loss ...
-    if (part == LessonPart::activations) e.net.set_loss(std::make_unique<FastSoftmaxCrossEntropy<float>>());
-  } else {
-    e.net = make_mnist_mlp(/*fast_layers=*/true, /*sparse_input=*/part == LessonPart::sparse_input);
-    if (part == LessonPart::loss) e.net.set_loss(std::make_unique<SoftmaxCrossEntropy<float>>());
-  }
-  if (part == LessonPart::step || part == LessonPart::all)
+  e.net = make_mlp<float>(kSizes, options);
+  if (!lesson_loss) e.net.set_loss(std::make_unique<FastSoftmaxCrossEntropy<float>>());  // else chapter 5's
+  if (lesson_step)
     e.optimizer = std::make_unique<SGD<float>>(0.1f);  // chapter 6's W −= η dW
   else
     e.optimizer = std::make_unique<FastSGD>(0.1f);
@@ -304,7 +308,7 @@ int main(int argc, char** argv) {
   set_blas_threads(1);
   Ch07Epoch fast_path = make_epoch(LessonPart::none), lesson_activations = make_epoch(LessonPart::activations),
             lesson_loss = make_epoch(LessonPart::loss), lesson_step = make_epoch(LessonPart::step),
-            lesson_all = make_epoch(LessonPart::all), sparse_input = make_epoch(LessonPart::sparse_input);
+            lesson_first_layer = make_epoch(LessonPart::first_layer), lesson_all = make_epoch(LessonPart::all);
   const arma::uword batches = (data().mnist.train.size() + kBatch - 1) / kBatch;
   arma::fmat X(784, kBatch, arma::fill::randu), W1(64, 784, arma::fill::randn), W2(16, 64, arma::fill::randn),
       W3(10, 16, arma::fill::randn), Z1, Z2, Z3, dW1, dW2, dW3, dA1, dA2;
@@ -330,9 +334,10 @@ int main(int argc, char** argv) {
       {"epoch, the lesson's Sigmoid and Tanh", [&] { lesson_activations.run(); }},
       {"epoch, the lesson's SoftmaxCrossEntropy", [&] { lesson_loss.run(); }},
       {"epoch, the lesson's SGD step", [&] { lesson_step.run(); }},
-      {"epoch, all three as the lessons wrote them", [&] { lesson_all.run(); }},
-      // What the epoch does besides the products that no layer can make faster: the
-      // mini-batches themselves, X_b and Y_b, gathered in a new random order.
+      {"epoch, the lesson's dense first layer", [&] { lesson_first_layer.run(); }},
+      {"epoch, all four as the lessons wrote them", [&] { lesson_all.run(); }},
+      // What an epoch with the dense products does besides them, and which no layer can
+      // make faster: the mini-batches themselves, X_b and Y_b, gathered in a new random order.
       {"the gather alone (X_b and Y_b, every batch)",
        [&] {
          const arma::uvec order = shuffled_indices(data().X_bytes.n_cols, gather_gen);
@@ -342,7 +347,6 @@ int main(int argc, char** argv) {
            gather_batch(data().Y_train, order, first, last, Yb);
          }
        }},
-      {"epoch, the first layer over the nonzero pixels", [&] { sparse_input.run(); }},
   };
   const std::size_t all_variants = v.size();
   course::bench::keep_only(v, only);
@@ -356,23 +360,19 @@ int main(int argc, char** argv) {
     return 0;
   }
   const double floor = v[0].fastest(), epoch = v[1].fastest();
-  std::printf("  epoch / floor %.2f× (goal <= 1.2×: %s); with all three parts as the lessons wrote them %.2f×\n",
-              epoch / floor, epoch <= 1.2 * floor ? "met" : "not met", v[5].fastest() / floor);
+  std::printf("  epoch / floor %.2f× (goal <= 1.2×: %s); with all four parts as the lessons wrote them %.2f×\n",
+              epoch / floor, epoch <= 1.2 * floor ? "met" : "not met", v[6].fastest() / floor);
   std::printf("  what each fast part saves, as a share of the epoch with the lesson's part (median of the rounds):\n");
   const char* parts[] = {"FastSigmoid, FastTanh (fast_activations.hpp)", "FastSoftmaxCrossEntropy (fast_loss.hpp)",
-                         "FastSGD (fast_sgd.hpp)", "all three"};
-  for (int k = 0; k < 4; ++k)
+                         "FastSGD (fast_sgd.hpp)", "SparseInputLinear (fast_sparse.hpp)", "all four"};
+  for (int k = 0; k < 5; ++k)
     std::printf("    %-46s %s\n", parts[k], course::bench::paired_share(v[2 + k], v[1]).c_str());
-  const double gather = v[6].fastest();
+  // With the dense products (chapter 3's Linear first), the floor is what they take, and
+  // the floor + the gather what the epoch cannot go below whatever its other layers do.
+  const double dense = v[5].fastest(), gather = v[7].fastest();
   std::printf(
-      "  the floor + the gather alone: %.3f s (%.2f× the floor); the rest of the epoch (σ, tanh, loss, biases, "
-      "step): %.1f ms\n",
-      floor + gather, (floor + gather) / floor, 1e3 * (epoch - floor - gather));
-  const double sparse_epoch = v[7].fastest();
-  std::printf(
-      "  with part 5 (SparseInputLinear, the first layer's products over the nonzero pixels): %.3f s, %.2f× the "
-      "dense floor, %.2f× the epoch without it\n",
-      sparse_epoch, sparse_epoch / floor, sparse_epoch / epoch);
+      "  the dense first layer's epoch: %.2f× the floor; the floor + the gather alone: %.3f s (%.2f× the floor)\n",
+      dense / floor, floor + gather, (floor + gather) / floor);
   benchmark::Shutdown();
   return 0;
 }

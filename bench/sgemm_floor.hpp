@@ -1,6 +1,7 @@
 // The floor of a training epoch: its matrix products alone, at the network's own shapes, into
-// preallocated matrices (Armadillo hands each to sgemm). A training epoch cannot be faster than
-// this; the benchmarks of chapters 7 and 11 quote their epochs as a multiple of it.
+// preallocated matrices (Armadillo hands each to sgemm). A training epoch that does these dense
+// products cannot be faster than this (chapter 7's sparse first layer does less arithmetic and
+// can); the benchmarks of chapters 7 and 11 quote their epochs as a multiple of it.
 //
 // Per mini-batch of m examples, for the layers l = 1..L of sizes n_0 (input) … n_L:
 //   forward   Z_l = W_l · A_{l−1}          (n_l × n_{l−1}) · (n_{l−1} × m)

@@ -71,6 +71,10 @@ arma::uword nonzero_rows(const float* x, arma::uword n, std::uint32_t* at) {
 
 }  // namespace
 
+std::unique_ptr<Layer<float>> make_sparse_input_linear(arma::uword n_in, arma::uword n_out, bool with_bias) {
+  return std::make_unique<SparseInputLinear>(n_in, n_out, with_bias);
+}
+
 void list_nonzeros(const arma::fmat& X, SparseColumns& nonzeros) {
   nonzeros.start.set_size(X.n_cols + 1);
   nonzeros.rows.set_size(X.n_elem + 8);  // room for every entry (keeps its memory batch after batch)

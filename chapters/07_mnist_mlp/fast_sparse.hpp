@@ -21,6 +21,7 @@
 #include <armadillo>
 
 #include <cstdint>
+#include <memory>
 #include <string>
 
 #include "chapters/03_activations/linear.hpp"
@@ -42,6 +43,10 @@ void sparse_input_product(const arma::fmat& W, const arma::fmat& X, const Sparse
 // dW = dZ·Xᵀ over X's nonzero entries (dW: dZ.n_rows × X.n_rows).
 void sparse_input_weight_gradient(const arma::fmat& dZ, const arma::fmat& X, const SparseColumns& nonzeros,
                                   arma::fmat& dW);
+
+class SparseInputLinear;
+// MlpOptions::first_linear for a network whose inputs are mostly 0 (make_mnist_mlp's).
+std::unique_ptr<Layer<float>> make_sparse_input_linear(arma::uword n_in, arma::uword n_out, bool with_bias);
 
 // Chapter 3's Linear layer, its two products computed over the input's nonzero entries.
 class SparseInputLinear : public Linear<float> {

@@ -11,10 +11,7 @@ namespace course::ch07 {
 Network<float> make_mnist_mlp(bool fast_layers, bool sparse_input) {
   MlpOptions<float> options;                                        // the lesson's σ and tanh (chapter 3) ...
   if (fast_layers) options.make_activation = make_fast_activation;  // ... or the same layers, vectorised
-  if (fast_layers && sparse_input)                                  // W^1 x over x's nonzero pixels
-    options.first_linear = [](arma::uword n_in, arma::uword n_out, bool with_bias) -> std::unique_ptr<Layer<float>> {
-      return std::make_unique<SparseInputLinear>(n_in, n_out, with_bias);
-    };
+  if (fast_layers && sparse_input) options.first_linear = make_sparse_input_linear;  // W^1 x over x's nonzeros
   Network<float> net = make_mlp<float>({784, 64, 16, 10}, options);
   if (fast_layers) net.set_loss(std::make_unique<FastSoftmaxCrossEntropy<float>>());  // chapter 5's, bit for bit
   return net;
