@@ -7,8 +7,9 @@
 //   build/release/bin/bench_ch07_mnist                       everything, then a summary table
 //   build/release/bin/bench_ch07_mnist --benchmark_filter=Epoch
 //
-// The summary prints: epoch time, examples/s, achieved GFLOP/s (matrix
-// products of the epoch / epoch time) beside the sgemm ceiling, epoch / floor,
+// The summary prints: epoch time, examples/s, dense GFLOP/s (the dense matrix
+// products of the epoch / epoch time: the sparse first layer does fewer, so this can
+// exceed sgemm's) beside the sgemm ceiling, epoch / floor,
 // peak memory (getrusage ru_maxrss), and per example / vectorized.
 // Then, interleaved (floor, the epoch, and the epoch with each fast part put back as
 // the lesson wrote it, then again) for --rounds=N rounds (default 5), one BLAS thread:
@@ -260,7 +261,7 @@ int main(int argc, char** argv) {
       static_cast<unsigned long long>(kBatch), data().full ? "full MNIST" : "THE EMBEDDED SAMPLE (no full MNIST found)",
       m, flops * 1e-9);
   std::printf(
-      "  BLAS threads   epoch      examples/s   achieved GFLOP/s   sgemm floor (GFLOP/s)   epoch / floor   (CPU time: "
+      "  BLAS threads   epoch      examples/s   dense GFLOP/s      sgemm floor (GFLOP/s)   epoch / floor   (CPU time: "
       "epoch, floor)\n");
   for (int threads : {1, 2}) {
     const course::bench::Collector::Result* epoch = get("BM_Epoch/" + std::to_string(threads));

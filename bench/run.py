@@ -233,7 +233,7 @@ def peer_table(results: Path, rounds: int) -> None:
         return
     numpy_times = read_times(peer_csv)
     rows = []
-    names = {"ch07": [("784-64-16-10 sigmoid/tanh, SGD, batch 64", "epoch (the fast path)"),
+    names = {"ch07": [("784-64-16-10 sigmoid/tanh, SGD, batch 64, sparse first layer", "epoch (the fast path)"),
                       ("the same, the dense first layer", "epoch, the lesson's dense first layer")],
              "ch11": [("784-256-128-10 BN+ReLU+dropout, Adam, batch 128", "final net (FastBnReluDropout: BN, ReLU, dropout fused)"),
                       ("the same, BN, ReLU, dropout unfused", "final net unfused (FastBatchNorm, FastReLU, FastDropout)")]}
@@ -258,7 +258,7 @@ def peer_table(results: Path, rounds: int) -> None:
         floor = cpp["ch07"]["sgemm floor"]
         print(f"  ch07: the floor + the gather alone {floor + gather:.3f}s = {(floor + gather) / peer:.2f}× numpy: "
               f"with the dense products, 0.6× numpy ({0.6 * peer:.3f}s) "
-              + ("is out of reach" if floor + gather > 0.6 * peer else "leaves "
+              + ("leaves nothing for the rest of the epoch" if floor + gather > 0.6 * peer else "leaves "
                  f"{1e3 * (0.6 * peer - floor - gather):.1f} ms for the rest of the epoch"))
     import csv as csv_module
     with (results / "peer.csv").open("w", newline="") as out:

@@ -99,6 +99,7 @@ class Linear : public Layer<eT> {
 
   // Whether backward computes dA = Wᵀ·dZ (Layer::want_input_gradient).
   void want_input_gradient(bool wanted) override { input_gradient_ = wanted; }
+  bool wants_input_gradient() const { return input_gradient_; }
 
  private:
   arma::uword n_in_, n_out_;

@@ -2,16 +2,15 @@
 // (fast_sparse.hpp).
 //
 // This file alone is compiled with -march=native (CMakeLists.txt), like parts 1, 2
-// and 4: plain functions, no template of the course, no -ffast-math. A block of 64
-// rows is held in eight 8-float vectors (GCC's vector extension: one AVX register
-// each) for a whole input column, so each nonzero pixel costs eight loads of W and
-// eight multiply-adds, and nothing is stored until the column is done.
+// and 4: plain functions on raw arrays, no template instantiated (the header sizes the
+// matrices), no -ffast-math. A block of 64 rows is held in eight 8-float vectors
+// (GCC's vector extension: one AVX register each) for a whole input column, so each
+// nonzero pixel costs eight loads of W and eight multiply-adds, and nothing is stored
+// until the column is done.
 #include "chapters/07_mnist_mlp/fast_sparse.hpp"
 
 #include <cstdint>
 #include <cstring>
-#include <stdexcept>
-#include <string>
 #if defined(__AVX2__)
 #include <immintrin.h>
 #endif
@@ -36,7 +35,7 @@ f32x8 splat8(float x) { return f32x8{x, x, x, x, x, x, x, x}; }
 // table lists the lanes to keep when the mask is k (the rest of the row: don't care).
 struct LaneTable {
   alignas(32) std::uint32_t lanes[256][8] = {};
-  LaneTable() {
+  constexpr LaneTable() {
     for (unsigned mask = 0; mask < 256; ++mask) {
       unsigned kept = 0;
       for (unsigned lane = 0; lane < 8; ++lane)
@@ -44,16 +43,18 @@ struct LaneTable {
     }
   }
 };
-const LaneTable kLanes;
+constexpr LaneTable kLanes;  // built by the compiler
 #endif
 
-// The rows i with x[i] ≠ 0 (NaN included: it must reach the output), written to at.
+// The rows i with x[i] ≠ 0, written to at[0 .. count). A NaN or ±∞ counts as nonzero
+// (so that it reaches the output, as in the dense product); −0 counts as 0.
 arma::uword nonzero_rows(const float* x, arma::uword n, std::uint32_t* at) {
   arma::uword count = 0, i = 0;
 #if defined(__AVX2__)
   // Eight at a time and without a branch: one comparison gives a bit per nonzero, the
-  // table turns the 8 bits into the nonzero lanes' positions, all 8 slots are written and
-  // the count moves on by the number of nonzeros (the next write covers the rest).
+  // table turns the 8 bits into the nonzero lanes' positions, all 8 slots are written
+  // (at[count .. count + 7], within at[0 .. i + 7]) and the count moves on by the number
+  // of nonzeros: the next write covers the rest.
   for (; i + 8 <= n; i += 8) {
     const unsigned mask =
         unsigned(_mm256_movemask_ps(_mm256_cmp_ps(_mm256_loadu_ps(x + i), _mm256_setzero_ps(), _CMP_NEQ_UQ)));
@@ -62,7 +63,7 @@ arma::uword nonzero_rows(const float* x, arma::uword n, std::uint32_t* at) {
     count += arma::uword(__builtin_popcount(mask));
   }
 #endif
-  for (; i < n; ++i) {  // (every i written, the count moving on at a nonzero: no branch)
+  for (; i < n; ++i) {  // the rest (all of it without AVX2): every i written, the count moving on at a nonzero
     at[count] = std::uint32_t(i);
     count += x[i] != 0.0f;
   }
@@ -71,77 +72,62 @@ arma::uword nonzero_rows(const float* x, arma::uword n, std::uint32_t* at) {
 
 }  // namespace
 
-std::unique_ptr<Layer<float>> make_sparse_input_linear(arma::uword n_in, arma::uword n_out, bool with_bias) {
-  return std::make_unique<SparseInputLinear>(n_in, n_out, with_bias);
-}
-
-void list_nonzeros(const arma::fmat& X, SparseColumns& nonzeros) {
-  nonzeros.start.set_size(X.n_cols + 1);
-  nonzeros.rows.set_size(X.n_elem + 8);  // room for every entry (keeps its memory batch after batch)
+void list_nonzero_rows(const float* X, arma::uword n_rows, arma::uword n_cols, arma::uword* start,
+                       std::uint32_t* rows) {
   arma::uword count = 0;
-  for (arma::uword j = 0; j < X.n_cols; ++j) {
-    nonzeros.start[j] = count;
-    count += nonzero_rows(X.colptr(j), X.n_rows, nonzeros.rows.memptr() + count);
+  for (arma::uword j = 0; j < n_cols; ++j) {
+    start[j] = count;
+    count += nonzero_rows(X + j * n_rows, n_rows, rows + count);
   }
-  nonzeros.start[X.n_cols] = count;
-  nonzeros.of = X.memptr();
-  nonzeros.n_rows = X.n_rows;
-  nonzeros.n_cols = X.n_cols;
+  start[n_cols] = count;
 }
 
-void sparse_input_product(const arma::fmat& W, const arma::fmat& X, const SparseColumns& nonzeros, arma::fmat& Z) {
-  if (W.n_cols != X.n_rows || !nonzeros.lists(X))
-    throw std::invalid_argument("sparse_input_product: W has " + std::to_string(W.n_cols) + " columns, X " +
-                                std::to_string(X.n_rows) + " rows (and the list of nonzeros must be X's)");
-  const arma::uword n_out = W.n_rows;
-  Z.set_size(n_out, X.n_cols);
-  for (arma::uword j = 0; j < X.n_cols; ++j) {
-    const float* x = X.colptr(j);
-    const std::uint32_t* at = nonzeros.rows.memptr() + nonzeros.start[j];
-    const arma::uword count = nonzeros.start[j + 1] - nonzeros.start[j];
-    float* z = Z.colptr(j);
+void sparse_input_product(const float* W, arma::uword n_out, arma::uword n_in, const float* X, arma::uword m,
+                          const arma::uword* start, const std::uint32_t* rows, float* Z) {
+  for (arma::uword j = 0; j < m; ++j) {
+    const float* x = X + j * n_in;
+    const std::uint32_t* at = rows + start[j];
+    const arma::uword count = start[j + 1] - start[j];
+    float* z = Z + j * n_out;
     arma::uword r0 = 0;
-    for (; r0 + kBlock <= n_out; r0 += kBlock) {  // z_j[r0..r0+64) = Σ_t x_{at[t] j} W(r0.., at[t])
+    for (; r0 + kBlock <= n_out; r0 += kBlock) {  // z_j[r0 .. r0 + 64) = Σ_t x_{at[t] j} W(r0 .., at[t])
       f32x8 acc[8] = {};
       for (arma::uword t = 0; t < count; ++t) {
         const f32x8 xt = splat8(x[at[t]]);
-        const float* w = W.colptr(at[t]) + r0;
+        const float* w = W + at[t] * n_out + r0;
         for (int k = 0; k < 8; ++k) acc[k] += xt * load8(w + 8 * k);
       }
       for (int k = 0; k < 8; ++k) store8(z + r0 + 8 * k, acc[k]);
     }
     for (arma::uword r = r0; r < n_out; ++r) {  // the rows after the last whole block, one at a time
       float sum = 0.0f;
-      for (arma::uword t = 0; t < count; ++t) sum += x[at[t]] * W(r, at[t]);
+      for (arma::uword t = 0; t < count; ++t) sum += x[at[t]] * W[at[t] * n_out + r];
       z[r] = sum;
     }
   }
 }
 
-void sparse_input_weight_gradient(const arma::fmat& dZ, const arma::fmat& X, const SparseColumns& nonzeros,
-                                  arma::fmat& dW) {
-  if (dZ.n_cols != X.n_cols || !nonzeros.lists(X))
-    throw std::invalid_argument("sparse_input_weight_gradient: dZ has " + std::to_string(dZ.n_cols) + " columns, X " +
-                                std::to_string(X.n_cols) + " (and the list of nonzeros must be X's)");
-  const arma::uword n_out = dZ.n_rows;
-  dW.zeros(n_out, X.n_rows);                    // a pixel that is 0 in every example of the batch has dW(:, i) = 0
-  for (arma::uword j = 0; j < X.n_cols; ++j) {  // dW(:, i) += x_ij dZ(:, j) for each nonzero x_ij
-    const float* x = X.colptr(j);
-    const std::uint32_t* at = nonzeros.rows.memptr() + nonzeros.start[j];
-    const arma::uword count = nonzeros.start[j + 1] - nonzeros.start[j];
-    const float* dz = dZ.colptr(j);
+void sparse_input_weight_gradient(const float* dZ, arma::uword n_out, const float* X, arma::uword n_in, arma::uword m,
+                                  const arma::uword* start, const std::uint32_t* rows, float* dW) {
+  // a pixel that is 0 in every example of the batch has dW(:, i) = 0
+  if (n_out * n_in > 0) std::memset(dW, 0, sizeof(float) * n_out * n_in);
+  for (arma::uword j = 0; j < m; ++j) {  // dW(:, i) += x_ij dZ(:, j) for each nonzero x_ij
+    const float* x = X + j * n_in;
+    const std::uint32_t* at = rows + start[j];
+    const arma::uword count = start[j + 1] - start[j];
+    const float* dz = dZ + j * n_out;
     arma::uword r0 = 0;
     for (; r0 + kBlock <= n_out; r0 += kBlock) {
       f32x8 d[8];
       for (int k = 0; k < 8; ++k) d[k] = load8(dz + r0 + 8 * k);
       for (arma::uword t = 0; t < count; ++t) {
         const f32x8 xt = splat8(x[at[t]]);
-        float* w = dW.colptr(at[t]) + r0;
+        float* w = dW + at[t] * n_out + r0;
         for (int k = 0; k < 8; ++k) store8(w + 8 * k, load8(w + 8 * k) + xt * d[k]);
       }
     }
     for (arma::uword r = r0; r < n_out; ++r)
-      for (arma::uword t = 0; t < count; ++t) dW(r, at[t]) += x[at[t]] * dz[r];
+      for (arma::uword t = 0; t < count; ++t) dW[at[t] * n_out + r] += x[at[t]] * dz[r];
   }
 }
 
