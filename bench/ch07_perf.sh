@@ -4,8 +4,8 @@
 # top functions.
 #   bench/ch07_perf.sh [build folder] [variant]
 #     build folder: default build/release
-#     variant: text in the variant's name (default "the fast path"; "all three": the
-#              lessons' σ, tanh, loss and step)
+#     variant: text in the variant's name (default "the fast path"; "all four": the
+#              lessons' σ, tanh, loss, step and dense first layer)
 # Needs perf (Debian: linux-perf) and full MNIST (./course fetch).
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"

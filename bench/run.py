@@ -245,10 +245,10 @@ def peer_table(results: Path, rounds: int) -> None:
             if epoch is None or floor is None or peer is None:
                 continue
             rows.append((chapter, label, epoch, peer, floor))
-    print(f"\n  {'net':<50} {'C++ epoch':>10} {'numpy':>8} {'floor':>8} {'C++/floor':>10} {'C++/numpy':>10} {'numpy/floor':>12}")
+    print(f"\n  {'net':<72} {'C++ epoch':>10} {'numpy':>8} {'floor':>8} {'C++/floor':>10} {'C++/numpy':>10} {'numpy/floor':>12}")
     for chapter, label, epoch, peer, floor in rows:
         g_floor, g_numpy = goals[chapter]
-        print(f"  {chapter + ': ' + label:<50} {epoch:9.3f}s {peer:7.3f}s {floor:7.3f}s {epoch / floor:9.2f}× {epoch / peer:9.2f}× "
+        print(f"  {chapter + ': ' + label:<72} {epoch:9.3f}s {peer:7.3f}s {floor:7.3f}s {epoch / floor:9.2f}× {epoch / peer:9.2f}× "
               f"{peer / floor:11.2f}×   (goals: ≤ {g_floor}× floor, ≤ {g_numpy}× numpy)")
     print("  (each the fastest CPU time of its rounds; one BLAS thread; the C++ and numpy rounds run one program after the other)")
     gather = cpp.get("ch07", {}).get("the gather alone (X_b and Y_b, every batch)")

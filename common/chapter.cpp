@@ -96,7 +96,8 @@ std::string plot_mode_name(PlotMode mode) {
   return "png";
 }
 
-// A path for humans: relative to the current folder when it lies inside it.
+}  // namespace
+
 std::string display_path(const fs::path& path) {
   std::error_code ec;
   const fs::path relative = fs::proximate(path, ec);
@@ -105,8 +106,6 @@ std::string display_path(const fs::path& path) {
   if (text.rfind("..", 0) == 0) return path.string();
   return text;
 }
-
-}  // namespace
 
 fs::path source_dir() {
 #ifdef COURSE_SOURCE_DIR

@@ -74,6 +74,9 @@ class Chapter {
 // The repository's root, as configured by CMake (used for default paths).
 fs::path source_dir();
 
+// A path for humans: relative to the current folder when it lies inside it.
+std::string display_path(const fs::path& path);
+
 // The default data folder: $COURSE_DATA_DIR if set, else <repository>/datasets/mnist.
 fs::path default_data_dir();
 

@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "chapters/07_mnist_mlp/fast_activations.hpp"
+#include "chapters/07_mnist_mlp/fast_sparse.hpp"
 #include "chapters/07_mnist_mlp/mnist_mlp.hpp"
 
 using namespace course;
@@ -152,7 +153,15 @@ TEST(Ch07FastActivations, AWorkspaceBuildRunsTheLessonsLayers) {
   EXPECT_EQ(typeid(lesson_net.layer(1)), typeid(Sigmoid<float>));
   EXPECT_EQ(typeid(lesson_net.layer(3)), typeid(Tanh<float>));
   EXPECT_EQ(typeid(lesson_net.loss()), typeid(SoftmaxCrossEntropy<float>));
-  Network<float> net = make_mnist_mlp();  // what the programs of chapters 7–9 and 11 build
+  // chapter 7's program: the sparse first layer (part 5) only with the fast layers, so that a
+  // workspace build runs the learner's Linear there too
+  Network<float> program_net = make_mnist_mlp(fast_layers_by_default, /*sparse_input=*/true);
+  if (fast_layers_by_default) {
+    EXPECT_EQ(typeid(program_net.layer(0)), typeid(SparseInputLinear));
+  } else {
+    EXPECT_EQ(typeid(program_net.layer(0)), typeid(Linear<float>));
+  }
+  Network<float> net = make_mnist_mlp();  // what the programs of chapters 8, 9 and 11 build
   if (fast_layers_by_default) {
     EXPECT_EQ(typeid(net.layer(1)), typeid(FastSigmoid));
     EXPECT_EQ(typeid(net.layer(3)), typeid(FastTanh));

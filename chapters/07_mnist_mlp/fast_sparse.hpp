@@ -1,6 +1,6 @@
 // Making chapter 7 fast, part 5: a first layer that skips the zero pixels.
 //
-// 81% of MNIST's pixels are 0 (150 of 784 per image on average: the background),
+// 81% of MNIST's pixels are 0 (the background: only about 150 of an image's 784 are not),
 // and a product term x_ij · W(:, i) with x_ij = 0 adds nothing. The first layer's
 // two products are nearly all of the epoch's arithmetic (12.0 of its 12.47 GFLOP),
 // so computing them over the nonzero pixels only does a fifth of the work:

@@ -299,8 +299,8 @@ int main(int argc, char** argv) {
     // ---- The model, saved atomically (a crash never leaves half a file) ----
     const fs::path model = opt.out / "model.bin";
     save_model(nets[0], model);
-    std::cout << "Saved the first seed's model (epoch " << chosen_epoch << ") to " << model.string()
-              << " (evaluate it again with --load " << model.string() << ")\n\n";
+    std::cout << "Saved the first seed's model (epoch " << chosen_epoch << ") to " << display_path(model)
+              << " (evaluate it again with --load " << display_path(model) << ")\n\n";
 
     // ---- The test set, once, at the end, after every choice: each seed's network, then the spread ----
     std::vector<double> test_accuracy;
