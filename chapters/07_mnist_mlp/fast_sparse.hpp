@@ -13,9 +13,9 @@
 // order than sgemm's: the results agree with Linear's to float rounding, not bit
 // for bit (tests/ch07_fast_sparse.cpp), so the program's numbers differ from a run
 // with the dense layer by what rounding grows into over training (README, "How fast").
-// One more difference: a weight that is ±∞ or NaN meets only the nonzero pixels here,
-// where the dense product also forms 0·∞ = NaN: the two differ once the weights are no
-// longer finite.
+// One more difference: a weight (or an entry of dZ) that is ±∞ or NaN meets only the
+// nonzero pixels here, where the dense product also forms 0·∞ = NaN: the two differ once
+// the weights or the gradients are no longer finite.
 //
 // The forward pass lists each input column's nonzero rows once (SparseColumns); the
 // backward pass reuses the list when it gets the same input, unchanged, which is the
